@@ -1,0 +1,137 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Case is the database projection of one Case workflow.
+type Case struct {
+	ID         string          `db:"id" json:"id"`
+	WorkflowID string          `db:"workflow_id" json:"workflow_id"`
+	Title      string          `db:"title" json:"title"`
+	OrganID    string          `db:"organ_id" json:"organ_id"`
+	UnitID     string          `db:"unit_id" json:"unit_id"`
+	Profile    string          `db:"profile" json:"profile"`
+	State      string          `db:"state" json:"state"`
+	Facts      json.RawMessage `db:"facts" json:"facts"`
+	CreatedBy  *string         `db:"created_by" json:"created_by,omitempty"`
+	CreatedAt  time.Time       `db:"created_at" json:"created_at"`
+	UpdatedAt  time.Time       `db:"updated_at" json:"updated_at"`
+	AuditSeq   int64           `db:"audit_seq" json:"-"`
+	AuditHead  string          `db:"audit_head" json:"-"`
+}
+
+// GetCase loads one case.
+func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
+	var c Case
+	if err := s.DB.GetContext(ctx, &c, `SELECT * FROM cases WHERE id = $1`, id); err != nil {
+		return c, fmt.Errorf("case %s: %w", id, mapErr(err))
+	}
+	return c, nil
+}
+
+// Step is everything one accepted workflow action changes, applied in a single
+// transaction together with its audit event. Applying the same Step twice (same
+// Event.EventKey) changes nothing the second time.
+type Step struct {
+	OpenCase     *Case           // create the case row (first step only)
+	Event        AuditEvent      // the audit event; CaseID and EventKey are required
+	State        string          // new case state; "" keeps it
+	Facts        json.RawMessage // new facts snapshot; nil keeps it
+	CompleteTask *TaskCompletion // a task this step completes
+	CancelTasks  []string        // tasks this step withdraws
+	NewTasks     []Task          // tasks this step opens
+}
+
+// TaskCompletion records who completed a task with which form.
+type TaskCompletion struct {
+	TaskID string
+	UserID string
+	Form   json.RawMessage
+}
+
+// ApplyStep writes one workflow step: projection changes and the audit event.
+// It returns the stored event, and whether it was written now (false when an
+// earlier attempt already wrote it).
+func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error) {
+	var out AuditEvent
+	var fresh bool
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if st.OpenCase != nil {
+			c := st.OpenCase
+			_, err := tx.ExecContext(ctx, `INSERT INTO cases
+				(id, workflow_id, title, organ_id, unit_id, profile, state, facts, created_by, created_at, updated_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10) ON CONFLICT (id) DO NOTHING`,
+				c.ID, c.WorkflowID, c.Title, c.OrganID, c.UnitID, c.Profile, c.State, jsonOrEmpty(c.Facts), c.CreatedBy, c.CreatedAt)
+			if err != nil {
+				return fmt.Errorf("insert case: %w", mapErr(err))
+			}
+		}
+		head, err := lockCase(ctx, tx, st.Event.CaseID)
+		if err != nil {
+			return err
+		}
+		out, fresh, err = appendEvent(ctx, tx, head, st.Event)
+		if err != nil || !fresh {
+			return err
+		}
+		at := out.At
+		if st.State != "" || st.Facts != nil {
+			_, err := tx.ExecContext(ctx, `UPDATE cases SET state = COALESCE(NULLIF($2, ''), state),
+				facts = COALESCE($3::jsonb, facts), updated_at = $4 WHERE id = $1`,
+				st.Event.CaseID, st.State, nullJSON(st.Facts), at)
+			if err != nil {
+				return fmt.Errorf("update case: %w", err)
+			}
+		}
+		if tc := st.CompleteTask; tc != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'completed', completed_by = NULLIF($2, '')::uuid,
+				completed_at = $3, form = $4, updated_at = $3 WHERE id = $1 AND state IN ('open', 'claimed')`,
+				tc.TaskID, tc.UserID, at, jsonOrEmpty(tc.Form))
+			if err != nil {
+				return fmt.Errorf("complete task %s: %w", tc.TaskID, err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("complete task %s: %w", tc.TaskID, ErrConflict)
+			}
+		}
+		for _, id := range st.CancelTasks {
+			_, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'cancelled', updated_at = $2
+				WHERE id = $1 AND state IN ('open', 'claimed')`, id, at)
+			if err != nil {
+				return fmt.Errorf("cancel task %s: %w", id, err)
+			}
+		}
+		for _, t := range st.NewTasks {
+			_, err := tx.ExecContext(ctx, `INSERT INTO tasks
+				(id, case_id, type, stage, role, org_id, state, due_at, created_at, updated_at)
+				VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$8)`,
+				t.ID, st.Event.CaseID, t.Type, t.Stage, t.Role, t.OrgID, t.DueAt, at)
+			if err != nil {
+				return fmt.Errorf("insert task %s: %w", t.ID, mapErr(err))
+			}
+		}
+		return nil
+	})
+	return out, fresh, err
+}
+
+func jsonOrEmpty(r json.RawMessage) string {
+	if len(r) == 0 {
+		return "{}"
+	}
+	return string(r)
+}
+
+func nullJSON(r json.RawMessage) *string {
+	if r == nil {
+		return nil
+	}
+	s := string(r)
+	return &s
+}

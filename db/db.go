@@ -1,0 +1,96 @@
+// Package db is Juece's PostgreSQL store: cases, tasks, users, organisations,
+// documents and the hash-chained audit trail. It imports neither echo nor Temporal.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Errors the store returns; callers match them with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// Store wraps the connection pool. Every method takes the caller's context.
+type Store struct {
+	DB *sqlx.DB
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	d, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	d.SetMaxOpenConns(40)
+	d.SetMaxIdleConns(40)
+	d.SetConnMaxIdleTime(5 * time.Minute)
+	if err := d.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	return &Store{DB: d}, nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() error { return s.DB.Close() }
+
+// Migrate applies every embedded migration that has not run yet. Migrations are
+// forward-only.
+func Migrate(ctx context.Context, d *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectPostgres, d, mustSub(migrations, "migrations"))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers; used by /readyz.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.DB.GetContext(ctx, &one, "SELECT 1")
+}
+
+// inTx runs fn in a transaction and commits it when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// mapErr turns driver errors into the store's error kinds.
+func mapErr(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrConflict, pe.Constraint)
+	}
+	return err
+}

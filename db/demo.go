@@ -1,0 +1,71 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// DemoUser is one seeded demo account with its token.
+type DemoUser struct {
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Org    string `json:"org"`
+	Handle string `json:"handle"`
+	Token  string `json:"token"`
+}
+
+func strp(s string) *string { return &s }
+
+// demoOrgs is a county government in Luoyang (Henan) with the departments that
+// act on a case. The county's settings name its review body and general office.
+var demoOrgs = []Organisation{
+	{ID: "luoyang", Name: "洛阳市人民政府", NameEN: "Luoyang Municipal People's Government", Level: "city", Profile: "luoyang",
+		Settings: json.RawMessage(`{"review_body":"luoyang-justice","general_office":"luoyang-office"}`)},
+	{ID: "luoyang-justice", Name: "洛阳市司法局", NameEN: "Luoyang Justice Bureau", ParentID: strp("luoyang"), Level: "department", Profile: "luoyang"},
+	{ID: "luoyang-office", Name: "洛阳市人民政府办公室", NameEN: "Luoyang Government General Office", ParentID: strp("luoyang"), Level: "department", Profile: "luoyang"},
+	{ID: "yiyang", Name: "宜阳县人民政府", NameEN: "Yiyang County People's Government", ParentID: strp("luoyang"), Level: "county", Profile: "luoyang",
+		Settings: json.RawMessage(`{"review_body":"yiyang-justice","general_office":"yiyang-office"}`)},
+	{ID: "yiyang-nrb", Name: "宜阳县自然资源局", NameEN: "Yiyang County Natural Resources Bureau", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},
+	{ID: "yiyang-justice", Name: "宜阳县司法局", NameEN: "Yiyang County Justice Bureau", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},
+	{ID: "yiyang-office", Name: "宜阳县人民政府办公室", NameEN: "Yiyang County Government General Office", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},
+	{ID: "yiyang-audit", Name: "宜阳县审计局", NameEN: "Yiyang County Audit Bureau", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},
+}
+
+// demoUsers are the six demo roles of the foundation.
+var demoUsers = []DemoUser{
+	{Handle: "zhangwei", Name: "张伟", Role: "department_officer", Org: "yiyang-nrb"},
+	{Handle: "lina", Name: "李娜", Role: "legality_review_officer", Org: "yiyang-justice"},
+	{Handle: "wangfang", Name: "王芳", Role: "legal_advisor", Org: "yiyang-justice"},
+	{Handle: "liuyang", Name: "刘洋", Role: "meeting_secretary", Org: "yiyang-office"},
+	{Handle: "chenjing", Name: "陈静", Role: "executive_head", Org: "yiyang"},
+	{Handle: "zhaomin", Name: "赵敏", Role: "auditor", Org: "yiyang-audit"},
+}
+
+// SeedDemo creates the demo organisations and users. Existing demo users whose
+// token is in keep (handle → token) and still valid keep it; all others get a
+// new token. It returns every demo user with a working token.
+func (s *Store) SeedDemo(ctx context.Context, keep map[string]string) ([]DemoUser, error) {
+	for _, o := range demoOrgs {
+		if err := s.UpsertOrganisation(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]DemoUser, 0, len(demoUsers))
+	for _, d := range demoUsers {
+		if tok, ok := keep[d.Handle]; ok {
+			if u, err := s.UserByToken(ctx, tok); err == nil && u.Handle == d.Handle {
+				d.Token = tok
+				out = append(out, d)
+				continue
+			}
+		}
+		_, tok, err := s.RotateToken(ctx, d.Handle, d.Name, d.Role, d.Org)
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", d.Handle, err)
+		}
+		d.Token = tok
+		out = append(out, d)
+	}
+	return out, nil
+}

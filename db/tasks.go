@@ -1,0 +1,60 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Task is one human step of a case.
+type Task struct {
+	ID          string          `db:"id" json:"id"`
+	CaseID      string          `db:"case_id" json:"case_id"`
+	Type        string          `db:"type" json:"type"`
+	Stage       string          `db:"stage" json:"stage"`
+	Role        string          `db:"role" json:"role"`
+	OrgID       string          `db:"org_id" json:"org_id"`
+	AssigneeID  *string         `db:"assignee_id" json:"assignee_id,omitempty"`
+	State       string          `db:"state" json:"state"`
+	DueAt       *time.Time      `db:"due_at" json:"due_at,omitempty"`
+	Form        json.RawMessage `db:"form" json:"form,omitempty"`
+	CompletedBy *string         `db:"completed_by" json:"completed_by,omitempty"`
+	CompletedAt *time.Time      `db:"completed_at" json:"completed_at,omitempty"`
+	CreatedAt   time.Time       `db:"created_at" json:"created_at"`
+	UpdatedAt   time.Time       `db:"updated_at" json:"updated_at"`
+}
+
+// GetTask loads one task.
+func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
+	var t Task
+	if err := s.DB.GetContext(ctx, &t, `SELECT * FROM tasks WHERE id = $1`, id); err != nil {
+		return t, fmt.Errorf("task %s: %w", id, mapErr(err))
+	}
+	return t, nil
+}
+
+// TaskFilter selects tasks; empty fields do not filter.
+type TaskFilter struct {
+	CaseID string
+	State  string
+	OrgID  string
+	Role   string
+	Limit  int
+}
+
+// ListTasks returns tasks in creation order.
+func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	tasks := []Task{}
+	err := s.DB.SelectContext(ctx, &tasks, `SELECT * FROM tasks
+		WHERE ($1 = '' OR case_id::text = $1) AND ($2 = '' OR state = $2)
+		  AND ($3 = '' OR org_id = $3) AND ($4 = '' OR role = $4)
+		ORDER BY created_at, id LIMIT $5`, f.CaseID, f.State, f.OrgID, f.Role, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	return tasks, nil
+}

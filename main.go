@@ -1,0 +1,304 @@
+// Command juece is the Juece decision-procedure engine: one binary with the
+// subcommands dev (everything on one machine), serve (API + UI), worker,
+// migrate, users add, and setup (build-time dependencies).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/juece/juece/activities"
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/pgcluster"
+	"github.com/juece/juece/server"
+	"github.com/juece/juece/worker"
+	"github.com/juece/juece/worker/devtemporal"
+	"github.com/juece/juece/workflows"
+)
+
+// Config is read from the environment once, here; nothing else calls os.Getenv
+// for settings.
+type Config struct {
+	DatabaseURL       string // DATABASE_URL; empty: dev starts a local cluster
+	TemporalAddress   string // TEMPORAL_ADDRESS; empty: dev starts a dev server
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	TemporalUIURL     string // TEMPORAL_UI_URL, for links to case histories
+	Listen            string // JUECE_LISTEN
+	DataDir           string // JUECE_DATA_DIR
+	PGPort            int    // JUECE_PG_PORT, for the dev cluster
+	TemporalPort      int    // JUECE_TEMPORAL_PORT, for the dev server
+	TemporalUIPort    int    // JUECE_TEMPORAL_UI_PORT
+	LogLevel          string // LOG_LEVEL: debug, info, warn, error
+}
+
+func loadConfig() Config {
+	env := func(k, def string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	num := func(k string, def int) int {
+		n, err := strconv.Atoi(os.Getenv(k))
+		if err != nil {
+			return def
+		}
+		return n
+	}
+	return Config{
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		TemporalAddress:   os.Getenv("TEMPORAL_ADDRESS"),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		TemporalUIURL:     os.Getenv("TEMPORAL_UI_URL"),
+		Listen:            env("JUECE_LISTEN", ":8080"),
+		DataDir:           env("JUECE_DATA_DIR", ".data"),
+		PGPort:            num("JUECE_PG_PORT", 54329),
+		TemporalPort:      num("JUECE_TEMPORAL_PORT", 7233),
+		TemporalUIPort:    num("JUECE_TEMPORAL_UI_PORT", 8233),
+		LogLevel:          env("LOG_LEVEL", "info"),
+	}
+}
+
+const usage = `juece — 重大行政决策程序引擎 / major administrative decision procedure engine
+
+Usage:
+  juece dev                 everything on this machine: PostgreSQL, Temporal dev server, worker, API and UI
+  juece serve               the HTTP API and web UI
+  juece worker              the Temporal worker
+  juece migrate             apply database migrations
+  juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
+  juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
+
+Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
+JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL.
+`
+
+func main() {
+	cfg := loadConfig()
+	log := newLogger(cfg.LogLevel, os.Stderr)
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "dev":
+		err = runDev(ctx, cfg, log)
+	case "serve":
+		err = runServe(ctx, cfg, log)
+	case "worker":
+		err = runWorker(ctx, cfg, log)
+	case "migrate":
+		err = runMigrate(ctx, cfg)
+	case "users":
+		err = runUsers(ctx, cfg, os.Args[2:], os.Stdout)
+	case "setup":
+		err = runSetup(ctx, log)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("juece failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func requireDB(cfg Config) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set (juece dev starts a local PostgreSQL without it)")
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, url string) (*db.Store, error) {
+	s, err := db.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, s.DB.DB); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dialTemporal connects, retrying for up to a minute while the server starts.
+func dialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Client, error) {
+	if cfg.TemporalAddress == "" {
+		return nil, errors.New("TEMPORAL_ADDRESS is not set (juece dev starts a Temporal dev server without it)")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+			Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))})
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func runMigrate(ctx context.Context, cfg Config) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Println("migrations applied")
+	return nil
+}
+
+func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tc, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	srv := server.New(s, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace})
+	log.Info("serving", "listen", cfg.Listen)
+	return srv.Serve(ctx, cfg.Listen)
+}
+
+func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tc, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w := worker.New(tc, &activities.Activities{Store: s})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	log.Info("worker started", "task_queue", workflows.TaskQueue)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE]")
+	}
+	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "role: "+strings.Join(workflows.Roles, ", "))
+	org := fs.String("org", "", "organisation id")
+	handle := fs.String("handle", "", "login handle (default: generated from the name)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *name == "" || *org == "" || !slices.Contains(workflows.Roles, *role) {
+		return fmt.Errorf("--name, --org and --role (one of %s) are required", strings.Join(workflows.Roles, ", "))
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := s.GetOrganisation(ctx, *org); err != nil {
+		return fmt.Errorf("organisation %q: %w", *org, err)
+	}
+	if *handle == "" {
+		*handle = fmt.Sprintf("user-%d", time.Now().UnixNano())
+	}
+	u, token, err := s.CreateUser(ctx, *handle, *name, *role, *org)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %s (%s, %s, %s) created\ntoken (shown once): %s\n", u.Handle, u.Name, u.Role, u.OrgID, token)
+	return nil
+}
+
+func runSetup(ctx context.Context, log *slog.Logger) error {
+	logf := func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }
+	if _, err := pgcluster.EnsureInstalled(ctx, logf); err != nil {
+		return err
+	}
+	p, err := devtemporal.EnsureCLI(ctx, logf)
+	if err != nil {
+		return err
+	}
+	fmt.Println(p)
+	return nil
+}
+
+// demoUsersFile is what `juece dev` writes for people trying the demo.
+type demoUsersFile struct {
+	Users []db.DemoUser `json:"users"`
+}
+
+func seedDemo(ctx context.Context, s *db.Store, dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "demo-users.json")
+	keep := map[string]string{}
+	if b, err := os.ReadFile(path); err == nil {
+		var f demoUsersFile
+		if json.Unmarshal(b, &f) == nil {
+			for _, u := range f.Users {
+				keep[u.Handle] = u.Token
+			}
+		}
+	}
+	users, err := s.SeedDemo(ctx, keep)
+	if err != nil {
+		return "", err
+	}
+	b, _ := json.MarshalIndent(demoUsersFile{Users: users}, "", "  ")
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return path, nil
+}

@@ -1,0 +1,264 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// CreateCaseRequest starts a decision case.
+type CreateCaseRequest struct {
+	Title  string `json:"title" required:"true" minLength:"2" maxLength:"200" description:"决策事项名称"`
+	UnitID string `json:"unit_id,omitempty" description:"承办单位；默认为当前用户所在单位"`
+}
+
+// CaseCreated answers POST /cases.
+type CaseCreated struct {
+	ID         string `json:"id"`
+	State      string `json:"state"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// OrganSettings is the per-organ configuration of Art. 42 stored on the
+// decision organ: who reviews legality and who runs the meetings.
+type OrganSettings struct {
+	ReviewBody    string `json:"review_body"`
+	GeneralOffice string `json:"general_office"`
+}
+
+func (s *Server) createCase(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	if u.Role != workflows.RoleDepartmentOfficer {
+		return forbidden("只有承办单位经办人可以发起决策事项 / only a department officer of an undertaking unit can start a case")
+	}
+	var req CreateCaseRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	req.Title = strings.TrimSpace(req.Title)
+	if n := utf8.RuneCountInString(req.Title); n < 2 || n > 200 {
+		return invalid("title 须为 2–200 个字符 / title must be 2–200 characters")
+	}
+	if req.UnitID == "" {
+		req.UnitID = u.OrgID
+	}
+	if req.UnitID != u.OrgID {
+		return forbidden("只能以本单位名义发起 / you can only start cases for your own organisation")
+	}
+	organs, err := s.resolveOrgans(c, req.UnitID)
+	if err != nil {
+		return err
+	}
+	organ, err := s.store.GetOrganisation(ctx, organs.DecisionOrgan)
+	if err != nil {
+		return err
+	}
+	id := uuid.NewString()
+	in := workflows.CaseInput{
+		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs,
+		CreatedBy: actor(u), CreatedAt: time.Now().UTC(), RequestID: requestID(c),
+	}
+	wid := workflows.CaseWorkflowID(id)
+	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: wid, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}, workflows.CaseWorkflow, in)
+	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID: wid, UpdateName: workflows.UpdateOpen, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	var snap workflows.Snapshot
+	if err := h.Get(ctx, &snap); err != nil {
+		return unavailable(err)
+	}
+	return c.JSON(http.StatusCreated, CaseCreated{ID: id, State: snap.State, WorkflowID: wid})
+}
+
+// resolveOrgans finds the decision organ of a unit (its parent, or itself when
+// the unit is a government) and the organ's review body and general office.
+func (s *Server) resolveOrgans(c echo.Context, unitID string) (workflows.Organs, error) {
+	ctx := c.Request().Context()
+	unit, err := s.store.GetOrganisation(ctx, unitID)
+	if err != nil {
+		return workflows.Organs{}, err
+	}
+	organID := unit.ID
+	if unit.Level == "department" && unit.ParentID != nil {
+		organID = *unit.ParentID
+	}
+	organ, err := s.store.GetOrganisation(ctx, organID)
+	if err != nil {
+		return workflows.Organs{}, err
+	}
+	var set OrganSettings
+	_ = json.Unmarshal(organ.Settings, &set)
+	if set.ReviewBody == "" || set.GeneralOffice == "" {
+		return workflows.Organs{}, newError(http.StatusUnprocessableEntity, CodeOrganConfig,
+			"决策机关未配置合法性审查机构或政府办公室（第四十二条）/ the decision organ has no review body or general office configured")
+	}
+	return workflows.Organs{DecisionOrgan: organ.ID, Unit: unit.ID, ReviewBody: set.ReviewBody, GeneralOffice: set.GeneralOffice}, nil
+}
+
+// NextStep says, for one open task, whether it may be completed now and, if
+// not, which rules block it.
+type NextStep struct {
+	TaskID    string            `json:"task_id"`
+	Type      string            `json:"type"`
+	Role      string            `json:"role"`
+	Org       string            `json:"org"`
+	Allowed   bool              `json:"allowed"`
+	BlockedBy []rules.Violation `json:"blocked_by"`
+}
+
+// CaseView answers GET /cases/{id}.
+type CaseView struct {
+	db.Case
+	FactsView  rules.Facts `json:"facts"`
+	OpenTasks  []db.Task   `json:"open_tasks"`
+	NextSteps  []NextStep  `json:"next_steps"`
+	HistoryURL string      `json:"history_url,omitempty"`
+}
+
+// loadCase loads a case the user may see. A case outside the user's reach is
+// reported as not found, so its existence does not leak.
+func (s *Server) loadCase(c echo.Context) (db.Case, []db.Task, error) {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return db.Case{}, nil, notFound("决策事项不存在 / no such case")
+	}
+	cs, err := s.store.GetCase(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return cs, nil, notFound("决策事项不存在 / no such case")
+	} else if err != nil {
+		return cs, nil, err
+	}
+	tasks, err := s.store.ListTasks(ctx, db.TaskFilter{CaseID: id})
+	if err != nil {
+		return cs, nil, err
+	}
+	u := currentUser(c)
+	if readsAll(u) || u.OrgID == cs.OrganID || u.OrgID == cs.UnitID {
+		return cs, tasks, nil
+	}
+	for _, t := range tasks {
+		if t.OrgID == u.OrgID {
+			return cs, tasks, nil
+		}
+	}
+	return db.Case{}, nil, notFound("决策事项不存在 / no such case")
+}
+
+func (s *Server) getCase(c echo.Context) error {
+	cs, tasks, err := s.loadCase(c)
+	if err != nil {
+		return err
+	}
+	v := CaseView{Case: cs, OpenTasks: []db.Task{}, NextSteps: []NextStep{}}
+	_ = json.Unmarshal(cs.Facts, &v.FactsView)
+	for _, t := range tasks {
+		if t.State != "open" && t.State != "claimed" {
+			continue
+		}
+		v.OpenTasks = append(v.OpenTasks, t)
+		blocked := workflows.Blockers(t.Type, v.FactsView)
+		if blocked == nil {
+			blocked = []rules.Violation{}
+		}
+		v.NextSteps = append(v.NextSteps, NextStep{TaskID: t.ID, Type: t.Type, Role: t.Role, Org: t.OrgID, Allowed: len(blocked) == 0, BlockedBy: blocked})
+	}
+	if s.cfg.TemporalUIURL != "" {
+		v.HistoryURL = s.cfg.TemporalUIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(cs.WorkflowID)
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// TimelineEvent is one audit event as the API shows it.
+type TimelineEvent struct {
+	Seq        int64           `json:"seq"`
+	At         time.Time       `json:"at"`
+	Actor      EventActor      `json:"actor"`
+	OnBehalfOf string          `json:"on_behalf_of,omitempty"`
+	Action     string          `json:"action"`
+	TaskID     string          `json:"task_id,omitempty"`
+	RequestID  string          `json:"request_id,omitempty"`
+	Data       json.RawMessage `json:"data"`
+	PrevHash   string          `json:"prev_hash"`
+	Hash       string          `json:"hash"`
+}
+
+// EventActor is who did it.
+type EventActor struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Org  string `json:"org"`
+}
+
+// Timeline answers GET /cases/{id}/timeline.
+type Timeline struct {
+	CaseID string          `json:"case_id"`
+	Events []TimelineEvent `json:"events"`
+}
+
+func (s *Server) timeline(c echo.Context) error {
+	cs, _, err := s.loadCase(c)
+	if err != nil {
+		return err
+	}
+	evs, err := s.store.Timeline(c.Request().Context(), cs.ID)
+	if err != nil {
+		return err
+	}
+	out := Timeline{CaseID: cs.ID, Events: make([]TimelineEvent, 0, len(evs))}
+	for _, e := range evs {
+		out.Events = append(out.Events, TimelineEvent{Seq: e.Seq, At: e.At, Actor: EventActor{e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg},
+			OnBehalfOf: e.OnBehalfOf, Action: e.Action, TaskID: e.TaskID, RequestID: e.RequestID, Data: e.Data, PrevHash: e.PrevHash, Hash: e.Hash})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) verify(c echo.Context) error {
+	cs, _, err := s.loadCase(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.store.Verify(c.Request().Context(), cs.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// decodeJSON reads a JSON body strictly; malformed bodies are 400.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return invalid("请求体不是有效的 JSON 或含未知字段 / body is not valid JSON or has unknown fields: " + err.Error())
+	}
+	return nil
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

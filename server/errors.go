@@ -1,0 +1,136 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// Stable error codes of the API. Clients match on code, never on text.
+const (
+	CodeInvalid         = "invalid_request"
+	CodeUnauthenticated = "unauthenticated"
+	CodeForbidden       = "forbidden"
+	CodeNotFound        = "not_found"
+	CodeConflict        = "conflict"
+	CodeRule            = "rule_violation"
+	CodeInvalidForm     = "invalid_form"
+	CodeOrganConfig     = "organ_not_configured"
+	CodeUnavailable     = "engine_unavailable"
+	CodeInternal        = "internal"
+)
+
+// Problem is an RFC 9457 problem+json body with Juece's extensions.
+type Problem struct {
+	Type       string                 `json:"type"`
+	Title      string                 `json:"title"`
+	Status     int                    `json:"status"`
+	Detail     string                 `json:"detail,omitempty"`
+	Code       string                 `json:"code"`
+	Rule       string                 `json:"rule,omitempty"`
+	Citation   string                 `json:"citation,omitempty"`
+	MessageEN  string                 `json:"message_en,omitempty"`
+	Violations []rules.Violation      `json:"violations,omitempty"`
+	Fields     []workflows.FieldError `json:"fields,omitempty"`
+	Winner     *Winner                `json:"winner,omitempty"`
+	RequestID  string                 `json:"request_id,omitempty"`
+}
+
+// Winner names who completed a task first, for 409 answers.
+type Winner struct {
+	UserID string `json:"user_id,omitempty"`
+	Name   string `json:"name,omitempty"`
+	At     string `json:"at,omitempty"`
+}
+
+// Error is what handlers return for anything a user can cause.
+type Error struct {
+	Problem
+	cause error
+}
+
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Detail, e.cause)
+	}
+	return e.Code + ": " + e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.cause }
+
+func newError(status int, code, detail string) *Error {
+	return &Error{Problem: Problem{Type: "https://juece.example/problems/" + code, Title: http.StatusText(status), Status: status, Code: code, Detail: detail}}
+}
+
+func invalid(detail string) *Error      { return newError(http.StatusBadRequest, CodeInvalid, detail) }
+func notFound(detail string) *Error     { return newError(http.StatusNotFound, CodeNotFound, detail) }
+func forbidden(detail string) *Error    { return newError(http.StatusForbidden, CodeForbidden, detail) }
+func unavailable(cause error) *Error {
+	e := newError(http.StatusServiceUnavailable, CodeUnavailable, "流程引擎暂不可用，请稍后重试 / the workflow engine is unavailable, retry later")
+	e.cause = cause
+	return e
+}
+
+// ruleError is a procedural refusal: 422 with the first rule and its citation.
+func ruleError(vs []rules.Violation) *Error {
+	e := newError(http.StatusUnprocessableEntity, CodeRule, vs[0].Message)
+	e.Rule, e.Citation, e.MessageEN, e.Violations = vs[0].Rule, vs[0].Citation, vs[0].EN, vs
+	return e
+}
+
+// errorHandler is the one place errors become HTTP answers. A 500 never
+// carries internal text; the log line does.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var p Problem
+	var ae *Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ae):
+		p = ae.Problem
+		if ae.Status >= 500 {
+			s.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "path", c.Path())
+		}
+	case errors.Is(err, db.ErrNotFound):
+		p = notFound("未找到 / not found").Problem
+	case errors.As(err, &he):
+		p = newError(he.Code, httpCode(he.Code), fmt.Sprint(he.Message)).Problem
+	default:
+		s.log.ErrorContext(c.Request().Context(), "internal error", "err", err, "path", c.Path(), slog.String("method", c.Request().Method))
+		p = newError(http.StatusInternalServerError, CodeInternal, "内部错误 / internal error").Problem
+	}
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	body, _ := json.Marshal(p)
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	_ = c.Blob(p.Status, "application/problem+json; charset=utf-8", body)
+}
+
+func httpCode(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return CodeNotFound
+	case http.StatusUnauthorized:
+		return CodeUnauthenticated
+	case http.StatusForbidden:
+		return CodeForbidden
+	case http.StatusMethodNotAllowed, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+		return CodeInvalid
+	}
+	if status >= 500 {
+		return CodeInternal
+	}
+	return CodeInvalid
+}

@@ -1,0 +1,106 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/swaggest/jsonschema-go"
+	openapi "github.com/swaggest/openapi-go"
+	"github.com/swaggest/openapi-go/openapi3"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+)
+
+// taskTypes are the human steps whose forms the API documents.
+var taskTypes = []string{workflows.TaskInitiation, workflows.TaskLegalOpinion, workflows.TaskLegalityReview,
+	workflows.TaskApplyChanges, workflows.TaskCollectiveDiscussion, workflows.TaskPublication}
+
+// formSchemas holds the JSON Schema of each task type's completion form,
+// reflected from the form structs the workflow decodes.
+var formSchemas = func() map[string]json.RawMessage {
+	r := jsonschema.Reflector{}
+	out := map[string]json.RawMessage{}
+	for _, typ := range taskTypes {
+		sch, err := r.Reflect(workflows.FormFor(typ), jsonschema.InlineRefs)
+		if err != nil {
+			panic(err) // static types: fails at start-up or in tests, never later
+		}
+		b, err := json.Marshal(sch)
+		if err != nil {
+			panic(err)
+		}
+		out[typ] = b
+	}
+	return out
+}()
+
+type idPath struct {
+	ID string `path:"id" format:"uuid"`
+}
+
+type completeReq struct {
+	idPath
+	IdempotencyKey string `header:"Idempotency-Key" description:"同一键重试返回首次结果，不重复记录"`
+	CompleteTaskRequest
+}
+
+// openapiSpec documents every route of routes.go.
+var openapiSpec = func() []byte {
+	r := openapi3.NewReflector()
+	r.Spec.Info.WithTitle("Juece 决策 API").WithVersion("0.1.0").
+		WithDescription("重大行政决策程序引擎 — major administrative decision procedure engine. Errors are application/problem+json with a stable code; procedural refusals add rule and citation.")
+	r.SpecEns().SetHTTPBearerTokenSecurity("bearer", "opaque", "API token from `juece users add` or .data/demo-users.json")
+	type op struct {
+		method, path, summary string
+		req                   any
+		resp                  any
+		status                int
+		auth                  bool
+		errs                  []int
+	}
+	ops := []op{
+		{"GET", "/healthz", "Liveness", nil, new(map[string]string), 200, false, nil},
+		{"GET", "/readyz", "Readiness: PostgreSQL and Temporal", nil, new(Readiness), 200, false, []int{503}},
+		{"GET", "/api/v1/me", "The authenticated user", nil, new(db.User), 200, true, nil},
+		{"GET", "/api/v1/rules", "The catalogue of enforced rules with citations", nil, new(RuleList), 200, true, nil},
+		{"POST", "/api/v1/cases", "Start a decision case (department officer)", new(CreateCaseRequest), new(CaseCreated), 201, true, []int{400, 403, 422, 503}},
+		{"GET", "/api/v1/cases/{id}", "A case: state, open tasks, next steps and what blocks them", new(idPath), new(CaseView), 200, true, []int{404}},
+		{"GET", "/api/v1/cases/{id}/timeline", "The case's hash-chained audit events", new(idPath), new(Timeline), 200, true, []int{404}},
+		{"GET", "/api/v1/cases/{id}/verify", "Recompute the case's hash chain", new(idPath), new(db.Verification), 200, true, []int{404}},
+		{"GET", "/api/v1/tasks", "Tasks visible to the user", new(TaskQuery), new(TaskList), 200, true, []int{400}},
+		{"GET", "/api/v1/tasks/{id}", "One task with its form's JSON Schema", new(idPath), new(TaskView), 200, true, []int{404}},
+		{"POST", "/api/v1/tasks/{id}/complete", "Complete a task (a Temporal Update on the case)", new(completeReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},
+	}
+	for _, o := range ops {
+		oc, err := r.NewOperationContext(o.method, o.path)
+		if err != nil {
+			panic(err)
+		}
+		oc.SetSummary(o.summary)
+		if o.req != nil {
+			oc.AddReqStructure(o.req)
+		}
+		oc.AddRespStructure(o.resp, openapi.WithHTTPStatus(o.status))
+		if o.auth {
+			oc.AddSecurity("bearer")
+			o.errs = append(o.errs, 401)
+		}
+		for _, st := range o.errs {
+			oc.AddRespStructure(new(Problem), openapi.WithHTTPStatus(st), openapi.WithContentType("application/problem+json"))
+		}
+		if err := r.AddOperation(oc); err != nil {
+			panic(err)
+		}
+	}
+	b, err := json.MarshalIndent(r.Spec, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+func (s *Server) openapi(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, openapiSpec)
+}

@@ -1,0 +1,21 @@
+package server
+
+// routes lists the whole HTTP API. Keep openapi.go in step with it.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/api/openapi.json", s.openapi)
+	e.GET("/", s.home)
+
+	api := e.Group("/api/v1", s.authenticate)
+	api.GET("/me", s.me)
+	api.GET("/rules", s.listRules)
+	api.POST("/cases", s.createCase)
+	api.GET("/cases/:id", s.getCase)
+	api.GET("/cases/:id/timeline", s.timeline)
+	api.GET("/cases/:id/verify", s.verify)
+	api.GET("/tasks", s.listTasks)
+	api.GET("/tasks/:id", s.getTask)
+	api.POST("/tasks/:id/complete", s.completeTask)
+}

@@ -1,0 +1,77 @@
+// Package server is Juece's HTTP API and web UI (echo). routes.go lists the
+// whole API; one file per resource.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.temporal.io/sdk/client"
+
+	"github.com/juece/juece/db"
+)
+
+// Config are the server's settings.
+type Config struct {
+	TemporalUIURL string // link target for a case's history; "" hides it
+	Namespace     string
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	echo     *echo.Echo
+	store    *db.Store
+	temporal client.Client
+	log      *slog.Logger
+	cfg      Config
+}
+
+// New builds the echo instance with every route.
+func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Server {
+	if cfg.Namespace == "" {
+		cfg.Namespace = "default"
+	}
+	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestID())
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit("4M"))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelDebug
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.Log(c.Request().Context(), level, "http", "method", v.Method, "uri", v.URI, "status", v.Status,
+				"latency_ms", float64(v.Latency.Microseconds())/1000, "request_id", v.RequestID)
+			return nil
+		},
+	}))
+	s.routes()
+	return s
+}
+
+// Handler exposes the server for http.Server and httptest.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve listens on addr until ctx is cancelled, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// TaskList answers GET /tasks.
+type TaskList struct {
+	Tasks []db.Task `json:"tasks"`
+}
+
+// TaskQuery filters GET /tasks.
+type TaskQuery struct {
+	CaseID string `query:"case_id" description:"只看某一决策事项的任务"`
+	State  string `query:"state" enum:"open,claimed,completed,returned,cancelled"`
+}
+
+var taskStates = map[string]bool{"": true, "open": true, "claimed": true, "completed": true, "returned": true, "cancelled": true}
+
+func (s *Server) listTasks(c echo.Context) error {
+	u := currentUser(c)
+	f := db.TaskFilter{CaseID: c.QueryParam("case_id"), State: c.QueryParam("state")}
+	if !taskStates[f.State] {
+		return invalid("state 取值无效 / unknown state")
+	}
+	if f.CaseID != "" {
+		if _, err := uuid.Parse(f.CaseID); err != nil {
+			return invalid("case_id 不是有效的 UUID / case_id is not a UUID")
+		}
+	}
+	if !readsAll(u) {
+		f.OrgID = u.OrgID // nothing of another organisation is visible
+	}
+	tasks, err := s.store.ListTasks(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TaskList{Tasks: tasks})
+}
+
+// TaskView is one task with the JSON Schema of its completion form.
+type TaskView struct {
+	db.Task
+	FormSchema json.RawMessage `json:"form_schema,omitempty"`
+}
+
+// loadTask loads the task named in the path. With hide, a task of another
+// organisation is reported as not found; completion does not hide, so a wrong
+// actor learns 403, not 404.
+func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return db.Task{}, notFound("任务不存在 / no such task")
+	}
+	t, err := s.store.GetTask(c.Request().Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return t, notFound("任务不存在 / no such task")
+	}
+	u := currentUser(c)
+	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID {
+		return db.Task{}, notFound("任务不存在 / no such task")
+	}
+	return t, err
+}
+
+func (s *Server) getTask(c echo.Context) error {
+	t, err := s.loadTask(c, true)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TaskView{Task: t, FormSchema: formSchemas[t.Type]})
+}
+
+// CompleteTaskRequest is the body of POST /tasks/{id}/complete.
+type CompleteTaskRequest struct {
+	Form json.RawMessage `json:"form" description:"按任务 form_schema 填写的表单"`
+}
+
+// TaskCompleted answers an accepted completion.
+type TaskCompleted struct {
+	TaskID   string   `json:"task_id"`
+	CaseID   string   `json:"case_id"`
+	State    string   `json:"state"`
+	Seq      int64    `json:"seq"`
+	Hash     string   `json:"hash"`
+	NewTasks []string `json:"new_tasks"`
+}
+
+// completeTask sends the completion to the case workflow as an Update. Wrong
+// actors are refused here before the engine is asked; the workflow's validator
+// refuses them again, with wrong order and bad forms, before anything reaches
+// history. A procedural refusal is itself recorded in the case's audit chain.
+func (s *Server) completeTask(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	t, err := s.loadTask(c, false)
+	if err != nil {
+		return err
+	}
+	if t.Role != u.Role || t.OrgID != u.OrgID {
+		return forbidden("此任务不属于您的角色或单位 / this task belongs to another role or organisation")
+	}
+	var req CompleteTaskRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if t.State == "completed" && key == "" {
+		return s.conflict(c, t)
+	}
+	updateID := uuid.NewString()
+	if key != "" {
+		if len(key) > 200 {
+			return invalid("Idempotency-Key 过长 / Idempotency-Key is too long")
+		}
+		sum := sha256.Sum256([]byte(u.ID + "\x00" + t.ID + "\x00" + key))
+		updateID = "idem-" + hex.EncodeToString(sum[:16])
+	}
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.CaseWorkflowID(t.CaseID), UpdateID: updateID, UpdateName: workflows.UpdateCompleteTask,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
+			RequestID: requestID(c), ClientAddr: c.RealIP()}},
+	})
+	var out workflows.StepOutcome
+	if err == nil {
+		err = h.Get(ctx, &out)
+	}
+	if err != nil {
+		return s.refusal(c, t, req.Form, err)
+	}
+	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
+}
+
+// refusal maps an Update error to an API error; procedural refusals are
+// written to the audit chain.
+func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err error) error {
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) {
+		return unavailable(err)
+	}
+	var d workflows.RefusalDetail
+	if ae.HasDetails() {
+		_ = ae.Details(&d)
+	}
+	switch ae.Type() {
+	case workflows.ErrNotFound:
+		return notFound("任务不存在 / no such task")
+	case workflows.ErrForbidden:
+		return forbidden(ae.Message())
+	case workflows.ErrConflict:
+		fresh, lerr := s.store.GetTask(c.Request().Context(), t.ID)
+		if lerr == nil {
+			t = fresh
+		}
+		return s.conflict(c, t)
+	case workflows.ErrInvalid:
+		e := newError(http.StatusUnprocessableEntity, CodeInvalidForm, "表单不完整或格式错误 / the form is incomplete or malformed")
+		e.Fields = d.Fields
+		return e
+	case workflows.ErrRule:
+		if len(d.Violations) == 0 {
+			return unavailable(err)
+		}
+		u := currentUser(c)
+		data, _ := json.Marshal(map[string]any{"task_type": t.Type, "violations": d.Violations, "form": json.RawMessage(orEmpty(form))})
+		_, rerr := s.store.AppendEvent(c.Request().Context(), db.AuditEvent{
+			CaseID: t.CaseID, EventKey: "refused-" + uuid.NewString(), At: time.Now(), Action: "step.refused",
+			ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, TaskID: t.ID,
+			RequestID: requestID(c), ClientAddr: c.RealIP(), Data: data,
+		})
+		if rerr != nil {
+			return rerr // the refusal must be recorded; if it cannot be, say so
+		}
+		return ruleError(d.Violations)
+	}
+	return unavailable(err)
+}
+
+func (s *Server) conflict(c echo.Context, t db.Task) error {
+	e := newError(http.StatusConflict, CodeConflict, "任务已由他人处理 / the task was already completed")
+	w := &Winner{}
+	if t.CompletedBy != nil {
+		w.UserID = *t.CompletedBy
+		if wu, err := s.store.GetUser(c.Request().Context(), *t.CompletedBy); err == nil {
+			w.Name = wu.Name
+		}
+	}
+	if t.CompletedAt != nil {
+		w.At = t.CompletedAt.UTC().Format(time.RFC3339Nano)
+	}
+	e.Winner = w
+	return e
+}
+
+func orEmpty(r json.RawMessage) json.RawMessage {
+	if len(r) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	return r
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// RuleList answers GET /rules: the catalogue of enforced rules.
+type RuleList struct {
+	Rules []rules.Rule `json:"rules"`
+}
+
+func (s *Server) listRules(c echo.Context) error {
+	return c.JSON(http.StatusOK, RuleList{Rules: rules.Catalogue})
+}

@@ -1,0 +1,314 @@
+// Package workflows is the procedure: the Case workflow, its stages and human
+// tasks. Everything here is deterministic; side effects go through activities.
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// Case runs one major administrative decision from initiation to close.
+func Case(ctx workflow.Context, in CaseInput) (CaseResult, error) {
+	w := newCase(in)
+	if err := w.setup(ctx); err != nil {
+		return CaseResult{}, err
+	}
+	return w.run(ctx)
+}
+
+// caseWF is the state of one case. Tasks are a slice, never a map, so that
+// iteration order is deterministic.
+type caseWF struct {
+	in      CaseInput
+	state   string
+	outcome string
+	facts   rules.Facts
+	tasks   []*Task
+	taskSeq int
+	opened  bool
+
+	// Steps are recorded in the order they were accepted: recordNext is the
+	// ticket of the next accepted step, recorded the number already written.
+	recordNext int
+	recorded   int
+}
+
+func newCase(in CaseInput) *caseWF {
+	return &caseWF{in: in, state: StateInitiation}
+}
+
+func (w *caseWF) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, w.snapshot); err != nil {
+		return fmt.Errorf("query handler: %w", err)
+	}
+	// open lets the API start a case and wait, in one round trip
+	// (update-with-start), until its first task exists.
+	if err := workflow.SetUpdateHandler(ctx, UpdateOpen, func(ctx workflow.Context) (Snapshot, error) {
+		if err := workflow.Await(ctx, func() bool { return w.opened }); err != nil {
+			return Snapshot{}, err
+		}
+		return w.snapshot()
+	}); err != nil {
+		return fmt.Errorf("open handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, w.completeTask,
+		workflow.UpdateHandlerOptions{Validator: w.validateCompleteTask}); err != nil {
+		return fmt.Errorf("complete handler: %w", err)
+	}
+	return nil
+}
+
+func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
+	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
+	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs})
+	_, err := w.record(ctx, activities.StepInput{
+		EventKey:  "case-opened",
+		At:        w.in.CreatedAt,
+		Action:    "case.opened",
+		Actor:     w.in.CreatedBy,
+		RequestID: w.in.RequestID,
+		Data:      data,
+		Open: &activities.OpenCase{ID: w.in.CaseID, WorkflowID: CaseWorkflowID(w.in.CaseID), Title: w.in.Title,
+			OrganID: w.in.Organs.DecisionOrgan, UnitID: w.in.Organs.Unit, Profile: w.in.Profile,
+			CreatedBy: w.in.CreatedBy.UserID, CreatedAt: w.in.CreatedAt},
+		NewTasks: []activities.NewTask{first},
+	})
+	if err != nil {
+		return CaseResult{}, err
+	}
+	w.opened = true
+	if err := workflow.Await(ctx, func() bool { return w.state == StateClosed && w.recorded == w.recordNext }); err != nil {
+		return CaseResult{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return CaseResult{}, err
+	}
+	return CaseResult{State: w.state, Outcome: w.outcome}, nil
+}
+
+func (w *caseWF) snapshot() (Snapshot, error) {
+	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks))}
+	for _, t := range w.tasks {
+		s.Tasks = append(s.Tasks, *t)
+	}
+	return s, nil
+}
+
+// openTask adds a task in memory and returns the row the activity writes. Task
+// IDs are derived from the case ID and a counter, so replay yields the same IDs.
+func (w *caseWF) openTask(typ, stage, role, org string) activities.NewTask {
+	w.taskSeq++
+	id := uuid.NewSHA1(uuid.MustParse(w.in.CaseID), []byte(fmt.Sprintf("task/%d", w.taskSeq))).String()
+	w.tasks = append(w.tasks, &Task{ID: id, Type: typ, Stage: stage, Role: role, OrgID: org, State: "open"})
+	return activities.NewTask{ID: id, Type: typ, Stage: stage, Role: role, OrgID: org}
+}
+
+func (w *caseWF) task(id string) *Task {
+	for _, t := range w.tasks {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// cancelOpen withdraws every open task of the given types.
+func (w *caseWF) cancelOpen(types ...string) []string {
+	var ids []string
+	for _, t := range w.tasks {
+		if t.State != "open" {
+			continue
+		}
+		for _, typ := range types {
+			if t.Type == typ {
+				t.State = "cancelled"
+				ids = append(ids, t.ID)
+			}
+		}
+	}
+	return ids
+}
+
+// record writes a step through the ApplyStep local activity, in acceptance
+// order. It is retried until it succeeds: the step was accepted, so the record
+// must land; ApplyStep's event key makes retries write it once.
+func (w *caseWF) record(ctx workflow.Context, st activities.StepInput) (activities.StepResult, error) {
+	ticket := w.recordNext
+	w.recordNext++
+	if err := workflow.Await(ctx, func() bool { return w.recorded == ticket }); err != nil {
+		return activities.StepResult{}, err
+	}
+	defer func() { w.recorded++ }()
+	st.CaseID = w.in.CaseID
+	if st.Facts == nil {
+		facts, _ := json.Marshal(w.facts)
+		st.Facts = facts
+		st.State = w.state
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    100 * time.Millisecond,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+	var a *activities.Activities
+	var res activities.StepResult
+	err := workflow.ExecuteLocalActivity(lctx, a.ApplyStep, st).Get(ctx, &res)
+	return res, err
+}
+
+func refuse(typ string, msg string, details ...any) error {
+	return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
+}
+
+// RefusalDetail is the detail of a refusal error: the rules or fields at fault.
+type RefusalDetail struct {
+	Violations []rules.Violation `json:"violations,omitempty"`
+	Fields     []FieldError      `json:"fields,omitempty"`
+	Task       *Task             `json:"task,omitempty"`
+}
+
+// validateCompleteTask refuses wrong actors, wrong order and bad forms before
+// anything reaches history.
+func (w *caseWF) validateCompleteTask(ctx workflow.Context, req CompleteTaskRequest) error {
+	_, err := w.check(req)
+	return err
+}
+
+func (w *caseWF) check(req CompleteTaskRequest) (any, error) {
+	t := w.task(req.TaskID)
+	if t == nil {
+		return nil, refuse(ErrNotFound, "任务不存在 / no such task in this case")
+	}
+	if t.State != "open" {
+		return nil, refuse(ErrConflict, "任务已处理 / task is no longer open", RefusalDetail{Task: t})
+	}
+	if req.Actor.Role != t.Role || req.Actor.OrgID != t.OrgID {
+		return nil, refuse(ErrForbidden, fmt.Sprintf("此任务由 %s（%s）办理 / this task belongs to role %s of %s", t.Role, t.OrgID, t.Role, t.OrgID))
+	}
+	if vs := Blockers(t.Type, w.facts); len(vs) > 0 {
+		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
+	}
+	form, ferrs := decodeForm(t.Type, req.Form)
+	if len(ferrs) > 0 {
+		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
+	}
+	if vs := formViolations(form); len(vs) > 0 {
+		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
+	}
+	return form, nil
+}
+
+// completeTask applies an accepted step to the case and records it.
+func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (StepOutcome, error) {
+	// Validators run once before acceptance; handlers may interleave while an
+	// earlier step is being recorded, so check again against current state.
+	form, err := w.check(req)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	t := w.task(req.TaskID)
+	t.State = "completed"
+	st := activities.StepInput{
+		EventKey:     workflow.GetCurrentUpdateInfo(ctx).ID,
+		At:           workflow.Now(ctx),
+		Action:       "task.completed." + t.Type,
+		Actor:        req.Actor,
+		RequestID:    req.RequestID,
+		ClientAddr:   req.ClientAddr,
+		CompleteTask: t.ID,
+		Form:         req.Form,
+	}
+	st.NewTasks, st.CancelTasks = w.advance(t, form)
+	st.Data, _ = json.Marshal(map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state})
+	res, err := w.record(ctx, st)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: w.state, Seq: res.Seq, Hash: res.Hash}
+	for _, nt := range st.NewTasks {
+		out.NewTasks = append(out.NewTasks, nt.ID)
+	}
+	return out, nil
+}
+
+// advance moves the case on after task t was completed with form, returning
+// the tasks it opens and cancels. This is the thin procedure of the foundation:
+// initiation → legality review → collective discussion → publication → closed.
+func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancelled []string) {
+	o := w.in.Organs
+	switch f := form.(type) {
+	case *InitiationForm:
+		w.facts.Initiated = true
+		w.facts.LeadUnit = f.LeadUnit
+		w.state = StateLegalityReview
+		// The general office prepares the meeting while the review runs; its task
+		// stays blocked by G-CD-LR until the review passes.
+		opened = append(opened,
+			w.openTask(TaskLegalOpinion, StateLegalityReview, RoleLegalAdviser, o.ReviewBody),
+			w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody),
+			w.openTask(TaskCollectiveDiscussion, StateCollectiveDiscussion, RoleMeetingSecretary, o.GeneralOffice))
+	case *LegalOpinionForm:
+		w.facts.LegalOpinions++
+	case *LegalityReviewForm:
+		w.facts.LegalityOutcome = f.Outcome
+		w.facts.ExploratoryRisk = f.LegalRiskDisclosure
+		cancelled = w.cancelOpen(TaskLegalOpinion)
+		switch f.Outcome {
+		case rules.LRPass, rules.LRExploratory:
+			w.state = StateCollectiveDiscussion
+		case rules.LRPassChanges:
+			w.facts.ChangesApplied = false
+			opened = append(opened, w.openTask(TaskApplyChanges, StateLegalityReview, RoleDepartmentOfficer, o.Unit))
+		case rules.LRFail:
+			// Art. 25: an unlawful draft goes back for rework and a new review.
+			cancelled = append(cancelled, w.cancelOpen(TaskCollectiveDiscussion)...)
+			w.facts = rules.Facts{}
+			w.state = StateInitiation
+			opened = append(opened, w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, o.Unit))
+		}
+	case *ApplyChangesForm:
+		w.facts.ChangesApplied = true
+		w.state = StateCollectiveDiscussion
+	case *CollectiveDiscussionForm:
+		w.facts.MeetingType = f.MeetingType
+		w.facts.Decision = f.Decision
+		switch f.Decision {
+		case "approved":
+			w.state = StatePublication
+			opened = append(opened, w.openTask(TaskPublication, StatePublication, RoleMeetingSecretary, o.GeneralOffice))
+		case "not_approved":
+			w.state, w.outcome = StateClosed, "not_approved"
+		case "deferred":
+			opened = append(opened, w.openTask(TaskCollectiveDiscussion, StateCollectiveDiscussion, RoleMeetingSecretary, o.GeneralOffice))
+		}
+	case *PublicationForm:
+		w.facts.PartyReportRef = f.PartyReportRef
+		w.facts.PublishedChannel = firstNonEmpty(f.Gazette, f.Website, f.Newspaper)
+		w.state, w.outcome = StateClosed, "published"
+	default:
+		panic(errors.New("advance: unknown form")) // check() only returns known forms
+	}
+	return opened, cancelled
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

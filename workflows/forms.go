@@ -1,0 +1,205 @@
+package workflows
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/juece/juece/workflows/rules"
+)
+
+// InitiationForm records the decision organ's initiation decision (Arts. 10–11).
+type InitiationForm struct {
+	DecisionRef  string   `json:"decision_ref" title:"启动决定文号或会议纪要" description:"Reference of the organ's initiation decision"`
+	LeadUnit     string   `json:"lead_unit" title:"牵头承办单位" description:"Organisation id of the lead undertaking unit"`
+	DraftSummary string   `json:"draft_summary" title:"决策草案说明" description:"Summary of the draft decision"`
+	LegalBasis   []string `json:"legal_basis,omitempty" title:"法律依据" description:"Legal-basis inventory"`
+}
+
+// LegalOpinionForm is a legal adviser's or public-sector lawyer's opinion (Art. 28).
+type LegalOpinionForm struct {
+	Opinion string `json:"opinion" title:"法律意见" description:"The signed legal opinion"`
+}
+
+// LegalityReviewForm is the review body's opinion (Arts. 27–28).
+type LegalityReviewForm struct {
+	Outcome             string   `json:"outcome" title:"审查结论" enum:"pass,pass_with_changes,fail,exploratory_risk_disclosed"`
+	Opinion             string   `json:"opinion" title:"审查意见" description:"Covers authority, procedure and content (Art. 27)"`
+	RequiredChanges     []string `json:"required_changes,omitempty" title:"修改要求"`
+	LegalRiskDisclosure string   `json:"legal_risk_disclosure,omitempty" title:"法律风险提示" description:"Required for exploratory reform (Art. 25)"`
+}
+
+// ApplyChangesForm confirms that the changes a PASS_WITH_CHANGES opinion asked for were made.
+type ApplyChangesForm struct {
+	Summary string `json:"summary" title:"修改情况说明"`
+}
+
+// CollectiveDiscussionForm is the meeting record (Arts. 29–30).
+type CollectiveDiscussionForm struct {
+	MeetingType      string            `json:"meeting_type" title:"会议类型" enum:"executive,plenary,circulation,topic"`
+	MeetingDate      string            `json:"meeting_date" title:"会议日期" description:"YYYY-MM-DD"`
+	Statements       []rules.Statement `json:"statements" title:"发言记录（按发言顺序，行政首长最后）"`
+	Decision         string            `json:"decision" title:"决定" enum:"approved,not_approved,deferred"`
+	DivergenceReason string            `json:"divergence_reason,omitempty" title:"与多数意见不一致的理由（会上说明）"`
+	Dissent          []string          `json:"dissent,omitempty" title:"不同意见人员"`
+}
+
+// PublicationForm records the Party-committee report and the publication (Arts. 31–32).
+type PublicationForm struct {
+	PartyReportRef  string `json:"party_report_ref" title:"向同级党委请示报告文号"`
+	PartyReportDate string `json:"party_report_date" title:"请示报告日期" description:"YYYY-MM-DD"`
+	Gazette         string `json:"gazette,omitempty" title:"政府公报期号"`
+	Website         string `json:"website,omitempty" title:"政府网站网址"`
+	Newspaper       string `json:"newspaper,omitempty" title:"报纸及期号"`
+}
+
+// FormFor returns an empty form value for a task type, for decoding and for the
+// JSON Schema the API publishes.
+func FormFor(taskType string) any {
+	switch taskType {
+	case TaskInitiation:
+		return &InitiationForm{}
+	case TaskLegalOpinion:
+		return &LegalOpinionForm{}
+	case TaskLegalityReview:
+		return &LegalityReviewForm{}
+	case TaskApplyChanges:
+		return &ApplyChangesForm{}
+	case TaskCollectiveDiscussion:
+		return &CollectiveDiscussionForm{}
+	case TaskPublication:
+		return &PublicationForm{}
+	}
+	return nil
+}
+
+// FieldError names a form field that is missing or malformed.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+	EN      string `json:"message_en"`
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.EN }
+
+// decodeForm parses a form strictly: unknown fields are errors.
+func decodeForm(taskType string, raw json.RawMessage) (any, []FieldError) {
+	f := FormFor(taskType)
+	if f == nil {
+		return nil, []FieldError{{Field: "type", Message: "未知的任务类型", EN: "unknown task type"}}
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		raw = json.RawMessage(`{}`)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(f); err != nil {
+		return nil, []FieldError{{Field: "form", Message: "表单格式错误：" + err.Error(), EN: "malformed form: " + err.Error()}}
+	}
+	return f, checkFields(f)
+}
+
+func required(errs []FieldError, field, value string) []FieldError {
+	if strings.TrimSpace(value) == "" {
+		errs = append(errs, FieldError{Field: field, Message: "必填", EN: "required"})
+	}
+	return errs
+}
+
+func dateField(errs []FieldError, field, value string) []FieldError {
+	if _, err := time.Parse("2006-01-02", value); err != nil {
+		errs = append(errs, FieldError{Field: field, Message: "日期格式应为 YYYY-MM-DD", EN: "date must be YYYY-MM-DD"})
+	}
+	return errs
+}
+
+func oneOf(errs []FieldError, field, value string, allowed ...string) []FieldError {
+	for _, a := range allowed {
+		if value == a {
+			return errs
+		}
+	}
+	return append(errs, FieldError{Field: field, Message: "取值应为 " + strings.Join(allowed, "、"), EN: "must be one of " + strings.Join(allowed, ", ")})
+}
+
+// checkFields validates presence and format; procedural rules are checked
+// separately so they can cite their articles.
+func checkFields(f any) []FieldError {
+	var errs []FieldError
+	switch f := f.(type) {
+	case *InitiationForm:
+		errs = required(errs, "draft_summary", f.DraftSummary)
+	case *LegalOpinionForm:
+		errs = required(errs, "opinion", f.Opinion)
+	case *LegalityReviewForm:
+		errs = oneOf(errs, "outcome", f.Outcome, rules.LRPass, rules.LRPassChanges, rules.LRFail, rules.LRExploratory)
+		errs = required(errs, "opinion", f.Opinion)
+		if f.Outcome == rules.LRPassChanges && len(f.RequiredChanges) == 0 {
+			errs = append(errs, FieldError{Field: "required_changes", Message: "附修改意见通过时须列明修改要求", EN: "required when the outcome is pass_with_changes"})
+		}
+		if f.Outcome == rules.LRExploratory {
+			errs = required(errs, "legal_risk_disclosure", f.LegalRiskDisclosure)
+		}
+	case *ApplyChangesForm:
+		errs = required(errs, "summary", f.Summary)
+	case *CollectiveDiscussionForm:
+		errs = required(errs, "meeting_type", f.MeetingType)
+		errs = dateField(errs, "meeting_date", f.MeetingDate)
+		errs = oneOf(errs, "decision", f.Decision, "approved", "not_approved", "deferred")
+		if len(f.Statements) == 0 {
+			errs = append(errs, FieldError{Field: "statements", Message: "须记录会议组成人员的发言", EN: "member statements are required"})
+		}
+		for i, s := range f.Statements {
+			errs = required(errs, fmt.Sprintf("statements[%d].member", i), s.Member)
+			errs = oneOf(errs, fmt.Sprintf("statements[%d].position", i), s.Position, rules.Support, rules.SupportWithChanges, rules.Oppose, rules.NoClearPosition)
+		}
+	case *PublicationForm:
+		if f.PartyReportDate != "" {
+			errs = dateField(errs, "party_report_date", f.PartyReportDate)
+		}
+	}
+	return errs
+}
+
+// formViolations applies the procedural rules that depend on the form itself.
+func formViolations(f any) []rules.Violation {
+	var vs []rules.Violation
+	add := func(v *rules.Violation) {
+		if v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	switch f := f.(type) {
+	case *InitiationForm:
+		if strings.TrimSpace(f.DecisionRef) == "" || strings.TrimSpace(f.LeadUnit) == "" {
+			add(&rules.Violation{Rule: rules.GINI.ID, Citation: rules.GINI.Citation, Message: rules.GINI.ZH, EN: rules.GINI.EN})
+		}
+	case *CollectiveDiscussionForm:
+		add(rules.MeetingTypeAllowed(f.MeetingType))
+		add(rules.MinutesComplete(f.Statements, f.Decision, f.DivergenceReason, f.Dissent))
+	case *PublicationForm:
+		add(rules.PartyCommitteeReported(rules.Facts{PartyReportRef: strings.TrimSpace(f.PartyReportRef)}))
+		add(rules.PublicationChannelGiven(f.Gazette, f.Website, f.Newspaper))
+	}
+	return vs
+}
+
+// Blockers lists the rules that block a task type given the case's facts,
+// before any form is filled in. The API shows them as blocked_by.
+func Blockers(taskType string, f rules.Facts) []rules.Violation {
+	var vs []rules.Violation
+	add := func(v *rules.Violation) {
+		if v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	switch taskType {
+	case TaskLegalityReview:
+		add(rules.LegalAdviserConsulted(f))
+	case TaskCollectiveDiscussion:
+		add(rules.LegalityReviewPassed(f))
+	}
+	return vs
+}
