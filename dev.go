@@ -14,7 +14,6 @@ import (
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/worker"
 	"github.com/juece/juece/worker/devtemporal"
-	"github.com/juece/juece/workflows"
 )
 
 // runDev starts everything on this machine with embedded defaults: a local
@@ -74,12 +73,12 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, &activities.Activities{Store: store})
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: store})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
-	srv := server.New(store, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace})
+	srv := server.New(store, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, cfg.Listen) }()
 	host := cfg.Listen
@@ -95,7 +94,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
   演示账号令牌     %s
   任务队列         %s
 按 Ctrl-C 停止全部进程 / press Ctrl-C to stop everything.
-`, time.Since(started).Seconds(), host, host, host, orDash(cfg.TemporalUIURL), demoFile, workflows.TaskQueue)
+`, time.Since(started).Seconds(), host, host, host, orDash(cfg.TemporalUIURL), demoFile, cfg.TaskQueue)
 	select {
 	case err := <-errc:
 		return err

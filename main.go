@@ -39,6 +39,7 @@ type Config struct {
 	TemporalAddress   string // TEMPORAL_ADDRESS; empty: dev starts a dev server
 	TemporalNamespace string // TEMPORAL_NAMESPACE
 	TemporalUIURL     string // TEMPORAL_UI_URL, for links to case histories
+	TaskQueue         string // TEMPORAL_TASK_QUEUE
 	Listen            string // JUECE_LISTEN
 	DataDir           string // JUECE_DATA_DIR
 	PGPort            int    // JUECE_PG_PORT, for the dev cluster
@@ -66,6 +67,7 @@ func loadConfig() Config {
 		TemporalAddress:   os.Getenv("TEMPORAL_ADDRESS"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		TemporalUIURL:     os.Getenv("TEMPORAL_UI_URL"),
+		TaskQueue:         env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
 		Listen:            env("JUECE_LISTEN", ":8080"),
 		DataDir:           env("JUECE_DATA_DIR", ".data"),
 		PGPort:            num("JUECE_PG_PORT", 54329),
@@ -85,7 +87,7 @@ Usage:
   juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
   juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
 
-Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
+Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL.
 `
 
@@ -197,7 +199,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	srv := server.New(s, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace})
+	srv := server.New(s, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
 	log.Info("serving", "listen", cfg.Listen)
 	return srv.Serve(ctx, cfg.Listen)
 }
@@ -216,11 +218,11 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, &activities.Activities{Store: s})
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	log.Info("worker started", "task_queue", workflows.TaskQueue)
+	log.Info("worker started", "task_queue", cfg.TaskQueue)
 	<-ctx.Done()
 	w.Stop()
 	return nil

@@ -74,7 +74,7 @@ func (s *Server) createCase(c echo.Context) error {
 	}
 	wid := workflows.CaseWorkflowID(id)
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: wid, TaskQueue: workflows.TaskQueue,
+		ID: wid, TaskQueue: s.cfg.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 	}, workflows.CaseWorkflow, in)
 	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{

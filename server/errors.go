@@ -70,9 +70,9 @@ func newError(status int, code, detail string) *Error {
 	return &Error{Problem: Problem{Type: "https://juece.example/problems/" + code, Title: http.StatusText(status), Status: status, Code: code, Detail: detail}}
 }
 
-func invalid(detail string) *Error      { return newError(http.StatusBadRequest, CodeInvalid, detail) }
-func notFound(detail string) *Error     { return newError(http.StatusNotFound, CodeNotFound, detail) }
-func forbidden(detail string) *Error    { return newError(http.StatusForbidden, CodeForbidden, detail) }
+func invalid(detail string) *Error   { return newError(http.StatusBadRequest, CodeInvalid, detail) }
+func notFound(detail string) *Error  { return newError(http.StatusNotFound, CodeNotFound, detail) }
+func forbidden(detail string) *Error { return newError(http.StatusForbidden, CodeForbidden, detail) }
 func unavailable(cause error) *Error {
 	e := newError(http.StatusServiceUnavailable, CodeUnavailable, "流程引擎暂不可用，请稍后重试 / the workflow engine is unavailable, retry later")
 	e.cause = cause

@@ -13,12 +13,14 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
 )
 
 // Config are the server's settings.
 type Config struct {
 	TemporalUIURL string // link target for a case's history; "" hides it
 	Namespace     string
+	TaskQueue     string // "" = workflows.TaskQueue
 }
 
 // Server holds the API's dependencies.
@@ -34,6 +36,9 @@ type Server struct {
 func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Server {
 	if cfg.Namespace == "" {
 		cfg.Namespace = "default"
+	}
+	if cfg.TaskQueue == "" {
+		cfg.TaskQueue = workflows.TaskQueue
 	}
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
 	e := s.echo

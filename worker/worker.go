@@ -11,9 +11,13 @@ import (
 	"github.com/juece/juece/workflows"
 )
 
-// New builds a worker for the case task queue. The caller starts and stops it.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
+// New builds a worker for a task queue ("" = workflows.TaskQueue). The caller
+// starts and stops it.
+func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+	if taskQueue == "" {
+		taskQueue = workflows.TaskQueue
+	}
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		// Human steps are short updates; keep enough pollers and slots for
 		// many concurrent actors without queueing workflow tasks.
 		MaxConcurrentWorkflowTaskPollers:        8,

@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestUnauthenticated(t *testing.T) {
+	s := newStack(t)
+	var p problem
+	if code := s.do("", "GET", "/api/v1/tasks", nil, &p); code != 401 || p.Code != "unauthenticated" {
+		t.Fatalf("no token: %d %+v", code, p)
+	}
+	s.tokens["nobody"] = "jc_not-a-real-token"
+	if code := s.do("nobody", "POST", "/api/v1/cases", map[string]string{"title": "x"}, &p); code != 401 {
+		t.Fatalf("bad token: %d %+v", code, p)
+	}
+}
+
+// TestThinCaseToClosed walks the thin procedure over HTTP and verifies the chain.
+func TestThinCaseToClosed(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县城区集中供暖价格调整方案")
+	steps := []struct {
+		role, task string
+		form       any
+		state      string
+	}{
+		{"department_officer", "initiation", initiationForm, "legality_review"},
+		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法"}, "legality_review"},
+		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法"}, "collective_discussion"},
+		{"meeting_secretary", "collective_discussion", meetingForm, "publication"},
+		{"meeting_secretary", "publication", publicationForm, "closed"},
+	}
+	for i, st := range steps {
+		var out struct {
+			State string `json:"state"`
+			Seq   int64  `json:"seq"`
+		}
+		if code := s.complete(st.role, s.taskOf(id, st.task), st.form, &out); code != 200 {
+			t.Fatalf("step %s: %d %+v", st.task, code, out)
+		}
+		if out.State != st.state || out.Seq != int64(i+2) {
+			t.Fatalf("after %s: state %q seq %d, want %q seq %d", st.task, out.State, out.Seq, st.state, i+2)
+		}
+	}
+	var v caseView
+	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
+	if v.State != "closed" || len(v.OpenTasks) != 0 {
+		t.Fatalf("final case = %+v", v)
+	}
+	var tl timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
+	if len(tl.Events) != 6 {
+		t.Fatalf("timeline has %d events, want 6 (opened + 5 steps)", len(tl.Events))
+	}
+	for i, e := range tl.Events {
+		if e.Seq != int64(i+1) || (i > 0 && e.PrevHash != tl.Events[i-1].Hash) || e.Actor.ID == "" {
+			t.Fatalf("event %d breaks the chain: %+v", i, e)
+		}
+	}
+	var ver struct {
+		OK     bool `json:"ok"`
+		Events int  `json:"events"`
+	}
+	if code := s.do("auditor", "GET", "/api/v1/cases/"+id+"/verify", nil, &ver); code != 200 || !ver.OK || ver.Events != 6 {
+		t.Fatalf("verify: %d %+v", code, ver)
+	}
+}
+
+// TestGCDLR_DiscussionBeforeLegalityReview is TS-01 over HTTP: 422 with the
+// rule and Art. 25, the case unchanged, the refusal in the timeline.
+func TestGCDLR_DiscussionBeforeLegalityReview(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县城区停车收费调整")
+	if code := s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil); code != 200 {
+		t.Fatalf("initiation: %d", code)
+	}
+	var before caseView
+	s.do("meeting_secretary", "GET", "/api/v1/cases/"+id, nil, &before)
+	blocked := false
+	for _, n := range before.NextSteps {
+		if n.Type == "collective_discussion" {
+			blocked = !n.Allowed && len(n.BlockedBy) == 1 && n.BlockedBy[0].Rule == "G-CD-LR"
+		}
+	}
+	if !blocked {
+		t.Fatalf("next steps do not show collective_discussion blocked by G-CD-LR: %+v", before.NextSteps)
+	}
+	var p problem
+	code := s.complete("meeting_secretary", s.taskOf(id, "collective_discussion"), meetingForm, &p)
+	if code != 422 || p.Code != "rule_violation" || p.Rule != "G-CD-LR" || !strings.Contains(p.Citation, "第二十五条") {
+		t.Fatalf("got %d %+v, want 422 G-CD-LR citing Art. 25", code, p)
+	}
+	var after caseView
+	s.do("meeting_secretary", "GET", "/api/v1/cases/"+id, nil, &after)
+	if after.State != "legality_review" || len(after.OpenTasks) != len(before.OpenTasks) {
+		t.Fatalf("case changed: before %+v after %+v", before, after)
+	}
+	var tl timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
+	last := tl.Events[len(tl.Events)-1]
+	if last.Action != "step.refused" || last.Actor.Role != "meeting_secretary" {
+		t.Fatalf("last event = %+v, want the recorded refusal", last)
+	}
+}
+
+func TestWrongActorIsForbidden(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县农村供水工程建设方案")
+	task := s.taskOf(id, "initiation")
+	var tl0, tl1 timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl0)
+	var p problem
+	if code := s.complete("legal_advisor", task, initiationForm, &p); code != 403 || p.Code != "forbidden" {
+		t.Fatalf("legal adviser on the officer's task: %d %+v", code, p)
+	}
+	var v caseView
+	s.do("department_officer", "GET", "/api/v1/cases/"+id, nil, &v)
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl1)
+	if v.State != "initiation" || len(v.OpenTasks) != 1 || len(tl1.Events) != len(tl0.Events) {
+		t.Fatalf("something changed: %+v, events %d→%d", v, len(tl0.Events), len(tl1.Events))
+	}
+	// Only a department officer may start a case.
+	if code := s.do("auditor", "POST", "/api/v1/cases", map[string]string{"title": "审计局发起"}, &p); code != 403 {
+		t.Fatalf("auditor starting a case: %d", code)
+	}
+	// A legal adviser cannot see the unit's case.
+	if code := s.do("legal_advisor", "GET", "/api/v1/cases/"+id, nil, &p); code != 404 {
+		t.Fatalf("legal adviser reading a case outside their organisation: %d", code)
+	}
+}
+
+func TestCompletionIsExactlyOnce(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县垃圾分类实施方案")
+	task := s.taskOf(id, "initiation")
+	// Same Idempotency-Key twice: the same answer, one event.
+	var a, b map[string]any
+	ca := s.complete("department_officer", task, initiationForm, &a, "Idempotency-Key", "k-1")
+	cb := s.complete("department_officer", task, initiationForm, &b, "Idempotency-Key", "k-1")
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if ca != 200 || cb != 200 || string(ja) != string(jb) {
+		t.Fatalf("retry with the same key: %d %s / %d %s", ca, ja, cb, jb)
+	}
+	// Concurrent completions of one task: one wins, the others get 409 naming the winner.
+	opinion := s.taskOf(id, "legal_opinion")
+	const n = 10
+	codes := make([]int, n)
+	probs := make([]problem, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			codes[i] = s.complete("legal_advisor", opinion, map[string]any{"opinion": "合法"}, &probs[i])
+		}(i)
+	}
+	wg.Wait()
+	ok, conflicts := 0, 0
+	for i, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case http.StatusConflict:
+			conflicts++
+			if probs[i].Winner == nil || probs[i].Winner.Name != "王芳" || probs[i].Winner.At == "" {
+				t.Errorf("409 without the winner: %+v", probs[i])
+			}
+		default:
+			t.Errorf("unexpected status %d", c)
+		}
+	}
+	if ok != 1 || conflicts != n-1 {
+		t.Fatalf("200s = %d, 409s = %d; want 1 and %d", ok, conflicts, n-1)
+	}
+	var tl timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
+	if len(tl.Events) != 3 {
+		t.Fatalf("timeline has %d events, want 3 (opened, initiation, one legal opinion)", len(tl.Events))
+	}
+}
+
+func TestBadInputIsRefusedClearly(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县老旧小区改造计划")
+	task := s.taskOf(id, "initiation")
+	cases := []struct {
+		name, role, method, path string
+		body                     any
+		raw                      string
+		status                   int
+		code                     string
+	}{
+		{"malformed body", "department_officer", "POST", "/api/v1/tasks/" + task + "/complete", nil, `{"form":`, 400, "invalid_request"},
+		{"unknown body field", "department_officer", "POST", "/api/v1/tasks/" + task + "/complete", map[string]any{"form": map[string]any{}, "x": 1}, "", 400, "invalid_request"},
+		{"unknown form field", "department_officer", "POST", "/api/v1/tasks/" + task + "/complete", map[string]any{"form": map[string]any{"nope": 1}}, "", 422, "invalid_form"},
+		{"missing fields", "department_officer", "POST", "/api/v1/tasks/" + task + "/complete", map[string]any{"form": map[string]any{}}, "", 422, "invalid_form"},
+		{"G-INI without lead unit", "department_officer", "POST", "/api/v1/tasks/" + task + "/complete", map[string]any{"form": map[string]any{"draft_summary": "x"}}, "", 422, "rule_violation"},
+		{"title too short", "department_officer", "POST", "/api/v1/cases", map[string]any{"title": "x"}, "", 400, "invalid_request"},
+		{"foreign unit", "department_officer", "POST", "/api/v1/cases", map[string]any{"title": "他单位事项", "unit_id": "yiyang-justice"}, "", 403, "forbidden"},
+		{"unknown case", "auditor", "GET", "/api/v1/cases/00000000-0000-0000-0000-000000000000", nil, "", 404, "not_found"},
+		{"non-uuid case", "auditor", "GET", "/api/v1/cases/abc", nil, "", 404, "not_found"},
+		{"non-uuid task", "auditor", "POST", "/api/v1/tasks/abc/complete", map[string]any{}, "", 404, "not_found"},
+		{"bad state filter", "auditor", "GET", "/api/v1/tasks?state=done", nil, "", 400, "invalid_request"},
+		{"bad case filter", "auditor", "GET", "/api/v1/tasks?case_id=1", nil, "", 400, "invalid_request"},
+		{"unknown route", "auditor", "GET", "/api/v1/nothing", nil, "", 404, "not_found"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var p problem
+			var code int
+			if c.raw != "" {
+				code = s.doRaw(c.role, c.method, c.path, c.raw, &p)
+			} else {
+				code = s.do(c.role, c.method, c.path, c.body, &p)
+			}
+			if code != c.status || p.Code != c.code {
+				t.Fatalf("got %d %q, want %d %q (%+v)", code, p.Code, c.status, c.code, p)
+			}
+		})
+	}
+	var v caseView
+	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
+	if v.State != "initiation" {
+		t.Fatalf("bad input changed the case: %+v", v)
+	}
+}
+
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	s := newStack(t)
+	var doc struct {
+		OpenAPI string                     `json:"openapi"`
+		Paths   map[string]json.RawMessage `json:"paths"`
+	}
+	if code := s.do("", "GET", "/api/openapi.json", nil, &doc); code != 200 || !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi: %d %q", code, doc.OpenAPI)
+	}
+	for _, p := range []string{"/healthz", "/readyz", "/api/v1/me", "/api/v1/rules", "/api/v1/cases", "/api/v1/cases/{id}",
+		"/api/v1/cases/{id}/timeline", "/api/v1/cases/{id}/verify", "/api/v1/tasks", "/api/v1/tasks/{id}", "/api/v1/tasks/{id}/complete"} {
+		if _, ok := doc.Paths[p]; !ok {
+			t.Errorf("openapi.json lacks %s", p)
+		}
+	}
+	var ready map[string]string
+	if code := s.do("", "GET", "/readyz", nil, &ready); code != 200 || ready["status"] != "ready" {
+		t.Fatalf("readyz: %d %v", code, ready)
+	}
+}
