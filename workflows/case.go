@@ -142,18 +142,20 @@ func (w *caseWF) cancelOpen(types ...string) []string {
 // order. It is retried until it succeeds: the step was accepted, so the record
 // must land; ApplyStep's event key makes retries write it once.
 func (w *caseWF) record(ctx workflow.Context, st activities.StepInput) (activities.StepResult, error) {
-	ticket := w.recordNext
-	w.recordNext++
-	if err := workflow.Await(ctx, func() bool { return w.recorded == ticket }); err != nil {
-		return activities.StepResult{}, err
-	}
-	defer func() { w.recorded++ }()
+	// Snapshot state and facts now: later updates may change them while this
+	// step waits for its turn.
 	st.CaseID = w.in.CaseID
 	if st.Facts == nil {
 		facts, _ := json.Marshal(w.facts)
 		st.Facts = facts
 		st.State = w.state
 	}
+	ticket := w.recordNext
+	w.recordNext++
+	if err := workflow.Await(ctx, func() bool { return w.recorded == ticket }); err != nil {
+		return activities.StepResult{}, err
+	}
+	defer func() { w.recorded++ }()
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
@@ -233,11 +235,12 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 	}
 	st.NewTasks, st.CancelTasks = w.advance(t, form)
 	st.Data, _ = json.Marshal(map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state})
+	state := w.state // the state this step produced, whatever later steps do
 	res, err := w.record(ctx, st)
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: w.state, Seq: res.Seq, Hash: res.Hash}
+	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: state, Seq: res.Seq, Hash: res.Hash}
 	for _, nt := range st.NewTasks {
 		out.NewTasks = append(out.NewTasks, nt.ID)
 	}

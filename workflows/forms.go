@@ -156,7 +156,8 @@ func checkFields(f any) []FieldError {
 			errs = oneOf(errs, fmt.Sprintf("statements[%d].position", i), s.Position, rules.Support, rules.SupportWithChanges, rules.Oppose, rules.NoClearPosition)
 		}
 	case *PublicationForm:
-		if f.PartyReportDate != "" {
+		if strings.TrimSpace(f.PartyReportRef) != "" {
+			// G-PUB-PC needs the report's date as well as its reference.
 			errs = dateField(errs, "party_report_date", f.PartyReportDate)
 		}
 	}

@@ -19,13 +19,13 @@ type Organs struct {
 
 // CaseInput starts a case.
 type CaseInput struct {
-	CaseID    string            `json:"case_id"`
-	Title     string            `json:"title"`
-	Profile   string            `json:"profile"`
-	Organs    Organs            `json:"organs"`
-	CreatedBy activities.Actor  `json:"created_by"`
-	CreatedAt time.Time         `json:"created_at"`
-	RequestID string            `json:"request_id,omitempty"`
+	CaseID    string           `json:"case_id"`
+	Title     string           `json:"title"`
+	Profile   string           `json:"profile"`
+	Organs    Organs           `json:"organs"`
+	CreatedBy activities.Actor `json:"created_by"`
+	CreatedAt time.Time        `json:"created_at"`
+	RequestID string           `json:"request_id,omitempty"`
 }
 
 // CaseResult is how a case ended.
