@@ -1,6 +1,6 @@
 // Command juece is the Juece decision-procedure engine: one binary with the
 // subcommands dev (everything on one machine), serve (API + UI), worker,
-// migrate, users add, and setup (build-time dependencies).
+// migrate, users add, calendar load, and setup (build-time dependencies).
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/pgcluster"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/worker"
@@ -85,6 +87,7 @@ Usage:
   juece worker              the Temporal worker
   juece migrate             apply database migrations
   juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
+  juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
   juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
@@ -112,6 +115,8 @@ func main() {
 		err = runMigrate(ctx, cfg)
 	case "users":
 		err = runUsers(ctx, cfg, os.Args[2:], os.Stdout)
+	case "calendar":
+		err = runCalendar(ctx, cfg, os.Args[2:], os.Stdout)
 	case "setup":
 		err = runSetup(ctx, log)
 	case "help", "-h", "--help":
@@ -141,12 +146,18 @@ func requireDB(cfg Config) error {
 	return nil
 }
 
+// openStore connects, migrates and seeds the official holiday calendar, so
+// that every subcommand counts working days from the same stored versions.
 func openStore(ctx context.Context, url string) (*db.Store, error) {
 	s, err := db.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
 	if err := db.Migrate(ctx, s.DB.DB); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.SeedCalendar(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -262,6 +273,63 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 		return err
 	}
 	fmt.Fprintf(out, "user %s (%s, %s, %s) created\ntoken (shown once): %s\n", u.Handle, u.Name, u.Role, u.OrgID, token)
+	return nil
+}
+
+// runCalendar loads a State Council holiday notice transcribed as JSON or CSV
+// (format by extension) as new calendar versions (R-CAL-02). A year identical
+// to its current version is reported unchanged and not stored again.
+//
+// Unlike an upload through the API it does not recompute provisional
+// deadlines itself (R-CAL-08); servers see the new versions within a second.
+func runCalendar(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	if len(args) != 2 || args[0] != "load" {
+		return errors.New("usage: juece calendar load FILE.json|FILE.csv")
+	}
+	path := args[1]
+	var parse func(io.Reader) ([]calendar.Year, error)
+	var format string
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		parse, format = calendar.ParseYearJSON, db.CalendarFromJSON
+	case ".csv":
+		parse, format = calendar.ParseYearCSV, db.CalendarFromCSV
+	default:
+		return fmt.Errorf("%s: the file must end in .json or .csv", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	years, err := parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	by := "cli"
+	if u, err := user.Current(); err == nil {
+		by = "cli:" + u.Username
+	}
+	versions, err := s.LoadCalendarYears(ctx, years, format, by)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, v := range versions {
+		what := "stored"
+		if v.Unchanged {
+			what = "unchanged"
+		}
+		fmt.Fprintf(out, "%d  version %d  %s  %d rest days, %d working days  %s\n",
+			v.Year, v.Version, what, len(v.RestDays), len(v.WorkingDays), v.Arrangement().Source())
+	}
 	return nil
 }
 

@@ -26,7 +26,8 @@ var (
 
 // Store wraps the connection pool. Every method takes the caller's context.
 type Store struct {
-	DB *sqlx.DB
+	DB  *sqlx.DB
+	cal calendarCache // the built working-day calendar (calendar_store.go)
 }
 
 // Open connects to PostgreSQL and checks the connection.

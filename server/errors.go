@@ -41,6 +41,7 @@ type Problem struct {
 	Violations []rules.Violation      `json:"violations,omitempty"`
 	Fields     []workflows.FieldError `json:"fields,omitempty"`
 	Winner     *Winner                `json:"winner,omitempty"`
+	Problems   []CalendarProblem      `json:"problems,omitempty"`
 	RequestID  string                 `json:"request_id,omitempty"`
 }
 

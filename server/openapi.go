@@ -72,6 +72,9 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/tasks", "Tasks visible to the user", new(TaskQuery), new(TaskList), 200, true, []int{400}},
 		{"GET", "/api/v1/tasks/{id}", "One task with its form's JSON Schema", new(idPath), new(TaskView), 200, true, []int{404}},
 		{"POST", "/api/v1/tasks/{id}/complete", "Complete a task (a Temporal Update on the case)", new(completeReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},
+		{"GET", "/api/v1/calendar/deadline", "When N working days or N calendar days from a date end (R-CAL-04..06)", new(DeadlineQuery), new(Deadline), 200, true, []int{400}},
+		{"GET", "/api/v1/calendar/years/{year}", "A year's current holiday arrangement and its versions, or the provisional derivation", new(yearPath), new(CalendarYearView), 200, true, []int{400, 404}},
+		{"POST", "/api/v1/calendar/years", "Load official holiday arrangements as new versions (admin; JSON or CSV)", new(CalendarYearUpload), new(CalendarLoaded), 201, true, []int{403, 413, 415, 422}},
 	}
 	for _, o := range ops {
 		oc, err := r.NewOperationContext(o.method, o.path)

@@ -18,4 +18,7 @@ func (s *Server) routes() {
 	api.GET("/tasks", s.listTasks)
 	api.GET("/tasks/:id", s.getTask)
 	api.POST("/tasks/:id/complete", s.completeTask)
+	api.GET("/calendar/deadline", s.deadline)
+	api.GET("/calendar/years/:year", s.calendarYear)
+	api.POST("/calendar/years", s.loadCalendar)
 }

@@ -30,6 +30,12 @@ type Server struct {
 	temporal client.Client
 	log      *slog.Logger
 	cfg      Config
+
+	// OnCalendarLoaded, if set, is called after an upload stored new
+	// versions of the given years, to recompute provisional deadlines
+	// (R-CAL-08: "When a new official calendar is loaded: recompute all
+	// provisional deadlines"). Set it before serving.
+	OnCalendarLoaded func(ctx context.Context, years []int) error
 }
 
 // New builds the echo instance with every route.
