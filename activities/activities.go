@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/juece/juece/db"
 )
 
@@ -29,12 +31,29 @@ type Actor struct {
 
 // NewTask is a human task a step opens.
 type NewTask struct {
-	ID    string     `json:"id"`
-	Type  string     `json:"type"`
-	Stage string     `json:"stage"`
-	Role  string     `json:"role"`
-	OrgID string     `json:"org"`
-	DueAt *time.Time `json:"due_at,omitempty"`
+	ID       string        `json:"id"`
+	Type     string        `json:"type"`
+	Stage    string        `json:"stage"`
+	Role     string        `json:"role"`
+	OrgID    string        `json:"org"`
+	Deadline *DeadlineSpec `json:"deadline,omitempty"`
+}
+
+// DeadlineSpec asks the working-day clock for a task's due date: WorkingDays
+// working days after the day the step is accepted (R-CAL-04). The workflow
+// never computes holidays itself; it gets absolute instants back.
+type DeadlineSpec struct {
+	Rule        string `json:"rule"`
+	WorkingDays int    `json:"working_days"`
+}
+
+// DeadlineResult is a computed deadline as an absolute instant.
+type DeadlineResult struct {
+	TaskID      string    `json:"task_id"`
+	Rule        string    `json:"rule"`
+	Date        string    `json:"date"`
+	DueAt       time.Time `json:"due_at"`
+	Provisional bool      `json:"provisional"`
 }
 
 // OpenCase is the case row written by the first step.
@@ -68,11 +87,13 @@ type StepInput struct {
 	NewTasks     []NewTask       `json:"new_tasks,omitempty"`
 }
 
-// StepResult names the audit event that records the step.
+// StepResult names the audit event that records the step and the deadlines
+// computed for the tasks it opened.
 type StepResult struct {
-	Seq  int64  `json:"seq"`
-	Hash string `json:"hash"`
-	At   string `json:"at"`
+	Seq       int64            `json:"seq"`
+	Hash      string           `json:"hash"`
+	At        string           `json:"at"`
+	Deadlines []DeadlineResult `json:"deadlines,omitempty"`
 }
 
 // ApplyStep writes the step's projection and its audit event in one
@@ -100,12 +121,44 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 	if in.CompleteTask != "" {
 		st.CompleteTask = &db.TaskCompletion{TaskID: in.CompleteTask, UserID: in.Actor.UserID, Form: in.Form}
 	}
+	var withDeadline []string
 	for _, t := range in.NewTasks {
-		st.NewTasks = append(st.NewTasks, db.Task{ID: t.ID, Type: t.Type, Stage: t.Stage, Role: t.Role, OrgID: t.OrgID, DueAt: t.DueAt})
+		st.NewTasks = append(st.NewTasks, db.Task{ID: t.ID, Type: t.Type, Stage: t.Stage, Role: t.Role, OrgID: t.OrgID})
+		if t.Deadline == nil {
+			continue
+		}
+		cal, err := a.Store.Calendar(ctx)
+		if err != nil {
+			return StepResult{}, err
+		}
+		d, err := db.WorkingDayDeadline(cal, in.CaseID, t.ID, t.Deadline.Rule, in.At, t.Deadline.WorkingDays)
+		if err != nil {
+			return StepResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDeadline", err)
+		}
+		st.Deadlines = append(st.Deadlines, d)
+		withDeadline = append(withDeadline, t.ID)
 	}
 	ev, _, err := a.Store.ApplyStep(ctx, st)
 	if err != nil {
 		return StepResult{}, fmt.Errorf("apply step %s of case %s: %w", in.EventKey, in.CaseID, err)
 	}
-	return StepResult{Seq: ev.Seq, Hash: ev.Hash, At: ev.At.Format(time.RFC3339Nano)}, nil
+	res := StepResult{Seq: ev.Seq, Hash: ev.Hash, At: ev.At.Format(time.RFC3339Nano)}
+	// Read the deadlines back: after a retry they are the ones first stored,
+	// even if the calendar changed in between.
+	stored, err := a.Store.DeadlinesOfTasks(ctx, withDeadline)
+	if err != nil {
+		return StepResult{}, err
+	}
+	for _, d := range stored {
+		res.Deadlines = append(res.Deadlines, deadlineResult(d))
+	}
+	return res, nil
+}
+
+func deadlineResult(d db.Deadline) DeadlineResult {
+	r := DeadlineResult{Rule: d.Rule, Date: d.DueDate.Format("2006-01-02"), DueAt: d.DueAt, Provisional: d.Provisional}
+	if d.TaskID != nil {
+		r.TaskID = *d.TaskID
+	}
+	return r
 }

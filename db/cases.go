@@ -46,6 +46,7 @@ type Step struct {
 	CompleteTask *TaskCompletion // a task this step completes
 	CancelTasks  []string        // tasks this step withdraws
 	NewTasks     []Task          // tasks this step opens
+	Deadlines    []Deadline      // deadlines computed for the new tasks
 }
 
 // TaskCompletion records who completed a task with which form.
@@ -114,6 +115,11 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 				t.ID, st.Event.CaseID, t.Type, t.Stage, t.Role, t.OrgID, t.DueAt, at)
 			if err != nil {
 				return fmt.Errorf("insert task %s: %w", t.ID, mapErr(err))
+			}
+		}
+		for _, d := range st.Deadlines {
+			if err := insertDeadline(ctx, tx, d); err != nil {
+				return err
 			}
 		}
 		return nil

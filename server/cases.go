@@ -69,7 +69,7 @@ func (s *Server) createCase(c echo.Context) error {
 	}
 	id := uuid.NewString()
 	in := workflows.CaseInput{
-		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs,
+		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs, Params: workflows.ProfileParams(organ.Profile),
 		CreatedBy: actor(u), CreatedAt: time.Now().UTC(), RequestID: requestID(c),
 	}
 	wid := workflows.CaseWorkflowID(id)

@@ -86,7 +86,12 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		return CaseResult{}, err
 	}
 	w.opened = true
-	if err := workflow.Await(ctx, func() bool { return w.state == StateClosed && w.recorded == w.recordNext }); err != nil {
+	workflow.Go(ctx, w.listenRecomputed)
+	// A closed case ends once every step is recorded and no calendar review
+	// (R-CAL-08) is still open.
+	if err := workflow.Await(ctx, func() bool {
+		return w.state == StateClosed && w.recorded == w.recordNext && !w.hasOpen(TaskCalendarReview)
+	}); err != nil {
 		return CaseResult{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -110,6 +115,53 @@ func (w *caseWF) openTask(typ, stage, role, org string) activities.NewTask {
 	id := uuid.NewSHA1(uuid.MustParse(w.in.CaseID), []byte(fmt.Sprintf("task/%d", w.taskSeq))).String()
 	w.tasks = append(w.tasks, &Task{ID: id, Type: typ, Stage: stage, Role: role, OrgID: org, State: "open"})
 	return activities.NewTask{ID: id, Type: typ, Stage: stage, Role: role, OrgID: org}
+}
+
+func (w *caseWF) hasOpen(typ string) bool {
+	for _, t := range w.tasks {
+		if t.Type == typ && t.State == "open" {
+			return true
+		}
+	}
+	return false
+}
+
+// setDeadlines stores the instants the working-day clock computed.
+func (w *caseWF) setDeadlines(ds []activities.DeadlineResult) {
+	for _, d := range ds {
+		if t := w.task(d.TaskID); t != nil {
+			due := d.DueAt
+			t.DueAt, t.DueRule, t.Provisional = &due, d.Rule, d.Provisional
+		}
+	}
+}
+
+// listenRecomputed applies deadlines recomputed after an official calendar was
+// loaded, and opens a review task for each action the new calendar makes
+// non-compliant (R-CAL-08: raise it for human review, never invalidate it
+// silently).
+func (w *caseWF) listenRecomputed(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalDeadlinesRecomputed)
+	for {
+		var sig DeadlinesRecomputed
+		ch.Receive(ctx, &sig)
+		w.setDeadlines(sig.Deadlines)
+		for _, r := range sig.Reviews {
+			nt := w.openTask(TaskCalendarReview, w.state, RoleMeetingSecretary, w.in.Organs.GeneralOffice)
+			data, _ := json.Marshal(map[string]any{"rule": r.Rule, "task_id": r.TaskID, "finding": r.Finding, "calendar": sig.Version})
+			_, err := w.record(ctx, activities.StepInput{
+				EventKey: "calendar-review/" + sig.Version + "/" + r.TaskID,
+				At:       workflow.Now(ctx),
+				Action:   "calendar.review_opened",
+				Actor:    activities.Actor{UserID: "system", Name: "工作日历 / working-day clock", Role: "system", OrgID: w.in.Organs.DecisionOrgan},
+				Data:     data,
+				NewTasks: []activities.NewTask{nt},
+			})
+			if err != nil {
+				workflow.GetLogger(ctx).Error("record calendar review", "case_id", w.in.CaseID, "err", err)
+			}
+		}
+	}
 }
 
 func (w *caseWF) task(id string) *Task {
@@ -240,6 +292,7 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 	if err != nil {
 		return StepOutcome{}, err
 	}
+	w.setDeadlines(res.Deadlines)
 	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: state, Seq: res.Seq, Hash: res.Hash}
 	for _, nt := range st.NewTasks {
 		out.NewTasks = append(out.NewTasks, nt.ID)
@@ -259,9 +312,14 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 		w.state = StateLegalityReview
 		// The general office prepares the meeting while the review runs; its task
 		// stays blocked by G-CD-LR until the review passes.
-		opened = append(opened,
-			w.openTask(TaskLegalOpinion, StateLegalityReview, RoleLegalAdviser, o.ReviewBody),
-			w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody),
+		// Task order fixes task IDs in running cases' histories: keep it.
+		opinion := w.openTask(TaskLegalOpinion, StateLegalityReview, RoleLegalAdviser, o.ReviewBody)
+		review := w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody)
+		if n := w.in.Params.ReviewSLAWorkingDays; n > 0 {
+			// R-LR-11: the opinion is "timely" (Art. 28) within n working days.
+			review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n}
+		}
+		opened = append(opened, opinion, review,
 			w.openTask(TaskCollectiveDiscussion, StateCollectiveDiscussion, RoleMeetingSecretary, o.GeneralOffice))
 	case *LegalOpinionForm:
 		w.facts.LegalOpinions++
@@ -297,6 +355,8 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 		case "deferred":
 			opened = append(opened, w.openTask(TaskCollectiveDiscussion, StateCollectiveDiscussion, RoleMeetingSecretary, o.GeneralOffice))
 		}
+	case *CalendarReviewForm:
+		// The review is recorded; the case's stage does not change.
 	case *PublicationForm:
 		w.facts.PartyReportRef = f.PartyReportRef
 		w.facts.PublishedChannel = firstNonEmpty(f.Gazette, f.Website, f.Newspaper)

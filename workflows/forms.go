@@ -55,6 +55,13 @@ type PublicationForm struct {
 	Newspaper       string `json:"newspaper,omitempty" title:"报纸及期号"`
 }
 
+// CalendarReviewForm settles an action that a newly loaded official calendar
+// made non-compliant (R-CAL-08).
+type CalendarReviewForm struct {
+	Disposition string `json:"disposition" title:"处理结论" enum:"confirmed_valid,remedied,referred"`
+	Explanation string `json:"explanation" title:"情况说明"`
+}
+
 // FormFor returns an empty form value for a task type, for decoding and for the
 // JSON Schema the API publishes.
 func FormFor(taskType string) any {
@@ -71,6 +78,8 @@ func FormFor(taskType string) any {
 		return &CollectiveDiscussionForm{}
 	case TaskPublication:
 		return &PublicationForm{}
+	case TaskCalendarReview:
+		return &CalendarReviewForm{}
 	}
 	return nil
 }
@@ -155,6 +164,9 @@ func checkFields(f any) []FieldError {
 			errs = required(errs, fmt.Sprintf("statements[%d].member", i), s.Member)
 			errs = oneOf(errs, fmt.Sprintf("statements[%d].position", i), s.Position, rules.Support, rules.SupportWithChanges, rules.Oppose, rules.NoClearPosition)
 		}
+	case *CalendarReviewForm:
+		errs = oneOf(errs, "disposition", f.Disposition, "confirmed_valid", "remedied", "referred")
+		errs = required(errs, "explanation", f.Explanation)
 	case *PublicationForm:
 		if strings.TrimSpace(f.PartyReportRef) != "" {
 			// G-PUB-PC needs the report's date as well as its reference.

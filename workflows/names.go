@@ -10,6 +10,10 @@ const (
 	UpdateOpen         = "open"
 	UpdateCompleteTask = "complete_task"
 	QueryState         = "state"
+
+	// SignalDeadlinesRecomputed carries deadlines the working-day clock
+	// recomputed after an official calendar was loaded (R-CAL-08).
+	SignalDeadlinesRecomputed = "deadlines_recomputed"
 )
 
 // CaseWorkflowID is the one place workflow IDs are built.
@@ -46,6 +50,7 @@ const (
 	TaskApplyChanges         = "apply_changes"
 	TaskCollectiveDiscussion = "collective_discussion"
 	TaskPublication          = "publication"
+	TaskCalendarReview       = "calendar_review"
 )
 
 // Error types carried by refusals from update validators.

@@ -17,12 +17,22 @@ type Organs struct {
 	GeneralOffice string `json:"general_office"` // 政府办公室
 }
 
+// Params are the profile's configurable policy ([D]/[U] rules of the spec),
+// frozen into the case when it starts so a later policy change never alters a
+// running case.
+type Params struct {
+	// ReviewSLAWorkingDays is R-LR-11's "timely opinion" alert: working days
+	// after the legality review is submitted (default 15, [D]). 0: no deadline.
+	ReviewSLAWorkingDays int `json:"review_sla_working_days"`
+}
+
 // CaseInput starts a case.
 type CaseInput struct {
 	CaseID    string           `json:"case_id"`
 	Title     string           `json:"title"`
 	Profile   string           `json:"profile"`
 	Organs    Organs           `json:"organs"`
+	Params    Params           `json:"params"`
 	CreatedBy activities.Actor `json:"created_by"`
 	CreatedAt time.Time        `json:"created_at"`
 	RequestID string           `json:"request_id,omitempty"`
@@ -42,6 +52,26 @@ type Task struct {
 	Role  string `json:"role"`
 	OrgID string `json:"org"`
 	State string `json:"state"` // open | completed | cancelled
+	// DueAt is the absolute instant the working-day clock computed; the
+	// workflow never computes holidays itself.
+	DueAt       *time.Time `json:"due_at,omitempty"`
+	DueRule     string     `json:"due_rule,omitempty"`
+	Provisional bool       `json:"provisional,omitempty"`
+}
+
+// DeadlinesRecomputed is the payload of SignalDeadlinesRecomputed.
+type DeadlinesRecomputed struct {
+	Version   string                      `json:"version"` // identifies the calendar load
+	Deadlines []activities.DeadlineResult `json:"deadlines"`
+	Reviews   []CalendarReviewRequest     `json:"reviews,omitempty"`
+}
+
+// CalendarReviewRequest asks for human review of an action the newly loaded
+// calendar makes non-compliant (R-CAL-08): it is not silently invalidated.
+type CalendarReviewRequest struct {
+	TaskID  string `json:"task_id"`
+	Rule    string `json:"rule"`
+	Finding string `json:"finding"`
 }
 
 // CompleteTaskRequest is the argument of the complete_task update.
