@@ -330,6 +330,21 @@ func runCalendar(ctx context.Context, cfg Config, args []string, out io.Writer) 
 		fmt.Fprintf(out, "%d  version %d  %s  %d rest days, %d working days  %s\n",
 			v.Year, v.Version, what, len(v.RestDays), len(v.WorkingDays), v.Arrangement().Source())
 	}
+	// R-CAL-08: provisional deadlines are recomputed by a durable workflow.
+	if cfg.TemporalAddress == "" {
+		fmt.Fprintln(out, "TEMPORAL_ADDRESS is not set: provisional deadlines were NOT recomputed; run this again with it set (loading the same file again is harmless)")
+		return nil
+	}
+	tc, err := dialTemporal(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	wid, err := server.StartRecompute(ctx, s, tc, cfg.TaskQueue)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "recomputing provisional deadlines: workflow %s\n", wid)
 	return nil
 }
 

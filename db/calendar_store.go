@@ -411,3 +411,26 @@ func (s *Store) buildCalendar(ctx context.Context) (*calendar.Calendar, int64, e
 	}
 	return cal, maxID, nil
 }
+
+// CalendarRevision identifies the set of stored calendar versions: the id
+// and load time of the newest version row. A recomputation is keyed by it, so
+// it runs once per load (the time keeps databases restored from one template
+// apart when they share a Temporal namespace).
+func (s *Store) CalendarRevision(ctx context.Context) (string, error) {
+	var rev struct {
+		ID       int64     `db:"id"`
+		LoadedAt time.Time `db:"loaded_at"`
+	}
+	err := s.DB.GetContext(ctx, &rev, `SELECT id, loaded_at FROM calendar_versions ORDER BY id DESC LIMIT 1`)
+	if err = mapErr(err); err != nil && err != ErrNotFound {
+		return "", fmt.Errorf("calendar revision: %w", err)
+	}
+	return fmt.Sprintf("%d-%d", rev.ID, rev.LoadedAt.UnixMicro()), nil
+}
+
+// FreshCalendar rebuilds the calendar from the database now, bypassing the
+// cache: recomputation after a load must not use a calendar cached before it.
+func (s *Store) FreshCalendar(ctx context.Context) (*calendar.Calendar, error) {
+	s.invalidateCalendar()
+	return s.Calendar(ctx)
+}

@@ -37,6 +37,8 @@ type CaseCreated struct {
 type OrganSettings struct {
 	ReviewBody    string `json:"review_body"`
 	GeneralOffice string `json:"general_office"`
+	// ReviewSLAWorkingDays overrides the profile's R-LR-11 alert [D].
+	ReviewSLAWorkingDays int `json:"review_sla_working_days,omitempty"`
 }
 
 func (s *Server) createCase(c echo.Context) error {
@@ -59,7 +61,7 @@ func (s *Server) createCase(c echo.Context) error {
 	if req.UnitID != u.OrgID {
 		return forbidden("只能以本单位名义发起 / you can only start cases for your own organisation")
 	}
-	organs, err := s.resolveOrgans(c, req.UnitID)
+	organs, set, err := s.resolveOrgans(c, req.UnitID)
 	if err != nil {
 		return err
 	}
@@ -67,9 +69,13 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	params := workflows.ProfileParams(organ.Profile)
+	if set.ReviewSLAWorkingDays > 0 {
+		params.ReviewSLAWorkingDays = set.ReviewSLAWorkingDays
+	}
 	id := uuid.NewString()
 	in := workflows.CaseInput{
-		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs, Params: workflows.ProfileParams(organ.Profile),
+		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs, Params: params,
 		CreatedBy: actor(u), CreatedAt: time.Now().UTC(), RequestID: requestID(c),
 	}
 	wid := workflows.CaseWorkflowID(id)
@@ -95,11 +101,11 @@ func (s *Server) createCase(c echo.Context) error {
 
 // resolveOrgans finds the decision organ of a unit (its parent, or itself when
 // the unit is a government) and the organ's review body and general office.
-func (s *Server) resolveOrgans(c echo.Context, unitID string) (workflows.Organs, error) {
+func (s *Server) resolveOrgans(c echo.Context, unitID string) (workflows.Organs, OrganSettings, error) {
 	ctx := c.Request().Context()
 	unit, err := s.store.GetOrganisation(ctx, unitID)
 	if err != nil {
-		return workflows.Organs{}, err
+		return workflows.Organs{}, OrganSettings{}, err
 	}
 	organID := unit.ID
 	if unit.Level == "department" && unit.ParentID != nil {
@@ -107,15 +113,15 @@ func (s *Server) resolveOrgans(c echo.Context, unitID string) (workflows.Organs,
 	}
 	organ, err := s.store.GetOrganisation(ctx, organID)
 	if err != nil {
-		return workflows.Organs{}, err
+		return workflows.Organs{}, OrganSettings{}, err
 	}
 	var set OrganSettings
 	_ = json.Unmarshal(organ.Settings, &set)
 	if set.ReviewBody == "" || set.GeneralOffice == "" {
-		return workflows.Organs{}, newError(http.StatusUnprocessableEntity, CodeOrganConfig,
+		return workflows.Organs{}, set, newError(http.StatusUnprocessableEntity, CodeOrganConfig,
 			"决策机关未配置合法性审查机构或政府办公室（第四十二条）/ the decision organ has no review body or general office configured")
 	}
-	return workflows.Organs{DecisionOrgan: organ.ID, Unit: unit.ID, ReviewBody: set.ReviewBody, GeneralOffice: set.GeneralOffice}, nil
+	return workflows.Organs{DecisionOrgan: organ.ID, Unit: unit.ID, ReviewBody: set.ReviewBody, GeneralOffice: set.GeneralOffice}, set, nil
 }
 
 // NextStep says, for one open task, whether it may be completed now and, if

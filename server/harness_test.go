@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
@@ -37,6 +38,8 @@ type stack struct {
 	store  *db.Store
 	tokens map[string]string // role → token
 	users  map[string]db.DemoUser
+	// temporal is the dev server's client, for queries.
+	temporal client.Client
 }
 
 func newStack(t *testing.T) *stack {
@@ -57,7 +60,7 @@ func newStack(t *testing.T) *stack {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue}).Handler())
 	t.Cleanup(srv.Close)
-	s := &stack{t: t, url: srv.URL, store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}}
+	s := &stack{t: t, url: srv.URL, store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}, temporal: ds.Client()}
 	for _, u := range demo {
 		s.tokens[u.Role] = u.Token
 		s.users[u.Role] = u

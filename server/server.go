@@ -47,6 +47,10 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		cfg.TaskQueue = workflows.TaskQueue
 	}
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
+	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
+		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
+		return err
+	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler

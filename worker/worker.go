@@ -36,6 +36,7 @@ func Register(r interface {
 	RegisterActivity(any)
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.CaseWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.RecomputeDeadlines, workflow.RegisterOptions{Name: workflows.RecomputeWorkflow})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -73,6 +73,9 @@ type caseHarness struct {
 	steps []activities.StepInput
 
 	replies map[string]*reply
+
+	// deadlines, when set, is what the mocked clock returns for a step.
+	deadlines func(activities.StepInput) []activities.DeadlineResult
 }
 
 func newCaseHarness(t *testing.T) *caseHarness {
@@ -95,7 +98,11 @@ func newCaseHarness(t *testing.T) *caseHarness {
 			defer h.mu.Unlock()
 			h.steps = append(h.steps, in)
 			n := len(h.steps)
-			return activities.StepResult{Seq: int64(n), Hash: fmt.Sprintf("hash-%d", n)}, nil
+			res := activities.StepResult{Seq: int64(n), Hash: fmt.Sprintf("hash-%d", n)}
+			if h.deadlines != nil {
+				res.Deadlines = h.deadlines(in)
+			}
+			return res, nil
 		})
 	return h
 }
