@@ -138,10 +138,25 @@ type NextStep struct {
 // CaseView answers GET /cases/{id}.
 type CaseView struct {
 	db.Case
-	FactsView  rules.Facts `json:"facts"`
-	OpenTasks  []db.Task   `json:"open_tasks"`
-	NextSteps  []NextStep  `json:"next_steps"`
-	HistoryURL string      `json:"history_url,omitempty"`
+	FactsView  rules.Facts    `json:"facts"`
+	OpenTasks  []db.Task      `json:"open_tasks"`
+	Deadlines  []DeadlineView `json:"deadlines"`
+	NextSteps  []NextStep     `json:"next_steps"`
+	HistoryURL string         `json:"history_url,omitempty"`
+}
+
+// DeadlineView is a deadline from the working-day clock; provisional ones
+// depend on a year whose official notice is not loaded yet (R-CAL-03).
+type DeadlineView struct {
+	TaskID      *string   `json:"task_id,omitempty"`
+	Rule        string    `json:"rule"`
+	Kind        string    `json:"kind"`
+	From        string    `json:"from"`
+	N           int       `json:"n"`
+	Date        string    `json:"date"`
+	DueAt       time.Time `json:"due_at"`
+	Provisional bool      `json:"provisional"`
+	Sources     []string  `json:"sources"`
 }
 
 // loadCase loads a case the user may see. A case outside the user's reach is
@@ -179,7 +194,15 @@ func (s *Server) getCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := CaseView{Case: cs, OpenTasks: []db.Task{}, NextSteps: []NextStep{}}
+	ds, err := s.store.CaseDeadlines(c.Request().Context(), cs.ID)
+	if err != nil {
+		return err
+	}
+	v := CaseView{Case: cs, OpenTasks: []db.Task{}, NextSteps: []NextStep{}, Deadlines: make([]DeadlineView, 0, len(ds))}
+	for _, d := range ds {
+		v.Deadlines = append(v.Deadlines, DeadlineView{TaskID: d.TaskID, Rule: d.Rule, Kind: d.Kind, From: d.FromDate.Format(time.DateOnly),
+			N: d.N, Date: d.DueDate.Format(time.DateOnly), DueAt: d.DueAt, Provisional: d.Provisional, Sources: d.Sources})
+	}
 	_ = json.Unmarshal(cs.Facts, &v.FactsView)
 	for _, t := range tasks {
 		if t.State != "open" && t.State != "claimed" {

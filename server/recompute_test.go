@@ -53,6 +53,9 @@ func TestRCAL08_LoadFlipsProvisionalDeadline(t *testing.T) {
 	if !before.Provisional || before.DueDate.Year() != year {
 		t.Fatalf("deadline before the load = %+v, want provisional in %d", before, year)
 	}
+	if v := s.caseDeadlines(id); len(v) != 1 || !v[0].Provisional || v[0].Date != before.DueDate.Format(time.DateOnly) || v[0].Rule != "R-LR-11" {
+		t.Fatalf("GET case deadlines = %+v", v)
+	}
 
 	// Test data, not an official notice: rest days 1–3 January and a week in
 	// the middle of January, and a make-up working day on a weekend in February.
@@ -77,6 +80,9 @@ func TestRCAL08_LoadFlipsProvisionalDeadline(t *testing.T) {
 	}
 	if after.Provisional || !after.DueDate.After(before.DueDate) || after.Recomputed != 1 {
 		t.Fatalf("deadline after the load = %+v (before %+v), want official and later", after, before)
+	}
+	if v := s.caseDeadlines(id); len(v) != 1 || v[0].Provisional || v[0].Date != after.DueDate.Format(time.DateOnly) {
+		t.Fatalf("GET case deadlines after the load = %+v", v)
 	}
 	task, err := s.store.GetTask(ctx, *after.TaskID)
 	if err != nil || task.DueAt == nil || !task.DueAt.Equal(after.DueAt) {
@@ -132,4 +138,18 @@ func (s *stack) deadline(caseID string) db.Deadline {
 		s.t.Fatalf("deadlines of %s: %v %+v", caseID, err, ds)
 	}
 	return ds[0]
+}
+
+type deadlineView struct {
+	Rule        string `json:"rule"`
+	Date        string `json:"date"`
+	Provisional bool   `json:"provisional"`
+}
+
+func (s *stack) caseDeadlines(caseID string) []deadlineView {
+	var v struct {
+		Deadlines []deadlineView `json:"deadlines"`
+	}
+	s.do("auditor", "GET", "/api/v1/cases/"+caseID, nil, &v)
+	return v.Deadlines
 }
