@@ -85,6 +85,26 @@ type StepInput struct {
 	Form         json.RawMessage `json:"form,omitempty"`
 	CancelTasks  []string        `json:"cancel_tasks,omitempty"`
 	NewTasks     []NewTask       `json:"new_tasks,omitempty"`
+	TaskUpdate   *TaskUpdate     `json:"task_update,omitempty"`
+	Comment      *Comment        `json:"comment,omitempty"`
+}
+
+// TaskUpdate is a task's state after a task action (claim, delegate, …).
+type TaskUpdate struct {
+	TaskID       string          `json:"task_id"`
+	State        string          `json:"state"`
+	AssigneeID   string          `json:"assignee_id,omitempty"`
+	DelegateID   string          `json:"delegate_id,omitempty"`
+	CoReviewers  json.RawMessage `json:"co_reviewers,omitempty"`
+	ReturnReason string          `json:"return_reason,omitempty"`
+	Warning      string          `json:"warning,omitempty"`
+}
+
+// Comment is a remark on a task.
+type Comment struct {
+	ID     string `json:"id"`
+	TaskID string `json:"task_id"`
+	Body   string `json:"body"`
 }
 
 // StepResult names the audit event that records the step and the deadlines
@@ -117,6 +137,15 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		}
 		st.OpenCase = &db.Case{ID: o.ID, WorkflowID: o.WorkflowID, Title: o.Title, OrganID: o.OrganID, UnitID: o.UnitID,
 			Profile: o.Profile, State: in.State, Facts: in.Facts, CreatedBy: by, CreatedAt: o.CreatedAt}
+	}
+	if u := in.TaskUpdate; u != nil {
+		st.TaskUpdate = &db.TaskUpdate{TaskID: u.TaskID, State: u.State, AssigneeID: u.AssigneeID, DelegateID: u.DelegateID,
+			CoReviewers: u.CoReviewers, ReturnReason: u.ReturnReason, Warning: u.Warning}
+		st.Event.TaskID = u.TaskID
+	}
+	if c := in.Comment; c != nil {
+		st.Comment = &db.Comment{ID: c.ID, TaskID: c.TaskID, UserID: in.Actor.UserID, UserName: in.Actor.Name, Body: c.Body}
+		st.Event.TaskID = c.TaskID
 	}
 	if in.CompleteTask != "" {
 		st.CompleteTask = &db.TaskCompletion{TaskID: in.CompleteTask, UserID: in.Actor.UserID, Form: in.Form}

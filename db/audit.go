@@ -250,3 +250,13 @@ func (s *Store) Verify(ctx context.Context, caseID string) (Verification, error)
 	}
 	return VerifyChain(evs, head), nil
 }
+
+// EventByKey finds the event an action with this key recorded, if any.
+func (s *Store) EventByKey(ctx context.Context, caseID, key string) (AuditEvent, error) {
+	var e AuditEvent
+	err := s.DB.GetContext(ctx, &e, `SELECT * FROM audit_events WHERE case_id = $1 AND event_key = $2`, caseID, key)
+	if err != nil {
+		return e, fmt.Errorf("event %s: %w", key, mapErr(err))
+	}
+	return e, nil
+}

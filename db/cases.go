@@ -47,6 +47,24 @@ type Step struct {
 	CancelTasks  []string        // tasks this step withdraws
 	NewTasks     []Task          // tasks this step opens
 	Deadlines    []Deadline      // deadlines computed for the new tasks
+	TaskUpdate   *TaskUpdate     // an action on an open task (claim, delegate, …)
+	Comment      *Comment        // a comment on a task
+}
+
+// TaskUpdate is the state of a task after a task action.
+type TaskUpdate struct {
+	TaskID       string
+	State        string // open | claimed | returned
+	AssigneeID   string // "" = none
+	DelegateID   string // "" = none
+	CoReviewers  json.RawMessage
+	ReturnReason string
+	Warning      string
+}
+
+// Comment is a remark on a task, kept with the case's record.
+type Comment struct {
+	ID, TaskID, UserID, UserName, Body string
 }
 
 // TaskCompletion records who completed a task with which form.
@@ -122,9 +140,35 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 				return err
 			}
 		}
+		if u := st.TaskUpdate; u != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = $2, assignee_id = NULLIF($3, '')::uuid,
+				delegate_id = NULLIF($4, '')::uuid, co_reviewers = $5, return_reason = $6, warning = $7, updated_at = $8
+				WHERE id = $1 AND state IN ('open', 'claimed')`,
+				u.TaskID, u.State, u.AssigneeID, u.DelegateID, jsonOr(u.CoReviewers, "[]"), u.ReturnReason, u.Warning, at)
+			if err != nil {
+				return fmt.Errorf("update task %s: %w", u.TaskID, mapErr(err))
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("update task %s: %w", u.TaskID, ErrConflict)
+			}
+		}
+		if c := st.Comment; c != nil {
+			_, err := tx.ExecContext(ctx, `INSERT INTO task_comments (id, task_id, case_id, user_id, user_name, body, created_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7)`, c.ID, c.TaskID, st.Event.CaseID, c.UserID, c.UserName, c.Body, at)
+			if err != nil {
+				return fmt.Errorf("comment on %s: %w", c.TaskID, mapErr(err))
+			}
+		}
 		return nil
 	})
 	return out, fresh, err
+}
+
+func jsonOr(r json.RawMessage, empty string) string {
+	if len(r) == 0 {
+		return empty
+	}
+	return string(r)
 }
 
 func jsonOrEmpty(r json.RawMessage) string {

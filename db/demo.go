@@ -40,6 +40,11 @@ var demoUsers = []DemoUser{
 	{Handle: "liuyang", Name: "刘洋", Role: "meeting_secretary", Org: "yiyang-office"},
 	{Handle: "chenjing", Name: "陈静", Role: "executive_head", Org: "yiyang"},
 	{Handle: "zhaomin", Name: "赵敏", Role: "auditor", Org: "yiyang-audit"},
+	// Colleagues and heads, for claiming, delegation, transfer and escalation.
+	{Handle: "zhouqiang", Name: "周强", Role: "legality_review_officer", Org: "yiyang-justice"},
+	{Handle: "wugang", Name: "吴刚", Role: "org_head", Org: "yiyang-justice"},
+	{Handle: "zhengli", Name: "郑丽", Role: "org_head", Org: "yiyang-office"},
+	{Handle: "suntao", Name: "孙涛", Role: "org_head", Org: "yiyang-nrb"},
 }
 
 // SeedDemo creates the demo organisations and users. Existing demo users whose

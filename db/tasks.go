@@ -23,6 +23,13 @@ type Task struct {
 	CompletedAt *time.Time      `db:"completed_at" json:"completed_at,omitempty"`
 	CreatedAt   time.Time       `db:"created_at" json:"created_at"`
 	UpdatedAt   time.Time       `db:"updated_at" json:"updated_at"`
+	Priority    int             `db:"priority" json:"priority"`
+	DelegateID  *string         `db:"delegate_id" json:"delegate_id,omitempty"`
+	CoReviewers json.RawMessage `db:"co_reviewers" json:"co_reviewers"`
+	// ReturnReason is why the task was returned for supplement (退回).
+	ReturnReason string     `db:"return_reason" json:"return_reason,omitempty"`
+	Warning      string     `db:"warning" json:"warning,omitempty"` // "", yellow, red (预警)
+	YellowAt     *time.Time `db:"yellow_at" json:"yellow_at,omitempty"`
 }
 
 // GetTask loads one task.

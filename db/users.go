@@ -53,6 +53,7 @@ type User struct {
 	Name       string     `db:"name" json:"name"`
 	Role       string     `db:"role" json:"role"`
 	OrgID      string     `db:"org_id" json:"org"`
+	Email      string     `db:"email" json:"email,omitempty"`
 	TokenHash  []byte     `db:"token_hash" json:"-"`
 	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
 	DisabledAt *time.Time `db:"disabled_at" json:"-"`

@@ -21,6 +21,7 @@ const (
 	CodeForbidden       = "forbidden"
 	CodeNotFound        = "not_found"
 	CodeConflict        = "conflict"
+	CodePending         = "co_review_pending"
 	CodeRule            = "rule_violation"
 	CodeInvalidForm     = "invalid_form"
 	CodeOrganConfig     = "organ_not_configured"

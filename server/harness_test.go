@@ -62,8 +62,12 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(srv.Close)
 	s := &stack{t: t, url: srv.URL, store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}, temporal: ds.Client()}
 	for _, u := range demo {
-		s.tokens[u.Role] = u.Token
-		s.users[u.Role] = u
+		if _, dup := s.tokens[u.Role]; !dup { // the first of a role is "the" role's user
+			s.tokens[u.Role] = u.Token
+			s.users[u.Role] = u
+		}
+		s.tokens[u.Handle] = u.Token
+		s.users[u.Handle] = u
 	}
 	return s
 }

@@ -40,6 +40,12 @@ type idPath struct {
 	ID string `path:"id" format:"uuid"`
 }
 
+type taskActionReq struct {
+	idPath
+	IdempotencyKey string `header:"Idempotency-Key"`
+	TaskActionRequest
+}
+
 type completeReq struct {
 	idPath
 	IdempotencyKey string `header:"Idempotency-Key" description:"同一键重试返回首次结果，不重复记录"`
@@ -72,6 +78,11 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/tasks", "Tasks visible to the user", new(TaskQuery), new(TaskList), 200, true, []int{400}},
 		{"GET", "/api/v1/tasks/{id}", "One task with its form's JSON Schema", new(idPath), new(TaskView), 200, true, []int{404}},
 		{"POST", "/api/v1/tasks/{id}/complete", "Complete a task (a Temporal Update on the case)", new(completeReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},
+		{"POST", "/api/v1/tasks/{id}/actions", "Claim, unclaim, delegate, transfer, return, add a co-reviewer, co-sign or comment (a Temporal Update)", new(taskActionReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},
+		{"GET", "/api/v1/tasks/{id}/comments", "A task's comments", new(idPath), new(CommentList), 200, true, []int{404}},
+		{"GET", "/api/v1/inbox", "Inbox views with filters and keyset paging", new(InboxQuery), new(db.InboxPage), 200, true, []int{400}},
+		{"GET", "/api/v1/inbox/counts", "Badge counts per inbox view", nil, new(InboxCounts), 200, true, nil},
+		{"GET", "/api/v1/inbox/overdue-by-org", "Overdue and warning counts per organisation (督查)", nil, new(OverdueReport), 200, true, []int{403}},
 		{"GET", "/api/v1/calendar/deadline", "When N working days or N calendar days from a date end (R-CAL-04..06)", new(DeadlineQuery), new(Deadline), 200, true, []int{400}},
 		{"GET", "/api/v1/calendar/years/{year}", "A year's current holiday arrangement and its versions, or the provisional derivation", new(yearPath), new(CalendarYearView), 200, true, []int{400, 404}},
 		{"POST", "/api/v1/calendar/years", "Load official holiday arrangements as new versions (admin; JSON or CSV)", new(CalendarYearUpload), new(CalendarLoaded), 201, true, []int{403, 413, 415, 422}},

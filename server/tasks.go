@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -71,7 +72,7 @@ func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
 		return t, notFound("任务不存在 / no such task")
 	}
 	u := currentUser(c)
-	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID {
+	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !s.mayAct(c, t, u) {
 		return db.Task{}, notFound("任务不存在 / no such task")
 	}
 	return t, err
@@ -104,6 +105,11 @@ type TaskCompleted struct {
 // actors are refused here before the engine is asked; the workflow's validator
 // refuses them again, with wrong order and bad forms, before anything reaches
 // history. A procedural refusal is itself recorded in the case's audit chain.
+//
+// With an Idempotency-Key the update ID is derived from the user, task and key:
+// Temporal runs one update per ID, and the audit event it records carries the
+// ID, so a retry (even after the case ended) answers from that event and writes
+// nothing new.
 func (s *Server) completeTask(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -111,39 +117,98 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if t.Role != u.Role || t.OrgID != u.OrgID {
+	if !s.mayAct(c, t, u) {
 		return forbidden("此任务不属于您的角色或单位 / this task belongs to another role or organisation")
 	}
 	var req CompleteTaskRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	key := c.Request().Header.Get("Idempotency-Key")
-	if t.State == "completed" && key == "" {
+	updateID, keyed, err := updateIDFor(c, u, t)
+	if err != nil {
+		return err
+	}
+	if keyed {
+		ev, err := s.store.EventByKey(ctx, t.CaseID, updateID)
+		if err == nil {
+			return c.JSON(http.StatusOK, completedFromEvent(ev))
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+	} else if !activeTask(t) {
 		return s.conflict(c, t)
 	}
-	updateID := uuid.NewString()
-	if key != "" {
-		if len(key) > 200 {
-			return invalid("Idempotency-Key 过长 / Idempotency-Key is too long")
-		}
-		sum := sha256.Sum256([]byte(u.ID + "\x00" + t.ID + "\x00" + key))
-		updateID = "idem-" + hex.EncodeToString(sum[:16])
-	}
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.CaseWorkflowID(t.CaseID), UpdateID: updateID, UpdateName: workflows.UpdateCompleteTask,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
-			RequestID: requestID(c), ClientAddr: c.RealIP()}},
-	})
-	var out workflows.StepOutcome
-	if err == nil {
-		err = h.Get(ctx, &out)
-	}
+	out, err := s.update(ctx, t, updateID, workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
+		RequestID: requestID(c), ClientAddr: c.RealIP()})
 	if err != nil {
+		if keyed {
+			// The case may have ended since the first attempt: its record answers.
+			if ev, lerr := s.store.EventByKey(ctx, t.CaseID, updateID); lerr == nil {
+				return c.JSON(http.StatusOK, completedFromEvent(ev))
+			}
+		}
 		return s.refusal(c, t, req.Form, err)
 	}
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
+}
+
+// update sends an Update to a task's case and waits for its outcome.
+func (s *Server) update(ctx context.Context, t db.Task, updateID, name string, arg any) (workflows.StepOutcome, error) {
+	var out workflows.StepOutcome
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.CaseWorkflowID(t.CaseID), UpdateID: updateID, UpdateName: name,
+		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
+	})
+	if err == nil {
+		err = h.Get(ctx, &out)
+	}
+	return out, err
+}
+
+// updateIDFor derives the update ID from an Idempotency-Key, or makes a fresh one.
+func updateIDFor(c echo.Context, u db.User, t db.Task) (string, bool, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return uuid.NewString(), false, nil
+	}
+	if len(key) > 200 {
+		return "", false, invalid("Idempotency-Key 过长 / Idempotency-Key is too long")
+	}
+	sum := sha256.Sum256([]byte(u.ID + "\x00" + t.ID + "\x00" + key))
+	return "idem-" + hex.EncodeToString(sum[:16]), true, nil
+}
+
+// completedFromEvent rebuilds the first answer from the event it recorded.
+func completedFromEvent(ev db.AuditEvent) TaskCompleted {
+	var d struct {
+		State    string   `json:"state"`
+		NewTasks []string `json:"new_tasks"`
+	}
+	_ = json.Unmarshal(ev.Data, &d)
+	return TaskCompleted{TaskID: ev.TaskID, CaseID: ev.CaseID, State: d.State, Seq: ev.Seq, Hash: ev.Hash, NewTasks: nonNil(d.NewTasks)}
+}
+
+func activeTask(t db.Task) bool { return t.State == "open" || t.State == "claimed" }
+
+// mayAct is the server's first, cheap check of who may act on a task; the
+// workflow's validator has the last word (claims, delegation, co-review).
+func (s *Server) mayAct(c echo.Context, t db.Task, u db.User) bool {
+	if t.Role == u.Role && t.OrgID == u.OrgID {
+		return true
+	}
+	if t.DelegateID != nil && *t.DelegateID == u.ID {
+		return true
+	}
+	var cos []struct {
+		UserID string `json:"user_id"`
+	}
+	_ = json.Unmarshal(t.CoReviewers, &cos)
+	for _, co := range cos {
+		if co.UserID == u.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // refusal maps an Update error to an API error; procedural refusals are
@@ -168,6 +233,8 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 			t = fresh
 		}
 		return s.conflict(c, t)
+	case workflows.ErrPending:
+		return newError(http.StatusConflict, CodePending, ae.Message())
 	case workflows.ErrInvalid:
 		e := newError(http.StatusUnprocessableEntity, CodeInvalidForm, "表单不完整或格式错误 / the form is incomplete or malformed")
 		e.Fields = d.Fields

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,9 @@ type caseWF struct {
 	taskSeq int
 	opened  bool
 
+	// drafter is the user who submitted the draft (separation of duties).
+	drafter string
+
 	// Steps are recorded in the order they were accepted: recordNext is the
 	// ticket of the next accepted step, recorded the number already written.
 	recordNext int
@@ -63,6 +67,10 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, w.completeTask,
 		workflow.UpdateHandlerOptions{Validator: w.validateCompleteTask}); err != nil {
 		return fmt.Errorf("complete handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateTaskAction, w.taskAction,
+		workflow.UpdateHandlerOptions{Validator: w.validateTaskAction}); err != nil {
+		return fmt.Errorf("task action handler: %w", err)
 	}
 	return nil
 }
@@ -119,7 +127,7 @@ func (w *caseWF) openTask(typ, stage, role, org string) activities.NewTask {
 
 func (w *caseWF) hasOpen(typ string) bool {
 	for _, t := range w.tasks {
-		if t.Type == typ && t.State == "open" {
+		if t.Type == typ && t.active() {
 			return true
 		}
 	}
@@ -177,7 +185,7 @@ func (w *caseWF) task(id string) *Task {
 func (w *caseWF) cancelOpen(types ...string) []string {
 	var ids []string
 	for _, t := range w.tasks {
-		if t.State != "open" {
+		if !t.active() {
 			continue
 		}
 		for _, typ := range types {
@@ -246,11 +254,17 @@ func (w *caseWF) check(req CompleteTaskRequest) (any, error) {
 	if t == nil {
 		return nil, refuse(ErrNotFound, "任务不存在 / no such task in this case")
 	}
-	if t.State != "open" {
+	if !t.active() {
 		return nil, refuse(ErrConflict, "任务已处理 / task is no longer open", RefusalDetail{Task: t})
 	}
-	if req.Actor.Role != t.Role || req.Actor.OrgID != t.OrgID {
-		return nil, refuse(ErrForbidden, fmt.Sprintf("此任务由 %s（%s）办理 / this task belongs to role %s of %s", t.Role, t.OrgID, t.Role, t.OrgID))
+	if _, err := w.authorize(t, req.Actor); err != nil {
+		return nil, err
+	}
+	if vs := w.dutyViolations(t, req); len(vs) > 0 {
+		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
+	}
+	if pending := t.unsignedCoReviewers(); len(pending) > 0 {
+		return nil, refuse(ErrPending, "加签人尚未签署意见："+strings.Join(pending, "、")+" / co-reviewers have not signed yet", RefusalDetail{Task: t})
 	}
 	if vs := Blockers(t.Type, w.facts); len(vs) > 0 {
 		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
@@ -274,19 +288,27 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 		return StepOutcome{}, err
 	}
 	t := w.task(req.TaskID)
+	actor, _ := w.authorize(t, req.Actor)
 	t.State = "completed"
+	if t.Type == TaskInitiation {
+		w.drafter = req.Actor.UserID
+	}
 	st := activities.StepInput{
 		EventKey:     workflow.GetCurrentUpdateInfo(ctx).ID,
 		At:           workflow.Now(ctx),
 		Action:       "task.completed." + t.Type,
-		Actor:        req.Actor,
+		Actor:        actor,
 		RequestID:    req.RequestID,
 		ClientAddr:   req.ClientAddr,
 		CompleteTask: t.ID,
 		Form:         req.Form,
 	}
 	st.NewTasks, st.CancelTasks = w.advance(t, form)
-	st.Data, _ = json.Marshal(map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state})
+	var newTasks []string
+	for _, nt := range st.NewTasks {
+		newTasks = append(newTasks, nt.ID)
+	}
+	st.Data, _ = json.Marshal(map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks})
 	state := w.state // the state this step produced, whatever later steps do
 	res, err := w.record(ctx, st)
 	if err != nil {
@@ -326,6 +348,10 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 	case *LegalityReviewForm:
 		w.facts.LegalityOutcome = f.Outcome
 		w.facts.ExploratoryRisk = f.LegalRiskDisclosure
+		if f.Outcome == rules.LRFail {
+			// Art. 25: an unlawful draft goes back for rework and a new review.
+			return w.backToInitiation()
+		}
 		cancelled = w.cancelOpen(TaskLegalOpinion)
 		switch f.Outcome {
 		case rules.LRPass, rules.LRExploratory:
@@ -333,12 +359,6 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 		case rules.LRPassChanges:
 			w.facts.ChangesApplied = false
 			opened = append(opened, w.openTask(TaskApplyChanges, StateLegalityReview, RoleDepartmentOfficer, o.Unit))
-		case rules.LRFail:
-			// Art. 25: an unlawful draft goes back for rework and a new review.
-			cancelled = append(cancelled, w.cancelOpen(TaskCollectiveDiscussion)...)
-			w.facts = rules.Facts{}
-			w.state = StateInitiation
-			opened = append(opened, w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, o.Unit))
 		}
 	case *ApplyChangesForm:
 		w.facts.ChangesApplied = true
@@ -364,6 +384,17 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 	default:
 		panic(errors.New("advance: unknown form")) // check() only returns known forms
 	}
+	return opened, cancelled
+}
+
+// backToInitiation sends the case back to the undertaking unit for rework or
+// supplement: the review and the meeting start again on the resubmitted draft
+// (spec §3: LEGALITY_REVIEW → DRAFTING; O-7, conservative).
+func (w *caseWF) backToInitiation() (opened []activities.NewTask, cancelled []string) {
+	cancelled = w.cancelOpen(TaskLegalOpinion, TaskLegalityReview, TaskCollectiveDiscussion)
+	w.facts = rules.Facts{}
+	w.state = StateInitiation
+	opened = append(opened, w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit))
 	return opened, cancelled
 }
 

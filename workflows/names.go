@@ -9,6 +9,7 @@ const (
 
 	UpdateOpen         = "open"
 	UpdateCompleteTask = "complete_task"
+	UpdateTaskAction   = "task_action"
 	QueryState         = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
@@ -27,11 +28,12 @@ const (
 	RoleMeetingSecretary  = "meeting_secretary"       // GO: 政府办公室会议秘书
 	RoleExecutiveHead     = "executive_head"          // HEAD: 行政首长
 	RoleAuditor           = "auditor"                 // SUP: 审计 / 监督
+	RoleOrgHead           = "org_head"                // 单位负责人: receives escalations
 	RoleAdmin             = "admin"
 )
 
 // Roles lists every role a user may have.
-var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleAuditor, RoleAdmin}
+var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleOrgHead, RoleAuditor, RoleAdmin}
 
 // Case states of the thin procedure (a subset of spec §3).
 const (
@@ -60,4 +62,5 @@ const (
 	ErrConflict  = "Conflict"
 	ErrInvalid   = "InvalidForm"
 	ErrNotFound  = "NotFound"
+	ErrPending   = "Pending"
 )

@@ -57,6 +57,41 @@ type Task struct {
 	DueAt       *time.Time `json:"due_at,omitempty"`
 	DueRule     string     `json:"due_rule,omitempty"`
 	Provisional bool       `json:"provisional,omitempty"`
+
+	// Assignee claimed the task and is responsible for it; Delegate acts on
+	// the assignee's behalf (委派). CoReviewers must sign before completion (加签).
+	Assignee     *Person      `json:"assignee,omitempty"`
+	Delegate     *Person      `json:"delegate,omitempty"`
+	CoReviewers  []CoReviewer `json:"co_reviewers,omitempty"`
+	ReturnReason string       `json:"return_reason,omitempty"`
+	Warning      string       `json:"warning,omitempty"`
+}
+
+// Person is a user as a task remembers them.
+type Person struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	OrgID  string `json:"org"`
+}
+
+// CoReviewer is a person added to sign a task (加签).
+type CoReviewer struct {
+	Person
+	Signed  bool   `json:"signed"`
+	Opinion string `json:"opinion,omitempty"`
+}
+
+// TaskActionRequest is the argument of the task_action update.
+type TaskActionRequest struct {
+	TaskID     string            `json:"task_id"`
+	Action     string            `json:"action"` // claim | unclaim | delegate | transfer | return | add_co_reviewer | cosign | comment
+	Actor      activities.Actor  `json:"actor"`
+	Target     *activities.Actor `json:"target,omitempty"` // delegate, transfer, add_co_reviewer
+	Reason     string            `json:"reason,omitempty"` // return
+	Text       string            `json:"text,omitempty"`   // comment, cosign
+	RequestID  string            `json:"request_id,omitempty"`
+	ClientAddr string            `json:"client_addr,omitempty"`
 }
 
 // DeadlinesRecomputed is the payload of SignalDeadlinesRecomputed.

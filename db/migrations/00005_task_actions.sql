@@ -1,0 +1,50 @@
+-- +goose Up
+-- Human-task actions (claim, delegate, transfer, return, co-review, comment),
+-- deadline warnings (预警) and notifications.
+ALTER TABLE tasks
+    ADD COLUMN priority      int NOT NULL DEFAULT 0,
+    ADD COLUMN delegate_id   uuid REFERENCES users (id),
+    ADD COLUMN co_reviewers  jsonb NOT NULL DEFAULT '[]'::jsonb,
+    ADD COLUMN return_reason text NOT NULL DEFAULT '',
+    ADD COLUMN warning       text NOT NULL DEFAULT '' CHECK (warning IN ('', 'yellow', 'red')),
+    ADD COLUMN yellow_at     timestamptz;
+
+-- Inbox queries: my tasks, my organisation's unclaimed tasks for my role, by due date.
+CREATE INDEX tasks_assignee_idx ON tasks (assignee_id, state, due_at, id) WHERE assignee_id IS NOT NULL;
+CREATE INDEX tasks_delegate_idx ON tasks (delegate_id, state, due_at, id) WHERE delegate_id IS NOT NULL;
+CREATE INDEX tasks_pool_idx ON tasks (org_id, role, state, due_at, id);
+CREATE INDEX tasks_completed_by_idx ON tasks (completed_by, completed_at DESC, id) WHERE completed_by IS NOT NULL;
+DROP INDEX tasks_inbox_idx;
+
+CREATE TABLE task_comments (
+    id         uuid PRIMARY KEY,
+    task_id    uuid NOT NULL REFERENCES tasks (id),
+    case_id    uuid NOT NULL REFERENCES cases (id),
+    user_id    text NOT NULL,
+    user_name  text NOT NULL,
+    body       text NOT NULL,
+    created_at timestamptz NOT NULL
+);
+CREATE INDEX task_comments_task_idx ON task_comments (task_id, created_at);
+
+-- Notifications: in-app always; e-mail when SMTP is configured. key makes a
+-- retried send store one notification.
+ALTER TABLE users ADD COLUMN email text NOT NULL DEFAULT '';
+CREATE TABLE notifications (
+    id         bigserial PRIMARY KEY,
+    key        text NOT NULL UNIQUE,
+    user_id    uuid NOT NULL REFERENCES users (id),
+    case_id    uuid REFERENCES cases (id),
+    task_id    uuid REFERENCES tasks (id),
+    kind       text NOT NULL,
+    title      text NOT NULL,
+    body       text NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    read_at    timestamptz,
+    emailed_at timestamptz,
+    email_error text NOT NULL DEFAULT ''
+);
+CREATE INDEX notifications_user_idx ON notifications (user_id, read_at, id DESC);
+
+-- +goose Down
+SELECT 1;
