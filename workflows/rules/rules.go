@@ -1,21 +1,52 @@
-// Package rules holds the procedural gates and validations of
-// ../shared/spec/procedure.md as pure functions. Each rule carries its ID, kind,
-// legal citation and messages in Chinese and English. The Case workflow's update
-// validators and the HTTP API call the same functions, so the API can show a
-// user what blocks a step before they try it. This package imports nothing of
-// Juece's.
+// Package rules holds the procedural rules of ../shared/spec/procedure.md —
+// every G-… and R-… of its catalogue — as pure functions. Each rule carries
+// its ID, kind, verification status, legal citation and messages in Chinese
+// and English. The Case workflow's update validators and the HTTP API call
+// the same functions, so the API can show a user what blocks a step before
+// they try it. This package imports nothing of Juece's and reads no clock.
+//
+// Conventions:
+//   - A check returns *Violation (nil when the step may proceed) or, when
+//     several items can be missing at once, []Violation listing each.
+//     Violation.Warning marks the rules the spec makes warnings; they never
+//     block. Violation.Suggest offers a compliant value where one exists.
+//   - Where the spec names a detailed rule as the behaviour of a master gate
+//     of §3.1 ("GATE (G-CD-PKG)"), both IDs are in the Catalogue, the detail
+//     has Rule.Gate set, and refusals carry the gate's ID.
+//   - A DUTY rule returns the Tasks it creates for a role.
+//   - Parameters the spec leaves to the organ ([D], [U]) come from Policy.
+//   - Where the law says "generally" (一般), a departure passes only with its
+//     recorded reason.
+//   - Dates are civil dates; working-day dates arrive computed by the clock
+//     in db/calendar (see dates.go).
 package rules
 
-// Kind is the rule kind of spec §0.3.
+import (
+	"strconv"
+	"strings"
+)
+
+// Kind is the rule kind of spec §0.3 (and the kinds its catalogue tables use
+// beyond that list: TRANSITION, NOTE, ARCH and the calendar kinds of §2.4).
 type Kind string
 
-// Rule kinds.
+// Rule kinds, spelled as in the spec's tables.
 const (
-	Gate       Kind = "GATE"
-	Validation Kind = "VALIDATION"
-	Timer      Kind = "TIMER"
-	Duty       Kind = "DUTY"
+	Gate         Kind = "GATE"
+	Validation   Kind = "VALIDATION"
+	Timer        Kind = "TIMER"
+	Duty         Kind = "DUTY"
+	Publish      Kind = "PUBLISH"
+	Record       Kind = "RECORD"
+	Transition   Kind = "TRANSITION"
+	Note         Kind = "NOTE"
+	Arch         Kind = "ARCH"
+	Calendar     Kind = "Calendar"
+	CalendarData Kind = "Calendar data"
 )
+
+// Kinds lists every rule kind, in the order of spec §0.3.
+var Kinds = []Kind{Gate, Timer, Validation, Duty, Publish, Record, Transition, Note, Arch, Calendar, CalendarData}
 
 // Rule is one entry of the spec's rule catalogue.
 type Rule struct {
@@ -24,7 +55,29 @@ type Rule struct {
 	Citation string `json:"citation"`
 	ZH       string `json:"message"`
 	EN       string `json:"message_en"`
+	// Also is the second kind of a row the spec gives two ("TIMER / GATE").
+	Also Kind `json:"also_kind,omitempty"`
+	// Gate is the master gate of spec §3.1 this rule is the detailed form of
+	// ("GATE (G-CD-PKG)"). Refusals carry the gate's ID, which is what the
+	// workflow's transition refuses with.
+	Gate string `json:"gate,omitempty"`
+	// Status is the spec's verification tags for the row, "+"-joined in the
+	// order N✔, H✔, O✔, L✔, U, D (spec §0.1).
+	Status string `json:"status"`
+	// Policy marks a rule that is, or has a parameter that is, organisational
+	// policy ([D]) or unverified ([U]) rather than checked law: the UI labels
+	// it so, and its parameters come from Policy.
+	Policy bool `json:"policy"`
+	// Func names the functions of this package that implement the rule,
+	// comma-separated; empty for rules that are records kept by other parts
+	// of Juece (see ImplementedIn) or notes.
+	Func string `json:"function,omitempty"`
+	// ImplementedIn names where a rule lives when it is not in this package.
+	ImplementedIn string `json:"implemented_in,omitempty"`
 }
+
+// Is reports whether the rule is of kind k, as its first or second kind.
+func (r Rule) Is(k Kind) bool { return r.Kind == k || r.Also == k }
 
 // Violation is a rule that refuses a step, with its messages.
 type Violation struct {
@@ -32,41 +85,53 @@ type Violation struct {
 	Citation string `json:"citation"`
 	Message  string `json:"message"`
 	EN       string `json:"message_en"`
+	// Suggest is a compliant value the user can take instead, e.g. the
+	// earliest lawful end date of a comment period.
+	Suggest string `json:"suggestion,omitempty"`
+	// Warning is set when the spec asks only to warn: the step may proceed.
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (r Rule) violation() Violation {
 	return Violation{Rule: r.ID, Citation: r.Citation, Message: r.ZH, EN: r.EN}
 }
 
-const decree713 = "《重大行政决策程序暂行条例》"
+// refuse is r's violation with a message that names what is wrong.
+func (r Rule) refuse(zh, en string) *Violation {
+	v := r.violation()
+	v.Message, v.EN = zh, en
+	return &v
+}
 
-// The rules of the thin procedure. Messages quote the articles (spec Appendix A).
-var (
-	GINI = Rule{ID: "G-INI", Kind: Gate, Citation: decree713 + "第十条、第十一条",
-		ZH: "决策启动须记录决策机关的启动决定并明确决策承办单位（多个承办单位的须明确牵头单位）。",
-		EN: "Initiation requires the decision organ's recorded decision naming the undertaking unit (and the lead unit if several)."}
-	GLRLA = Rule{ID: "G-LR-LA", Kind: Gate, Citation: decree713 + "第二十八条",
-		ZH: "合法性审查应当组织法律顾问、公职律师提出法律意见：出具审查意见前须至少附一份法律顾问或公职律师的法律意见。",
-		EN: "A legality opinion cannot be issued before at least one legal adviser or public-sector lawyer opinion is attached (Art. 28)."}
-	GCDLR = Rule{ID: "G-CD-LR", Kind: Gate, Citation: decree713 + "第二十五条",
-		ZH: "决策草案未经合法性审查或者经审查不合法的，不得提交决策机关讨论；不得以征求意见等方式代替合法性审查。",
-		EN: "A draft that has not passed legality review, or was found unlawful, may not be submitted for discussion; soliciting opinions cannot replace legality review (Art. 25)."}
-	GCDMEET = Rule{ID: "G-CD-MEET", Kind: Gate, Citation: decree713 + "第三十条",
-		ZH: "重大行政决策应当经决策机关常务会议或者全体会议讨论；传阅、会签、专题会议不能作出决定。",
-		EN: "The decision must be discussed at the organ's executive or plenary meeting; circulation, countersigning or topic meetings cannot decide (Art. 30)."}
-	GCDMIN = Rule{ID: "G-CD-MIN", Kind: Gate, Citation: decree713 + "第三十条",
-		ZH: "行政首长最后发表意见；拟作出的决定与会议组成人员多数人的意见不一致的，应当在会上说明理由；不同意见应当如实载明。",
-		EN: "The head speaks last; a decision departing from the majority needs reasons stated at the meeting; dissent is recorded truthfully (Art. 30)."}
-	GPUBPC = Rule{ID: "G-PUB-PC", Kind: Gate, Citation: decree713 + "第三十一条",
-		ZH: "重大行政决策出台前应当按照规定向同级党委请示报告：公布前须记录请示报告（日期、文号）。",
-		EN: "Before issuance the decision must be reported to the same-level Party committee; publication needs the report record (date, reference) (Art. 31)."}
-	RPUB02 = Rule{ID: "R-PUB-02", Kind: Validation, Citation: decree713 + "第三十二条",
-		ZH: "决策应当通过本级人民政府公报、政府网站以及在本行政区域内发行的报纸等途径及时公布：公布记录须至少包含一个渠道。",
-		EN: "The publication record names at least one channel: the government gazette, the government website or a local newspaper (Art. 32)."}
-)
+// warn is refuse for the rules the spec makes warnings, not blocks.
+func (r Rule) warn(zh, en string) *Violation {
+	v := r.refuse(zh, en)
+	v.Warning = true
+	return v
+}
 
-// Catalogue lists every rule implemented here, in spec order.
-var Catalogue = []Rule{GINI, GLRLA, GCDLR, GCDMEET, GCDMIN, GPUBPC, RPUB02}
+// items collects one violation per missing item of a rule, so a user sees
+// everything to fix at once (spec TS-13).
+type items struct {
+	r  Rule
+	vs []Violation
+}
+
+func (c *items) need(ok bool, zh, en string) {
+	if !ok {
+		c.vs = append(c.vs, *c.r.refuse(zh, en))
+	}
+}
+
+// Lookup returns the catalogue entry of a rule ID.
+func Lookup(id string) (Rule, bool) {
+	for _, r := range Catalogue {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
 
 // Legality opinion outcomes (spec §4.8, [D]).
 const (
@@ -91,59 +156,6 @@ type Facts struct {
 	PublishedChannel string `json:"published_channel,omitempty"`
 }
 
-// LegalityReviewPassed is G-CD-LR (Art. 25; Henan Decree 219 Art. 4; R-LR-07):
-// discussion is blocked while the opinion is missing, FAIL, or PASS_WITH_CHANGES
-// whose changes are not applied and confirmed. The exploratory-reform path is
-// open only with the legal risk disclosed (R-LR-09).
-func LegalityReviewPassed(f Facts) *Violation {
-	switch f.LegalityOutcome {
-	case LRPass:
-		return nil
-	case LRPassChanges:
-		if f.ChangesApplied {
-			return nil
-		}
-	case LRExploratory:
-		if f.ExploratoryRisk != "" {
-			return nil
-		}
-	}
-	v := GCDLR.violation()
-	return &v
-}
-
-// LegalAdviserConsulted is G-LR-LA (Art. 28, R-LR-05).
-func LegalAdviserConsulted(f Facts) *Violation {
-	if f.LegalOpinions > 0 {
-		return nil
-	}
-	v := GLRLA.violation()
-	return &v
-}
-
-// MeetingTypes are the only forums that can decide (Art. 30(1); R-CD-02).
-var MeetingTypes = []string{"executive", "plenary"}
-
-// MeetingTypeAllowed is G-CD-MEET.
-func MeetingTypeAllowed(meetingType string) *Violation {
-	for _, m := range MeetingTypes {
-		if m == meetingType {
-			return nil
-		}
-	}
-	v := GCDMEET.violation()
-	return &v
-}
-
-// PartyCommitteeReported is G-PUB-PC (Art. 31, R-PC-01).
-func PartyCommitteeReported(f Facts) *Violation {
-	if f.PartyReportRef != "" {
-		return nil
-	}
-	v := GPUBPC.violation()
-	return &v
-}
-
 // Position is a meeting member's stated position (spec §4.9).
 const (
 	Support            = "support"
@@ -160,45 +172,45 @@ type Statement struct {
 	IsHead   bool   `json:"is_head,omitempty"`
 }
 
-// MinutesComplete is G-CD-MIN (Art. 30, R-CD-04/05/06): the head speaks last;
-// a decision that departs from the majority of members who stated a position
-// (O-5) carries a divergence reason; every OPPOSE or SUPPORT_WITH_CHANGES
-// member appears in the dissent list.
-func MinutesComplete(statements []Statement, decision, divergenceReason string, dissent []string) *Violation {
-	v := GCDMIN.violation()
-	if len(statements) == 0 || !statements[len(statements)-1].IsHead {
-		return &v
-	}
-	support, against := 0, 0
-	for _, s := range statements[:len(statements)-1] {
-		switch s.Position {
-		case Support:
-			support++
-		case Oppose, SupportWithChanges:
-			against++
+// The instruments the rules cite, by the names the spec gives them.
+const (
+	decree713    = "《重大行政决策程序暂行条例》"
+	henan210     = "《河南省重大行政决策程序规定》"
+	henan219     = "《河南省行政合法性审查工作规定》"
+	ogi          = "《中华人民共和国政府信息公开条例》"
+	businessEnv  = "《优化营商环境条例》"
+	civilCode    = "《中华人民共和国民法典》"
+	yiyangEval   = "《宜阳县重大行政决策后评估工作规则》（宜政〔2025〕2号，依据洛政办〔2024〕40号）"
+	policyNote   = "（本项为组织政策，非法定要求）"
+	pendingCheck = "（条文待核实）"
+)
+
+// blank reports whether a required text field is empty or only spaces.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// has reports whether list holds s.
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
 	}
-	approving := decision == "approved"
-	if support != against && (support > against) != approving && divergenceReason == "" {
-		return &v
-	}
-	listed := map[string]bool{}
-	for _, d := range dissent {
-		listed[d] = true
-	}
-	for _, s := range statements {
-		if (s.Position == Oppose || s.Position == SupportWithChanges) && !listed[s.Member] {
-			return &v
-		}
-	}
-	return nil
+	return false
 }
 
-// PublicationChannelGiven is R-PUB-02 (Art. 32).
-func PublicationChannelGiven(gazette, website, newspaper string) *Violation {
-	if gazette != "" || website != "" || newspaper != "" {
-		return nil
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// listZH and listEN join names for a message, showing at most ten.
+func listZH(names []string) string {
+	if len(names) > 10 {
+		return strings.Join(names[:10], "、") + "等" + itoa(len(names)) + "项"
 	}
-	v := RPUB02.violation()
-	return &v
+	return strings.Join(names, "、")
+}
+
+func listEN(names []string) string {
+	if len(names) > 10 {
+		return strings.Join(names[:10], ", ") + " and " + itoa(len(names)-10) + " more"
+	}
+	return strings.Join(names, ", ")
 }

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -259,10 +260,8 @@ func TestCatalogue_EveryRuleCitedAndUnique(t *testing.T) {
 		if strings.TrimSpace(r.ZH) == "" || strings.TrimSpace(r.EN) == "" {
 			t.Errorf("%s: missing ZH or EN message", r.ID)
 		}
-		switch r.Kind {
-		case rules.Gate, rules.Validation, rules.Timer, rules.Duty:
-		default:
-			t.Errorf("%s: unknown kind %q", r.ID, r.Kind)
+		if !slices.Contains(rules.Kinds, r.Kind) || (r.Also != "" && !slices.Contains(rules.Kinds, r.Also)) {
+			t.Errorf("%s: unknown kind %q / %q", r.ID, r.Kind, r.Also)
 		}
 	}
 	for _, id := range []string{"G-INI", "G-LR-LA", "G-CD-LR", "G-CD-MEET", "G-CD-MIN", "G-PUB-PC", "R-PUB-02"} {
