@@ -1,6 +1,7 @@
 // Command juece is the Juece decision-procedure engine: one binary with the
 // subcommands dev (everything on one machine), serve (API + UI), worker,
-// migrate, users add, calendar load, and setup (build-time dependencies).
+// migrate, users add, calendar load, checkpoint, verify, dossier export, and
+// setup (build-time dependencies).
 package main
 
 import (
@@ -88,6 +89,9 @@ Usage:
   juece migrate             apply database migrations
   juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
+  juece checkpoint          write a global audit checkpoint of every case's chain head (run daily, e.g. from cron)
+  juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
+  juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
@@ -117,6 +121,12 @@ func main() {
 		err = runUsers(ctx, cfg, os.Args[2:], os.Stdout)
 	case "calendar":
 		err = runCalendar(ctx, cfg, os.Args[2:], os.Stdout)
+	case "checkpoint":
+		err = runCheckpoint(ctx, cfg, os.Args[2:], os.Stdout)
+	case "verify":
+		err = runVerify(ctx, cfg, os.Args[2:], os.Stdout)
+	case "dossier":
+		err = runDossier(ctx, cfg, os.Args[2:], os.Stdout)
 	case "setup":
 		err = runSetup(ctx, log)
 	case "help", "-h", "--help":

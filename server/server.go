@@ -56,7 +56,8 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimit("4M"))
+	// Document uploads have their own, larger limit (documents.go).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "4M", Skipper: hasOwnBodyLimit}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {

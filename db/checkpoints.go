@@ -1,0 +1,502 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Checkpoint is one entry of the global checkpoint chain. A case's own chain
+// detects an altered event or a removed tail, but not the removal of the whole
+// case (events and row): nothing in it is left to notice. A checkpoint fixes
+// every case's chain head at a moment, and checkpoints are chained like events,
+// so VerifyAll can name a case or tail that a checkpoint saw and that is gone.
+//
+// Checkpoints are written by `juece checkpoint` (run it daily from cron or a
+// Temporal schedule) and by auditors or admins through
+// POST /api/v1/audit/checkpoints. Whatever was written after the latest
+// checkpoint is protected only by its case chain, so the interval is the
+// window in which a whole new case could vanish unnoticed.
+type Checkpoint struct {
+	Seq       int64     `db:"seq" json:"seq"`
+	At        time.Time `db:"at" json:"at"`
+	Cases     int64     `db:"cases" json:"cases"`
+	Events    int64     `db:"events" json:"events"`
+	Root      string    `db:"root" json:"root" description:"sha256 over the lines \"case_id seq head\\n\" of every case, in case-id order"`
+	CreatedBy string    `db:"created_by" json:"created_by"`
+	PrevHash  string    `db:"prev_hash" json:"prev_hash"`
+	Hash      string    `db:"hash" json:"hash"`
+}
+
+// CaseHead is one case's chain head as a checkpoint records it.
+type CaseHead struct {
+	CaseID string `db:"case_id" json:"case_id"`
+	Seq    int64  `db:"audit_seq" json:"seq"`
+	Head   string `db:"audit_head" json:"head"`
+}
+
+// CheckpointRoot hashes the case heads: sha256 over "case_id seq head\n" per
+// case, sorted by case id (lower-case UUID text, which is also PostgreSQL's
+// uuid order). It sorts heads in place.
+func CheckpointRoot(heads []CaseHead) string {
+	slices.SortFunc(heads, func(a, b CaseHead) int { return strings.Compare(a.CaseID, b.CaseID) })
+	h := sha256.New()
+	for _, c := range heads {
+		fmt.Fprintf(h, "%s %d %s\n", c.CaseID, c.Seq, c.Head)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Canonical is what a checkpoint's hash covers, in the same form as
+// AuditEvent.Canonical: sorted keys, no whitespace, UTC microseconds.
+func (c Checkpoint) Canonical() ([]byte, error) {
+	m := map[string]any{
+		"seq":        c.Seq,
+		"at":         c.At.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z"),
+		"cases":      c.Cases,
+		"events":     c.Events,
+		"root":       c.Root,
+		"created_by": c.CreatedBy,
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("canonical checkpoint: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// checkpointLock is the advisory lock key that serialises checkpoint writers
+// (a table lock would need UPDATE rights the application role does not have).
+const checkpointLock = 0x6a75656365_01 // "juece", 1
+
+// Checkpoint writes a checkpoint of every case's chain head, unless nothing
+// changed since the latest one: then it returns that one with written=false,
+// so a daily job on a quiet system does not grow the table.
+func (s *Store) Checkpoint(ctx context.Context, createdBy string) (Checkpoint, bool, error) {
+	var cp Checkpoint
+	var written bool
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(checkpointLock)); err != nil {
+			return fmt.Errorf("checkpoint lock: %w", err)
+		}
+		var last []Checkpoint
+		if err := tx.SelectContext(ctx, &last, `SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`); err != nil {
+			return fmt.Errorf("latest checkpoint: %w", err)
+		}
+		var heads []CaseHead
+		if err := tx.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases`); err != nil {
+			return fmt.Errorf("case heads: %w", err)
+		}
+		cp = Checkpoint{Seq: 1, PrevHash: GenesisHash, Cases: int64(len(heads)), Root: CheckpointRoot(heads), CreatedBy: createdBy}
+		for _, h := range heads {
+			cp.Events += h.Seq
+		}
+		if len(last) == 1 {
+			if last[0].Root == cp.Root && last[0].Cases == cp.Cases && last[0].Events == cp.Events {
+				cp = last[0]
+				return nil
+			}
+			cp.Seq, cp.PrevHash = last[0].Seq+1, last[0].Hash
+		}
+		cp.At = time.Now().UTC().Truncate(time.Microsecond)
+		canon, err := cp.Canonical()
+		if err != nil {
+			return err
+		}
+		if cp.Hash, err = ChainHash(cp.PrevHash, canon); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, at, cases, events, root, created_by, prev_hash, hash)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, cp.Seq, cp.At, cp.Cases, cp.Events, cp.Root, cp.CreatedBy, cp.PrevHash, cp.Hash)
+		if err != nil {
+			return fmt.Errorf("insert checkpoint: %w", mapErr(err))
+		}
+		ids, seqs, hs := make([]string, len(heads)), make([]int64, len(heads)), make([]string, len(heads))
+		for i, h := range heads {
+			ids[i], seqs[i], hs[i] = h.CaseID, h.Seq, h.Head
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_checkpoint_cases (checkpoint_seq, case_id, audit_seq, audit_head)
+			SELECT $1, unnest($2::uuid[]), unnest($3::bigint[]), unnest($4::text[])`,
+			cp.Seq, pq.Array(ids), pq.Array(seqs), pq.Array(hs))
+		if err != nil {
+			return fmt.Errorf("insert checkpoint heads: %w", err)
+		}
+		written = true
+		return nil
+	})
+	return cp, written, err
+}
+
+// Checkpoints lists the latest checkpoints, newest first.
+func (s *Store) Checkpoints(ctx context.Context, limit int) ([]Checkpoint, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	cps := []Checkpoint{}
+	if err := s.DB.SelectContext(ctx, &cps, `SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT $1`, limit); err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	return cps, nil
+}
+
+// AuditReport is the result of VerifyAll: the whole record, checked at once.
+type AuditReport struct {
+	OK               bool           `json:"ok"`
+	At               time.Time      `json:"at"`
+	Cases            int            `json:"cases"`
+	Events           int64          `json:"events"`
+	Documents        int64          `json:"documents"`
+	Checkpoints      int64          `json:"checkpoints"`
+	LatestCheckpoint *Checkpoint    `json:"latest_checkpoint,omitempty"`
+	Problems         []AuditProblem `json:"problems"`
+	// Truncated is set when more than MaxAuditProblems were found.
+	Truncated bool `json:"problems_truncated,omitempty"`
+}
+
+// MaxAuditProblems caps the problems a report lists.
+const MaxAuditProblems = 1000
+
+// Kinds of AuditProblem.
+const (
+	ProblemCaseChain       = "case_chain"       // a case's chain does not recompute (altered, removed or inserted events)
+	ProblemCaseDeleted     = "case_deleted"     // a case a checkpoint recorded is gone
+	ProblemEventsDeleted   = "events_deleted"   // events a checkpoint recorded are gone
+	ProblemEventAltered    = "event_altered"    // the event at a checkpointed head is not the one recorded
+	ProblemOrphanEvents    = "orphan_events"    // events of a case whose row is gone
+	ProblemCheckpointChain = "checkpoint_chain" // the checkpoint chain itself does not recompute
+	ProblemDocument        = "document_content" // stored bytes no longer hash to their address
+	ProblemDocumentLink    = "document_link"    // a link and its document.attached event disagree, or one is missing
+)
+
+// AuditProblem names one thing that is wrong with the record.
+type AuditProblem struct {
+	Kind       string `json:"kind"`
+	CaseID     string `json:"case_id,omitempty"`
+	Seq        int64  `json:"seq,omitempty"`
+	Checkpoint int64  `json:"checkpoint,omitempty"`
+	SHA256     string `json:"sha256,omitempty"`
+	Reason     string `json:"reason" description:"中文 / English"`
+}
+
+type reportBuilder struct {
+	r AuditReport
+}
+
+func (a *reportBuilder) add(p AuditProblem) {
+	if len(a.r.Problems) >= MaxAuditProblems {
+		a.r.Truncated = true
+		return
+	}
+	a.r.Problems = append(a.r.Problems, p)
+}
+
+// VerifyAll verifies the whole record: every case chain (as Verify does), the
+// checkpoint chain and each checkpoint's root over its recorded heads, that
+// every (case, seq, head) any checkpoint recorded still exists unchanged (so a
+// deleted case or tail is named), and that every stored document still hashes
+// to its address and agrees with its document.attached event. It reads
+// everything; run it off-peak on large installations.
+func (s *Store) VerifyAll(ctx context.Context) (AuditReport, error) {
+	a := &reportBuilder{r: AuditReport{At: time.Now().UTC(), Problems: []AuditProblem{}}}
+	steps := []func(context.Context, *reportBuilder) error{s.verifyCaseChains, s.verifyCheckpointChain, s.verifyCheckpointedHeads, s.verifyDocuments}
+	for _, step := range steps {
+		if err := step(ctx, a); err != nil {
+			return AuditReport{}, err
+		}
+	}
+	a.r.OK = len(a.r.Problems) == 0 && !a.r.Truncated
+	return a.r, nil
+}
+
+// verifyCaseChains streams every event in (case, seq) order and checks each
+// case's chain against its row's head.
+func (s *Store) verifyCaseChains(ctx context.Context, a *reportBuilder) error {
+	var heads []CaseHead
+	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases ORDER BY id`); err != nil {
+		return fmt.Errorf("case heads: %w", err)
+	}
+	byID := make(map[string]chainHead, len(heads))
+	for _, h := range heads {
+		byID[h.CaseID] = chainHead{Seq: h.Seq, Hash: h.Head}
+	}
+	a.r.Cases = len(heads)
+	seen := make(map[string]bool, len(heads))
+	rows, err := s.DB.QueryxContext(ctx, `SELECT * FROM audit_events ORDER BY case_id, seq`)
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	var cur string
+	var evs []AuditEvent
+	flush := func() {
+		if cur == "" {
+			return
+		}
+		seen[cur] = true
+		head, ok := byID[cur]
+		if !ok {
+			a.add(AuditProblem{Kind: ProblemOrphanEvents, CaseID: cur, Seq: int64(len(evs)),
+				Reason: fmt.Sprintf("决策事项记录已被删除，但留有 %d 个事件 / the case row is gone but %d of its events remain", len(evs), len(evs))})
+			return
+		}
+		if v := VerifyChain(evs, head); !v.OK {
+			a.add(AuditProblem{Kind: ProblemCaseChain, CaseID: cur, Seq: v.Broken.Seq, Reason: v.Broken.Reason})
+		}
+	}
+	for rows.Next() {
+		var e AuditEvent
+		if err := rows.StructScan(&e); err != nil {
+			return fmt.Errorf("scan event: %w", err)
+		}
+		a.r.Events++
+		if e.CaseID != cur {
+			flush()
+			cur, evs = e.CaseID, evs[:0]
+		}
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	flush()
+	for _, h := range heads {
+		if !seen[h.CaseID] && h.Seq > 0 {
+			a.add(AuditProblem{Kind: ProblemCaseChain, CaseID: h.CaseID, Seq: h.Seq,
+				Reason: fmt.Sprintf("全部 %d 个事件已被删除 / all %d events of the case were deleted", h.Seq, h.Seq)})
+		}
+	}
+	return nil
+}
+
+// verifyCheckpointChain recomputes the checkpoint chain and each checkpoint's
+// root from its recorded heads.
+func (s *Store) verifyCheckpointChain(ctx context.Context, a *reportBuilder) error {
+	var cps []Checkpoint
+	if err := s.DB.SelectContext(ctx, &cps, `SELECT * FROM audit_checkpoints ORDER BY seq`); err != nil {
+		return fmt.Errorf("checkpoints: %w", err)
+	}
+	a.r.Checkpoints = int64(len(cps))
+	if len(cps) > 0 {
+		last := cps[len(cps)-1]
+		a.r.LatestCheckpoint = &last
+	}
+	prev := GenesisHash
+	for i, cp := range cps {
+		fail := func(reason string) {
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: cp.Seq, Reason: reason})
+		}
+		if cp.Seq != int64(i+1) {
+			fail(fmt.Sprintf("检查点序号不连续 / checkpoint sequence gap: expected %d", i+1))
+			break
+		}
+		if cp.PrevHash != prev {
+			fail("prev_hash 与上一检查点不符 / prev_hash does not match the previous checkpoint")
+			break
+		}
+		canon, err := cp.Canonical()
+		if err != nil {
+			return err
+		}
+		if h, err := ChainHash(cp.PrevHash, canon); err != nil || h != cp.Hash {
+			fail("检查点哈希不符，检查点被改动 / checkpoint hash mismatch: the checkpoint was altered")
+			break
+		}
+		prev = cp.Hash
+	}
+	// Each checkpoint's root over its recorded heads, streamed in order.
+	roots := make(map[int64]Checkpoint, len(cps))
+	for _, cp := range cps {
+		roots[cp.Seq] = cp
+	}
+	rows, err := s.DB.QueryxContext(ctx, `SELECT checkpoint_seq, case_id, audit_seq, audit_head
+		FROM audit_checkpoint_cases ORDER BY checkpoint_seq, case_id`)
+	if err != nil {
+		return fmt.Errorf("checkpoint heads: %w", err)
+	}
+	defer rows.Close()
+	var cur int64
+	var heads []CaseHead
+	checked := map[int64]bool{}
+	check := func() {
+		if cur == 0 {
+			return
+		}
+		checked[cur] = true
+		cp, ok := roots[cur]
+		if !ok {
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: cur, Reason: "链头记录所属检查点已被删除 / heads recorded for a checkpoint that is gone"})
+			return
+		}
+		var events int64
+		for _, h := range heads {
+			events += h.Seq
+		}
+		if CheckpointRoot(heads) != cp.Root || int64(len(heads)) != cp.Cases || events != cp.Events {
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: cur,
+				Reason: "检查点所记链头与其根哈希不符，链头记录被改动 / the recorded case heads do not hash to the checkpoint's root: they were altered"})
+		}
+	}
+	for rows.Next() {
+		var row struct {
+			CaseHead
+			Checkpoint int64 `db:"checkpoint_seq"`
+		}
+		if err := rows.StructScan(&row); err != nil {
+			return fmt.Errorf("scan checkpoint head: %w", err)
+		}
+		if row.Checkpoint != cur {
+			check()
+			cur, heads = row.Checkpoint, heads[:0]
+		}
+		heads = append(heads, row.CaseHead)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("checkpoint heads: %w", err)
+	}
+	check()
+	for _, cp := range cps {
+		if !checked[cp.Seq] && cp.Cases > 0 {
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: cp.Seq, Reason: "检查点的链头记录已被删除 / the checkpoint's recorded case heads were deleted"})
+		}
+	}
+	return nil
+}
+
+// verifyCheckpointedHeads compares every head any checkpoint recorded with
+// the live record: the case must exist and its event at that seq must still
+// have that hash. One problem per case, from the latest checkpoint naming it.
+func (s *Store) verifyCheckpointedHeads(ctx context.Context, a *reportBuilder) error {
+	var rows []struct {
+		Checkpoint int64  `db:"checkpoint_seq"`
+		CaseID     string `db:"case_id"`
+		Seq        int64  `db:"audit_seq"`
+		Head       string `db:"audit_head"`
+		CaseExists bool   `db:"case_exists"`
+		LiveSeq    int64  `db:"live_seq"`
+		LiveHash   string `db:"live_hash"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `SELECT DISTINCT ON (cc.case_id)
+			cc.checkpoint_seq, cc.case_id, cc.audit_seq, cc.audit_head,
+			c.id IS NOT NULL AS case_exists, COALESCE(c.audit_seq, 0) AS live_seq, COALESCE(e.hash, '') AS live_hash
+		FROM audit_checkpoint_cases cc
+		LEFT JOIN cases c ON c.id = cc.case_id
+		LEFT JOIN audit_events e ON e.case_id = cc.case_id AND e.seq = cc.audit_seq
+		WHERE cc.audit_seq > 0 AND (c.id IS NULL OR e.hash IS DISTINCT FROM cc.audit_head)
+		ORDER BY cc.case_id, cc.checkpoint_seq DESC`)
+	if err != nil {
+		return fmt.Errorf("checkpointed heads: %w", err)
+	}
+	for _, r := range rows {
+		p := AuditProblem{CaseID: r.CaseID, Seq: r.Seq, Checkpoint: r.Checkpoint}
+		switch {
+		case !r.CaseExists:
+			p.Kind = ProblemCaseDeleted
+			p.Reason = fmt.Sprintf("决策事项已被删除：检查点 %d 记录其有 %d 个事件 / case deleted: checkpoint %d recorded it with %d events",
+				r.Checkpoint, r.Seq, r.Checkpoint, r.Seq)
+		case r.LiveHash == "":
+			p.Kind = ProblemEventsDeleted
+			p.Reason = fmt.Sprintf("事件被删除：检查点 %d 记录了第 %d 号事件，现已不存在 / events deleted: checkpoint %d recorded event %d, which is gone",
+				r.Checkpoint, r.Seq, r.Checkpoint, r.Seq)
+		default:
+			p.Kind = ProblemEventAltered
+			p.Reason = fmt.Sprintf("第 %d 号事件与检查点 %d 所记哈希不符 / event %d differs from the hash checkpoint %d recorded",
+				r.Seq, r.Checkpoint, r.Seq, r.Checkpoint)
+		}
+		a.add(p)
+	}
+	return nil
+}
+
+// verifyDocuments rehashes every stored document inside PostgreSQL (the bytes
+// do not cross the network) and checks every link against its event.
+func (s *Store) verifyDocuments(ctx context.Context, a *reportBuilder) error {
+	if err := s.DB.GetContext(ctx, &a.r.Documents, `SELECT count(*) FROM documents`); err != nil {
+		return fmt.Errorf("count documents: %w", err)
+	}
+	var bad []struct {
+		SHA256 string         `db:"sha256"`
+		Actual string         `db:"actual"`
+		Cases  pq.StringArray `db:"cases"`
+	}
+	err := s.DB.SelectContext(ctx, &bad, `SELECT d.sha256, encode(sha256(d.content), 'hex') AS actual,
+			ARRAY(SELECT DISTINCT l.case_id::text FROM document_links l WHERE l.sha256 = d.sha256 ORDER BY 1) AS cases
+		FROM documents d
+		WHERE encode(sha256(d.content), 'hex') <> d.sha256 OR length(d.content) <> d.size
+		ORDER BY d.sha256`)
+	if err != nil {
+		return fmt.Errorf("rehash documents: %w", err)
+	}
+	for _, d := range bad {
+		p := AuditProblem{Kind: ProblemDocument, SHA256: d.SHA256,
+			Reason: fmt.Sprintf("文件内容已被改动，现哈希为 %s / document content was altered: it now hashes to %s", d.Actual, d.Actual)}
+		if len(d.Cases) == 0 {
+			a.add(p)
+		}
+		for _, c := range d.Cases {
+			p.CaseID = c
+			a.add(p)
+		}
+	}
+	var links []struct {
+		CaseID   string `db:"case_id"`
+		SHA256   string `db:"sha256"`
+		Seq      *int64 `db:"seq"`
+		DocFound bool   `db:"doc_found"`
+	}
+	err = s.DB.SelectContext(ctx, &links, `SELECT l.case_id, l.sha256, e.seq,
+			EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = l.sha256) AS doc_found
+		FROM document_links l
+		LEFT JOIN audit_events e ON e.case_id = l.case_id AND e.event_key = 'document-' || l.id::text
+		WHERE e.id IS NULL OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = l.sha256)
+		   OR NOT COALESCE(e.data::jsonb->>'sha256' = l.sha256 AND e.data::jsonb->>'kind' = l.kind
+				AND e.data::jsonb->>'name' = l.name AND e.data::jsonb->>'version' = l.version::text, false)
+		ORDER BY l.case_id, l.created_at`)
+	if err != nil {
+		return fmt.Errorf("document links: %w", err)
+	}
+	for _, l := range links {
+		p := AuditProblem{Kind: ProblemDocumentLink, CaseID: l.CaseID, SHA256: l.SHA256}
+		if l.Seq != nil {
+			p.Seq = *l.Seq
+		}
+		switch {
+		case l.Seq == nil:
+			p.Reason = "材料登记没有对应的 document.attached 事件 / a document link has no document.attached event"
+		case !l.DocFound:
+			p.Kind = ProblemDocument
+			p.Reason = "材料文件已被删除 / the document's bytes were deleted"
+		default:
+			p.Reason = "材料登记与 document.attached 事件不符，登记被改动 / the document link disagrees with its document.attached event: the link was altered"
+		}
+		a.add(p)
+	}
+	var orphans []struct {
+		CaseID string `db:"case_id"`
+		Seq    int64  `db:"seq"`
+		SHA256 string `db:"sha256"`
+	}
+	err = s.DB.SelectContext(ctx, &orphans, `SELECT e.case_id, e.seq, COALESCE(e.data::jsonb->>'sha256', '') AS sha256
+		FROM audit_events e
+		WHERE e.action = $1 AND NOT EXISTS (SELECT 1 FROM document_links l
+			WHERE l.case_id = e.case_id AND 'document-' || l.id::text = e.event_key)
+		ORDER BY e.case_id, e.seq`, ActionDocumentAttached)
+	if err != nil {
+		return fmt.Errorf("document events: %w", err)
+	}
+	for _, o := range orphans {
+		a.add(AuditProblem{Kind: ProblemDocumentLink, CaseID: o.CaseID, Seq: o.Seq, SHA256: o.SHA256,
+			Reason: "document.attached 事件的材料登记已被删除 / the document link of a document.attached event was deleted"})
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// txReadOnlySnapshot reads several tables as of one moment.
+var txReadOnlySnapshot = sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+
+// VerifyEvents is VerifyChain for callers outside this package that hold
+// events but no database, such as `juece verify` checking an exported
+// dossier: seq and head are the chain head the events must end in.
+func VerifyEvents(evs []AuditEvent, seq int64, head string) Verification {
+	return VerifyChain(evs, chainHead{Seq: seq, Hash: head})
+}
+
+// CaseRecord is everything the dossier (归档, Art. 33) of one case is built
+// from, read at one moment: the case, its organs' names, its audit events in
+// chain order and the documents filed in it. Document bytes are fetched
+// through Blobs() while the dossier is written.
+type CaseRecord struct {
+	Case      Case
+	OrganName string
+	UnitName  string
+	Events    []AuditEvent
+	Documents []DocumentLink
+	// TaskTypes maps the case's task ids to their types, to say at which
+	// step a document was filed.
+	TaskTypes map[string]string
+}
+
+// CaseRecord reads a case's record in one repeatable-read transaction, so the
+// events, the head on the case row and the document links agree even while
+// the case moves on.
+func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, error) {
+	var r CaseRecord
+	tx, err := s.DB.BeginTxx(ctx, &txReadOnlySnapshot)
+	if err != nil {
+		return r, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := tx.GetContext(ctx, &r.Case, `SELECT * FROM cases WHERE id = $1`, caseID); err != nil {
+		return r, fmt.Errorf("case %s: %w", caseID, mapErr(err))
+	}
+	err = tx.GetContext(ctx, &r.OrganName, `SELECT name FROM organisations WHERE id = $1`, r.Case.OrganID)
+	if err != nil {
+		return r, fmt.Errorf("organ %s: %w", r.Case.OrganID, mapErr(err))
+	}
+	if err := tx.GetContext(ctx, &r.UnitName, `SELECT name FROM organisations WHERE id = $1`, r.Case.UnitID); err != nil {
+		return r, fmt.Errorf("unit %s: %w", r.Case.UnitID, mapErr(err))
+	}
+	if err := tx.SelectContext(ctx, &r.Events, `SELECT * FROM audit_events WHERE case_id = $1 ORDER BY seq`, caseID); err != nil {
+		return r, fmt.Errorf("events of %s: %w", caseID, err)
+	}
+	r.Documents = []DocumentLink{}
+	err = tx.SelectContext(ctx, &r.Documents, linkSelect+` WHERE l.case_id = $1 ORDER BY l.created_at, l.kind, l.name, l.version`, caseID)
+	if err != nil {
+		return r, fmt.Errorf("documents of %s: %w", caseID, err)
+	}
+	var tasks []struct {
+		ID   string `db:"id"`
+		Type string `db:"type"`
+	}
+	if err := tx.SelectContext(ctx, &tasks, `SELECT id, type FROM tasks WHERE case_id = $1`, caseID); err != nil {
+		return r, fmt.Errorf("tasks of %s: %w", caseID, err)
+	}
+	r.TaskTypes = make(map[string]string, len(tasks))
+	for _, t := range tasks {
+		r.TaskTypes[t.ID] = t.Type
+	}
+	return r, nil
+}

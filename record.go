@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/juece/juece/db/dossier"
+	"github.com/juece/juece/server"
+)
+
+// errVerifyFailed makes `juece verify` exit non-zero after it printed what
+// is wrong.
+var errVerifyFailed = errors.New("verification failed")
+
+func cliActor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}
+
+// runCheckpoint writes a global audit checkpoint (db.Store.Checkpoint). Run it
+// at least daily, e.g. from cron: `15 0 * * * juece checkpoint`.
+func runCheckpoint(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	if len(args) != 0 {
+		return errors.New("usage: juece checkpoint")
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	cp, written, err := s.Checkpoint(ctx, cliActor())
+	if err != nil {
+		return err
+	}
+	what := "written"
+	if !written {
+		what = "unchanged since"
+	}
+	fmt.Fprintf(out, "checkpoint %d %s: %d cases, %d events, root %s, hash %s\n", cp.Seq, what, cp.Cases, cp.Events, cp.Root, cp.Hash)
+	return nil
+}
+
+// runVerify checks a dossier file offline (no database: DATABASE_URL is not
+// read), or with no file the whole record in DATABASE_URL. It prints every
+// problem, the first mismatch first, and fails when there is one.
+func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	switch len(args) {
+	case 1:
+		rep, err := dossier.VerifyFile(args[0])
+		if err != nil {
+			return err
+		}
+		for _, p := range rep.Problems {
+			fmt.Fprintf(out, "FAIL %s\n", p)
+		}
+		if !rep.OK {
+			return fmt.Errorf("%s: %w: %s", args[0], errVerifyFailed, rep.Problems[0])
+		}
+		fmt.Fprintf(out, "OK %s: case %s, %d files, %d documents, %d events, chain head %s\n",
+			args[0], rep.CaseID, rep.Files, rep.Documents, rep.Events, rep.Head)
+		return nil
+	case 0:
+		if err := requireDB(cfg); err != nil {
+			return fmt.Errorf("%w (to check a dossier offline: juece verify FILE.zip)", err)
+		}
+		s, err := openStore(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		rep, err := s.VerifyAll(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range rep.Problems {
+			fmt.Fprintf(out, "FAIL %s case=%s seq=%d checkpoint=%d sha256=%s: %s\n", p.Kind, p.CaseID, p.Seq, p.Checkpoint, p.SHA256, p.Reason)
+		}
+		cp := "none"
+		if rep.LatestCheckpoint != nil {
+			cp = fmt.Sprintf("%d at %s", rep.LatestCheckpoint.Seq, rep.LatestCheckpoint.At.Format(time.RFC3339))
+		}
+		if !rep.OK {
+			return fmt.Errorf("%w: %d problems", errVerifyFailed, len(rep.Problems))
+		}
+		fmt.Fprintf(out, "OK %d cases, %d events, %d documents, %d checkpoints (latest %s)\n", rep.Cases, rep.Events, rep.Documents, rep.Checkpoints, cp)
+		return nil
+	}
+	return errors.New("usage: juece verify [FILE.zip]")
+}
+
+// runDossier exports a case's dossier with the database (and Temporal for
+// run details when TEMPORAL_ADDRESS is set; without it the dossier says so).
+func runDossier(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	usage := errors.New("usage: juece dossier export CASE_ID -o FILE.zip")
+	if len(args) < 2 || args[0] != "export" {
+		return usage
+	}
+	caseID := args[1]
+	fs := flag.NewFlagSet("dossier export", flag.ContinueOnError)
+	output := fs.String("o", "", "output file (.zip)")
+	if err := fs.Parse(args[2:]); err != nil || *output == "" || fs.NArg() != 0 {
+		return usage
+	}
+	if _, err := uuid.Parse(caseID); err != nil {
+		return fmt.Errorf("case id %q is not a UUID", caseID)
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := s.GetCase(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	var tc client.Client
+	if cfg.TemporalAddress != "" {
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		tc, err = client.DialContext(dctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+			Logger: tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+		cancel()
+		if err != nil {
+			fmt.Fprintf(out, "Temporal at %s not reachable; the dossier records the workflow id only\n", cfg.TemporalAddress)
+			tc = nil
+		} else {
+			defer tc.Close()
+		}
+	}
+	t := server.DescribeWorkflow(ctx, tc, cfg.TemporalNamespace, c.WorkflowID)
+	tmp, err := os.CreateTemp(filepath.Dir(*output), ".dossier-*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	m, err := dossier.Export(ctx, s, caseID, t, cliActor(), tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", caseID, err)
+	}
+	if err := os.Rename(tmp.Name(), *output); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "dossier of case %s written to %s: %d files, %d events, chain head %s\n", caseID, *output, len(m.Files), m.Chain.Events, m.Chain.Head)
+	return nil
+}
