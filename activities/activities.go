@@ -7,6 +7,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 
 // Activities is registered on the worker with its dependencies.
 type Activities struct {
-	Store *db.Store
+	Store  *db.Store
+	Mailer Mailer // nil: in-app notifications only
 }
 
 // Actor is the authenticated person an action is recorded for.
@@ -45,15 +47,19 @@ type NewTask struct {
 type DeadlineSpec struct {
 	Rule        string `json:"rule"`
 	WorkingDays int    `json:"working_days"`
+	// YellowWorkingDays starts the yellow warning that many working days
+	// before the due date (0: none); red is at the due instant.
+	YellowWorkingDays int `json:"yellow_working_days,omitempty"`
 }
 
 // DeadlineResult is a computed deadline as an absolute instant.
 type DeadlineResult struct {
-	TaskID      string    `json:"task_id"`
-	Rule        string    `json:"rule"`
-	Date        string    `json:"date"`
-	DueAt       time.Time `json:"due_at"`
-	Provisional bool      `json:"provisional"`
+	TaskID      string     `json:"task_id"`
+	Rule        string     `json:"rule"`
+	Date        string     `json:"date"`
+	DueAt       time.Time  `json:"due_at"`
+	YellowAt    *time.Time `json:"yellow_at,omitempty"`
+	Provisional bool       `json:"provisional"`
 }
 
 // OpenCase is the case row written by the first step.
@@ -164,10 +170,19 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		if err != nil {
 			return StepResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDeadline", err)
 		}
+		d.YellowDays = t.Deadline.YellowWorkingDays
+		d.Yellow = d.YellowAt(cal, d.YellowDays)
 		st.Deadlines = append(st.Deadlines, d)
 		withDeadline = append(withDeadline, t.ID)
 	}
 	ev, _, err := a.Store.ApplyStep(ctx, st)
+	if errors.Is(err, db.ErrConflict) && (in.CompleteTask != "" || in.TaskUpdate != nil) {
+		taskID := in.CompleteTask
+		if taskID == "" {
+			taskID = in.TaskUpdate.TaskID
+		}
+		return StepResult{}, a.taskTaken(ctx, in.CaseID, taskID, err)
+	}
 	if err != nil {
 		return StepResult{}, fmt.Errorf("apply step %s of case %s: %w", in.EventKey, in.CaseID, err)
 	}
@@ -185,9 +200,51 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 }
 
 func deadlineResult(d db.Deadline) DeadlineResult {
-	r := DeadlineResult{Rule: d.Rule, Date: d.DueDate.Format("2006-01-02"), DueAt: d.DueAt, Provisional: d.Provisional}
+	r := DeadlineResult{Rule: d.Rule, Date: d.DueDate.Format("2006-01-02"), DueAt: d.DueAt, YellowAt: d.Yellow, Provisional: d.Provisional}
 	if d.TaskID != nil {
 		r.TaskID = *d.TaskID
 	}
 	return r
+}
+
+// ErrTaskTaken is the error type ApplyStep returns when the database already
+// records another completion of the task; its detail is a TaskTaken.
+const ErrTaskTaken = "TaskTaken"
+
+// TaskTaken describes the completion the database holds.
+type TaskTaken struct {
+	TaskID    string           `json:"task_id"`
+	EventKey  string           `json:"event_key"`
+	Seq       int64            `json:"seq"`
+	Hash      string           `json:"hash"`
+	State     string           `json:"state"`
+	NewTasks  []string         `json:"new_tasks,omitempty"`
+	Actor     Actor            `json:"actor"`
+	Form      json.RawMessage  `json:"form,omitempty"`
+	Deadlines []DeadlineResult `json:"deadlines,omitempty"`
+}
+
+// taskTaken builds the TaskTaken error for a task the database says is no
+// longer open.
+func (a *Activities) taskTaken(ctx context.Context, caseID, taskID string, cause error) error {
+	ev, err := a.Store.CompletionEvent(ctx, caseID, taskID)
+	if err != nil {
+		return fmt.Errorf("task %s is not open in the database and no completion is recorded: %w", taskID, cause)
+	}
+	var data struct {
+		Form     json.RawMessage `json:"form"`
+		State    string          `json:"state"`
+		NewTasks []string        `json:"new_tasks"`
+	}
+	_ = json.Unmarshal(ev.Data, &data)
+	t := TaskTaken{TaskID: taskID, EventKey: ev.EventKey, Seq: ev.Seq, Hash: ev.Hash, State: data.State, NewTasks: data.NewTasks, Form: data.Form,
+		Actor: Actor{UserID: ev.ActorID, Name: ev.ActorName, Role: ev.ActorRole, OrgID: ev.ActorOrg, OnBehalfOf: ev.OnBehalfOf}}
+	ds, err := a.Store.DeadlinesOfTasks(ctx, data.NewTasks)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		t.Deadlines = append(t.Deadlines, deadlineResult(d))
+	}
+	return temporal.NewNonRetryableApplicationError("task already completed: "+ev.EventKey, ErrTaskTaken, cause, t)
 }

@@ -260,3 +260,14 @@ func (s *Store) EventByKey(ctx context.Context, caseID, key string) (AuditEvent,
 	}
 	return e, nil
 }
+
+// CompletionEvent finds the event that recorded a task's completion.
+func (s *Store) CompletionEvent(ctx context.Context, caseID, taskID string) (AuditEvent, error) {
+	var e AuditEvent
+	err := s.DB.GetContext(ctx, &e, `SELECT * FROM audit_events WHERE case_id = $1 AND task_id = $2
+		AND action LIKE 'task.completed.%' ORDER BY seq LIMIT 1`, caseID, taskID)
+	if err != nil {
+		return e, fmt.Errorf("completion of %s: %w", taskID, mapErr(err))
+	}
+	return e, nil
+}

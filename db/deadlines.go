@@ -27,18 +27,22 @@ type Deadline struct {
 	Sources     pq.StringArray `db:"sources" json:"sources"`
 	ComputedAt  time.Time      `db:"computed_at" json:"computed_at"`
 	Recomputed  int            `db:"recomputed" json:"recomputed"`
+	// YellowDays is how many working days before the due date the yellow
+	// warning starts; Yellow is that instant (nil: no yellow warning).
+	YellowDays int        `db:"yellow_days" json:"yellow_days"`
+	Yellow     *time.Time `db:"yellow" json:"yellow,omitempty"`
 }
 
 func insertDeadline(ctx context.Context, tx *sqlx.Tx, d Deadline) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO deadlines
-		(id, case_id, task_id, rule, kind, from_date, n, due_date, due_at, provisional, sources)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-		d.ID, d.CaseID, d.TaskID, d.Rule, d.Kind, d.FromDate, d.N, d.DueDate, d.DueAt, d.Provisional, d.Sources)
+		(id, case_id, task_id, rule, kind, from_date, n, due_date, due_at, provisional, sources, yellow_days, yellow)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+		d.ID, d.CaseID, d.TaskID, d.Rule, d.Kind, d.FromDate, d.N, d.DueDate, d.DueAt, d.Provisional, d.Sources, d.YellowDays, d.Yellow)
 	if err != nil {
 		return fmt.Errorf("insert deadline %s: %w", d.ID, mapErr(err))
 	}
 	if d.TaskID != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET due_at = $2 WHERE id = $1`, *d.TaskID, d.DueAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET due_at = $2, yellow_at = $3 WHERE id = $1`, *d.TaskID, d.DueAt, d.Yellow); err != nil {
 			return fmt.Errorf("task due date: %w", err)
 		}
 	}
@@ -103,12 +107,12 @@ func (s *Store) Recompute(ctx context.Context, d Deadline, ev AuditEvent) error 
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE deadlines SET due_date = $2, due_at = $3, provisional = $4, sources = $5,
-			computed_at = now(), recomputed = recomputed + 1 WHERE id = $1`, d.ID, d.DueDate, d.DueAt, d.Provisional, d.Sources)
+			yellow = $6, computed_at = now(), recomputed = recomputed + 1 WHERE id = $1`, d.ID, d.DueDate, d.DueAt, d.Provisional, d.Sources, d.Yellow)
 		if err != nil {
 			return fmt.Errorf("recompute deadline %s: %w", d.ID, err)
 		}
 		if d.TaskID != nil {
-			_, err = tx.ExecContext(ctx, `UPDATE tasks SET due_at = $2, updated_at = now() WHERE id = $1 AND state IN ('open', 'claimed')`, *d.TaskID, d.DueAt)
+			_, err = tx.ExecContext(ctx, `UPDATE tasks SET due_at = $2, yellow_at = $3, updated_at = now() WHERE id = $1 AND state IN ('open', 'claimed')`, *d.TaskID, d.DueAt, d.Yellow)
 			if err != nil {
 				return fmt.Errorf("move task due date: %w", err)
 			}
@@ -145,6 +149,7 @@ func (d Deadline) Redo(cal *calendar.Calendar) (Deadline, error) {
 		return d, fmt.Errorf("recompute %s: %w", d.Rule, err)
 	}
 	d.setResult(res)
+	d.Yellow = d.YellowAt(cal, d.YellowDays)
 	return d, nil
 }
 
@@ -159,4 +164,22 @@ func (d *Deadline) setResult(res calendar.Deadline) {
 func dateTime(d calendar.Date) time.Time {
 	y, m, dd := d.Date()
 	return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+}
+
+// YellowAt is the start (00:00 Asia/Shanghai) of the working day that lies n
+// working days before the deadline's due date: the yellow warning (预警) of a
+// task. n <= 0 means no yellow warning.
+func (d Deadline) YellowAt(cal *calendar.Calendar, n int) *time.Time {
+	if n <= 0 {
+		return nil
+	}
+	day := calendar.DateFromTime(d.DueDate)
+	for count := 0; count < n; {
+		day = day.AddDays(-1)
+		if ok, _ := cal.IsWorkingDay(day); ok {
+			count++
+		}
+	}
+	at := calendar.EndOfDay(day.AddDays(-1))
+	return &at
 }

@@ -1,8 +1,14 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -149,7 +155,7 @@ func TestCompletionIsExactlyOnce(t *testing.T) {
 	}
 	// Concurrent completions of one task: one wins, the others get 409 naming the winner.
 	opinion := s.taskOf(id, "legal_opinion")
-	const n = 10
+	const n = 100
 	codes := make([]int, n)
 	probs := make([]problem, n)
 	var wg sync.WaitGroup
@@ -249,5 +255,63 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	var ready map[string]string
 	if code := s.do("", "GET", "/readyz", nil, &ready); code != 200 || ready["status"] != "ready" {
 		t.Fatalf("readyz: %d %v", code, ready)
+	}
+}
+
+// TestIdempotentRetryAfterNetworkFailure: the first response is lost on the
+// way back (a proxy drops it); the retry with the same Idempotency-Key gets
+// the first response, and the case advanced once with one event.
+func TestIdempotentRetryAfterNetworkFailure(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县农贸市场升级改造")
+	task := s.taskOf(id, "initiation")
+	target, _ := url.Parse(s.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(*http.Response) error { return errors.New("connection reset") }
+	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		conn, _, _ := hj.Hijack()
+		conn.Close() // the client sees the connection drop, as on a network failure
+	}
+	lossy := httptest.NewServer(proxy)
+	defer lossy.Close()
+	body, _ := json.Marshal(map[string]any{"form": initiationForm})
+	req, _ := http.NewRequest("POST", lossy.URL+"/api/v1/tasks/"+task+"/complete", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.tokens["department_officer"])
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "retry-1")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the lossy proxy delivered a response (%d)", resp.StatusCode)
+	}
+	before := len(s.events(id))
+	var first, second map[string]any
+	if code := s.complete("department_officer", task, initiationForm, &first, "Idempotency-Key", "retry-1"); code != 200 {
+		t.Fatalf("retry: %d %v", code, first)
+	}
+	if code := s.complete("department_officer", task, initiationForm, &second, "Idempotency-Key", "retry-1"); code != 200 {
+		t.Fatalf("second retry: %d %v", code, second)
+	}
+	evs := s.events(id)
+	if len(evs) != before || len(evs) != 2 {
+		t.Fatalf("events: %d before the retries, %d after; want 2 (opened, initiation)", before, len(evs))
+	}
+	last := evs[len(evs)-1]
+	if first["seq"] != float64(last.Seq) || first["state"] != "legality_review" || fmt.Sprint(first) != fmt.Sprint(second) {
+		t.Fatalf("retries answered %v and %v; recorded event %+v", first, second, last)
+	}
+	var v caseView
+	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
+	if v.State != "legality_review" || len(v.OpenTasks) != 3 {
+		t.Fatalf("case after retries = %+v (advanced more than once?)", v)
+	}
+	// A different key for the same, now completed, task is a conflict.
+	var p problem
+	if code := s.complete("department_officer", task, initiationForm, &p, "Idempotency-Key", "retry-2"); code != 409 || p.Winner == nil {
+		t.Fatalf("new key on a completed task: %d %+v", code, p)
 	}
 }

@@ -27,6 +27,14 @@ const (
 	CodeOrganConfig     = "organ_not_configured"
 	CodeUnavailable     = "engine_unavailable"
 	CodeInternal        = "internal"
+	// CodeUnsupportedMedia refuses an upload whose sniffed content type is
+	// not on the allow-list (documents.go).
+	CodeUnsupportedMedia = "unsupported_media_type"
+	// CodeTooLarge refuses a body over the route's limit.
+	CodeTooLarge = "too_large"
+	// CodeIntegrity says stored bytes no longer match their SHA-256: the
+	// record was changed behind the application. Never caused by the client.
+	CodeIntegrity = "integrity_failure"
 )
 
 // Problem is an RFC 9457 problem+json body with Juece's extensions.

@@ -57,7 +57,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(testLogOut(), nil))
 	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue}).Handler())
 	t.Cleanup(srv.Close)
 	s := &stack{t: t, url: srv.URL, store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}, temporal: ds.Client()}
@@ -209,4 +209,12 @@ func (s *stack) doRaw(role, method, path, body string, out any) int {
 	defer resp.Body.Close()
 	_ = json.NewDecoder(resp.Body).Decode(out)
 	return resp.StatusCode
+}
+
+// testLogOut is where the server under test logs: stderr with JUECE_TEST_LOG=1.
+func testLogOut() io.Writer {
+	if os.Getenv("JUECE_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

@@ -52,6 +52,21 @@ type completeReq struct {
 	CompleteTaskRequest
 }
 
+// documentBytes is a document download: the stored media type, described
+// here as octet-stream.
+type documentBytes struct {
+	ContentDisposition string   `header:"Content-Disposition"`
+	ETag               string   `header:"ETag" description:"\"<sha256>\""`
+	_                  struct{} `contentType:"application/octet-stream"`
+}
+
+// dossierZip is the archive download.
+type dossierZip struct {
+	ContentDisposition string   `header:"Content-Disposition"`
+	ChainHead          string   `header:"X-Juece-Chain-Head" description:"导出时的审计链头 / the chain head the dossier records"`
+	_                  struct{} `contentType:"application/zip"`
+}
+
 // openapiSpec documents every route of routes.go.
 var openapiSpec = func() []byte {
 	r := openapi3.NewReflector()
@@ -86,6 +101,15 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/calendar/deadline", "When N working days or N calendar days from a date end (R-CAL-04..06)", new(DeadlineQuery), new(Deadline), 200, true, []int{400}},
 		{"GET", "/api/v1/calendar/years/{year}", "A year's current holiday arrangement and its versions, or the provisional derivation", new(yearPath), new(CalendarYearView), 200, true, []int{400, 404}},
 		{"POST", "/api/v1/calendar/years", "Load official holiday arrangements as new versions (admin; JSON or CSV)", new(CalendarYearUpload), new(CalendarLoaded), 201, true, []int{403, 413, 415, 422}},
+		{"POST", "/api/v1/cases/{id}/documents", "File a document in a case (multipart: file, kind, task_id, name; ≤ 20 MiB; type sniffed); appends document.attached", new(DocumentUpload), new(DocumentView), 201, true, []int{400, 403, 404, 413, 415}},
+		{"GET", "/api/v1/cases/{id}/documents", "Documents filed in a case", new(idPath), new(DocumentList), 200, true, []int{404}},
+		{"GET", "/api/v1/documents/{sha256}", "A document's bytes (to users who may see a case it is filed in)", new(shaPath), new(documentBytes), 200, true, []int{404, 500}},
+		{"GET", "/api/v1/cases/{id}/dossier", "The case's archive ZIP (归档): catalogue, documents, events, manifest; check offline with juece verify", new(idPath), new(dossierZip), 200, true, []int{403, 404}},
+		{"GET", "/api/v1/audit/events", "Audit events across cases, keyset-paged by id (auditors, admins)", new(AuditEventQuery), new(AuditEventPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/audit/refusals", "Refused procedural steps: who tried to skip which rule (auditors, admins)", new(AuditEventQuery), new(RefusalPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents", nil, new(db.AuditReport), 200, true, []int{403}},
+		{"GET", "/api/v1/audit/checkpoints", "The latest global audit checkpoints", nil, new(CheckpointList), 200, true, []int{403}},
+		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed)", nil, new(CheckpointWritten), 201, true, []int{403}},
 	}
 	for _, o := range ops {
 		oc, err := r.NewOperationContext(o.method, o.path)

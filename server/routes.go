@@ -15,6 +15,10 @@ func (s *Server) routes() {
 	api.GET("/cases/:id", s.getCase)
 	api.GET("/cases/:id/timeline", s.timeline)
 	api.GET("/cases/:id/verify", s.verify)
+	api.POST("/cases/:id/documents", s.uploadDocument) // own body limit: hasOwnBodyLimit
+	api.GET("/cases/:id/documents", s.listDocuments)
+	api.GET("/cases/:id/dossier", s.dossier)
+	api.GET("/documents/:sha256", s.getDocument)
 	api.GET("/tasks", s.listTasks)
 	api.GET("/tasks/:id", s.getTask)
 	api.POST("/tasks/:id/complete", s.completeTask)
@@ -26,4 +30,9 @@ func (s *Server) routes() {
 	api.GET("/calendar/deadline", s.deadline)
 	api.GET("/calendar/years/:year", s.calendarYear)
 	api.POST("/calendar/years", s.loadCalendar)
+	api.GET("/audit/events", s.auditEvents)
+	api.GET("/audit/refusals", s.auditRefusals)
+	api.GET("/audit/verify", s.auditVerify)
+	api.GET("/audit/checkpoints", s.listCheckpoints)
+	api.POST("/audit/checkpoints", s.createCheckpoint)
 }

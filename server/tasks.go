@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -152,17 +154,33 @@ func (s *Server) completeTask(c echo.Context) error {
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }
 
-// update sends an Update to a task's case and waits for its outcome.
+// update sends an Update to a task's case and waits for its outcome. Temporal
+// admits a bounded number of in-flight updates per workflow; when a burst on
+// one case exceeds it, the update is retried with jittered backoff, so the
+// burst resolves into one winner and validator refusals, not 503s.
 func (s *Server) update(ctx context.Context, t db.Task, updateID, name string, arg any) (workflows.StepOutcome, error) {
 	var out workflows.StepOutcome
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.CaseWorkflowID(t.CaseID), UpdateID: updateID, UpdateName: name,
-		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
-	})
-	if err == nil {
-		err = h.Get(ctx, &out)
+	backoff := 5 * time.Millisecond
+	giveUp := time.Now().Add(30 * time.Second)
+	for {
+		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: workflows.CaseWorkflowID(t.CaseID), UpdateID: updateID, UpdateName: name,
+			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
+		})
+		if err == nil {
+			err = h.Get(ctx, &out)
+		}
+		var busy *serviceerror.ResourceExhausted
+		if !errors.As(err, &busy) || time.Now().After(giveUp) {
+			return out, err
+		}
+		select {
+		case <-ctx.Done():
+			return out, ctx.Err()
+		case <-time.After(backoff + time.Duration(rand.Int64N(int64(backoff)))):
+		}
+		backoff = min(2*backoff, 200*time.Millisecond)
 	}
-	return out, err
 }
 
 // updateIDFor derives the update ID from an Idempotency-Key, or makes a fresh one.

@@ -40,17 +40,28 @@ type caseWF struct {
 	// drafter is the user who submitted the draft (separation of duties).
 	drafter string
 
-	// Steps are recorded in the order they were accepted: recordNext is the
-	// ticket of the next accepted step, recorded the number already written.
-	recordNext int
-	recorded   int
+	// settled holds the outcomes of completions adopted from the database
+	// (see adopt), by update ID, so their own updates still succeed.
+	settled map[string]StepOutcome
+
+	// root is the workflow's context, for timers and notifications that
+	// outlive the update that started them.
+	root         workflow.Context
+	watches      map[string]workflow.CancelFunc // task ID → its warning timers
+	pendingNotes int
+
+	// Every change of state and its record happen under one lock, taken in
+	// arrival order: lockNext is the next ticket, lockDone the tickets served.
+	lockNext int
+	lockDone int
 }
 
 func newCase(in CaseInput) *caseWF {
-	return &caseWF{in: in, state: StateInitiation}
+	return &caseWF{in: in, state: StateInitiation, watches: map[string]workflow.CancelFunc{}, settled: map[string]StepOutcome{}}
 }
 
 func (w *caseWF) setup(ctx workflow.Context) error {
+	w.root = ctx
 	if err := workflow.SetQueryHandler(ctx, QueryState, w.snapshot); err != nil {
 		return fmt.Errorf("query handler: %w", err)
 	}
@@ -78,7 +89,11 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs})
-	_, err := w.record(ctx, activities.StepInput{
+	unlock, err := w.lock(ctx)
+	if err != nil {
+		return CaseResult{}, err
+	}
+	_, err = w.record(ctx, activities.StepInput{
 		EventKey:  "case-opened",
 		At:        w.in.CreatedAt,
 		Action:    "case.opened",
@@ -90,6 +105,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 			CreatedBy: w.in.CreatedBy.UserID, CreatedAt: w.in.CreatedAt},
 		NewTasks: []activities.NewTask{first},
 	})
+	unlock()
 	if err != nil {
 		return CaseResult{}, err
 	}
@@ -98,7 +114,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 	// A closed case ends once every step is recorded and no calendar review
 	// (R-CAL-08) is still open.
 	if err := workflow.Await(ctx, func() bool {
-		return w.state == StateClosed && w.recorded == w.recordNext && !w.hasOpen(TaskCalendarReview)
+		return w.state == StateClosed && w.lockDone == w.lockNext && !w.hasOpen(TaskCalendarReview) && w.pendingNotes == 0
 	}); err != nil {
 		return CaseResult{}, err
 	}
@@ -134,12 +150,14 @@ func (w *caseWF) hasOpen(typ string) bool {
 	return false
 }
 
-// setDeadlines stores the instants the working-day clock computed.
-func (w *caseWF) setDeadlines(ds []activities.DeadlineResult) {
+// setDeadlines stores the instants the working-day clock computed and
+// (re)starts the tasks' warning timers.
+func (w *caseWF) setDeadlines(ctx workflow.Context, ds []activities.DeadlineResult) {
 	for _, d := range ds {
 		if t := w.task(d.TaskID); t != nil {
 			due := d.DueAt
-			t.DueAt, t.DueRule, t.Provisional = &due, d.Rule, d.Provisional
+			t.DueAt, t.DueRule, t.Provisional, t.YellowAt = &due, d.Rule, d.Provisional, d.YellowAt
+			w.watch(ctx, t)
 		}
 	}
 }
@@ -153,7 +171,11 @@ func (w *caseWF) listenRecomputed(ctx workflow.Context) {
 	for {
 		var sig DeadlinesRecomputed
 		ch.Receive(ctx, &sig)
-		w.setDeadlines(sig.Deadlines)
+		unlock, err := w.lock(ctx)
+		if err != nil {
+			return
+		}
+		w.setDeadlines(ctx, sig.Deadlines)
 		for _, r := range sig.Reviews {
 			nt := w.openTask(TaskCalendarReview, w.state, RoleMeetingSecretary, w.in.Organs.GeneralOffice)
 			data, _ := json.Marshal(map[string]any{"rule": r.Rule, "task_id": r.TaskID, "finding": r.Finding, "calendar": sig.Version})
@@ -169,6 +191,7 @@ func (w *caseWF) listenRecomputed(ctx workflow.Context) {
 				workflow.GetLogger(ctx).Error("record calendar review", "case_id", w.in.CaseID, "err", err)
 			}
 		}
+		unlock()
 	}
 }
 
@@ -198,24 +221,16 @@ func (w *caseWF) cancelOpen(types ...string) []string {
 	return ids
 }
 
-// record writes a step through the ApplyStep local activity, in acceptance
-// order. It is retried until it succeeds: the step was accepted, so the record
-// must land; ApplyStep's event key makes retries write it once.
+// record writes a step through the ApplyStep local activity. The caller holds
+// the lock. It is retried until it succeeds: the step was accepted, so the
+// record must land; ApplyStep's event key makes retries write it once.
 func (w *caseWF) record(ctx workflow.Context, st activities.StepInput) (activities.StepResult, error) {
-	// Snapshot state and facts now: later updates may change them while this
-	// step waits for its turn.
 	st.CaseID = w.in.CaseID
 	if st.Facts == nil {
 		facts, _ := json.Marshal(w.facts)
 		st.Facts = facts
 		st.State = w.state
 	}
-	ticket := w.recordNext
-	w.recordNext++
-	if err := workflow.Await(ctx, func() bool { return w.recorded == ticket }); err != nil {
-		return activities.StepResult{}, err
-	}
-	defer func() { w.recorded++ }()
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 		StartToCloseTimeout:    30 * time.Second,
@@ -245,6 +260,9 @@ type RefusalDetail struct {
 // validateCompleteTask refuses wrong actors, wrong order and bad forms before
 // anything reaches history.
 func (w *caseWF) validateCompleteTask(ctx workflow.Context, req CompleteTaskRequest) error {
+	if _, ok := w.settled[workflow.GetCurrentUpdateInfo(ctx).ID]; ok {
+		return nil // already recorded under this update's ID: answer it
+	}
 	_, err := w.check(req)
 	return err
 }
@@ -281,20 +299,50 @@ func (w *caseWF) check(req CompleteTaskRequest) (any, error) {
 
 // completeTask applies an accepted step to the case and records it.
 func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (StepOutcome, error) {
-	// Validators run once before acceptance; handlers may interleave while an
-	// earlier step is being recorded, so check again against current state.
+	unlock, err := w.lock(ctx)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	defer unlock()
+	if out, ok := w.settled[workflow.GetCurrentUpdateInfo(ctx).ID]; ok {
+		return out, nil
+	}
+	// The validator ran on arrival; an earlier step may have changed the case
+	// since, so check again.
 	form, err := w.check(req)
 	if err != nil {
 		return StepOutcome{}, err
 	}
+	saved := w.save()
 	t := w.task(req.TaskID)
+	st := w.applyCompletion(ctx, t, req, form)
+	st.EventKey = workflow.GetCurrentUpdateInfo(ctx).ID
+	state := w.state
+	res, err := w.record(ctx, st)
+	if taken := takenBy(err); taken != nil {
+		w.restore(saved)
+		w.adopt(ctx, taken)
+		return StepOutcome{}, refuse(ErrConflict, "任务已由 "+taken.Actor.Name+" 办理 / the task was completed by "+taken.Actor.Name)
+	}
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	w.afterRecord(ctx, st, res)
+	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: state, Seq: res.Seq, Hash: res.Hash}
+	for _, nt := range st.NewTasks {
+		out.NewTasks = append(out.NewTasks, nt.ID)
+	}
+	return out, nil
+}
+
+// applyCompletion changes the case for a completion and returns the step to record.
+func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTaskRequest, form any) activities.StepInput {
 	actor, _ := w.authorize(t, req.Actor)
 	t.State = "completed"
 	if t.Type == TaskInitiation {
 		w.drafter = req.Actor.UserID
 	}
 	st := activities.StepInput{
-		EventKey:     workflow.GetCurrentUpdateInfo(ctx).ID,
 		At:           workflow.Now(ctx),
 		Action:       "task.completed." + t.Type,
 		Actor:        actor,
@@ -309,17 +357,97 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 		newTasks = append(newTasks, nt.ID)
 	}
 	st.Data, _ = json.Marshal(map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks})
-	state := w.state // the state this step produced, whatever later steps do
-	res, err := w.record(ctx, st)
-	if err != nil {
-		return StepOutcome{}, err
+	return st
+}
+
+// afterRecord starts what may only follow a recorded step: warning timers of
+// new tasks, and stopping those of tasks it closed.
+func (w *caseWF) afterRecord(ctx workflow.Context, st activities.StepInput, res activities.StepResult) {
+	if st.CompleteTask != "" {
+		w.unwatch(st.CompleteTask)
 	}
-	w.setDeadlines(res.Deadlines)
-	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: state, Seq: res.Seq, Hash: res.Hash}
-	for _, nt := range st.NewTasks {
-		out.NewTasks = append(out.NewTasks, nt.ID)
+	if st.TaskUpdate != nil && st.TaskUpdate.State == "returned" {
+		w.unwatch(st.TaskUpdate.TaskID)
 	}
-	return out, nil
+	for _, id := range st.CancelTasks {
+		w.unwatch(id)
+	}
+	w.setDeadlines(ctx, res.Deadlines)
+}
+
+// takenBy recognises ApplyStep's answer that the database already records
+// another completion of the task. That happens when a workflow task failed
+// after its local activity wrote a step and the updates came back in another
+// order: the database's winner stands.
+func takenBy(err error) *activities.TaskTaken {
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.Type() != activities.ErrTaskTaken {
+		return nil
+	}
+	var t activities.TaskTaken
+	if ae.Details(&t) != nil {
+		return nil
+	}
+	return &t
+}
+
+// adopt applies, in memory only, a completion the database already recorded.
+func (w *caseWF) adopt(ctx workflow.Context, taken *activities.TaskTaken) {
+	t := w.task(taken.TaskID)
+	if t == nil || !t.active() || taken.Form == nil {
+		return
+	}
+	form, ferrs := decodeForm(t.Type, taken.Form)
+	if len(ferrs) > 0 {
+		workflow.GetLogger(ctx).Error("recorded completion does not decode", "case_id", w.in.CaseID, "task_id", t.ID)
+		return
+	}
+	st := w.applyCompletion(ctx, t, CompleteTaskRequest{TaskID: t.ID, Actor: taken.Actor, Form: taken.Form}, form)
+	w.afterRecord(ctx, st, activities.StepResult{Deadlines: taken.Deadlines})
+	w.settled[taken.EventKey] = StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: taken.State, Seq: taken.Seq, Hash: taken.Hash, NewTasks: taken.NewTasks}
+}
+
+// memento is a copy of the case's state, to undo a step the database refused.
+type memento struct {
+	state, outcome, drafter string
+	facts                   rules.Facts
+	tasks                   []Task
+	taskSeq                 int
+}
+
+func (w *caseWF) save() memento {
+	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts, taskSeq: w.taskSeq}
+	for _, t := range w.tasks {
+		c := *t
+		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
+		m.tasks = append(m.tasks, c)
+	}
+	return m
+}
+
+// restore puts the saved state back, in place: timers hold task pointers.
+func (w *caseWF) restore(m memento) {
+	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
+	w.tasks = w.tasks[:len(m.tasks)]
+	for i := range m.tasks {
+		*w.tasks[i] = m.tasks[i]
+	}
+}
+
+// lock waits for this caller's turn to change the case. Turns are served in
+// arrival order; the returned function ends the turn.
+func (w *caseWF) lock(ctx workflow.Context) (func(), error) {
+	ticket := w.lockNext
+	w.lockNext++
+	if err := workflow.Await(ctx, func() bool { return w.lockDone == ticket }); err != nil {
+		// Cancelled while waiting: give the turn up when it comes.
+		workflow.Go(w.root, func(ctx workflow.Context) {
+			_ = workflow.Await(ctx, func() bool { return w.lockDone == ticket })
+			w.lockDone++
+		})
+		return nil, err
+	}
+	return func() { w.lockDone++ }, nil
 }
 
 // advance moves the case on after task t was completed with form, returning
@@ -339,7 +467,8 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 		review := w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody)
 		if n := w.in.Params.ReviewSLAWorkingDays; n > 0 {
 			// R-LR-11: the opinion is "timely" (Art. 28) within n working days.
-			review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n}
+			review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n,
+				YellowWorkingDays: w.in.Params.yellowDays(TaskLegalityReview)}
 		}
 		opened = append(opened, opinion, review,
 			w.openTask(TaskCollectiveDiscussion, StateCollectiveDiscussion, RoleMeetingSecretary, o.GeneralOffice))
@@ -369,7 +498,13 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 		switch f.Decision {
 		case "approved":
 			w.state = StatePublication
-			opened = append(opened, w.openTask(TaskPublication, StatePublication, RoleMeetingSecretary, o.GeneralOffice))
+			pub := w.openTask(TaskPublication, StatePublication, RoleMeetingSecretary, o.GeneralOffice)
+			if n := w.in.Params.PublicationSLAWorkingDays; n > 0 {
+				// R-PUB-03: published within n working days of the decision (OGI Art. 26).
+				pub.Deadline = &activities.DeadlineSpec{Rule: "R-PUB-03", WorkingDays: n,
+					YellowWorkingDays: w.in.Params.yellowDays(TaskPublication)}
+			}
+			opened = append(opened, pub)
 		case "not_approved":
 			w.state, w.outcome = StateClosed, "not_approved"
 		case "deferred":

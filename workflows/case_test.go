@@ -76,6 +76,10 @@ type caseHarness struct {
 
 	// deadlines, when set, is what the mocked clock returns for a step.
 	deadlines func(activities.StepInput) []activities.DeadlineResult
+	notes     []activities.NotifyInput
+	noteTimes []time.Time
+	// applyErr, when set, may make ApplyStep fail for a step.
+	applyErr func(activities.StepInput) error
 }
 
 func newCaseHarness(t *testing.T) *caseHarness {
@@ -96,6 +100,11 @@ func newCaseHarness(t *testing.T) *caseHarness {
 		func(_ context.Context, in activities.StepInput) (activities.StepResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if h.applyErr != nil {
+				if err := h.applyErr(in); err != nil {
+					return activities.StepResult{}, err
+				}
+			}
 			h.steps = append(h.steps, in)
 			n := len(h.steps)
 			res := activities.StepResult{Seq: int64(n), Hash: fmt.Sprintf("hash-%d", n)}
@@ -103,6 +112,14 @@ func newCaseHarness(t *testing.T) *caseHarness {
 				res.Deadlines = h.deadlines(in)
 			}
 			return res, nil
+		})
+	env.OnActivity((*activities.Activities)(nil).Notify, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.NotifyInput) (activities.NotifyResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.notes = append(h.notes, in)
+			h.noteTimes = append(h.noteTimes, env.Now())
+			return activities.NotifyResult{Recipients: 1}, nil
 		})
 	return h
 }
@@ -701,9 +718,12 @@ func TestHappyPathCloses(t *testing.T) {
 	}
 }
 
-// Three updates accepted in one workflow task: each step's record must carry
-// the state and facts as they were after that step, not after later ones.
-func TestConcurrentStepsRecordTheirOwnState(t *testing.T) {
+// Three updates arrive in one workflow task. Steps are applied one at a time
+// under the case's lock, so each record carries the state after its own step,
+// and a step is validated against recorded steps only: the meeting, sent in
+// the same instant as the review that would allow it, is refused (G-CD-LR)
+// rather than accepted on an unrecorded review.
+func TestConcurrentStepsAreSerialised(t *testing.T) {
 	h := newCaseHarness(t)
 	h.complete("upd-ini", workflows.TaskInitiation, officer, initiationForm)
 	h.then(func() {
@@ -717,14 +737,14 @@ func TestConcurrentStepsRecordTheirOwnState(t *testing.T) {
 	for _, tt := range []struct{ key, state string }{
 		{"upd-lo", workflows.StateLegalityReview},
 		{"upd-lr", workflows.StateCollectiveDiscussion},
-		{"upd-cd", workflows.StatePublication},
 	} {
 		out, st := h.accepted(tt.key), h.step(tt.key)
 		if out.State != tt.state || st.State != tt.state {
 			t.Errorf("%s: answered %s, recorded %s, want %s", tt.key, out.State, st.State, tt.state)
 		}
 	}
-	if f := facts(t, h.step("upd-lr")); f.Decision != "" {
-		t.Errorf("upd-lr recorded the later meeting decision: %+v", f)
+	h.refusedByRule("upd-cd", rules.GCDLR)
+	if f := facts(t, h.step("upd-lo")); f.LegalityOutcome != "" {
+		t.Errorf("upd-lo recorded the later review outcome: %+v", f)
 	}
 }

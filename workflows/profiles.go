@@ -5,13 +5,21 @@ package workflows
 // starts, so editing a profile affects new cases only.
 var Profiles = map[string]Params{
 	// Decree 713 alone. R-LR-11: 15 working days is the spec's default alert
-	// for a "timely" legality opinion [D].
-	"national": {ReviewSLAWorkingDays: 15},
+	// for a "timely" legality opinion [D]; R-PUB-03: 20 working days to publish.
+	"national": nationalParams,
 	// Henan Decree 210/219: no verified different figure (spec §6.2), so the
 	// national defaults apply until verified.
-	"henan": {ReviewSLAWorkingDays: 15},
+	"henan": nationalParams,
 	// Luoyang city profile (Henan plus 洛政办〔2024〕40号).
-	"luoyang": {ReviewSLAWorkingDays: 15},
+	"luoyang": nationalParams,
+}
+
+var nationalParams = Params{
+	ReviewSLAWorkingDays:      15,
+	PublicationSLAWorkingDays: 20,
+	// Yellow warnings [D]: three working days before a review is due, five
+	// before publication is.
+	Warnings: []WarningPolicy{{TaskType: TaskLegalityReview, YellowWorkingDays: 3}, {TaskType: TaskPublication, YellowWorkingDays: 5}},
 }
 
 // ProfileParams returns the params of a profile, falling back to national.

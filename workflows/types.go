@@ -24,6 +24,11 @@ type Params struct {
 	// ReviewSLAWorkingDays is R-LR-11's "timely opinion" alert: working days
 	// after the legality review is submitted (default 15, [D]). 0: no deadline.
 	ReviewSLAWorkingDays int `json:"review_sla_working_days"`
+	// PublicationSLAWorkingDays is R-PUB-03: published within this many
+	// working days of the decision (default 20, OGI Art. 26). 0: none.
+	PublicationSLAWorkingDays int `json:"publication_sla_working_days,omitempty"`
+	// Warnings are the yellow-warning thresholds per task type ([D]).
+	Warnings []WarningPolicy `json:"warnings,omitempty"`
 }
 
 // CaseInput starts a case.
@@ -56,6 +61,7 @@ type Task struct {
 	// workflow never computes holidays itself.
 	DueAt       *time.Time `json:"due_at,omitempty"`
 	DueRule     string     `json:"due_rule,omitempty"`
+	YellowAt    *time.Time `json:"yellow_at,omitempty"`
 	Provisional bool       `json:"provisional,omitempty"`
 
 	// Assignee claimed the task and is responsible for it; Delegate acts on

@@ -9,6 +9,10 @@ ALTER TABLE tasks
     ADD COLUMN warning       text NOT NULL DEFAULT '' CHECK (warning IN ('', 'yellow', 'red')),
     ADD COLUMN yellow_at     timestamptz;
 
+ALTER TABLE deadlines
+    ADD COLUMN yellow_days int NOT NULL DEFAULT 0,
+    ADD COLUMN yellow      timestamptz;
+
 -- Inbox queries: my tasks, my organisation's unclaimed tasks for my role, by due date.
 CREATE INDEX tasks_assignee_idx ON tasks (assignee_id, state, due_at, id) WHERE assignee_id IS NOT NULL;
 CREATE INDEX tasks_delegate_idx ON tasks (delegate_id, state, due_at, id) WHERE delegate_id IS NOT NULL;
