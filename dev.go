@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db/pgcluster"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/worker"
@@ -73,7 +72,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: store})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, store))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -49,6 +49,8 @@ type Config struct {
 	TemporalPort      int    // JUECE_TEMPORAL_PORT, for the dev server
 	TemporalUIPort    int    // JUECE_TEMPORAL_UI_PORT
 	LogLevel          string // LOG_LEVEL: debug, info, warn, error
+	SMTPAddr          string // SMTP_ADDR host:port; empty: in-app notifications only
+	SMTPFrom          string // SMTP_FROM
 }
 
 func loadConfig() Config {
@@ -77,6 +79,8 @@ func loadConfig() Config {
 		TemporalPort:      num("JUECE_TEMPORAL_PORT", 7233),
 		TemporalUIPort:    num("JUECE_TEMPORAL_UI_PORT", 8233),
 		LogLevel:          env("LOG_LEVEL", "info"),
+		SMTPAddr:          os.Getenv("SMTP_ADDR"),
+		SMTPFrom:          env("SMTP_FROM", "juece@localhost"),
 	}
 }
 
@@ -95,7 +99,8 @@ Usage:
   juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
-JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL.
+JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
+SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only).
 `
 
 func main() {
@@ -239,7 +244,7 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -396,4 +401,13 @@ func seedDemo(ctx context.Context, s *db.Store, dataDir string) (string, error) 
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil
+}
+
+// newActivities wires the activities' dependencies from the config.
+func newActivities(cfg Config, s *db.Store) *activities.Activities {
+	a := &activities.Activities{Store: s}
+	if cfg.SMTPAddr != "" {
+		a.Mailer = activities.SMTPMailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom}
+	}
+	return a
 }

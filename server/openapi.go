@@ -97,6 +97,8 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/tasks/{id}/comments", "A task's comments", new(idPath), new(CommentList), 200, true, []int{404}},
 		{"GET", "/api/v1/inbox", "Inbox views with filters and keyset paging", new(InboxQuery), new(db.InboxPage), 200, true, []int{400}},
 		{"GET", "/api/v1/inbox/counts", "Badge counts per inbox view", nil, new(InboxCounts), 200, true, nil},
+		{"GET", "/api/v1/notifications", "My notifications, newest first, with the unread count", nil, new(NotificationList), 200, true, []int{400}},
+		{"POST", "/api/v1/notifications/{id}/read", "Mark one notification read", new(notificationPath), nil, 204, true, []int{404}},
 		{"GET", "/api/v1/inbox/overdue-by-org", "Overdue and warning counts per organisation (督查)", nil, new(OverdueReport), 200, true, []int{403}},
 		{"GET", "/api/v1/calendar/deadline", "When N working days or N calendar days from a date end (R-CAL-04..06)", new(DeadlineQuery), new(Deadline), 200, true, []int{400}},
 		{"GET", "/api/v1/calendar/years/{year}", "A year's current holiday arrangement and its versions, or the provisional derivation", new(yearPath), new(CalendarYearView), 200, true, []int{400, 404}},
@@ -120,7 +122,7 @@ var openapiSpec = func() []byte {
 		if o.req != nil {
 			oc.AddReqStructure(o.req)
 		}
-		oc.AddRespStructure(o.resp, openapi.WithHTTPStatus(o.status))
+		oc.AddRespStructure(o.resp, openapi.WithHTTPStatus(o.status)) // nil resp: no body (204)
 		if o.auth {
 			oc.AddSecurity("bearer")
 			o.errs = append(o.errs, 401)

@@ -27,6 +27,8 @@ func (s *Server) routes() {
 	api.GET("/inbox", s.inbox)
 	api.GET("/inbox/counts", s.inboxCounts)
 	api.GET("/inbox/overdue-by-org", s.overdueByOrg)
+	api.GET("/notifications", s.notifications)
+	api.POST("/notifications/:id/read", s.readNotification)
 	api.GET("/calendar/deadline", s.deadline)
 	api.GET("/calendar/years/:year", s.calendarYear)
 	api.POST("/calendar/years", s.loadCalendar)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/juece/juece/db"
 )
@@ -259,5 +260,47 @@ func TestInboxPagingIsStable(t *testing.T) {
 		if code := s.do("auditor", "GET", "/api/v1/inbox?"+bad, nil, &p); code != http.StatusBadRequest || p.Code != "invalid_request" {
 			t.Errorf("%s: %d %+v, want 400", bad, code, p)
 		}
+	}
+}
+
+// TestDelegationNotifiesTheDelegate: the delegate finds an in-app
+// notification (sent by a retried activity, so it may take a moment) and can
+// mark it read; nobody else can.
+func TestDelegationNotifiesTheDelegate(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县城市绿化提升方案")
+	s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil)
+	review := s.taskOf(id, "legality_review")
+	s.act("lina", review, map[string]any{"action": "claim"}, nil)
+	if code := s.act("lina", review, map[string]any{"action": "delegate", "target_user_id": s.userID("zhouqiang")}, nil); code != 200 {
+		t.Fatalf("delegate: %d", code)
+	}
+	var list struct {
+		Notifications []struct {
+			ID     int64  `json:"id"`
+			Kind   string `json:"kind"`
+			TaskID string `json:"task_id"`
+		} `json:"notifications"`
+		Unread int `json:"unread"`
+	}
+	for end := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		s.do("zhouqiang", "GET", "/api/v1/notifications", nil, &list)
+		if list.Unread == 1 || time.Now().After(end) {
+			break
+		}
+	}
+	if list.Unread != 1 || len(list.Notifications) != 1 || list.Notifications[0].Kind != "task.delegate" || list.Notifications[0].TaskID != review {
+		t.Fatalf("delegate's notifications = %+v", list)
+	}
+	nid := fmt.Sprint(list.Notifications[0].ID)
+	if code := s.do("lina", "POST", "/api/v1/notifications/"+nid+"/read", nil, nil); code != 404 {
+		t.Fatalf("someone else marking it read: %d", code)
+	}
+	if code := s.do("zhouqiang", "POST", "/api/v1/notifications/"+nid+"/read", nil, nil); code != 204 {
+		t.Fatalf("mark read: %d", code)
+	}
+	s.do("zhouqiang", "GET", "/api/v1/notifications", nil, &list)
+	if list.Unread != 0 {
+		t.Fatalf("unread after reading = %d", list.Unread)
 	}
 }
