@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -55,12 +56,32 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.CaseID != "" {
+		add("case_id = $%d::uuid", f.CaseID)
+	}
+	if f.State != "" {
+		add("state = $%d", f.State)
+	}
+	if f.OrgID != "" {
+		add("org_id = $%d", f.OrgID)
+	}
+	if f.Role != "" {
+		add("role = $%d", f.Role)
+	}
+	q := "SELECT * FROM tasks"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(" ORDER BY created_at, id LIMIT $%d", len(args))
 	tasks := []Task{}
-	err := s.DB.SelectContext(ctx, &tasks, `SELECT * FROM tasks
-		WHERE ($1 = '' OR case_id::text = $1) AND ($2 = '' OR state = $2)
-		  AND ($3 = '' OR org_id = $3) AND ($4 = '' OR role = $4)
-		ORDER BY created_at, id LIMIT $5`, f.CaseID, f.State, f.OrgID, f.Role, f.Limit)
-	if err != nil {
+	if err := s.DB.SelectContext(ctx, &tasks, q, args...); err != nil {
 		return nil, fmt.Errorf("list tasks: %w", err)
 	}
 	return tasks, nil

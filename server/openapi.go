@@ -90,7 +90,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/cases/{id}", "A case: state, open tasks, next steps and what blocks them", new(idPath), new(CaseView), 200, true, []int{404}},
 		{"GET", "/api/v1/cases/{id}/timeline", "The case's hash-chained audit events", new(idPath), new(Timeline), 200, true, []int{404}},
 		{"GET", "/api/v1/cases/{id}/verify", "Recompute the case's hash chain", new(idPath), new(db.Verification), 200, true, []int{404}},
-		{"GET", "/api/v1/tasks", "Tasks visible to the user", new(TaskQuery), new(TaskList), 200, true, []int{400}},
+		{"GET", "/api/v1/tasks", "Tasks visible to the user", new(TaskQuery), new(db.InboxPage), 200, true, []int{400}},
 		{"GET", "/api/v1/tasks/{id}", "One task with its form's JSON Schema", new(idPath), new(TaskView), 200, true, []int{404}},
 		{"POST", "/api/v1/tasks/{id}/complete", "Complete a task (a Temporal Update on the case)", new(completeReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},
 		{"POST", "/api/v1/tasks/{id}/actions", "Claim, unclaim, delegate, transfer, return, add a co-reviewer, co-sign or comment (a Temporal Update)", new(taskActionReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},

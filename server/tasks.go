@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,38 +22,45 @@ import (
 	"github.com/juece/juece/workflows/rules"
 )
 
-// TaskList answers GET /tasks.
-type TaskList struct {
-	Tasks []db.Task `json:"tasks"`
-}
-
 // TaskQuery filters GET /tasks.
 type TaskQuery struct {
 	CaseID string `query:"case_id" description:"只看某一决策事项的任务"`
 	State  string `query:"state" enum:"open,claimed,completed,returned,cancelled"`
+	Cursor string `query:"cursor"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"200"`
 }
 
 var taskStates = map[string]bool{"": true, "open": true, "claimed": true, "completed": true, "returned": true, "cancelled": true}
 
+// listTasks is the simple task list: every task the user may see (auditors:
+// all), optionally of one case and state, in due order with keyset paging. It
+// is the inbox's "all" view.
 func (s *Server) listTasks(c echo.Context) error {
 	u := currentUser(c)
-	f := db.TaskFilter{CaseID: c.QueryParam("case_id"), State: c.QueryParam("state")}
-	if !taskStates[f.State] {
+	q := db.InboxQuery{View: db.ViewAll, CaseID: c.QueryParam("case_id"), State: c.QueryParam("state"), Cursor: c.QueryParam("cursor"), Now: time.Now()}
+	if !taskStates[q.State] {
 		return invalid("state 取值无效 / unknown state")
 	}
-	if f.CaseID != "" {
-		if _, err := uuid.Parse(f.CaseID); err != nil {
+	if q.CaseID != "" {
+		if _, err := uuid.Parse(q.CaseID); err != nil {
 			return invalid("case_id 不是有效的 UUID / case_id is not a UUID")
 		}
 	}
-	if !readsAll(u) {
-		f.OrgID = u.OrgID // nothing of another organisation is visible
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return invalid("limit 须为 1–200 / limit must be 1–200")
+		}
+		q.Limit = n
 	}
-	tasks, err := s.store.ListTasks(c.Request().Context(), f)
+	page, err := s.store.Inbox(c.Request().Context(), viewer(u), q)
+	if errors.Is(err, db.ErrBadCursor) {
+		return invalid("cursor 无效 / bad cursor")
+	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, TaskList{Tasks: tasks})
+	return c.JSON(http.StatusOK, page)
 }
 
 // TaskView is one task with the JSON Schema of its completion form.

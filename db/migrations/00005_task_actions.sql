@@ -14,10 +14,13 @@ ALTER TABLE deadlines
     ADD COLUMN yellow      timestamptz;
 
 -- Inbox queries: my tasks, my organisation's unclaimed tasks for my role, by due date.
-CREATE INDEX tasks_assignee_idx ON tasks (assignee_id, state, due_at, id) WHERE assignee_id IS NOT NULL;
-CREATE INDEX tasks_delegate_idx ON tasks (delegate_id, state, due_at, id) WHERE delegate_id IS NOT NULL;
-CREATE INDEX tasks_pool_idx ON tasks (org_id, role, state, due_at, id);
-CREATE INDEX tasks_completed_by_idx ON tasks (completed_by, completed_at DESC, id) WHERE completed_by IS NOT NULL;
+CREATE INDEX tasks_assignee_idx ON tasks (assignee_id, due_at, id) WHERE assignee_id IS NOT NULL;
+CREATE INDEX tasks_delegate_idx ON tasks (delegate_id, due_at, id) WHERE delegate_id IS NOT NULL;
+CREATE INDEX tasks_co_reviewers_idx ON tasks USING gin (co_reviewers jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX tasks_pool_idx ON tasks (org_id, role, due_at, id) WHERE state = 'open' AND assignee_id IS NULL;
+CREATE INDEX tasks_org_idx ON tasks (org_id, due_at, id);
+CREATE INDEX tasks_open_due_idx ON tasks (due_at, id) WHERE state IN ('open', 'claimed');
+CREATE INDEX tasks_completed_by_idx ON tasks (completed_by, due_at, id) WHERE completed_by IS NOT NULL;
 DROP INDEX tasks_inbox_idx;
 
 CREATE TABLE task_comments (
