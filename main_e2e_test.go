@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 // e2e runs the real juece binary (serve and worker as separate processes)
 // against a real Temporal dev server and a real PostgreSQL database.
 type e2e struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	env    []string
 	api    string
@@ -43,7 +43,7 @@ type e2e struct {
 	logDir string
 }
 
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "juece")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -53,7 +53,7 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func newE2E(t *testing.T) *e2e {
+func newE2E(t testing.TB) *e2e {
 	t.Helper()
 	dbURL := dbtest.URL(t)
 	ds := temporaltest.Server(t)
