@@ -89,13 +89,28 @@ func ChainHash(prevHash string, canonical []byte) (string, error) {
 // exists, that event is returned and nothing is written: this is what makes
 // retried activities land exactly once.
 func appendEvent(ctx context.Context, tx *sqlx.Tx, head chainHead, e AuditEvent) (AuditEvent, bool, error) {
-	var existing AuditEvent
-	err := tx.GetContext(ctx, &existing, `SELECT * FROM audit_events WHERE case_id = $1 AND event_key = $2`, e.CaseID, e.EventKey)
-	if err == nil {
-		return existing, false, nil
+	ev, fresh, err := insertEvent(ctx, tx, head, e)
+	if err != nil || !fresh {
+		return ev, fresh, err
 	}
-	if err = mapErr(err); err != ErrNotFound {
-		return AuditEvent{}, false, fmt.Errorf("find event %s: %w", e.EventKey, err)
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET audit_seq = $2, audit_head = $3 WHERE id = $1`, ev.CaseID, ev.Seq, ev.Hash); err != nil {
+		return AuditEvent{}, false, fmt.Errorf("advance chain head: %w", err)
+	}
+	return ev, true, nil
+}
+
+// insertEvent is appendEvent without moving the case's chain head: the
+// caller moves it in the same statement as its other changes to the case.
+func insertEvent(ctx context.Context, tx *sqlx.Tx, head chainHead, e AuditEvent) (AuditEvent, bool, error) {
+	if head.key != e.EventKey || head.existing != nil {
+		var existing AuditEvent
+		err := tx.GetContext(ctx, &existing, `SELECT * FROM audit_events WHERE case_id = $1 AND event_key = $2`, e.CaseID, e.EventKey)
+		if err == nil {
+			return existing, false, nil
+		}
+		if err = mapErr(err); err != ErrNotFound {
+			return AuditEvent{}, false, fmt.Errorf("find event %s: %w", e.EventKey, err)
+		}
 	}
 	if len(e.Data) == 0 {
 		e.Data = json.RawMessage(`{}`)
@@ -126,9 +141,6 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, head chainHead, e AuditEvent)
 	if err != nil {
 		return AuditEvent{}, false, fmt.Errorf("insert event: %w", mapErr(err))
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET audit_seq = $2, audit_head = $3 WHERE id = $1`, e.CaseID, e.Seq, e.Hash); err != nil {
-		return AuditEvent{}, false, fmt.Errorf("advance chain head: %w", err)
-	}
 	return e, true, nil
 }
 
@@ -151,6 +163,27 @@ func canonicalJSON(raw json.RawMessage) (json.RawMessage, error) {
 type chainHead struct {
 	Seq  int64  `db:"audit_seq"`
 	Hash string `db:"audit_head"`
+	// key and existing, from lockCaseFor: whether an event with that key is
+	// already recorded (saves a query on the hot path).
+	key      string
+	existing *int64
+}
+
+// lockCaseFor is lockCase that also looks up an event key in the same query.
+func lockCaseFor(ctx context.Context, tx *sqlx.Tx, caseID, key string) (chainHead, error) {
+	var h struct {
+		chainHead
+		Existing *int64 `db:"existing"`
+	}
+	err := tx.GetContext(ctx, &h, `SELECT c.audit_seq, c.audit_head,
+		(SELECT e.id FROM audit_events e WHERE e.case_id = c.id AND e.event_key = $2) AS existing
+		FROM cases c WHERE c.id = $1 FOR UPDATE OF c`, caseID, key)
+	if err != nil {
+		return chainHead{}, fmt.Errorf("lock case %s: %w", caseID, mapErr(err))
+	}
+	head := h.chainHead
+	head.key, head.existing = key, h.Existing
+	return head, nil
 }
 
 func lockCase(ctx context.Context, tx *sqlx.Tx, caseID string) (chainHead, error) {

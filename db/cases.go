@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -91,22 +92,22 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 				return fmt.Errorf("insert case: %w", mapErr(err))
 			}
 		}
-		head, err := lockCase(ctx, tx, st.Event.CaseID)
+		head, err := lockCaseFor(ctx, tx, st.Event.CaseID, st.Event.EventKey)
 		if err != nil {
 			return err
 		}
-		out, fresh, err = appendEvent(ctx, tx, head, st.Event)
+		out, fresh, err = insertEvent(ctx, tx, head, st.Event)
 		if err != nil || !fresh {
 			return err
 		}
 		at := out.At
-		if st.State != "" || st.Facts != nil {
-			_, err := tx.ExecContext(ctx, `UPDATE cases SET state = COALESCE(NULLIF($2, ''), state),
-				facts = COALESCE($3::jsonb, facts), updated_at = $4 WHERE id = $1`,
-				st.Event.CaseID, st.State, nullJSON(st.Facts), at)
-			if err != nil {
-				return fmt.Errorf("update case: %w", err)
-			}
+		// One statement moves the chain head and applies the step to the case.
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET audit_seq = $2, audit_head = $3,
+			state = COALESCE(NULLIF($4, ''), state), facts = COALESCE($5::jsonb, facts),
+			updated_at = CASE WHEN $4 <> '' OR $5::jsonb IS NOT NULL THEN $6 ELSE updated_at END WHERE id = $1`,
+			st.Event.CaseID, out.Seq, out.Hash, st.State, nullJSON(st.Facts), at)
+		if err != nil {
+			return fmt.Errorf("update case: %w", err)
 		}
 		if tc := st.CompleteTask; tc != nil {
 			res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'completed', completed_by = NULLIF($2, '')::uuid,
@@ -126,13 +127,19 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 				return fmt.Errorf("cancel task %s: %w", id, err)
 			}
 		}
-		for _, t := range st.NewTasks {
-			_, err := tx.ExecContext(ctx, `INSERT INTO tasks
-				(id, case_id, type, stage, role, org_id, state, due_at, created_at, updated_at)
-				VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$8)`,
-				t.ID, st.Event.CaseID, t.Type, t.Stage, t.Role, t.OrgID, t.DueAt, at)
+		if len(st.NewTasks) > 0 {
+			// One multi-row insert for the step's new tasks.
+			var vals []string
+			args := []any{st.Event.CaseID, at}
+			for _, t := range st.NewTasks {
+				n := len(args)
+				vals = append(vals, fmt.Sprintf("($%d,$1,$%d,$%d,$%d,$%d,'open',$%d,$2,$2)", n+1, n+2, n+3, n+4, n+5, n+6))
+				args = append(args, t.ID, t.Type, t.Stage, t.Role, t.OrgID, t.DueAt)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO tasks (id, case_id, type, stage, role, org_id, state, due_at, created_at, updated_at) VALUES `+
+				strings.Join(vals, ","), args...)
 			if err != nil {
-				return fmt.Errorf("insert task %s: %w", t.ID, mapErr(err))
+				return fmt.Errorf("insert tasks: %w", mapErr(err))
 			}
 		}
 		for _, d := range st.Deadlines {

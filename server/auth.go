@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,7 +23,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || strings.TrimSpace(token) == "" {
 			return unauthenticated("缺少访问令牌 / missing bearer token")
 		}
-		u, err := s.store.UserByToken(c.Request().Context(), strings.TrimSpace(token))
+		u, err := s.userByToken(c, strings.TrimSpace(token))
 		if errors.Is(err, db.ErrNotFound) {
 			return unauthenticated("访问令牌无效 / invalid token")
 		}
@@ -52,4 +53,30 @@ func actor(u db.User) activities.Actor {
 // readsAll is true for roles that may read every case (auditors, admins).
 func readsAll(u db.User) bool {
 	return u.Role == workflows.RoleAuditor || u.Role == workflows.RoleAdmin
+}
+
+// tokenTTL is how long an authenticated token is remembered in this process:
+// it spares a database round trip per request, and bounds how long a revoked
+// token keeps working here.
+const tokenTTL = 10 * time.Second
+
+type cachedUser struct {
+	user    db.User
+	expires time.Time
+}
+
+func (s *Server) userByToken(c echo.Context, token string) (db.User, error) {
+	key := string(db.HashToken(token))
+	if v, ok := s.tokens.Load(key); ok {
+		if cu := v.(cachedUser); time.Now().Before(cu.expires) {
+			return cu.user, nil
+		}
+		s.tokens.Delete(key)
+	}
+	u, err := s.store.UserByToken(c.Request().Context(), token)
+	if err != nil {
+		return u, err
+	}
+	s.tokens.Store(key, cachedUser{user: u, expires: time.Now().Add(tokenTTL)})
+	return u, nil
 }

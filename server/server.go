@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +31,7 @@ type Server struct {
 	temporal client.Client
 	log      *slog.Logger
 	cfg      Config
+	tokens   sync.Map // token hash → cachedUser (auth.go)
 
 	// OnCalendarLoaded, if set, is called after an upload stored new
 	// versions of the given years, to recompute provisional deadlines
