@@ -49,6 +49,7 @@ type Config struct {
 	TemporalPort      int    // JUECE_TEMPORAL_PORT, for the dev server
 	TemporalUIPort    int    // JUECE_TEMPORAL_UI_PORT
 	LogLevel          string // LOG_LEVEL: debug, info, warn, error
+	TemporalGzip      bool   // TEMPORAL_GZIP=1 compresses gRPC to Temporal (worth it over slow links only)
 	SMTPAddr          string // SMTP_ADDR host:port; empty: in-app notifications only
 	SMTPFrom          string // SMTP_FROM
 }
@@ -79,6 +80,7 @@ func loadConfig() Config {
 		TemporalPort:      num("JUECE_TEMPORAL_PORT", 7233),
 		TemporalUIPort:    num("JUECE_TEMPORAL_UI_PORT", 8233),
 		LogLevel:          env("LOG_LEVEL", "info"),
+		TemporalGzip:      os.Getenv("TEMPORAL_GZIP") == "1",
 		SMTPAddr:          os.Getenv("SMTP_ADDR"),
 		SMTPFrom:          env("SMTP_FROM", "juece@localhost"),
 	}
@@ -187,7 +189,7 @@ func dialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Cli
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-			Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))})
+			Logger: tlog.NewStructuredLogger(log.With("component", "temporal")), ConnectionOptions: connectionOptions(cfg)})
 		if err == nil {
 			return c, nil
 		}
@@ -410,4 +412,13 @@ func newActivities(cfg Config, s *db.Store) *activities.Activities {
 		a.Mailer = activities.SMTPMailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom}
 	}
 	return a
+}
+
+// connectionOptions turns off the SDK's default gzip of every gRPC call: on a
+// local network it costs CPU on both ends for every step and saves nothing.
+func connectionOptions(cfg Config) client.ConnectionOptions {
+	if cfg.TemporalGzip {
+		return client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionGzip{}}
+	}
+	return client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}
 }

@@ -39,8 +39,9 @@ func Server(tb testing.TB) *testsuite.DevServer {
 			ExistingPath: cli,
 			LogLevel:     "error",
 			ClientOptions: &client.Options{
-				Namespace: "default",
-				Logger:    log.NewStructuredLogger(quietLogger()),
+				Namespace:         "default",
+				Logger:            log.NewStructuredLogger(quietLogger()),
+				ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
 			},
 			Stdout: io.Discard,
 			Stderr: io.Discard,
