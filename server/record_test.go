@@ -148,6 +148,17 @@ func TestDocumentFiledInCase(t *testing.T) {
 	if code := s.do("department_officer", "GET", "/api/v1/cases/"+id+"/documents", nil, &list); code != 200 || len(list.Documents) != 2 || list.Documents[1].Version != 2 {
 		t.Fatalf("list: %d %+v", code, list)
 	}
+	// The task shows the documents it works on, the one filed on it marked.
+	var tv struct {
+		Documents []struct {
+			SHA256 string  `json:"sha256"`
+			TaskID *string `json:"task_id"`
+		} `json:"documents"`
+	}
+	if code := s.do("department_officer", "GET", "/api/v1/tasks/"+task, nil, &tv); code != 200 || len(tv.Documents) != 2 ||
+		tv.Documents[0].TaskID == nil || *tv.Documents[0].TaskID != task || tv.Documents[0].SHA256 != d.SHA256 {
+		t.Fatalf("task documents: %d %+v", code, tv)
+	}
 	// Download: auditors any; others only through a case they can see.
 	code, h, body := s.raw("auditor", "/api/v1/documents/"+d.SHA256)
 	if code != 200 || !bytes.Equal(body, pdfBytes) || h.Get("Content-Type") != "application/pdf" || h.Get("X-Content-Type-Options") != "nosniff" ||

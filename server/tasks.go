@@ -67,6 +67,9 @@ func (s *Server) listTasks(c echo.Context) error {
 type TaskView struct {
 	db.Task
 	FormSchema json.RawMessage `json:"form_schema,omitempty"`
+	// Documents are the case's filed documents the task works on (drafts,
+	// opinions, minutes), oldest first; those filed on this task carry its ID.
+	Documents []db.DocumentLink `json:"documents"`
 }
 
 // loadTask loads the task named in the path. With hide, a task of another
@@ -93,7 +96,11 @@ func (s *Server) getTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, TaskView{Task: t, FormSchema: formSchemas[t.Type]})
+	docs, err := s.store.CaseDocuments(c.Request().Context(), t.CaseID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TaskView{Task: t, FormSchema: formSchemas[t.Type], Documents: docs})
 }
 
 // CompleteTaskRequest is the body of POST /tasks/{id}/complete.
