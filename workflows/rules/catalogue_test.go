@@ -15,10 +15,31 @@ import (
 	"github.com/juece/juece/workflows/rules"
 )
 
-// specPath is the legal specification, beside the repository (CI checks out
-// ../shared next to it). A missing spec fails the tests: the catalogue must
-// never be checked against nothing.
-const specPath = "../../../shared/spec/procedure.md"
+// specPath is the copy of the legal specification kept in the repository, so
+// a fresh clone checks the catalogue on its own. A missing spec fails the
+// tests: the catalogue must never be checked against nothing.
+const specPath = "../../docs/spec/procedure.md"
+
+// sharedSpecPath is the specification as published beside the repository
+// (../shared); when present, the copy must be identical.
+const sharedSpecPath = "../../../shared/spec/procedure.md"
+
+func TestSpecCopyIsCurrent(t *testing.T) {
+	shared, err := os.ReadFile(sharedSpecPath)
+	if os.IsNotExist(err) {
+		t.Skipf("%s is not beside this checkout; the copy in docs/spec is used", sharedSpecPath)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(shared) != string(copied) {
+		t.Fatalf("docs/spec/procedure.md differs from %s: copy the new spec and update the catalogue", sharedSpecPath)
+	}
+}
 
 // specRow is one rule row of a catalogue table in the spec.
 type specRow struct {
@@ -57,7 +78,7 @@ func readSpec(t *testing.T) []specRow {
 	t.Helper()
 	f, err := os.Open(specPath)
 	if err != nil {
-		t.Fatalf("the spec must be readable at %s (../shared beside the repo): %v", specPath, err)
+		t.Fatalf("the spec must be readable at %s: %v", specPath, err)
 	}
 	defer f.Close()
 	var rows []specRow
