@@ -1,4 +1,4 @@
-// Package rules holds the procedural rules of ../shared/spec/procedure.md —
+// Package rules holds the procedural rules of docs/spec/procedure.md —
 // every G-… and R-… of its catalogue — as pure functions. Each rule carries
 // its ID, kind, verification status, legal citation and messages in Chinese
 // and English. The Case workflow's update validators and the HTTP API call
