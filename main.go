@@ -98,6 +98,7 @@ Usage:
   juece checkpoint          write a global audit checkpoint of every case's chain head (run daily, e.g. from cron)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
+  juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
   juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
@@ -132,6 +133,8 @@ func main() {
 		err = runCheckpoint(ctx, cfg, os.Args[2:], os.Stdout)
 	case "verify":
 		err = runVerify(ctx, cfg, os.Args[2:], os.Stdout)
+	case "crosscheck":
+		err = runCrossCheck(ctx, cfg, os.Args[2:], os.Stdout)
 	case "dossier":
 		err = runDossier(ctx, cfg, os.Args[2:], os.Stdout)
 	case "setup":

@@ -162,6 +162,9 @@ type AuditReport struct {
 	Problems         []AuditProblem `json:"problems"`
 	// Truncated is set when more than MaxAuditProblems were found.
 	Truncated bool `json:"problems_truncated,omitempty"`
+	// AccessEvents and AccessHead describe the access log's chain (access.go).
+	AccessEvents int64         `json:"access_events"`
+	AccessHead   *ChainHeadRef `json:"access_head,omitempty"`
 }
 
 // MaxAuditProblems caps the problems a report lists.
@@ -177,6 +180,7 @@ const (
 	ProblemCheckpointChain = "checkpoint_chain" // the checkpoint chain itself does not recompute
 	ProblemDocument        = "document_content" // stored bytes no longer hash to their address
 	ProblemDocumentLink    = "document_link"    // a link and its document.attached event disagree, or one is missing
+	ProblemAccessChain     = "access_chain"     // the access log's chain does not recompute (altered or removed rows)
 )
 
 // AuditProblem names one thing that is wrong with the record.
@@ -205,11 +209,12 @@ func (a *reportBuilder) add(p AuditProblem) {
 // checkpoint chain and each checkpoint's root over its recorded heads, that
 // every (case, seq, head) any checkpoint recorded still exists unchanged (so a
 // deleted case or tail is named), and that every stored document still hashes
-// to its address and agrees with its document.attached event. It reads
+// to its address and agrees with its document.attached event, and the access
+// log's chain (access.go). It reads
 // everything; run it off-peak on large installations.
 func (s *Store) VerifyAll(ctx context.Context) (AuditReport, error) {
 	a := &reportBuilder{r: AuditReport{At: time.Now().UTC(), Problems: []AuditProblem{}}}
-	steps := []func(context.Context, *reportBuilder) error{s.verifyCaseChains, s.verifyCheckpointChain, s.verifyCheckpointedHeads, s.verifyDocuments}
+	steps := []func(context.Context, *reportBuilder) error{s.verifyCaseChains, s.verifyCheckpointChain, s.verifyCheckpointedHeads, s.verifyDocuments, s.verifyAccessChain}
 	for _, step := range steps {
 		if err := step(ctx, a); err != nil {
 			return AuditReport{}, err

@@ -263,7 +263,7 @@ func (s *Server) timeline(c echo.Context) error {
 		out.Events = append(out.Events, TimelineEvent{Seq: e.Seq, At: e.At, Actor: EventActor{e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg},
 			OnBehalfOf: e.OnBehalfOf, Action: e.Action, TaskID: e.TaskID, RequestID: e.RequestID, Data: e.Data, PrevHash: e.PrevHash, Hash: e.Hash})
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, WithFormDiffs(out))
 }
 
 func (s *Server) verify(c echo.Context) error {

@@ -35,6 +35,9 @@ const (
 	// CodeIntegrity says stored bytes no longer match their SHA-256: the
 	// record was changed behind the application. Never caused by the client.
 	CodeIntegrity = "integrity_failure"
+	// CodeHistoryGone says a case's Temporal history no longer exists (the
+	// namespace's retention), so it cannot be compared with the audit record.
+	CodeHistoryGone = "history_gone"
 )
 
 // Problem is an RFC 9457 problem+json body with Juece's extensions.
@@ -120,6 +123,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		p = newError(http.StatusInternalServerError, CodeInternal, "内部错误 / internal error").Problem
 	}
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if p.Status == http.StatusForbidden {
+		// Every refusal of an authenticated user, from any handler, lands in
+		// the access log here (access.go).
+		s.recordDenial(c, p)
+	}
 	body, _ := json.Marshal(p)
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(p.Status)

@@ -10,6 +10,7 @@ import (
 	"github.com/swaggest/openapi-go/openapi3"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/crosscheck"
 	"github.com/juece/juece/workflows"
 )
 
@@ -38,6 +39,10 @@ var formSchemas = func() map[string]json.RawMessage {
 
 type idPath struct {
 	ID string `path:"id" format:"uuid"`
+}
+
+type casePath struct {
+	CaseID string `path:"case_id" format:"uuid"`
 }
 
 type taskActionReq struct {
@@ -88,7 +93,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/rules", "The catalogue of enforced rules with citations", nil, new(RuleList), 200, true, nil},
 		{"POST", "/api/v1/cases", "Start a decision case (department officer)", new(CreateCaseRequest), new(CaseCreated), 201, true, []int{400, 403, 422, 503}},
 		{"GET", "/api/v1/cases/{id}", "A case: state, open tasks, next steps and what blocks them", new(idPath), new(CaseView), 200, true, []int{404}},
-		{"GET", "/api/v1/cases/{id}/timeline", "The case's hash-chained audit events", new(idPath), new(Timeline), 200, true, []int{404}},
+		{"GET", "/api/v1/cases/{id}/timeline", "The case's hash-chained audit events; form submissions carry a field-level diff against the previous one of the same task type", new(idPath), new(DiffedTimeline), 200, true, []int{404}},
 		{"GET", "/api/v1/cases/{id}/verify", "Recompute the case's hash chain", new(idPath), new(db.Verification), 200, true, []int{404}},
 		{"GET", "/api/v1/tasks", "Tasks visible to the user", new(TaskQuery), new(db.InboxPage), 200, true, []int{400}},
 		{"GET", "/api/v1/tasks/{id}", "One task with its form's JSON Schema", new(idPath), new(TaskView), 200, true, []int{404}},
@@ -109,9 +114,11 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/cases/{id}/dossier", "The case's archive ZIP (归档): catalogue, documents, events, manifest; check offline with juece verify", new(idPath), new(dossierZip), 200, true, []int{403, 404}},
 		{"GET", "/api/v1/audit/events", "Audit events across cases, keyset-paged by id (auditors, admins)", new(AuditEventQuery), new(AuditEventPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/refusals", "Refused procedural steps: who tried to skip which rule (auditors, admins)", new(AuditEventQuery), new(RefusalPage), 200, true, []int{400, 403}},
-		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents", nil, new(db.AuditReport), 200, true, []int{403}},
+		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents, the access log", nil, new(db.AuditReport), 200, true, []int{403}},
 		{"GET", "/api/v1/audit/checkpoints", "The latest global audit checkpoints", nil, new(CheckpointList), 200, true, []int{403}},
 		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed)", nil, new(CheckpointWritten), 201, true, []int{403}},
+		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials (auditors, admins)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/audit/crosscheck/{case_id}", "Compare a case's audit events with the Updates its Temporal history accepted (auditors, admins)", new(casePath), new(crosscheck.Report), 200, true, []int{400, 403, 404, 410, 503}},
 	}
 	for _, o := range ops {
 		oc, err := r.NewOperationContext(o.method, o.path)

@@ -8,7 +8,10 @@ func (s *Server) routes() {
 	e.GET("/api/openapi.json", s.openapi)
 	e.GET("/", s.home)
 
-	api := e.Group("/api/v1", s.authenticate)
+	// The access log sees every failed authentication (before authenticate)
+	// and a user's first request each hour (after it): access.go.
+	access := newAccessLog(s.store, s.log)
+	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins)
 	api.GET("/me", s.me)
 	api.GET("/rules", s.listRules)
 	api.POST("/cases", s.createCase)
@@ -37,4 +40,6 @@ func (s *Server) routes() {
 	api.GET("/audit/verify", s.auditVerify)
 	api.GET("/audit/checkpoints", s.listCheckpoints)
 	api.POST("/audit/checkpoints", s.createCheckpoint)
+	api.GET("/audit/access", s.auditAccess)
+	api.GET("/audit/crosscheck/:case_id", s.auditCrossCheck)
 }
