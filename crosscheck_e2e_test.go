@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +14,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/juece/juece/activities"
+	"github.com/juece/juece/worker/devtemporal/temporaltest"
+	"github.com/juece/juece/workflows"
 )
 
 // TestCrossCheckAfterWorkerKills drives 50 cases through the five thin steps
@@ -162,10 +171,12 @@ func TestCrossCheckAfterWorkerKills(t *testing.T) {
 	kill2 := waitFor(total * 3 / 5)
 	e.killWorker()
 	// While no worker runs, the race case gets a comment and then two
-	// completions of its legal opinion. All three reach the workflow in one
-	// task: the comment takes the case's lock, both completions pass their
-	// validators while it holds it, the first then completes the task and the
-	// second fails in its handler, an Update accepted and failed.
+	// completions of its legal opinion. The API serialises one case's steps,
+	// so the two completions are sent straight to Temporal, as two API
+	// servers would. All three reach the workflow in one task: the comment
+	// takes the case's lock, both completions pass their validators while it
+	// holds it, the first then completes the task and the second fails in its
+	// handler, an Update accepted and failed.
 	opinion, err := openTask(race, "legal_opinion")
 	if err != nil {
 		t.Fatal(err)
@@ -183,13 +194,33 @@ func TestCrossCheckAfterWorkerKills(t *testing.T) {
 		raceCodes <- code
 	}()
 	time.Sleep(500 * time.Millisecond)
+	var me struct{ ID, Name, Role, Org string }
+	if code, err := call("legal_advisor", "GET", "/api/v1/me", nil, &me, ""); err != nil || code != 200 {
+		t.Fatalf("me: %d %v", code, err)
+	}
+	adviser := activities.Actor{UserID: me.ID, Name: me.Name, Role: me.Role, OrgID: me.Org}
+	form, _ := json.Marshal(steps[1].form)
+	tc := temporaltest.Server(t).Client()
 	for _, key := range []string{"race-a", "race-b"} {
 		go func() {
-			code, err := call("legal_advisor", "POST", "/api/v1/tasks/"+opinion+"/complete", map[string]any{"form": steps[1].form}, nil, key)
-			if err != nil {
-				t.Errorf("race %s: %v", key, err)
+			h, err := tc.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{
+				WorkflowID: workflows.CaseWorkflowID(race), UpdateID: key, UpdateName: workflows.UpdateCompleteTask,
+				WaitForStage: client.WorkflowUpdateStageCompleted,
+				Args:         []any{workflows.CompleteTaskRequest{TaskID: opinion, Actor: adviser, Form: form}},
+			})
+			if err == nil {
+				err = h.Get(context.Background(), nil)
 			}
-			raceCodes <- code
+			var ae *temporal.ApplicationError
+			switch {
+			case err == nil:
+				raceCodes <- 200
+			case errors.As(err, &ae) && ae.Type() == workflows.ErrConflict:
+				raceCodes <- 409
+			default:
+				t.Errorf("race %s: %v", key, err)
+				raceCodes <- 0
+			}
 		}()
 	}
 	time.Sleep(time.Second)

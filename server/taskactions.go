@@ -61,6 +61,8 @@ func (s *Server) taskAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	unlock := s.caseLocks.lock(t.CaseID)
+	defer unlock()
 	out, err := s.update(ctx, t, updateID, workflows.UpdateTaskAction, arg)
 	if err != nil {
 		return s.refusal(c, t, nil, err)

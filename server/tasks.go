@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -143,6 +144,14 @@ func (s *Server) completeTask(c echo.Context) error {
 	}
 	updateID, keyed, err := updateIDFor(c, u, t)
 	if err != nil {
+		return err
+	}
+	// One step of a case at a time from this server: a burst on one task then
+	// resolves against the database (the winner's row) instead of piling
+	// concurrent updates onto one workflow.
+	unlock := s.caseLocks.lock(t.CaseID)
+	defer unlock()
+	if t, err = s.store.GetTask(ctx, t.ID); err != nil {
 		return err
 	}
 	if keyed {
@@ -328,4 +337,39 @@ type RuleList struct {
 
 func (s *Server) listRules(c echo.Context) error {
 	return c.JSON(http.StatusOK, RuleList{Rules: rules.Catalogue})
+}
+
+// caseLocks serialises the steps this server sends to each case.
+type caseLocks struct {
+	mu sync.Mutex
+	m  map[string]*caseLock
+}
+
+type caseLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock waits for the case's turn and returns the function that ends it.
+func (l *caseLocks) lock(caseID string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*caseLock{}
+	}
+	cl := l.m[caseID]
+	if cl == nil {
+		cl = &caseLock{}
+		l.m[caseID] = cl
+	}
+	cl.users++
+	l.mu.Unlock()
+	cl.Lock()
+	return func() {
+		cl.Unlock()
+		l.mu.Lock()
+		if cl.users--; cl.users == 0 {
+			delete(l.m, caseID)
+		}
+		l.mu.Unlock()
+	}
 }
