@@ -216,39 +216,39 @@ func runMigrate(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
+// connect opens the store and the Temporal client that serve and worker need;
+// close releases both.
+func connect(ctx context.Context, cfg Config, log *slog.Logger) (s *db.Store, tc client.Client, closeAll func(), err error) {
 	if err := requireDB(cfg); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	if s, err = openStore(ctx, cfg.DatabaseURL); err != nil {
+		return nil, nil, nil, err
+	}
+	if tc, err = dialTemporal(ctx, cfg, log); err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return s, tc, func() { tc.Close(); s.Close() }, nil
+}
+
+func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
+	s, tc, closeAll, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	srv := server.New(s, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
 	log.Info("serving", "listen", cfg.Listen)
 	return srv.Serve(ctx, cfg.Listen)
 }
 
 func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
-	if err := requireDB(cfg); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, tc, closeAll, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	tc, err := dialTemporal(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

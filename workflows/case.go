@@ -317,6 +317,13 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 	t := w.task(req.TaskID)
 	st := w.applyCompletion(ctx, t, req, form)
 	st.EventKey = workflow.GetCurrentUpdateInfo(ctx).ID
+	return w.commit(ctx, st, saved, t.ID)
+}
+
+// commit records a step the caller applied in memory (from saved). When the
+// database already holds another completion of the task, the step is undone,
+// that completion is adopted, and the update is refused as a conflict.
+func (w *caseWF) commit(ctx workflow.Context, st activities.StepInput, saved memento, taskID string) (StepOutcome, error) {
 	state := w.state
 	res, err := w.record(ctx, st)
 	if taken := takenBy(err); taken != nil {
@@ -328,7 +335,7 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 		return StepOutcome{}, err
 	}
 	w.afterRecord(ctx, st, res)
-	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: state, Seq: res.Seq, Hash: res.Hash}
+	out := StepOutcome{CaseID: w.in.CaseID, TaskID: taskID, State: state, Seq: res.Seq, Hash: res.Hash}
 	for _, nt := range st.NewTasks {
 		out.NewTasks = append(out.NewTasks, nt.ID)
 	}

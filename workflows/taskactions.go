@@ -299,26 +299,15 @@ func (w *caseWF) taskAction(ctx workflow.Context, req TaskActionRequest) (StepOu
 		st.TaskUpdate = taskUpdate(t)
 	}
 	st.Data, _ = json.Marshal(data)
-	state := w.state
-	res, err := w.record(ctx, st)
-	if taken := takenBy(err); taken != nil {
-		w.restore(saved)
-		w.adopt(ctx, taken)
-		return StepOutcome{}, refuse(ErrConflict, "任务已由 "+taken.Actor.Name+" 办理 / the task was completed by "+taken.Actor.Name)
-	}
+	out, err := w.commit(ctx, st, saved, t.ID)
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	w.afterRecord(ctx, st, res)
 	if req.Target != nil && (req.Action == ActionDelegate || req.Action == ActionTransfer || req.Action == ActionAddCoReviewer) {
 		title := map[string]string{ActionDelegate: "【委派】", ActionTransfer: "【转派】", ActionAddCoReviewer: "【加签】"}[req.Action]
 		w.notify(ctx, activities.NotifyInput{Key: st.EventKey, Kind: "task." + req.Action, CaseID: w.in.CaseID, TaskID: t.ID,
 			Title: title + taskTitle(t.Type) + "：" + w.in.Title, Body: req.Actor.Name + " 将此任务交由您办理 / assigned to you by " + req.Actor.Name,
 			UserIDs: []string{req.Target.UserID}})
-	}
-	out := StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: state, Seq: res.Seq, Hash: res.Hash}
-	for _, nt := range st.NewTasks {
-		out.NewTasks = append(out.NewTasks, nt.ID)
 	}
 	return out, nil
 }
