@@ -24,12 +24,9 @@ type TaskActionRequest struct {
 func (s *Server) taskAction(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	t, err := s.loadTask(c, false)
+	t, err := s.actOn(c, u)
 	if err != nil {
 		return err
-	}
-	if !s.mayAct(c, t, u) {
-		return forbidden("此任务不属于您的角色或单位 / this task belongs to another role or organisation")
 	}
 	var req TaskActionRequest
 	if err := decodeJSON(c, &req); err != nil {

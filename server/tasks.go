@@ -131,12 +131,9 @@ type TaskCompleted struct {
 func (s *Server) completeTask(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	t, err := s.loadTask(c, false)
+	t, err := s.actOn(c, u)
 	if err != nil {
 		return err
-	}
-	if !s.mayAct(c, t, u) {
-		return forbidden("此任务不属于您的角色或单位 / this task belongs to another role or organisation")
 	}
 	var req CompleteTaskRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -231,6 +228,19 @@ func completedFromEvent(ev db.AuditEvent) TaskCompleted {
 }
 
 func activeTask(t db.Task) bool { return t.State == "open" || t.State == "claimed" }
+
+// actOn loads the task in the path for a user who means to act on it: 404
+// if it does not exist, 403 if the user may not act on it at all.
+func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
+	t, err := s.loadTask(c, false)
+	if err != nil {
+		return t, err
+	}
+	if !s.mayAct(c, t, u) {
+		return t, forbidden("此任务不属于您的角色或单位 / this task belongs to another role or organisation")
+	}
+	return t, nil
+}
 
 // mayAct is the server's first, cheap check of who may act on a task; the
 // workflow's validator has the last word (claims, delegation, co-review).
