@@ -2,13 +2,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,30 +30,7 @@ import (
 func TestCrossCheckAfterWorkerKills(t *testing.T) {
 	began := time.Now()
 	e := newE2E(t)
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 3 * time.Minute}
-	call := func(role, method, path string, body, out any, key string) (int, error) {
-		var r io.Reader
-		if body != nil {
-			raw, _ := json.Marshal(body)
-			r = bytes.NewReader(raw)
-		}
-		req, _ := http.NewRequest(method, e.api+path, r)
-		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
-		req.Header.Set("Content-Type", "application/json")
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if out != nil {
-			_ = json.Unmarshal(raw, out)
-		}
-		return resp.StatusCode, nil
-	}
+	call := e.request
 	openTask := func(caseID, typ string) (string, error) {
 		var v struct {
 			OpenTasks []struct{ ID, Type string } `json:"open_tasks"`
@@ -78,17 +52,7 @@ func TestCrossCheckAfterWorkerKills(t *testing.T) {
 		}
 		return c.ID, nil
 	}
-	steps := []struct {
-		role, task string
-		form       map[string]any
-	}{
-		{"department_officer", "initiation", map[string]any{"decision_ref": "宜政决〔2026〕1号", "lead_unit": "yiyang-nrb", "draft_summary": "交叉核对"}},
-		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法"}},
-		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "合法"}},
-		{"meeting_secretary", "collective_discussion", map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved",
-			"statements": []map[string]any{{"member": "副县长", "position": "support"}, {"member": "县长", "position": "support", "is_head": true}}}},
-		{"meeting_secretary", "publication", map[string]any{"party_report_ref": "宜政文〔2026〕1号", "party_report_date": "2026-12-02", "gazette": "2026年第12期"}},
-	}
+	steps := thinSteps
 	// step completes one step like a careful client: with an Idempotency-Key,
 	// retried on a transport error or a 5xx (the answer may have been lost,
 	// not the step).

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -18,38 +14,10 @@ import (
 // concurrent actors. Figures only; nothing is asserted about time.
 func BenchmarkSteps(b *testing.B) {
 	e := newE2E(b)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: time.Minute}
-	call := func(role, method, path string, body any, out any) (int, error) {
-		var r io.Reader
-		if body != nil {
-			raw, _ := json.Marshal(body)
-			r = bytes.NewReader(raw)
-		}
-		req, _ := http.NewRequest(method, e.api+path, r)
-		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if out != nil {
-			_ = json.Unmarshal(raw, out)
-		}
-		return resp.StatusCode, nil
+	call := func(role, method, path string, body, out any) (int, error) {
+		return e.request(role, method, path, body, out, "")
 	}
-	steps := []struct {
-		role, task string
-		form       map[string]any
-	}{
-		{"department_officer", "initiation", map[string]any{"decision_ref": "宜政决〔2026〕1号", "lead_unit": "yiyang-nrb", "draft_summary": "基准测试"}},
-		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法"}},
-		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "合法"}},
-		{"meeting_secretary", "collective_discussion", map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved",
-			"statements": []map[string]any{{"member": "副县长", "position": "support"}, {"member": "县长", "position": "support", "is_head": true}}}},
-		{"meeting_secretary", "publication", map[string]any{"party_report_ref": "宜政文〔2026〕1号", "party_report_date": "2026-12-02", "gazette": "2026年第12期"}},
-	}
+	steps := thinSteps
 	// runCase takes one case from start to close; it returns each step's latency.
 	runCase := func(n int) ([]time.Duration, error) {
 		var created struct{ ID string }

@@ -298,3 +298,46 @@ func TestE2EWorkerKilledMidCase(t *testing.T) {
 		t.Fatalf("worker started %d times, want 4", n)
 	}
 }
+
+// thinSteps are the five human steps of the thin procedure with forms that
+// pass every rule, in order, with the role that completes each.
+var thinSteps = []struct {
+	role, task string
+	form       map[string]any
+}{
+	{"department_officer", "initiation", map[string]any{"decision_ref": "宜政决〔2026〕1号", "lead_unit": "yiyang-nrb", "draft_summary": "端到端测试"}},
+	{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法"}},
+	{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "合法"}},
+	{"meeting_secretary", "collective_discussion", map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved",
+		"statements": []map[string]any{{"member": "副县长", "position": "support"}, {"member": "县长", "position": "support", "is_head": true}}}},
+	{"meeting_secretary", "publication", map[string]any{"party_report_ref": "宜政文〔2026〕1号", "party_report_date": "2026-12-02", "gazette": "2026年第12期"}},
+}
+
+var e2eClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 3 * time.Minute}
+
+// request sends one API call as a role, with an Idempotency-Key when key is
+// set, and decodes the answer into out. Unlike call it returns errors, so it
+// can be used from other goroutines than the test's.
+func (e *e2e) request(role, method, path string, body, out any, key string) (int, error) {
+	var r io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		r = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, e.api+path, r)
+	req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := e2eClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && len(raw) > 0 {
+		_ = json.Unmarshal(raw, out)
+	}
+	return resp.StatusCode, nil
+}
