@@ -35,13 +35,35 @@ const (
 // Roles lists every role a user may have.
 var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleOrgHead, RoleAuditor, RoleAdmin}
 
-// Case states of the thin procedure (a subset of spec §3).
+// Case states (spec §3). StatePublication is the thin procedure's state
+// between the decision and its publication; cases on the full lifecycle go
+// through StatePreIssuance instead.
 const (
 	StateInitiation           = "initiation"
+	StateDrafting             = "drafting"
+	StateConsulting           = "consulting"
 	StateLegalityReview       = "legality_review"
 	StateCollectiveDiscussion = "collective_discussion"
+	StatePreIssuance          = "pre_issuance"
 	StatePublication          = "publication"
+	StateInExecution          = "in_execution"
+	StateSuspended            = "suspended"
+	StatePostEvaluation       = "post_evaluation"
+	StateArchiving            = "archiving"
 	StateClosed               = "closed"
+)
+
+// States lists the case states in lifecycle order.
+var States = []string{StateInitiation, StateDrafting, StateConsulting, StateLegalityReview, StateCollectiveDiscussion,
+	StatePreIssuance, StatePublication, StateInExecution, StateSuspended, StatePostEvaluation, StateArchiving, StateClosed}
+
+// Outcomes of a closed case.
+const (
+	OutcomePublished    = "published" // thin procedure: closed on publication
+	OutcomeArchived     = "archived"  // executed (or terminated) and archived
+	OutcomeNotInitiated = "not_initiated"
+	OutcomeNotApproved  = "not_approved"
+	OutcomeTerminated   = "terminated"
 )
 
 // Task types: one per human step.
@@ -53,7 +75,29 @@ const (
 	TaskCollectiveDiscussion = "collective_discussion"
 	TaskPublication          = "publication"
 	TaskCalendarReview       = "calendar_review"
+
+	// The full lifecycle (spec §3–§4).
+	TaskDrafting           = "drafting"                // §4.3 draft, legal basis, cost-benefit, consultation, track determinations
+	TaskPublicComment      = "public_comment"          // §4.4.1 comment notice published
+	TaskCommentReport      = "public_comment_report"   // §4.4.1/§4.4.4 period closed, opinions processed, adoption report
+	TaskHearing            = "hearing"                 // §4.4.2
+	TaskExpertReview       = "expert_review"           // §4.5
+	TaskRiskAssessment     = "risk_assessment"         // §4.6
+	TaskFairCompetition    = "fair_competition_review" // §4.7
+	TaskLegalitySubmission = "legality_submission"     // §4.8 submission package to the review body
+	TaskPartyReport        = "party_report"            // §4.10 Party-committee report and NPC track
+	TaskExecutionReport    = "execution_report"        // §4.13 periodic / problem report
+	TaskExecutionDecision  = "execution_decision"      // §4.15 the head decides on a reported problem
+	TaskSuspensionFollowUp = "suspension_follow_up"    // R-ADJ-02 resume / adjust / terminate
+	TaskPostEvaluation     = "post_evaluation"         // §4.14
+	TaskArchive            = "archive"                 // §4.12 dossier complete, archived
 )
+
+// TaskTypes lists every task type.
+var TaskTypes = []string{TaskInitiation, TaskDrafting, TaskPublicComment, TaskCommentReport, TaskHearing, TaskExpertReview,
+	TaskRiskAssessment, TaskFairCompetition, TaskLegalitySubmission, TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges,
+	TaskCollectiveDiscussion, TaskPartyReport, TaskPublication, TaskExecutionReport, TaskExecutionDecision,
+	TaskSuspensionFollowUp, TaskPostEvaluation, TaskArchive, TaskCalendarReview}
 
 // Error types carried by refusals from update validators.
 const (

@@ -29,18 +29,51 @@ type Params struct {
 	PublicationSLAWorkingDays int `json:"publication_sla_working_days,omitempty"`
 	// Warnings are the yellow-warning thresholds per task type ([D]).
 	Warnings []WarningPolicy `json:"warnings,omitempty"`
+	// Policy is the rules' configurable policy of the profile (zero for cases
+	// started before the full lifecycle).
+	Policy *rules.Policy `json:"policy,omitempty"`
 }
 
 // CaseInput starts a case.
 type CaseInput struct {
-	CaseID    string           `json:"case_id"`
-	Title     string           `json:"title"`
-	Profile   string           `json:"profile"`
-	Organs    Organs           `json:"organs"`
-	Params    Params           `json:"params"`
+	CaseID  string `json:"case_id"`
+	Title   string `json:"title"`
+	Profile string `json:"profile"`
+	Organs  Organs `json:"organs"`
+	Params  Params `json:"params"`
+	// Matter describes the decision matter; the lifecycle's gates depend on
+	// it (zero for cases started before the full lifecycle).
+	Matter    Matter           `json:"matter,omitempty"`
 	CreatedBy activities.Actor `json:"created_by"`
 	CreatedAt time.Time        `json:"created_at"`
 	RequestID string           `json:"request_id,omitempty"`
+}
+
+// Matter is what the undertaking unit declares about a matter when it starts
+// a case. The flags decide which tracks and package items are mandatory.
+type Matter struct {
+	// DirectoryEntryID links the case to its entry of the decision directory
+	// (R-DIR-*); empty for a matter outside the directory (R-DIR-04).
+	DirectoryEntryID string `json:"directory_entry_id,omitempty"`
+	// Category is the matter's category of Art. 3 / Henan Decree 210.
+	Category string `json:"category,omitempty"`
+	// PublicConcern: 涉及社会公众切身利益 (public participation, interpretation R-PUB-04).
+	PublicConcern bool `json:"public_concern,omitempty"`
+	// HighlyTechnical: 专业性、技术性较强 (expert review R-EXP-01).
+	HighlyTechnical bool `json:"highly_technical,omitempty"`
+	// MarketRelated: 涉及市场主体经济活动 (fair-competition review R-FCR-01).
+	MarketRelated bool `json:"market_related,omitempty"`
+	// StabilityRisk: 可能对社会稳定、公共安全等方面造成不利影响 (risk assessment R-RSK-01).
+	StabilityRisk bool `json:"stability_risk,omitempty"`
+	// Confidentiality: "", "state_secret", "work_secret", "trade_secret" or
+	// "personal_privacy" (spec §5.2), with its legal ground.
+	Confidentiality       string `json:"confidentiality,omitempty"`
+	ConfidentialityGround string `json:"confidentiality_ground,omitempty"`
+	// Urgent: 情况紧急 (spec §5.1). It never bypasses a gate (R-EMG-01).
+	Urgent bool `json:"urgent,omitempty"`
+	// NPCTrack: the matter must be reported to the people's congress or its
+	// standing committee (Art. 8, R-DIR-07).
+	NPCTrack bool `json:"npc_track,omitempty"`
 }
 
 // CaseResult is how a case ended.
