@@ -40,6 +40,14 @@ type caseWF struct {
 	// drafter is the user who submitted the draft (separation of duties).
 	drafter string
 
+	// full is set for cases on the full lifecycle (version marker
+	// "full-lifecycle"); older cases run the thin procedure.
+	full bool
+	// implementedAt is when execution began; evaluationDue when the
+	// profile's post-evaluation term runs out (zero: no such trigger).
+	implementedAt time.Time
+	evaluationDue time.Time
+
 	// settled holds the outcomes of completions adopted from the database
 	// (see adopt), by update ID, so their own updates still succeed.
 	settled map[string]StepOutcome
@@ -87,8 +95,12 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 }
 
 func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
+	w.full = workflow.GetVersion(ctx, fullLifecycleChange, workflow.DefaultVersion, 1) == 1
+	if w.full {
+		w.startFull()
+	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
-	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs})
+	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
 	unlock, err := w.lock(ctx)
 	if err != nil {
 		return CaseResult{}, err
@@ -111,6 +123,9 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 	}
 	w.opened = true
 	workflow.Go(ctx, w.listenRecomputed)
+	if w.full {
+		workflow.Go(ctx, w.watchEvaluation)
+	}
 	// A closed case ends once every step is recorded and no calendar review
 	// (R-CAL-08) is still open.
 	if err := workflow.Await(ctx, func() bool {
@@ -263,11 +278,11 @@ func (w *caseWF) validateCompleteTask(ctx workflow.Context, req CompleteTaskRequ
 	if _, ok := w.settled[workflow.GetCurrentUpdateInfo(ctx).ID]; ok {
 		return nil // already recorded under this update's ID: answer it
 	}
-	_, err := w.check(req)
+	_, err := w.check(workflow.Now(ctx), req)
 	return err
 }
 
-func (w *caseWF) check(req CompleteTaskRequest) (any, error) {
+func (w *caseWF) check(now time.Time, req CompleteTaskRequest) (any, error) {
 	t := w.task(req.TaskID)
 	if t == nil {
 		return nil, refuse(ErrNotFound, "任务不存在 / no such task in this case")
@@ -284,14 +299,21 @@ func (w *caseWF) check(req CompleteTaskRequest) (any, error) {
 	if pending := t.unsignedCoReviewers(); len(pending) > 0 {
 		return nil, refuse(ErrPending, "加签人尚未签署意见："+strings.Join(pending, "、")+" / co-reviewers have not signed yet", RefusalDetail{Task: t})
 	}
-	if vs := Blockers(t.Type, w.facts); len(vs) > 0 {
+	if vs := Blockers(t.Type, w.facts, now); len(vs) > 0 {
 		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
 	}
 	form, ferrs := decodeForm(t.Type, req.Form)
+	if !w.full {
+		ferrs = append(ferrs, thinFields(form)...)
+	}
 	if len(ferrs) > 0 {
 		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
 	}
-	if vs := formViolations(form); len(vs) > 0 {
+	vs := formViolations(form)
+	if w.full {
+		vs = w.fullViolations(now, t, form, req)
+	}
+	if len(vs) > 0 {
 		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
 	}
 	return form, nil
@@ -309,7 +331,7 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 	}
 	// The validator ran on arrival; an earlier step may have changed the case
 	// since, so check again.
-	form, err := w.check(req)
+	form, err := w.check(workflow.Now(ctx), req)
 	if err != nil {
 		return StepOutcome{}, err
 	}
@@ -358,7 +380,11 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		CompleteTask: t.ID,
 		Form:         req.Form,
 	}
-	st.NewTasks, st.CancelTasks = w.advance(t, form)
+	if w.full {
+		st.NewTasks, st.CancelTasks = w.advanceFull(st.At, t, form)
+	} else {
+		st.NewTasks, st.CancelTasks = w.advance(t, form)
+	}
 	var newTasks []string
 	for _, nt := range st.NewTasks {
 		newTasks = append(newTasks, nt.ID)
@@ -416,14 +442,16 @@ func (w *caseWF) adopt(ctx workflow.Context, taken *activities.TaskTaken) {
 
 // memento is a copy of the case's state, to undo a step the database refused.
 type memento struct {
-	state, outcome, drafter string
-	facts                   rules.Facts
-	tasks                   []Task
-	taskSeq                 int
+	state, outcome, drafter      string
+	facts                        rules.Facts
+	tasks                        []Task
+	taskSeq                      int
+	implementedAt, evaluationDue time.Time
 }
 
 func (w *caseWF) save() memento {
-	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts, taskSeq: w.taskSeq}
+	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts.Clone(), taskSeq: w.taskSeq,
+		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue}
 	for _, t := range w.tasks {
 		c := *t
 		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
@@ -435,6 +463,7 @@ func (w *caseWF) save() memento {
 // restore puts the saved state back, in place: timers hold task pointers.
 func (w *caseWF) restore(m memento) {
 	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
+	w.implementedAt, w.evaluationDue = m.implementedAt, m.evaluationDue
 	w.tasks = w.tasks[:len(m.tasks)]
 	for i := range m.tasks {
 		*w.tasks[i] = m.tasks[i]

@@ -150,11 +150,27 @@ type CalendarReviewRequest struct {
 
 // CompleteTaskRequest is the argument of the complete_task update.
 type CompleteTaskRequest struct {
-	TaskID     string           `json:"task_id"`
-	Actor      activities.Actor `json:"actor"`
-	Form       json.RawMessage  `json:"form"`
-	RequestID  string           `json:"request_id,omitempty"`
-	ClientAddr string           `json:"client_addr,omitempty"`
+	TaskID string           `json:"task_id"`
+	Actor  activities.Actor `json:"actor"`
+	Form   json.RawMessage  `json:"form"`
+	// Clock carries what the working-day clock said when the server took
+	// the request (the workflow never reads the calendar itself).
+	Clock      *ClockFacts `json:"clock,omitempty"`
+	RequestID  string      `json:"request_id,omitempty"`
+	ClientAddr string      `json:"client_addr,omitempty"`
+}
+
+// ClockFacts are the working-day clock's answers a step needs, computed by the
+// server from the stored calendar when it takes the request.
+type ClockFacts struct {
+	// EarliestReplyOn is the earliest reply date Art. 26 allows for a
+	// legality submission made today (G-LR-TIME), YYYY-MM-DD.
+	EarliestReplyOn string `json:"earliest_reply_on,omitempty"`
+	// EndsOnRestDay and NextWorkingDay describe a comment notice's end date
+	// (R-CAL-06, R-PP-06).
+	EndsOnRestDay  bool   `json:"ends_on_rest_day,omitempty"`
+	NextWorkingDay string `json:"next_working_day,omitempty"`
+	Provisional    bool   `json:"provisional,omitempty"`
 }
 
 // StepOutcome answers an accepted update.

@@ -154,6 +154,79 @@ type Facts struct {
 	Decision         string `json:"decision,omitempty"`
 	PartyReportRef   string `json:"party_report_ref,omitempty"`
 	PublishedChannel string `json:"published_channel,omitempty"`
+
+	// The full lifecycle (spec §3); zero on cases of the thin procedure.
+	Full            bool   `json:"full,omitempty"`
+	Urgent          bool   `json:"urgent,omitempty"`
+	Classification  string `json:"classification,omitempty"`
+	MarketRelated   bool   `json:"market_related,omitempty"`
+	PublicConcern   bool   `json:"public_concern,omitempty"`
+	HighlyTechnical bool   `json:"highly_technical,omitempty"`
+	// DraftHash is the sha256 of the current draft; ReviewedDraftHash the
+	// one the legality opinion covers (R-LR-10).
+	DraftHash         string `json:"draft_hash,omitempty"`
+	DraftVersion      int    `json:"draft_version,omitempty"`
+	ReviewedDraftHash string `json:"reviewed_draft_hash,omitempty"`
+	// ReviewTimeShortened: the submission asked for a reply in under the
+	// statutory working days, with a reason the review body must accept.
+	ReviewTimeShortened bool     `json:"review_time_shortened,omitempty"`
+	LegalBasisItems     int      `json:"legal_basis_items,omitempty"`
+	Tracks              []Track  `json:"tracks,omitempty"`
+	ParticipationForms  []string `json:"participation_forms,omitempty"`
+	CostBenefitRef      string   `json:"cost_benefit_ref,omitempty"`
+	AlternativesRef     string   `json:"alternatives_ref,omitempty"`
+	DisputeUnresolved   bool     `json:"dispute_unresolved,omitempty"`
+	DisputeStatementRef string   `json:"dispute_statement_ref,omitempty"`
+	// CommentEndsOn is the last day of the published comment period.
+	CommentEndsOn      string        `json:"comment_ends_on,omitempty"`
+	CommentCount       int           `json:"comment_count,omitempty"`
+	PublicAdoptionRef  string        `json:"public_adoption_ref,omitempty"`
+	ExpertAdoptionRef  string        `json:"expert_adoption_ref,omitempty"`
+	RiskRequired       bool          `json:"risk_required,omitempty"`
+	RiskAssessments    []RiskOutcome `json:"risk_assessments,omitempty"`
+	RiskReportRef      string        `json:"risk_report_ref,omitempty"`
+	FCRRef             string        `json:"fcr_ref,omitempty"`
+	LegalityOpinionRef string        `json:"legality_opinion_ref,omitempty"`
+	NPCApplies         bool          `json:"npc_applies,omitempty"`
+	NPCRecordRef       string        `json:"npc_record_ref,omitempty"`
+	PublishedOn        string        `json:"published_on,omitempty"`
+	Withheld           bool          `json:"withheld,omitempty"`
+	ExecutionReports   int           `json:"execution_reports,omitempty"`
+	Suspended          bool          `json:"suspended,omitempty"`
+	Adjusted           bool          `json:"adjusted,omitempty"`
+	Evaluated          bool          `json:"evaluated,omitempty"`
+	// PreDecisionUnits did the main argumentation or assessment before the
+	// decision: expert institutions and risk assessors (G-EVAL-3P).
+	PreDecisionUnits []string `json:"pre_decision_units,omitempty"`
+	// Artefacts are the kinds of §4.12 the case's steps have produced (R-ARC-03).
+	Artefacts []string `json:"artefacts,omitempty"`
+}
+
+// RiskOutcome is one risk assessment's conclusion as the meeting sees it.
+type RiskOutcome struct {
+	Conclusion    string `json:"conclusion"`
+	MeasuresTaken string `json:"measures_taken,omitempty"`
+}
+
+// TrackState returns the state of a consultation track ("" if undetermined).
+func (f Facts) TrackState(name string) string {
+	for _, t := range f.Tracks {
+		if t.Name == name {
+			return t.State
+		}
+	}
+	return ""
+}
+
+// SetTrack sets a consultation track's state.
+func (f *Facts) SetTrack(name, state string) {
+	for i := range f.Tracks {
+		if f.Tracks[i].Name == name {
+			f.Tracks[i].State = state
+			return
+		}
+	}
+	f.Tracks = append(f.Tracks, Track{Name: name, State: state})
 }
 
 // Position is a meeting member's stated position (spec §4.9).
@@ -213,4 +286,15 @@ func listEN(names []string) string {
 		return strings.Join(names[:10], ", ") + " and " + itoa(len(names)-10) + " more"
 	}
 	return strings.Join(names, ", ")
+}
+
+// Clone returns a copy of f that shares no slices with it.
+func (f Facts) Clone() Facts {
+	c := f
+	c.Tracks = append([]Track(nil), f.Tracks...)
+	c.ParticipationForms = append([]string(nil), f.ParticipationForms...)
+	c.RiskAssessments = append([]RiskOutcome(nil), f.RiskAssessments...)
+	c.PreDecisionUnits = append([]string(nil), f.PreDecisionUnits...)
+	c.Artefacts = append([]string(nil), f.Artefacts...)
+	return c
 }
