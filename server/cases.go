@@ -23,6 +23,18 @@ import (
 type CreateCaseRequest struct {
 	Title  string `json:"title" required:"true" minLength:"2" maxLength:"200" description:"决策事项名称"`
 	UnitID string `json:"unit_id,omitempty" description:"承办单位；默认为当前用户所在单位"`
+	// The matter's attributes decide which tracks and package items are
+	// mandatory (spec §4, §5).
+	DirectoryEntryID      string `json:"directory_entry_id,omitempty" description:"决策事项目录条目"`
+	Category              string `json:"category,omitempty" maxLength:"100" description:"事项类别"`
+	PublicConcern         bool   `json:"public_concern,omitempty" description:"涉及社会公众切身利益、社会普遍关注"`
+	HighlyTechnical       bool   `json:"highly_technical,omitempty" description:"专业性、技术性较强"`
+	MarketRelated         bool   `json:"market_related,omitempty" description:"涉及市场主体经济活动"`
+	StabilityRisk         bool   `json:"stability_risk,omitempty" description:"可能影响社会稳定、公共安全"`
+	Confidentiality       string `json:"confidentiality,omitempty" enum:",state_secret,prohibited_by_law,security_risk,work_secret,trade_secret,personal_privacy" description:"保密属性"`
+	ConfidentialityGround string `json:"confidentiality_ground,omitempty" maxLength:"500" description:"保密属性的法律依据"`
+	Urgent                bool   `json:"urgent,omitempty" description:"情况紧急（不免除任何法定程序）"`
+	NPCTrack              bool   `json:"npc_track,omitempty" description:"须报人大或其常委会"`
 }
 
 // CaseCreated answers POST /cases.
@@ -52,6 +64,17 @@ func (s *Server) createCase(c echo.Context) error {
 		return err
 	}
 	req.Title = strings.TrimSpace(req.Title)
+	switch req.Confidentiality {
+	case "", "state_secret", "prohibited_by_law", "security_risk", "work_secret", "trade_secret", "personal_privacy":
+	default:
+		return invalid("confidentiality 取值无效 / confidentiality must be one of state_secret, prohibited_by_law, security_risk, work_secret, trade_secret, personal_privacy")
+	}
+	if req.Confidentiality != "" && strings.TrimSpace(req.ConfidentialityGround) == "" {
+		return invalid("设定保密属性须写明法律依据 / a confidentiality class needs its legal ground (R-SEC-01)")
+	}
+	if utf8.RuneCountInString(req.Category) > 100 || utf8.RuneCountInString(req.ConfidentialityGround) > 500 {
+		return invalid("category 或 confidentiality_ground 过长 / category or confidentiality_ground too long")
+	}
 	if n := utf8.RuneCountInString(req.Title); n < 2 || n > 200 {
 		return invalid("title 须为 2–200 个字符 / title must be 2–200 characters")
 	}
@@ -76,6 +99,9 @@ func (s *Server) createCase(c echo.Context) error {
 	id := uuid.NewString()
 	in := workflows.CaseInput{
 		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs, Params: params,
+		Matter: workflows.Matter{DirectoryEntryID: req.DirectoryEntryID, Category: req.Category, PublicConcern: req.PublicConcern,
+			HighlyTechnical: req.HighlyTechnical, MarketRelated: req.MarketRelated, StabilityRisk: req.StabilityRisk,
+			Confidentiality: req.Confidentiality, ConfidentialityGround: req.ConfidentialityGround, Urgent: req.Urgent, NPCTrack: req.NPCTrack},
 		CreatedBy: actor(u), CreatedAt: time.Now().UTC(), RequestID: requestID(c),
 	}
 	wid := workflows.CaseWorkflowID(id)
@@ -209,7 +235,7 @@ func (s *Server) getCase(c echo.Context) error {
 			continue
 		}
 		v.OpenTasks = append(v.OpenTasks, t)
-		blocked := workflows.Blockers(t.Type, v.FactsView)
+		blocked := workflows.Blockers(t.Type, v.FactsView, time.Now())
 		if blocked == nil {
 			blocked = []rules.Violation{}
 		}

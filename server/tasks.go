@@ -161,8 +161,16 @@ func (s *Server) completeTask(c echo.Context) error {
 	} else if !activeTask(t) {
 		return s.conflict(c, t)
 	}
+	cs, err := s.store.GetCase(ctx, t.CaseID)
+	if err != nil {
+		return err
+	}
+	clock, err := s.clockFacts(ctx, t, cs.Profile, req.Form)
+	if err != nil {
+		return err
+	}
 	out, err := s.update(ctx, t, updateID, workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
-		RequestID: requestID(c), ClientAddr: c.RealIP()})
+		Clock: clock, RequestID: requestID(c), ClientAddr: c.RealIP()})
 	if err != nil {
 		if keyed {
 			// The case may have ended since the first attempt: its record answers.

@@ -22,10 +22,15 @@ var nationalParams = Params{
 	Warnings: []WarningPolicy{{TaskType: TaskLegalityReview, YellowWorkingDays: 3}, {TaskType: TaskPublication, YellowWorkingDays: 5}},
 }
 
-// ProfileParams returns the params of a profile, falling back to national.
+// ProfileParams returns the params of a profile, falling back to national,
+// with the profile's rule policy (ProfilePolicy) frozen in.
 func ProfileParams(profile string) Params {
-	if p, ok := Profiles[profile]; ok {
-		return p
+	p, ok := Profiles[profile]
+	if !ok {
+		p, profile = Profiles["national"], "national"
 	}
-	return Profiles["national"]
+	pol := ProfilePolicy(profile)
+	p.Policy = &pol
+	p.Warnings = append([]WarningPolicy(nil), p.Warnings...)
+	return p
 }

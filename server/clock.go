@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/calendar"
+	"github.com/juece/juece/workflows"
+)
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+// clockFacts computes, from the stored calendar, what the working-day clock
+// says for a step that needs it: the earliest reply date of a legality
+// submission (G-LR-TIME, Art. 26) and whether a comment notice's end date is
+// a rest day (R-CAL-06). The workflow never reads the calendar; these facts
+// travel in the update and so are part of the case's history.
+func (s *Server) clockFacts(ctx context.Context, t db.Task, profile string, form json.RawMessage) (*workflows.ClockFacts, error) {
+	switch t.Type {
+	case workflows.TaskLegalitySubmission, workflows.TaskPublicComment:
+	default:
+		return nil, nil
+	}
+	cal, err := s.store.FreshCalendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cf workflows.ClockFacts
+	if t.Type == workflows.TaskLegalitySubmission {
+		today := calendar.DateFromTime(time.Now().In(beijing))
+		d, err := cal.AddWorkingDays(today, workflows.ProfilePolicy(profile).LegalityReviewWorkingDays)
+		if err != nil {
+			return nil, nil // out of the calendar's range: the workflow refuses with G-LR-TIME
+		}
+		cf.EarliestReplyOn, cf.Provisional = d.Date.String(), d.Provisional
+		return &cf, nil
+	}
+	var notice struct {
+		EndDate string `json:"end_date"`
+	}
+	if json.Unmarshal(form, &notice) != nil {
+		return nil, nil
+	}
+	end, err := calendar.ParseDate(notice.EndDate)
+	if err != nil {
+		return nil, nil // the workflow reports the malformed date
+	}
+	working, provisional := cal.IsWorkingDay(end)
+	if !working {
+		if next, err := cal.AddWorkingDays(end, 1); err == nil {
+			cf.EndsOnRestDay, cf.NextWorkingDay = true, next.Date.String()
+		}
+	}
+	cf.Provisional = provisional
+	return &cf, nil
+}
