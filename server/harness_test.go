@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -184,16 +185,75 @@ func (s *stack) complete(role, taskID string, form any, out any, hdr ...string) 
 	return s.do(role, "POST", "/api/v1/tasks/"+taskID+"/complete", map[string]any{"form": form}, out, hdr...)
 }
 
+// day is a civil date n days from today in Beijing, as forms take it.
+func day(n int) string {
+	return time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+// pathStep is one human step of the full lifecycle with a form that passes
+// every rule, the role that completes it and the case state after it.
+type pathStep struct {
+	role, task string
+	form       map[string]any
+	state      string
+}
+
+// fullPath is the shortest lawful path through the full lifecycle: public
+// comment (published two months ago, closed a month ago) is the only
+// consultation track that applies; the case is executed and archived.
+func fullPath() []pathStep {
+	return []pathStep{
+		{"department_officer", "initiation", initiationForm, "drafting"},
+		{"department_officer", "drafting", draftingForm, "consulting"},
+		{"department_officer", "public_comment", map[string]any{"publish_date": day(-60), "end_date": day(-30), "draft_ref": "征求意见稿",
+			"explanation_ref": "起草说明", "submission_methods": []string{"网站留言"}, "channels": []string{"website"}, "text": "公开征求意见，期限30日。"}, "consulting"},
+		{"department_officer", "public_comment_report", map[string]any{"adoption_report_ref": "公众意见采纳情况报告", "summary": "共收到意见，已逐条研究"}, "consulting"},
+		{"department_officer", "legality_submission", map[string]any{"explanation_ref": "起草说明", "procedure_statement": "已履行公众参与程序",
+			"attested_by": "张伟", "requested_reply_on": day(40)}, "legality_review"},
+		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author": "王芳", "author_role": "legal_adviser", "date": day(0), "signed": true}, "legality_review"},
+		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法",
+			"heads": []string{"authority", "procedure", "content"}, "reviewer": "李娜"}, "collective_discussion"},
+		{"meeting_secretary", "collective_discussion", meetingForm, "pre_issuance"},
+		{"meeting_secretary", "party_report", map[string]any{"report_ref": "宜政文〔2026〕30号", "report_date": day(0)}, "publication"},
+		{"meeting_secretary", "publication", publicationForm, "in_execution"},
+		{"department_officer", "execution_report", map[string]any{"summary": "已执行完毕", "completed": true}, "archiving"},
+		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30", "archivist": "刘洋"}, "closed"},
+	}
+}
+
+// walk completes the steps of fullPath in order, stopping before the step
+// of task type until ("" walks to the end).
+func (s *stack) walk(caseID, until string) {
+	s.t.Helper()
+	for _, st := range fullPath() {
+		if st.task == until {
+			return
+		}
+		var out map[string]any
+		if code := s.complete(st.role, s.taskOf(caseID, st.task), st.form, &out); code != 200 {
+			s.t.Fatalf("step %s: %d %v", st.task, code, out)
+		}
+	}
+}
+
 var (
 	initiationForm = map[string]any{"decision_ref": "宜政决〔2026〕12号", "lead_unit": "yiyang-nrb", "draft_summary": "调整城区集中供暖价格"}
-	meetingForm    = map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved",
+	draftingForm   = map[string]any{"draft_hash": "3b7e0c9a", "draft_summary": "城区集中供暖价格调整方案", "explanation_ref": "起草说明",
+		"legal_basis":      []map[string]any{{"instrument": "《中华人民共和国价格法》", "article": "第二十三条"}},
+		"cost_benefit":     map[string]any{"applies": false, "reason": "不涉及较大财政投入"},
+		"participation":    map[string]any{"applies": true, "reason": "涉及群众切身利益", "forms": []string{"comment"}},
+		"expert":           map[string]any{"applies": false, "reason": "非专业技术事项", "officer": "张伟"},
+		"risk":             map[string]any{"applies": false, "reason": "不影响社会稳定"},
+		"fair_competition": map[string]any{"applies": false, "reason": "不涉及市场主体"}}
+	meetingForm = map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved", "present": 5, "members": 7,
 		"statements": []map[string]any{
 			{"member": "李副县长", "position": "support", "text": "同意"},
 			{"member": "王副县长", "position": "oppose", "text": "补偿标准偏低"},
 			{"member": "赵副县长", "position": "support", "text": "同意"},
 			{"member": "陈静", "position": "support", "text": "同意", "is_head": true}},
 		"dissent": []string{"王副县长"}}
-	publicationForm = map[string]any{"party_report_ref": "宜政文〔2026〕30号", "party_report_date": "2026-12-02", "website": "https://www.yiyang.gov.cn/zwgk/1.html"}
+	publicationForm = map[string]any{"website": "https://www.yiyang.gov.cn/zwgk/1.html", "interpretation": []string{"written_interpretation"},
+		"public_adoption_explained": true, "execution_units": []map[string]any{{"name": "yiyang-nrb", "lead": true}}}
 )
 
 // doRaw sends a raw body.
