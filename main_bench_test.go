@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/juece/juece/internal/lawfulpath"
 	"slices"
 	"sync"
 	"testing"
@@ -17,7 +18,7 @@ func BenchmarkSteps(b *testing.B) {
 	call := func(role, method, path string, body, out any) (int, error) {
 		return e.request(role, method, path, body, out, "")
 	}
-	steps := thinSteps
+	steps := lawfulpath.Steps()
 	// runCase takes one case from start to close; it returns each step's latency.
 	runCase := func(n int) ([]time.Duration, error) {
 		var created struct{ ID string }
@@ -34,15 +35,15 @@ func BenchmarkSteps(b *testing.B) {
 			}
 			task := ""
 			for _, t := range v.OpenTasks {
-				if t.Type == st.task {
+				if t.Type == st.Task {
 					task = t.ID
 				}
 			}
 			t0 := time.Now()
-			code, err := call(st.role, "POST", "/api/v1/tasks/"+task+"/complete", map[string]any{"form": st.form}, nil)
+			code, err := call(st.Role, "POST", "/api/v1/tasks/"+task+"/complete", map[string]any{"form": st.Form}, nil)
 			lat = append(lat, time.Since(t0))
 			if err != nil || code != 200 {
-				return nil, fmt.Errorf("%s: %d %v", st.task, code, err)
+				return nil, fmt.Errorf("%s: %d %v", st.Task, code, err)
 			}
 		}
 		return lat, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/juece/juece/internal/lawfulpath"
 	"io"
 	"net/http"
 	"os"
@@ -221,48 +222,45 @@ func TestE2EWorkerKilledMidCase(t *testing.T) {
 		t.Fatalf("create: %d", code)
 	}
 	id := created.ID
-	if e.complete("department_officer", id, "initiation", map[string]any{"decision_ref": "宜政决〔2026〕12号", "lead_unit": "yiyang-nrb", "draft_summary": "调整供暖价格"}) != 200 {
-		t.Fatal("initiation failed")
+	steps := lawfulpath.Steps()
+	send := func(st lawfulpath.Step) <-chan int {
+		done := make(chan int, 1)
+		task := e.openTask(id, st.Task)
+		go func() {
+			var out map[string]any
+			done <- e.call(st.Role, "POST", "/api/v1/tasks/"+task+"/complete", map[string]any{"form": st.Form}, &out)
+		}()
+		return done
 	}
-
-	// Crash between steps; the next step is sent while no worker runs.
-	e.killWorker()
-	done := make(chan int, 1)
-	task := e.openTask(id, "legal_opinion")
-	go func() {
-		var out map[string]any
-		done <- e.call("legal_advisor", "POST", "/api/v1/tasks/"+task+"/complete", map[string]any{"form": map[string]any{"opinion": "合法"}}, &out)
-	}()
-	time.Sleep(time.Second)
-	e.startWorker()
-	if code := <-done; code != 200 {
-		t.Fatalf("legal opinion after restart: %d\n%s", code, e.log("serve"))
-	}
-
-	// Crash while a step is in flight.
-	review := e.openTask(id, "legality_review")
-	go func() {
-		var out map[string]any
-		done <- e.call("legality_review_officer", "POST", "/api/v1/tasks/"+review+"/complete",
-			map[string]any{"form": map[string]any{"outcome": "pass", "opinion": "合法"}}, &out)
-	}()
-	time.Sleep(15 * time.Millisecond)
-	e.killWorker()
-	time.Sleep(500 * time.Millisecond)
-	e.startWorker()
-	if code := <-done; code != 200 {
-		t.Fatalf("legality review across a crash: %d\n%s", code, e.log("serve"))
-	}
-
-	meeting := map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved",
-		"statements": []map[string]any{{"member": "李副县长", "position": "support"}, {"member": "陈静", "position": "support", "is_head": true}}}
-	if e.complete("meeting_secretary", id, "collective_discussion", meeting) != 200 {
-		t.Fatal("meeting failed")
-	}
-	e.killWorker()
-	e.startWorker()
-	if e.complete("meeting_secretary", id, "publication", map[string]any{"party_report_ref": "宜政文〔2026〕30号", "party_report_date": "2026-12-02", "gazette": "2026年第12期"}) != 200 {
-		t.Fatal("publication failed")
+	for i, st := range steps {
+		var code int
+		switch {
+		case i == 1:
+			// Crash between steps; the next step is sent while no worker runs.
+			e.killWorker()
+			done := send(st)
+			time.Sleep(time.Second)
+			e.startWorker()
+			code = <-done
+		case st.Task == "legality_review":
+			// Crash while a step is in flight.
+			done := send(st)
+			time.Sleep(15 * time.Millisecond)
+			e.killWorker()
+			time.Sleep(500 * time.Millisecond)
+			e.startWorker()
+			code = <-done
+		case i == len(steps)-1:
+			// Crash and restart before the last step.
+			e.killWorker()
+			e.startWorker()
+			code = <-send(st)
+		default:
+			code = <-send(st)
+		}
+		if code != 200 {
+			t.Fatalf("step %s: %d\n%s", st.Task, code, e.log("serve"))
+		}
 	}
 
 	var v struct{ State string }
@@ -280,8 +278,10 @@ func TestE2EWorkerKilledMidCase(t *testing.T) {
 	for _, ev := range tl.Events {
 		actions = append(actions, ev.Action)
 	}
-	want := []string{"case.opened", "task.completed.initiation", "task.completed.legal_opinion", "task.completed.legality_review",
-		"task.completed.collective_discussion", "task.completed.publication"}
+	want := []string{"case.opened"}
+	for _, st := range steps {
+		want = append(want, "task.completed."+st.Task)
+	}
 	if strings.Join(actions, ",") != strings.Join(want, ",") {
 		t.Fatalf("timeline actions:\n got %v\nwant %v", actions, want)
 	}
@@ -297,20 +297,6 @@ func TestE2EWorkerKilledMidCase(t *testing.T) {
 	if n := strings.Count(e.log("worker"), "worker started"); n != 4 {
 		t.Fatalf("worker started %d times, want 4", n)
 	}
-}
-
-// thinSteps are the five human steps of the thin procedure with forms that
-// pass every rule, in order, with the role that completes each.
-var thinSteps = []struct {
-	role, task string
-	form       map[string]any
-}{
-	{"department_officer", "initiation", map[string]any{"decision_ref": "宜政决〔2026〕1号", "lead_unit": "yiyang-nrb", "draft_summary": "端到端测试"}},
-	{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法"}},
-	{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "合法"}},
-	{"meeting_secretary", "collective_discussion", map[string]any{"meeting_type": "executive", "meeting_date": "2026-12-01", "decision": "approved",
-		"statements": []map[string]any{{"member": "副县长", "position": "support"}, {"member": "县长", "position": "support", "is_head": true}}}},
-	{"meeting_secretary", "publication", map[string]any{"party_report_ref": "宜政文〔2026〕1号", "party_report_date": "2026-12-02", "gazette": "2026年第12期"}},
 }
 
 var e2eClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 3 * time.Minute}

@@ -1,0 +1,55 @@
+// Package lawfulpath is the shortest lawful path through a case of the full
+// lifecycle, step by step with forms that pass every rule. Tests, benchmarks
+// and the README walk drive cases with it; dates are relative to today in
+// Beijing so the path stays lawful whenever it runs.
+package lawfulpath
+
+import "time"
+
+// Step is one human step: the role that completes it, the task type, the
+// form, and the case state after it.
+type Step struct {
+	Role, Task string
+	Form       map[string]any
+	State      string
+}
+
+// Day is the civil date n days from today in Beijing (YYYY-MM-DD).
+func Day(n int) string {
+	return time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+// Steps is the path: public comment (published two months ago, closed a month
+// ago) is the only consultation track that applies; the decision is
+// approved, published, executed and archived.
+func Steps() []Step {
+	return []Step{
+		{"department_officer", "initiation", map[string]any{"decision": "initiate", "decision_ref": "宜政决〔2026〕12号", "decided_on": Day(0),
+			"lead_unit": "yiyang-nrb", "draft_summary": "调整城区集中供暖价格"}, "drafting"},
+		{"department_officer", "drafting", map[string]any{"draft_hash": "3b7e0c9a", "draft_summary": "城区集中供暖价格调整方案", "explanation_ref": "起草说明",
+			"legal_basis":      []map[string]any{{"instrument": "《中华人民共和国价格法》", "article": "第二十三条"}},
+			"cost_benefit":     map[string]any{"applies": false, "reason": "不涉及较大财政投入"},
+			"participation":    map[string]any{"applies": true, "reason": "涉及群众切身利益", "forms": []string{"comment"}},
+			"expert":           map[string]any{"applies": false, "reason": "非专业技术事项", "officer": "张伟"},
+			"risk":             map[string]any{"applies": false, "reason": "不影响社会稳定"},
+			"fair_competition": map[string]any{"applies": false, "reason": "不涉及市场主体"}}, "consulting"},
+		{"department_officer", "public_comment", map[string]any{"publish_date": Day(-60), "end_date": Day(-30), "draft_ref": "征求意见稿",
+			"explanation_ref": "起草说明", "submission_methods": []string{"网站留言"}, "channels": []string{"website"}, "text": "公开征求意见，期限30日。"}, "consulting"},
+		{"department_officer", "public_comment_report", map[string]any{"adoption_report_ref": "公众意见采纳情况报告", "summary": "已逐条研究"}, "consulting"},
+		{"department_officer", "legality_submission", map[string]any{"explanation_ref": "起草说明", "procedure_statement": "已履行公众参与程序",
+			"attested_by": "张伟", "requested_reply_on": Day(40)}, "legality_review"},
+		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author": "王芳", "author_role": "legal_adviser", "date": Day(0), "signed": true}, "legality_review"},
+		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法",
+			"heads": []string{"authority", "procedure", "content"}, "reviewer": "李娜"}, "collective_discussion"},
+		{"meeting_secretary", "collective_discussion", map[string]any{"meeting_type": "executive", "meeting_date": Day(0), "decision": "approved",
+			"present": 5, "members": 7, "statements": []map[string]any{
+				{"member": "李副县长", "position": "support", "text": "同意"},
+				{"member": "赵副县长", "position": "support", "text": "同意"},
+				{"member": "陈静", "position": "support", "text": "同意", "is_head": true}}}, "pre_issuance"},
+		{"meeting_secretary", "party_report", map[string]any{"report_ref": "宜政文〔2026〕30号", "report_date": Day(0)}, "publication"},
+		{"meeting_secretary", "publication", map[string]any{"website": "https://www.yiyang.gov.cn/zwgk/1.html",
+			"execution_units": []map[string]any{{"name": "yiyang-nrb", "lead": true}}}, "in_execution"},
+		{"department_officer", "execution_report", map[string]any{"summary": "已执行完毕", "completed": true}, "archiving"},
+		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30", "archivist": "刘洋"}, "closed"},
+	}
+}
