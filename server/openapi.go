@@ -14,9 +14,8 @@ import (
 	"github.com/juece/juece/workflows"
 )
 
-// taskTypes are the human steps whose forms the API documents.
-var taskTypes = []string{workflows.TaskInitiation, workflows.TaskLegalOpinion, workflows.TaskLegalityReview,
-	workflows.TaskApplyChanges, workflows.TaskCollectiveDiscussion, workflows.TaskPublication}
+// taskTypes are the human steps whose forms the API documents: all of them.
+var taskTypes = workflows.TaskTypes
 
 // formSchemas holds the JSON Schema of each task type's completion form,
 // reflected from the form structs the workflow decodes.
