@@ -483,7 +483,7 @@ func TestGCDMEET_CirculationRefused(t *testing.T) {
 }
 
 // TS-15: minutes stating unanimity while a member opposed are refused (R-CD-06).
-func TestGCDMIN_DissentOmittedRefused(t *testing.T) {
+func TestGCDMIN_TS15_DissentOmittedRefused(t *testing.T) {
 	h := newCaseHarness(t)
 	h.reachDiscussion()
 	minutes := discussionForm

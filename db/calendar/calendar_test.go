@@ -77,7 +77,7 @@ func TestRCAL01_FullYears(t *testing.T) {
 
 // TestRCAL04_WorkedExamples covers the working-day rows of spec §2.4 and
 // TS-05.
-func TestRCAL04_WorkedExamples(t *testing.T) {
+func TestRCAL04_TS05_WorkedExamples(t *testing.T) {
 	cal := mustDefault(t)
 	const src2026 = "国务院办公厅关于2026年部分节假日安排的通知"
 	cases := []struct {

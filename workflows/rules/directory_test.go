@@ -7,7 +7,7 @@ import (
 )
 
 // TS-20: the 2026 directory cannot be published without Party consent.
-func TestRDIR01_DirectoryNeedsPartyConsent(t *testing.T) {
+func TestRDIR01_TS20_DirectoryNeedsPartyConsent(t *testing.T) {
 	p := rules.DefaultPolicy()
 	lax := p
 	lax.DirectoryAdjustmentNeedsConsent = false

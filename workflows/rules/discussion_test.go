@@ -26,7 +26,7 @@ func TestGCDPKG_MandatoryAndTriggeredItems(t *testing.T) {
 
 // TS-13: 143 public opinions but no adoption report, and market activity
 // but no FCR conclusion: both items are listed.
-func TestRCD01_PackageIncomplete(t *testing.T) {
+func TestRCD01_TS13_PackageIncomplete(t *testing.T) {
 	pk := fullPackage()
 	pk.PublicAdoptionRef, pk.FCRRef = "", ""
 	got := rules.PackageComplete(pk)
@@ -134,7 +134,7 @@ func TestRCD05_DivergenceReasonAtTheMeeting(t *testing.T) {
 
 // TS-15: Vice-Head L opposed ("征收补偿标准偏低"); the draft minutes say
 // "会议一致同意".
-func TestRCD06_DissentOmitted(t *testing.T) {
+func TestRCD06_TS15_DissentOmitted(t *testing.T) {
 	ss := []rules.SpokenStatement{spoken("副县长甲", rules.Support, 1, false), spoken("副县长L", rules.Oppose, 2, false),
 		spoken("副县长乙", rules.SupportWithChanges, 3, false), spoken("县长", rules.Support, 9, true)}
 	full := []rules.Dissent{{Member: "副县长L", Substance: "征收补偿标准偏低"}, {Member: "副县长乙", Substance: "建议分期实施"}}

@@ -27,12 +27,20 @@ var updateDoc = flag.Bool("update", false, "rewrite "+docPath+" from the catalog
 // a GATE or VALIDATION rule has no test: a lawyer reading the document must
 // be able to find, for every check, the test that proves it refuses.
 func TestGenerateRulesDoc(t *testing.T) {
-	tests := ruleTests(t)
-	doc := renderDoc(tests)
+	byKey := scanTests(t)
+	tests := ruleTests(byKey)
+	scenarios := scenarioTests(t, byKey)
+	doc := renderDoc(tests, scenarios)
 
 	for _, r := range rules.Catalogue {
 		if (r.Is(rules.Gate) || r.Is(rules.Validation)) && len(tests[r.ID]) == 0 {
 			t.Errorf("%s is a %s rule without a test named Test%s_…", r.ID, r.Kind, key(r.ID))
+		}
+	}
+	// Every given/when/then scenario of spec §9 is an automated test.
+	for _, sc := range scenarios {
+		if len(sc.tests) == 0 {
+			t.Errorf("scenario %s has no test named Test…%s_…", sc.id, key(sc.id))
 		}
 	}
 
@@ -62,11 +70,10 @@ type testRef struct {
 
 var testFuncRe = regexp.MustCompile(`(?m)^func (Test[A-Za-z0-9_]+)\(`)
 
-// ruleTests finds, for each rule, the test functions of the repository named
-// after it: TestRPP04_… or, for a test of several rules, …_RPP04_… before its
-// description. A rule that is the detail of a master gate shares the gate's
-// tests and the gate its details', since one function implements both.
-func ruleTests(t *testing.T) map[string][]testRef {
+// scanTests finds the test functions of the repository by the rule and
+// scenario keys in their names: TestRPP04_… or, for a test of several rules
+// or scenarios, …_RPP04_TS06_… before its description.
+func scanTests(t *testing.T) map[string][]testRef {
 	t.Helper()
 	byKey := map[string][]testRef{}
 	root := filepath.Join("..", "..")
@@ -103,6 +110,13 @@ func ruleTests(t *testing.T) map[string][]testRef {
 	if err != nil {
 		t.Fatalf("scan tests: %v", err)
 	}
+	return byKey
+}
+
+// ruleTests gives each rule its tests. A rule that is the detail of a master
+// gate shares the gate's tests and the gate its details', since one function
+// implements both.
+func ruleTests(byKey map[string][]testRef) map[string][]testRef {
 	out := map[string][]testRef{}
 	for _, r := range rules.Catalogue {
 		refs := slices.Clone(byKey[key(r.ID)])
@@ -130,7 +144,34 @@ func ruleTests(t *testing.T) map[string][]testRef {
 	return out
 }
 
-func renderDoc(tests map[string][]testRef) []byte {
+// scenario is one given/when/then scenario of spec §9 and its tests.
+type scenario struct {
+	id, title string
+	tests     []testRef
+}
+
+var scenarioRe = regexp.MustCompile(`(?m)^\*\*(TS-\d\d): (.+?)\*\*`)
+
+// scenarioTests lists the scenarios of spec §9 with the tests named after them.
+func scenarioTests(t *testing.T, byKey map[string][]testRef) []scenario {
+	t.Helper()
+	spec, err := os.ReadFile(filepath.Join("..", "..", "docs", "spec", "procedure.md"))
+	if err != nil {
+		t.Fatalf("read spec: %v", err)
+	}
+	var out []scenario
+	for _, m := range scenarioRe.FindAllStringSubmatch(string(spec), -1) {
+		refs := slices.Clone(byKey[key(m[1])])
+		slices.SortFunc(refs, func(a, b testRef) int { return strings.Compare(a.Path+a.Name, b.Path+b.Name) })
+		out = append(out, scenario{id: m[1], title: m[2], tests: refs})
+	}
+	if len(out) == 0 {
+		t.Fatal("no scenarios found in spec §9")
+	}
+	return out
+}
+
+func renderDoc(tests map[string][]testRef, scenarios []scenario) []byte {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	counts := map[rules.Kind]int{}
@@ -197,6 +238,16 @@ func renderDoc(tests map[string][]testRef) []byte {
 				via = " (via " + ref.Via + ")"
 			}
 			p("  - `%s` in %s%s\n", ref.Name, ref.Path, via)
+		}
+	}
+	p("\n# Scenarios of spec §9\n\n")
+	p("Each given/when/then scenario and the tests that run it. Tests in `server/` and at the repository root run over HTTP ")
+	p("against the real stack (PostgreSQL, Temporal dev server, worker); `workflows/` tests run the Case workflow in the SDK's ")
+	p("test environment; `workflows/rules` and `db/calendar` tests call the rule or the clock directly.\n")
+	for _, sc := range scenarios {
+		p("\n## %s: %s\n\n", sc.id, sc.title)
+		for _, ref := range sc.tests {
+			p("- `%s` in %s\n", ref.Name, ref.Path)
 		}
 	}
 	return b.Bytes()

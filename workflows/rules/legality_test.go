@@ -132,7 +132,7 @@ func TestRLR07_DiscussionOnlyAfterReview(t *testing.T) {
 }
 
 // TS-02: the justice bureau's "无意见" in a countersigning round is no review.
-func TestRLR08_ConsultationCannotReplaceReview(t *testing.T) {
+func TestRLR08_TS02_ConsultationCannotReplaceReview(t *testing.T) {
 	tests := []struct {
 		name string
 		s    rules.LegalitySource

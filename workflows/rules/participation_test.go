@@ -172,7 +172,7 @@ func TestRPP05_ReasonCannotBeAddedAfterPublication(t *testing.T) {
 
 // TS-08: published 2026-09-07, the 30-day end 2026-10-07 falls in the
 // National Day break: a warning offering 2026-10-08, not a refusal.
-func TestRPP06_EndOnHolidayWarns(t *testing.T) {
+func TestRPP06_TS08_EndOnHolidayWarns(t *testing.T) {
 	p := rules.DefaultPolicy()
 	holiday := rules.PeriodEnd{EndsOnRestDay: true, NextWorkingDay: date("2026-10-08")}
 	got := rules.CommentEndsOnWorkingDay(holiday, p)
