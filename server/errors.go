@@ -42,14 +42,18 @@ const (
 
 // Problem is an RFC 9457 problem+json body with Juece's extensions.
 type Problem struct {
-	Type       string                 `json:"type"`
-	Title      string                 `json:"title"`
-	Status     int                    `json:"status"`
-	Detail     string                 `json:"detail,omitempty"`
-	Code       string                 `json:"code"`
-	Rule       string                 `json:"rule,omitempty"`
-	Citation   string                 `json:"citation,omitempty"`
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Code     string `json:"code"`
+	Rule     string `json:"rule,omitempty"`
+	Citation string `json:"citation,omitempty"`
+	// Message (Chinese) and MessageEN are the rule's refusal in plain
+	// language; Suggestion a compliant value where the rule offers one.
+	Message    string                 `json:"message,omitempty"`
 	MessageEN  string                 `json:"message_en,omitempty"`
+	Suggestion string                 `json:"suggestion,omitempty"`
 	Violations []rules.Violation      `json:"violations,omitempty"`
 	Fields     []workflows.FieldError `json:"fields,omitempty"`
 	Winner     *Winner                `json:"winner,omitempty"`
@@ -95,7 +99,8 @@ func unavailable(cause error) *Error {
 // ruleError is a procedural refusal: 422 with the first rule and its citation.
 func ruleError(vs []rules.Violation) *Error {
 	e := newError(http.StatusUnprocessableEntity, CodeRule, vs[0].Message)
-	e.Rule, e.Citation, e.MessageEN, e.Violations = vs[0].Rule, vs[0].Citation, vs[0].EN, vs
+	e.Rule, e.Citation, e.Message, e.MessageEN, e.Violations = vs[0].Rule, vs[0].Citation, vs[0].Message, vs[0].EN, vs
+	e.Suggestion = vs[0].Suggest
 	return e
 }
 
