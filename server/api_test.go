@@ -142,8 +142,11 @@ func TestCompletionIsExactlyOnce(t *testing.T) {
 	if ca != 200 || cb != 200 || string(ja) != string(jb) {
 		t.Fatalf("retry with the same key: %d %s / %d %s", ca, ja, cb, jb)
 	}
+	// On to the review body: the legal opinion's task opens with the legality submission.
+	walked := s.walkFrom(id, "drafting", "legal_opinion")
 	// Concurrent completions of one task: one wins, the others get 409 naming the winner.
 	opinion := s.taskOf(id, "legal_opinion")
+	opinionForm := pathStepOf("legal_opinion").form
 	const n = 100
 	codes := make([]int, n)
 	probs := make([]problem, n)
@@ -152,7 +155,7 @@ func TestCompletionIsExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			codes[i] = s.complete("legal_advisor", opinion, map[string]any{"opinion": "合法"}, &probs[i])
+			codes[i] = s.complete("legal_advisor", opinion, opinionForm, &probs[i])
 		}(i)
 	}
 	wg.Wait()
@@ -175,8 +178,9 @@ func TestCompletionIsExactlyOnce(t *testing.T) {
 	}
 	var tl timeline
 	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
-	if len(tl.Events) != 3 {
-		t.Fatalf("timeline has %d events, want 3 (opened, initiation, one legal opinion)", len(tl.Events))
+	if want := 1 + 1 + walked + 1; len(tl.Events) != want {
+		t.Fatalf("timeline has %d events, want %d (opened, initiation once, the %d steps on to the review, one legal opinion)",
+			len(tl.Events), want, walked)
 	}
 }
 
@@ -290,12 +294,12 @@ func TestIdempotentRetryAfterNetworkFailure(t *testing.T) {
 		t.Fatalf("events: %d before the retries, %d after; want 2 (opened, initiation)", before, len(evs))
 	}
 	last := evs[len(evs)-1]
-	if first["seq"] != float64(last.Seq) || first["state"] != "legality_review" || fmt.Sprint(first) != fmt.Sprint(second) {
+	if first["seq"] != float64(last.Seq) || first["state"] != "drafting" || fmt.Sprint(first) != fmt.Sprint(second) {
 		t.Fatalf("retries answered %v and %v; recorded event %+v", first, second, last)
 	}
 	var v caseView
 	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
-	if v.State != "legality_review" || len(v.OpenTasks) != 3 {
+	if v.State != "drafting" || len(v.OpenTasks) != 1 || v.OpenTasks[0].Type != "drafting" {
 		t.Fatalf("case after retries = %+v (advanced more than once?)", v)
 	}
 	// A different key for the same, now completed, task is a conflict.

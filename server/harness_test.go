@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -221,19 +222,63 @@ func fullPath() []pathStep {
 	}
 }
 
-// walk completes the steps of fullPath in order, stopping before the step
-// of task type until ("" walks to the end).
-func (s *stack) walk(caseID, until string) {
-	s.t.Helper()
-	for _, st := range fullPath() {
-		if st.task == until {
-			return
+// pathSteps is the part of fullPath from the step of task type from
+// (included; "" = the first) to the step of task type until (excluded; "" =
+// to the end).
+func pathSteps(from, until string) []pathStep {
+	all := fullPath()
+	i, j := -1, -1
+	for k, st := range all {
+		if st.task == from {
+			i = k
 		}
+		if st.task == until {
+			j = k
+		}
+	}
+	if from == "" {
+		i = 0
+	}
+	if until == "" {
+		j = len(all)
+	}
+	if i < 0 || j < 0 || j < i {
+		panic(fmt.Sprintf("fullPath has no steps from %q until %q", from, until))
+	}
+	return all[i:j]
+}
+
+// pathStepOf is the step of fullPath of a task type: its role, a form that
+// passes every rule and the state after it.
+func pathStepOf(task string) pathStep {
+	for _, st := range fullPath() {
+		if st.task == task {
+			return st
+		}
+	}
+	panic("fullPath has no step " + task)
+}
+
+// walk completes the steps of fullPath in order, stopping before the step
+// of task type until ("" walks to the end). It returns how many steps it
+// completed (each one event in the case's chain).
+func (s *stack) walk(caseID, until string) int {
+	s.t.Helper()
+	return s.walkFrom(caseID, "", until)
+}
+
+// walkFrom is walk starting at the step of task type from, for a case whose
+// earlier steps were completed otherwise.
+func (s *stack) walkFrom(caseID, from, until string) int {
+	s.t.Helper()
+	steps := pathSteps(from, until)
+	for _, st := range steps {
 		var out map[string]any
 		if code := s.complete(st.role, s.taskOf(caseID, st.task), st.form, &out); code != 200 {
 			s.t.Fatalf("step %s: %d %v", st.task, code, out)
 		}
 	}
+	return len(steps)
 }
 
 var (

@@ -46,9 +46,7 @@ func TestRCAL08_LoadFlipsProvisionalDeadline(t *testing.T) {
 	}
 
 	id := s.startCase("跨年审查期限的决策事项")
-	if code := s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil); code != 200 {
-		t.Fatalf("initiation: %d", code)
-	}
+	s.walk(id, "legal_opinion") // the legality submission opens the review, due by R-LR-11
 	before := s.deadline(id)
 	if !before.Provisional || before.DueDate.Year() != year {
 		t.Fatalf("deadline before the load = %+v, want provisional in %d", before, year)

@@ -54,9 +54,7 @@ func (s *stack) events(caseID string) []event {
 func TestClaimDelegateCoSign(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城区道路停车收费调整")
-	if code := s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil); code != 200 {
-		t.Fatal(code)
-	}
+	s.walk(id, "legal_opinion")
 	review, opinion := s.taskOf(id, "legality_review"), s.taskOf(id, "legal_opinion")
 	lina, zhou := s.userID("lina"), s.userID("zhouqiang")
 
@@ -71,17 +69,18 @@ func TestClaimDelegateCoSign(t *testing.T) {
 	if code := s.act("wangfang", opinion, map[string]any{"action": "add_co_reviewer", "target_user_id": zhou}, nil); code != 200 {
 		t.Fatalf("add co-reviewer: %d", code)
 	}
-	if code := s.complete("wangfang", opinion, map[string]any{"opinion": "合法"}, &p); code != 409 || p.Code != "co_review_pending" {
+	opinionForm := pathStepOf("legal_opinion").form
+	if code := s.complete("wangfang", opinion, opinionForm, &p); code != 409 || p.Code != "co_review_pending" {
 		t.Fatalf("complete before co-sign: %d %+v", code, p)
 	}
 	if code := s.act("zhouqiang", opinion, map[string]any{"action": "cosign", "text": "同意法律意见"}, nil); code != 200 {
 		t.Fatalf("cosign: %d", code)
 	}
-	if code := s.complete("wangfang", opinion, map[string]any{"opinion": "合法"}, nil); code != 200 {
+	if code := s.complete("wangfang", opinion, opinionForm, nil); code != 200 {
 		t.Fatalf("complete after co-sign: %d", code)
 	}
 	// Claimed by 李娜: 周强 cannot complete it ...
-	pass := map[string]any{"outcome": "pass", "opinion": "合法"}
+	pass := pathStepOf("legality_review").form
 	if code := s.complete("zhouqiang", review, pass, &p); code != 403 {
 		t.Fatalf("colleague completing a claimed task: %d %+v", code, p)
 	}
@@ -115,8 +114,12 @@ func TestClaimDelegateCoSign(t *testing.T) {
 	for _, e := range evs {
 		actions = append(actions, e.Action)
 	}
-	want := []string{"case.opened", "task.completed.initiation", "task.claim", "task.add_co_reviewer", "task.cosign",
-		"task.completed.legal_opinion", "task.delegate", "task.comment", "task.completed.legality_review"}
+	want := []string{"case.opened"}
+	for _, st := range pathSteps("", "legal_opinion") {
+		want = append(want, "task.completed."+st.task)
+	}
+	want = append(want, "task.claim", "task.add_co_reviewer", "task.cosign",
+		"task.completed.legal_opinion", "task.delegate", "task.comment", "task.completed.legality_review")
 	if !slices.Equal(actions, want) {
 		t.Fatalf("actions %v\nwant    %v", actions, want)
 	}
@@ -130,11 +133,12 @@ func TestClaimDelegateCoSign(t *testing.T) {
 }
 
 // TestReturnForSupplement: the review body returns the submission with a
-// reason (R-LR-02); the case goes back to the unit, which resubmits.
+// reason (R-LR-02); the case goes back to the unit's drafting, which
+// resubmits the draft.
 func TestReturnForSupplement(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县农村人居环境整治方案")
-	s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil)
+	s.walk(id, "legal_opinion")
 	review := s.taskOf(id, "legality_review")
 	var p problem
 	if code := s.act("lina", review, map[string]any{"action": "return"}, &p); code != 422 || p.Code != "invalid_form" {
@@ -148,14 +152,14 @@ func TestReturnForSupplement(t *testing.T) {
 	}
 	var v caseView
 	s.do("department_officer", "GET", "/api/v1/cases/"+id, nil, &v)
-	if v.State != "initiation" || len(v.OpenTasks) != 1 || v.OpenTasks[0].Type != "initiation" {
+	if v.State != "drafting" || len(v.OpenTasks) != 1 || v.OpenTasks[0].Type != "drafting" {
 		t.Fatalf("after return: %+v", v)
 	}
 	task, _ := s.store.GetTask(context.Background(), review)
 	if task.State != "returned" || task.ReturnReason == "" {
 		t.Fatalf("returned task row = %+v", task)
 	}
-	if code := s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil); code != 200 {
+	if code := s.complete("department_officer", s.taskOf(id, "drafting"), draftingForm, nil); code != 200 {
 		t.Fatalf("resubmission: %d", code)
 	}
 }
@@ -166,7 +170,7 @@ func TestInboxVisibility(t *testing.T) {
 	s := newStack(t)
 	a := s.startCase("宜阳县供水价格调整")
 	b := s.startCase("宜阳县公交线网优化")
-	s.complete("department_officer", s.taskOf(a, "initiation"), initiationForm, nil)
+	s.walk(a, "legal_opinion")
 	s.act("lina", s.taskOf(a, "legality_review"), map[string]any{"action": "claim"}, nil)
 	_ = b
 	ctx := context.Background()
@@ -269,7 +273,7 @@ func TestInboxPagingIsStable(t *testing.T) {
 func TestDelegationNotifiesTheDelegate(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城市绿化提升方案")
-	s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil)
+	s.walk(id, "legal_opinion")
 	review := s.taskOf(id, "legality_review")
 	s.act("lina", review, map[string]any{"action": "claim"}, nil)
 	if code := s.act("lina", review, map[string]any{"action": "delegate", "target_user_id": s.userID("zhouqiang")}, nil); code != 200 {
