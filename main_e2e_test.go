@@ -42,6 +42,7 @@ type e2e struct {
 	tokens map[string]string
 	worker *exec.Cmd
 	logDir string
+	dbURL  string
 }
 
 func buildBinary(t testing.TB) string {
@@ -62,7 +63,7 @@ func newE2E(t testing.TB) *e2e {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &e2e{t: t, bin: buildBinary(t), api: fmt.Sprintf("http://127.0.0.1:%d", port), tokens: map[string]string{}, logDir: t.TempDir()}
+	e := &e2e{t: t, bin: buildBinary(t), api: fmt.Sprintf("http://127.0.0.1:%d", port), tokens: map[string]string{}, logDir: t.TempDir(), dbURL: dbURL}
 	e.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+ds.FrontendHostPort(),
 		"TEMPORAL_TASK_QUEUE=e2e-"+uuid.NewString(), fmt.Sprintf("JUECE_LISTEN=127.0.0.1:%d", port), "LOG_LEVEL=info")
 

@@ -3,6 +3,7 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
 )
 
 // MaxDocumentSize is the largest document a case accepts (20 MiB): scanned
@@ -95,6 +97,12 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	}
 	if u.Role == workflows.RoleAuditor {
 		return forbidden("审计监督人员只能查阅，不能上传材料 / auditors have read-only access and cannot file documents")
+	}
+	var facts rules.Facts
+	_ = json.Unmarshal(cs.Facts, &facts)
+	if v := rules.SecretContentStorable(facts.Classification, rules.ContentDocument); v != nil {
+		// R-SEC-05: a state secret's documents stay in the classified system.
+		return s.refuseByRule(c, cs.ID, "", map[string]any{"action": "document.upload"}, []rules.Violation{*v})
 	}
 	req := c.Request()
 	if mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {

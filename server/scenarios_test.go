@@ -133,3 +133,19 @@ func TestTS18_SuspensionOverHTTP(t *testing.T) {
 		t.Fatalf("major adjustment: %d %+v, want drafting", code, out)
 	}
 }
+
+// TS-17, R-SEC-05: a state-secret matter keeps its documents in the
+// classified system; Juece refuses to store them, and records the attempt.
+func TestRSEC05_TS17_StateSecretDocumentsRefused(t *testing.T) {
+	s := newStack(t)
+	id := s.startMatter("宜阳县某涉密工程建设方案", map[string]any{"confidentiality": "state_secret", "confidentiality_ground": "《保守国家秘密法》第十三条"})
+	var p ruleProblem
+	if code := s.uploadDocument("department_officer", id, map[string]string{"kind": "draft"}, "draft.pdf", pdfBytes, &p); code != 422 || p.Rule != "R-SEC-05" {
+		t.Fatalf("upload: %d %+v, want 422 R-SEC-05", code, p)
+	}
+	var tl timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
+	if last := tl.Events[len(tl.Events)-1]; last.Action != "step.refused" {
+		t.Fatalf("last event %+v, want the recorded refusal", last)
+	}
+}

@@ -303,17 +303,7 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 		if len(d.Violations) == 0 {
 			return unavailable(err)
 		}
-		u := currentUser(c)
-		data, _ := json.Marshal(map[string]any{"task_type": t.Type, "violations": d.Violations, "form": json.RawMessage(orEmpty(form))})
-		_, rerr := s.store.AppendEvent(c.Request().Context(), db.AuditEvent{
-			CaseID: t.CaseID, EventKey: "refused-" + uuid.NewString(), At: time.Now(), Action: "step.refused",
-			ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, TaskID: t.ID,
-			RequestID: requestID(c), ClientAddr: c.RealIP(), Data: data,
-		})
-		if rerr != nil {
-			return rerr // the refusal must be recorded; if it cannot be, say so
-		}
-		return ruleError(d.Violations)
+		return s.refuseByRule(c, t.CaseID, t.ID, map[string]any{"task_type": t.Type, "form": json.RawMessage(orEmpty(form))}, d.Violations)
 	}
 	return unavailable(err)
 }
@@ -390,4 +380,21 @@ func (l *caseLocks) lock(caseID string) func() {
 		}
 		l.mu.Unlock()
 	}
+}
+
+// refuseByRule records a refused attempt as the case's step.refused event
+// (who tried to skip which rule) and answers with the rule's problem.
+func (s *Server) refuseByRule(c echo.Context, caseID, taskID string, data map[string]any, vs []rules.Violation) error {
+	u := currentUser(c)
+	data["violations"] = vs
+	raw, _ := json.Marshal(data)
+	_, err := s.store.AppendEvent(c.Request().Context(), db.AuditEvent{
+		CaseID: caseID, EventKey: "refused-" + uuid.NewString(), At: time.Now(), Action: "step.refused",
+		ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, TaskID: taskID,
+		RequestID: requestID(c), ClientAddr: c.RealIP(), Data: raw,
+	})
+	if err != nil {
+		return err // the refusal must be recorded; if it cannot be, say so
+	}
+	return ruleError(vs)
 }

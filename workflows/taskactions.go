@@ -31,7 +31,8 @@ const (
 var TaskActions = []string{ActionClaim, ActionUnclaim, ActionDelegate, ActionTransfer, ActionReturn, ActionAddCoReviewer, ActionCosign, ActionComment}
 
 // returnable says which steps may be returned for supplement (退回补充); the
-// case goes back to the undertaking unit's initiation step. Legality review:
+// case goes back to the undertaking unit: to drafting on the full lifecycle,
+// to initiation on the thin procedure. Legality review:
 // R-LR-02 (returned / supplement requested, Art. 26); collective discussion:
 // an incomplete package goes back to the unit (Art. 29).
 var returnable = map[string]bool{TaskLegalityReview: true, TaskCollectiveDiscussion: true}
@@ -280,7 +281,12 @@ func (w *caseWF) taskAction(ctx workflow.Context, req TaskActionRequest) (StepOu
 	case ActionReturn:
 		t.State, t.ReturnReason = "returned", req.Reason
 		data["reason"] = req.Reason
-		st.NewTasks, st.CancelTasks = w.backToInitiation()
+		if w.full {
+			// R-LR-02: returned or supplement requested → drafting (spec §3).
+			st.NewTasks, st.CancelTasks = w.backToDrafting()
+		} else {
+			st.NewTasks, st.CancelTasks = w.backToInitiation()
+		}
 	case ActionAddCoReviewer:
 		t.CoReviewers = append(t.CoReviewers, CoReviewer{Person: *person(*req.Target)})
 		data["co_reviewer"] = person(*req.Target)
