@@ -757,3 +757,14 @@ func (s *Store) CaseDirectoryEntry(ctx context.Context, caseID string) (string, 
 	}
 	return *entry[0], nil
 }
+
+// OrgansWithGeneralOffice lists the decision organs whose configured general
+// office (settings.general_office, Art. 42) is org: its staff compile their
+// directories.
+func (s *Store) OrgansWithGeneralOffice(ctx context.Context, org string) ([]string, error) {
+	out := []string{}
+	if err := s.DB.SelectContext(ctx, &out, `SELECT id FROM organisations WHERE settings ->> 'general_office' = $1 ORDER BY id`, org); err != nil {
+		return nil, fmt.Errorf("organs of general office %s: %w", org, err)
+	}
+	return out, nil
+}

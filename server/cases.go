@@ -23,6 +23,8 @@ import (
 type CreateCaseRequest struct {
 	Title  string `json:"title" required:"true" minLength:"2" maxLength:"200" description:"决策事项名称"`
 	UnitID string `json:"unit_id,omitempty" description:"承办单位；默认为当前用户所在单位"`
+	// DirectoryEntryID: directory.go checks it before the case starts.
+	DirectoryEntryID string `json:"directory_entry_id,omitempty" format:"uuid" description:"决策事项目录中的事项；不填为未列入目录（R-DIR-04）"`
 }
 
 // CaseCreated answers POST /cases.
@@ -65,6 +67,9 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkDirectoryEntry(c, organs.DecisionOrgan, req.DirectoryEntryID); err != nil {
+		return err
+	}
 	organ, err := s.store.GetOrganisation(ctx, organs.DecisionOrgan)
 	if err != nil {
 		return err
@@ -77,6 +82,7 @@ func (s *Server) createCase(c echo.Context) error {
 	in := workflows.CaseInput{
 		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs, Params: params,
 		CreatedBy: actor(u), CreatedAt: time.Now().UTC(), RequestID: requestID(c),
+		Matter: workflows.Matter{DirectoryEntryID: req.DirectoryEntryID},
 	}
 	wid := workflows.CaseWorkflowID(id)
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
@@ -95,6 +101,9 @@ func (s *Server) createCase(c echo.Context) error {
 	var snap workflows.Snapshot
 	if err := h.Get(ctx, &snap); err != nil {
 		return unavailable(err)
+	}
+	if err := s.linkCaseToDirectory(c, in); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusCreated, CaseCreated{ID: id, State: snap.State, WorkflowID: wid})
 }

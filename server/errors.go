@@ -49,6 +49,7 @@ type Problem struct {
 	Code       string                 `json:"code"`
 	Rule       string                 `json:"rule,omitempty"`
 	Citation   string                 `json:"citation,omitempty"`
+	Message    string                 `json:"message,omitempty"`
 	MessageEN  string                 `json:"message_en,omitempty"`
 	Violations []rules.Violation      `json:"violations,omitempty"`
 	Fields     []workflows.FieldError `json:"fields,omitempty"`
@@ -95,7 +96,7 @@ func unavailable(cause error) *Error {
 // ruleError is a procedural refusal: 422 with the first rule and its citation.
 func ruleError(vs []rules.Violation) *Error {
 	e := newError(http.StatusUnprocessableEntity, CodeRule, vs[0].Message)
-	e.Rule, e.Citation, e.MessageEN, e.Violations = vs[0].Rule, vs[0].Citation, vs[0].EN, vs
+	e.Rule, e.Citation, e.Message, e.MessageEN, e.Violations = vs[0].Rule, vs[0].Citation, vs[0].Message, vs[0].EN, vs
 	return e
 }
 
