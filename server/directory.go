@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -177,6 +178,9 @@ func directoryError(err error, published bool) error {
 	return err
 }
 
+// orgIDPattern is the form of an organisation's id (organisations.id).
+var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
 // today is the civil date in Beijing (R-CAL-07), YYYY-MM-DD.
 func today() string { return time.Now().In(chinaTime).Format(time.DateOnly) }
 
@@ -339,7 +343,7 @@ func (s *Server) listDirectories(c echo.Context) error {
 		}
 		f.Year = y
 	}
-	if len(f.OrganID) > 63 {
+	if f.OrganID != "" && !orgIDPattern.MatchString(f.OrganID) {
 		return invalid("org 无效 / invalid org")
 	}
 	organs, err := s.store.OrgansWithGeneralOffice(ctx, u.OrgID)
@@ -409,8 +413,8 @@ func (s *Server) createDirectory(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.OrganID == "" || len(req.OrganID) > 63 {
-		return invalid("organ_id 为必填 / organ_id is required")
+	if !orgIDPattern.MatchString(req.OrganID) {
+		return invalid("organ_id 须为决策机关的编号，如 yiyang / organ_id must be a decision organ's id, e.g. yiyang")
 	}
 	if req.Year < 2000 || req.Year > 2100 {
 		return invalid("year 须为 2000–2100 / year must be 2000–2100")
@@ -495,6 +499,9 @@ func (s *Server) entryFromInput(c echo.Context, organID string, in DirectoryEntr
 	}
 	e.LeadUnit = strings.TrimSpace(in.LeadUnit)
 	if e.LeadUnit != "" {
+		if !orgIDPattern.MatchString(e.LeadUnit) {
+			return e, rules.DirectoryEntry{}, invalid("lead_unit 须为本决策机关或其所属部门 / lead_unit must be the organ or one of its departments")
+		}
 		unit, err := s.store.GetOrganisation(c.Request().Context(), e.LeadUnit)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return e, rules.DirectoryEntry{}, err
