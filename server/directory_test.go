@@ -127,12 +127,12 @@ func (s *stack) publish(dirID string) {
 	}
 }
 
-// TestTS20_DirectoryConsentAndExclusion is spec §9 TS-20 over HTTP:
+// TestRDIR01_RDIR03_RDIR05_DirectoryConsentAndExclusionTS20 is spec §9 TS-20 over HTTP:
 // publishing the directory without the Party committee's consent is refused
 // with R-DIR-01 and changes nothing; excluding a listed matter as a
 // government legislative decision needs a reason and an approver (R-DIR-05)
 // and a directory adjustment (R-DIR-03), and with them is accepted.
-func TestTS20_DirectoryConsentAndExclusion(t *testing.T) {
+func TestRDIR01_RDIR03_RDIR05_DirectoryConsentAndExclusionTS20(t *testing.T) {
 	s := newStack(t)
 	dirID, entries := s.newDirectory("宜阳县城区集中供暖价格调整", "宜阳县城市管理条例（草案）起草")
 	base := len(s.record(dirID).Events)
@@ -325,11 +325,11 @@ func TestRDIR02_EntryComplete(t *testing.T) {
 	}
 }
 
-// TestCaseStartsFromDirectoryEntry: a case names a listed entry of its
+// TestRDIR04_RDIR05_CaseStartsFromDirectoryEntry: a case names a listed entry of its
 // organ's published directory; an excluded, unknown or unpublished entry is
 // refused; a case without entry is unlisted (R-DIR-04), shown on the
 // directory until an adjustment adds it.
-func TestCaseStartsFromDirectoryEntry(t *testing.T) {
+func TestRDIR04_RDIR05_CaseStartsFromDirectoryEntry(t *testing.T) {
 	s := newStack(t)
 	dirID, entries := s.newDirectory("宜阳县城区集中供暖价格调整", "宜阳县城市管理条例（草案）起草")
 	start := func(entryID string, out any) int {
@@ -424,5 +424,31 @@ func TestCaseStartsFromDirectoryEntry(t *testing.T) {
 	}
 	if r := s.record(dirID); !r.Verify.OK {
 		t.Fatalf("verify: %+v", r.Verify)
+	}
+}
+
+// TestOpenAPIDescribesDirectoryAndCommentRoutes: every route of directory.go
+// and public_comments.go is in openapi.json; the public comment needs no token.
+func TestOpenAPIDescribesDirectoryAndCommentRoutes(t *testing.T) {
+	s := newStack(t)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Security []map[string]any `json:"security"`
+		} `json:"paths"`
+	}
+	s.do("", "GET", "/api/openapi.json", nil, &doc)
+	for _, op := range []string{"get /api/v1/directories", "post /api/v1/directories", "get /api/v1/directories/{id}",
+		"get /api/v1/directories/{id}/events", "post /api/v1/directories/{id}/entries", "get /api/v1/directories/{id}/entries/{entry_id}",
+		"post /api/v1/directories/{id}/entries/{entry_id}/exclude", "post /api/v1/directories/{id}/consent",
+		"post /api/v1/directories/{id}/publish", "post /api/v1/directories/{id}/adjustments", "post /api/v1/cases/{id}/comments",
+		"get /api/v1/cases/{id}/comments", "get /api/v1/cases/{id}/comments/summary", "post /api/v1/cases/{id}/comments/{comment_id}/disposition"} {
+		method, path, _ := strings.Cut(op, " ")
+		o, ok := doc.Paths[path][method]
+		if !ok {
+			t.Errorf("openapi.json lacks %s", op)
+		}
+		if public := op == "post /api/v1/cases/{id}/comments"; public != (len(o.Security) == 0) {
+			t.Errorf("%s: security %v", op, o.Security)
+		}
 	}
 }

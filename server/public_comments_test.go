@@ -42,11 +42,11 @@ type commentSummary struct {
 	Open       bool           `json:"open"`
 }
 
-// TestPublicCommentsDuringThePeriod: anyone comments without a token while
+// TestRPP10_PublicCommentsDuringThePeriod: anyone comments without a token while
 // the notice's period runs (inclusive days, Beijing time) and not outside
 // it; the unit and auditors read them, the public never sees a contact; the
 // unit disposes of each (R-PP-10), refusals and dispositions in the chain.
-func TestPublicCommentsDuringThePeriod(t *testing.T) {
+func TestRPP10_PublicCommentsDuringThePeriod(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城区集中供暖价格调整方案")
 	path := "/api/v1/cases/" + id + "/comments"
@@ -178,6 +178,25 @@ func TestPublicCommentsDuringThePeriod(t *testing.T) {
 	}
 	if s.do("auditor", "GET", path+"/summary", nil, &sum); sum.Open || sum.Count != 2 {
 		t.Fatalf("summary after the period: %+v", sum)
+	}
+
+	// 10,000 more (entered in bulk, as letters and e-mails are): the summary
+	// still answers at once, counts only.
+	bulk := make([]db.PublicComment, 10000)
+	for i := range bulk {
+		bulk[i] = db.PublicComment{CaseID: id, NoticeSeq: 2, Body: fmt.Sprintf("来信意见%d", i), Topic: []string{"补偿标准", "施工时间"}[i%2]}
+	}
+	if err := s.store.AddComments(context.Background(), bulk); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	sum = commentSummary{}
+	if code := s.do("auditor", "GET", path+"/summary", nil, &sum); code != 200 || sum.Count != 10002 || sum.ByTopic["补偿标准"] != 5001 ||
+		sum.ByTopic["施工时间"] != 5000 || sum.Disposed != 1 || sum.Undisposed != 10001 {
+		t.Fatalf("summary of 10,002: %d %+v", code, sum)
+	}
+	if took := time.Since(t0); took > 2*time.Second {
+		t.Fatalf("summary of 10,002 comments took %v", took)
 	}
 }
 
