@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // Public comments (公开征求意见, Art. 15; spec §4.4.1 and R-PP-10) are kept
@@ -86,8 +85,7 @@ func (s *Store) AddComment(ctx context.Context, c PublicComment) (PublicComment,
 // or e-mail and entered in bulk, and tests.
 func (s *Store) AddComments(ctx context.Context, cs []PublicComment) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		st, err := tx.PrepareContext(ctx, pq.CopyIn("public_comments", "id", "case_id", "notice_seq", "author_name", "contact",
-			"body", "topic", "received_at"))
+		st, err := tx.PrepareContext(ctx, `COPY public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at) FROM STDIN`)
 		if err != nil {
 			return fmt.Errorf("copy comments: %w", err)
 		}
