@@ -744,18 +744,31 @@ func (s *Store) UnlistedCases(ctx context.Context, organID string, year int) ([]
 	return out, nil
 }
 
-// CaseDirectoryEntry returns the entry a case is linked to ("" if none):
-// R-DIR-03 asks whether a matter is in the directory before it is closed as
-// not a major decision.
-func (s *Store) CaseDirectoryEntry(ctx context.Context, caseID string) (string, error) {
-	var entry []*string
-	if err := s.DB.SelectContext(ctx, &entry, `SELECT entry_id::text FROM directory_case_links WHERE case_id = $1`, caseID); err != nil {
-		return "", fmt.Errorf("directory entry of case %s: %w", caseID, err)
+// CaseDirectoryState is a case's place in the directory, what R-DIR-03
+// (rules.DirectoryMatterClosable) asks before the case is closed as not a
+// major decision: the entry it started from ("" if unlisted), the entry's
+// state, and the adjustment that took it out of the directory, if any.
+type CaseDirectoryState struct {
+	EntryID      string `db:"entry_id" json:"entry_id"`
+	EntryState   string `db:"entry_state" json:"entry_state"`
+	AdjustmentID string `db:"adjustment_id" json:"adjustment_id"`
+}
+
+// CaseDirectoryState looks up a case's place in the directory; a case with
+// no link (started before the directory existed in Juece) has the zero value.
+func (s *Store) CaseDirectoryState(ctx context.Context, caseID string) (CaseDirectoryState, error) {
+	var out []CaseDirectoryState
+	err := s.DB.SelectContext(ctx, &out, `SELECT COALESCE(l.entry_id::text, '') AS entry_id, COALESCE(e.state, '') AS entry_state,
+		COALESCE((SELECT a.id::text FROM directory_adjustments a WHERE a.entry_id = e.id AND a.kind IN ('exclude', 'remove')
+			ORDER BY a.seq DESC LIMIT 1), '') AS adjustment_id
+		FROM directory_case_links l LEFT JOIN directory_entries e ON e.id = l.entry_id WHERE l.case_id = $1`, caseID)
+	if err != nil {
+		return CaseDirectoryState{}, fmt.Errorf("directory state of case %s: %w", caseID, err)
 	}
-	if len(entry) == 0 || entry[0] == nil {
-		return "", nil
+	if len(out) == 0 {
+		return CaseDirectoryState{}, nil
 	}
-	return *entry[0], nil
+	return out[0], nil
 }
 
 // OrgansWithGeneralOffice lists the decision organs whose configured general

@@ -132,8 +132,11 @@ func TestDirectoryAdjustmentsAndCaseLinks(t *testing.T) {
 	if cs, _ := s.UnlistedCases(ctx, "test-county", 2026); len(cs) != 1 || cs[0].CaseID != unlisted {
 		t.Fatalf("unlisted: %+v", cs)
 	}
-	if got, _ := s.CaseDirectoryEntry(ctx, listed); got != e.ID {
-		t.Fatalf("case entry: %q", got)
+	if got, _ := s.CaseDirectoryState(ctx, listed); got.EntryID != e.ID || got.EntryState != db.EntryListed || got.AdjustmentID != "" {
+		t.Fatalf("listed case's directory state: %+v", got)
+	}
+	if got, _ := s.CaseDirectoryState(ctx, unlisted); got != (db.CaseDirectoryState{}) {
+		t.Fatalf("unlisted case's directory state: %+v", got)
 	}
 	if _, _, err := s.RecordDirectoryConsent(ctx, d.ID, "宜委办〔2026〕5号", "2026-03-05", actor); err != nil {
 		t.Fatal(err)
@@ -163,6 +166,9 @@ func TestDirectoryAdjustmentsAndCaseLinks(t *testing.T) {
 	}
 	if _, ent, _, err = s.AdjustDirectory(ctx, d.ID, db.Adjustment{Kind: db.AdjustRemove, EntryID: e.ID, Reason: "不再实施", CreatedBy: actor.ActorID}, actor, nil); err != nil || ent.State != db.EntryRemoved {
 		t.Fatalf("remove: %+v %v", ent, err)
+	}
+	if got, _ := s.CaseDirectoryState(ctx, listed); got.EntryState != db.EntryRemoved || got.AdjustmentID == "" {
+		t.Fatalf("removed entry's case: %+v", got)
 	}
 	adjs, _ := s.DirectoryAdjustments(ctx, d.ID, e.ID)
 	if len(adjs) != 2 || adjs[0].Kind != db.AdjustModify || adjs[1].Kind != db.AdjustRemove || adjs[1].CreatedByName != "刘洋" {
