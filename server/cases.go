@@ -25,7 +25,7 @@ type CreateCaseRequest struct {
 	UnitID string `json:"unit_id,omitempty" description:"承办单位；默认为当前用户所在单位"`
 	// The matter's attributes decide which tracks and package items are
 	// mandatory (spec §4, §5).
-	DirectoryEntryID      string `json:"directory_entry_id,omitempty" description:"决策事项目录条目"`
+	DirectoryEntryID      string `json:"directory_entry_id,omitempty" format:"uuid" description:"决策事项目录中的事项；不填为未列入目录（R-DIR-04）"`
 	Category              string `json:"category,omitempty" maxLength:"100" description:"事项类别"`
 	PublicConcern         bool   `json:"public_concern,omitempty" description:"涉及社会公众切身利益、社会普遍关注"`
 	HighlyTechnical       bool   `json:"highly_technical,omitempty" description:"专业性、技术性较强"`
@@ -88,6 +88,9 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkDirectoryEntry(c, organs.DecisionOrgan, req.DirectoryEntryID); err != nil {
+		return err
+	}
 	organ, err := s.store.GetOrganisation(ctx, organs.DecisionOrgan)
 	if err != nil {
 		return err
@@ -121,6 +124,9 @@ func (s *Server) createCase(c echo.Context) error {
 	var snap workflows.Snapshot
 	if err := h.Get(ctx, &snap); err != nil {
 		return unavailable(err)
+	}
+	if err := s.linkCaseToDirectory(c, in); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusCreated, CaseCreated{ID: id, State: snap.State, WorkflowID: wid})
 }

@@ -119,6 +119,9 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials (auditors, admins)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/crosscheck/{case_id}", "Compare a case's audit events with the Updates its Temporal history accepted (auditors, admins)", new(casePath), new(crosscheck.Report), 200, true, []int{400, 403, 404, 410, 503}},
 	}
+	for _, o := range append(directoryOps, publicCommentOps...) {
+		ops = append(ops, op(o))
+	}
 	for _, o := range ops {
 		oc, err := r.NewOperationContext(o.method, o.path)
 		if err != nil {

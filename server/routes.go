@@ -7,6 +7,9 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/openapi.json", s.openapi)
 	e.GET("/", s.home)
+	// Public comments need no token (Art. 15: anyone may comment); limited
+	// per client address (public_comments.go).
+	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())
 
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
@@ -42,4 +45,17 @@ func (s *Server) routes() {
 	api.POST("/audit/checkpoints", s.createCheckpoint)
 	api.GET("/audit/access", s.auditAccess)
 	api.GET("/audit/crosscheck/:case_id", s.auditCrossCheck)
+	api.GET("/cases/:id/comments", s.listPublicComments)
+	api.GET("/cases/:id/comments/summary", s.publicCommentSummary)
+	api.POST("/cases/:id/comments/:comment_id/disposition", s.disposeComment)
+	api.GET("/directories", s.listDirectories)
+	api.POST("/directories", s.createDirectory)
+	api.GET("/directories/:id", s.getDirectory)
+	api.GET("/directories/:id/events", s.directoryEvents)
+	api.POST("/directories/:id/entries", s.addDirectoryEntry)
+	api.GET("/directories/:id/entries/:entry_id", s.getDirectoryEntry)
+	api.POST("/directories/:id/entries/:entry_id/exclude", s.excludeEntry)
+	api.POST("/directories/:id/consent", s.recordConsent)
+	api.POST("/directories/:id/publish", s.publishDirectory)
+	api.POST("/directories/:id/adjustments", s.adjustDirectory)
 }

@@ -49,6 +49,7 @@ var UnmatchedPrefixes = []string{
 	"recompute/",       // activities/recompute.go: deadline.recomputed
 	"refused-",         // server/tasks.go: step.refused
 	"document-",        // db/documents.go: document.attached
+	"comment-",         // db/comments.go: comment.disposed
 }
 
 // Unmatched is true for event keys that have no Update by design.

@@ -1,0 +1,251 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+// Public comments (公开征求意见, Art. 15; spec §4.4.1 and R-PP-10) are kept
+// here, not in workflow history: thousands of opinions on one draft are
+// normal. The case's audit chain records the unit's dispositions; the
+// comments themselves are immutable rows (a trigger keeps what the public
+// wrote).
+
+// ActionCommentNotice is the audit action whose form carries a comment
+// notice's period (publish_date and end_date, YYYY-MM-DD).
+const ActionCommentNotice = "task.completed.public_comment"
+
+// ActionCommentDisposed records the unit's disposition of one comment.
+const ActionCommentDisposed = "comment.disposed"
+
+// CommentEventKeyPrefix begins the audit event key of every disposition: the
+// API writes them, no workflow Update does.
+const CommentEventKeyPrefix = "comment-"
+
+// CommentNotice is the period of a case's latest public comment notice.
+type CommentNotice struct {
+	Seq         int64  `db:"seq" json:"seq"`
+	PublishDate string `db:"publish_date" json:"publish_date"`
+	EndDate     string `db:"end_date" json:"end_date"`
+}
+
+// LatestCommentNotice reads the period from the case's latest
+// task.completed.public_comment event; ErrNotFound when the case has none.
+func (s *Store) LatestCommentNotice(ctx context.Context, caseID string) (CommentNotice, error) {
+	var n CommentNotice
+	err := s.DB.GetContext(ctx, &n, `SELECT seq,
+		COALESCE(data::jsonb -> 'form' ->> 'publish_date', '') AS publish_date,
+		COALESCE(data::jsonb -> 'form' ->> 'end_date', '') AS end_date
+		FROM audit_events WHERE case_id = $1 AND action = $2 ORDER BY seq DESC LIMIT 1`, caseID, ActionCommentNotice)
+	if err != nil {
+		return n, fmt.Errorf("comment notice of case %s: %w", caseID, mapErr(err))
+	}
+	return n, nil
+}
+
+// PublicComment is one opinion from the public on a case's comment notice.
+type PublicComment struct {
+	ID                string     `db:"id" json:"id"`
+	CaseID            string     `db:"case_id" json:"case_id"`
+	NoticeSeq         int64      `db:"notice_seq" json:"notice_seq"`
+	AuthorName        string     `db:"author_name" json:"author_name"`
+	Contact           string     `db:"contact" json:"contact,omitempty"`
+	Body              string     `db:"body" json:"text"`
+	Topic             string     `db:"topic" json:"topic"`
+	ReceivedAt        time.Time  `db:"received_at" json:"received_at"`
+	Disposition       string     `db:"disposition" json:"disposition"`
+	DispositionReason string     `db:"disposition_reason" json:"disposition_reason,omitempty"`
+	DisposedBy        *string    `db:"disposed_by" json:"disposed_by,omitempty"`
+	DisposedAt        *time.Time `db:"disposed_at" json:"disposed_at,omitempty"`
+}
+
+// AddComment stores one comment; ID and ReceivedAt are set here when empty.
+func (s *Store) AddComment(ctx context.Context, c PublicComment) (PublicComment, error) {
+	if c.ID == "" {
+		c.ID = uuid.NewString()
+	}
+	if c.ReceivedAt.IsZero() {
+		c.ReceivedAt = time.Now()
+	}
+	c.ReceivedAt = c.ReceivedAt.UTC().Truncate(time.Microsecond)
+	_, err := s.DB.ExecContext(ctx, `INSERT INTO public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, c.ID, c.CaseID, c.NoticeSeq, c.AuthorName, c.Contact, c.Body, c.Topic, c.ReceivedAt)
+	if err != nil {
+		return PublicComment{}, fmt.Errorf("add comment to case %s: %w", c.CaseID, mapErr(err))
+	}
+	return c, nil
+}
+
+// AddComments stores many comments in one COPY: opinions received by letter
+// or e-mail and entered in bulk, and tests.
+func (s *Store) AddComments(ctx context.Context, cs []PublicComment) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		st, err := tx.PrepareContext(ctx, `COPY public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at) FROM STDIN`)
+		if err != nil {
+			return fmt.Errorf("copy comments: %w", err)
+		}
+		for _, c := range cs {
+			if c.ID == "" {
+				c.ID = uuid.NewString()
+			}
+			if c.ReceivedAt.IsZero() {
+				c.ReceivedAt = time.Now()
+			}
+			if _, err := st.ExecContext(ctx, c.ID, c.CaseID, c.NoticeSeq, c.AuthorName, c.Contact, c.Body, c.Topic,
+				c.ReceivedAt.UTC().Truncate(time.Microsecond)); err != nil {
+				st.Close()
+				return fmt.Errorf("copy comment: %w", err)
+			}
+		}
+		if _, err := st.ExecContext(ctx); err != nil {
+			st.Close()
+			return fmt.Errorf("copy comments: %w", mapErr(err))
+		}
+		return st.Close()
+	})
+}
+
+// CommentQuery pages through a case's comments in arrival order. After is
+// the keyset cursor: the received_at and id of the last comment of the
+// previous page.
+type CommentQuery struct {
+	CaseID   string
+	Topic    *string
+	Disposed *bool
+	AfterAt  time.Time
+	AfterID  string
+	Limit    int // 1–500, default 50
+}
+
+// ListComments returns up to q.Limit comments after the cursor.
+func (s *Store) ListComments(ctx context.Context, q CommentQuery) ([]PublicComment, error) {
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 50
+	}
+	afterID := q.AfterID
+	if afterID == "" {
+		afterID = "00000000-0000-0000-0000-000000000000"
+	}
+	out := []PublicComment{}
+	err := s.DB.SelectContext(ctx, &out, `SELECT * FROM public_comments WHERE case_id = $1
+		AND ($2::timestamptz IS NULL OR (received_at, id) > ($2, $3::uuid))
+		AND ($4::text IS NULL OR topic = $4)
+		AND ($5::boolean IS NULL OR (disposition <> '') = $5)
+		ORDER BY received_at, id LIMIT $6`, q.CaseID, nullTime(q.AfterAt), afterID, q.Topic, q.Disposed, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("comments of case %s: %w", q.CaseID, err)
+	}
+	return out, nil
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// GetComment loads one comment of a case.
+func (s *Store) GetComment(ctx context.Context, caseID, id string) (PublicComment, error) {
+	var c PublicComment
+	if err := s.DB.GetContext(ctx, &c, `SELECT * FROM public_comments WHERE id = $1 AND case_id = $2`, id, caseID); err != nil {
+		return c, fmt.Errorf("comment %s: %w", id, mapErr(err))
+	}
+	return c, nil
+}
+
+// CommentSummary is what a case's comment period produced, in counts only:
+// the workflow's comment-period report receives this and never the comments.
+// ByTopic counts every comment under its topic ("" for none), so its values
+// add up to Count.
+type CommentSummary struct {
+	Count      int            `json:"count"`
+	ByTopic    map[string]int `json:"by_topic"`
+	FirstAt    *time.Time     `json:"first_at"`
+	LastAt     *time.Time     `json:"last_at"`
+	Disposed   int            `json:"disposed"`
+	Undisposed int            `json:"undisposed"`
+}
+
+// CommentSummary counts a case's comments (R-PP-10: disposed or not).
+func (s *Store) CommentSummary(ctx context.Context, caseID string) (CommentSummary, error) {
+	var sum CommentSummary
+	var topics []struct {
+		Topic    string     `db:"topic"`
+		N        int        `db:"n"`
+		Disposed int        `db:"disposed"`
+		First    *time.Time `db:"first_at"`
+		Last     *time.Time `db:"last_at"`
+	}
+	err := s.DB.SelectContext(ctx, &topics, `SELECT topic, count(*) AS n, count(*) FILTER (WHERE disposition <> '') AS disposed,
+		min(received_at) AS first_at, max(received_at) AS last_at
+		FROM public_comments WHERE case_id = $1 GROUP BY topic`, caseID)
+	if err != nil {
+		return sum, fmt.Errorf("comment summary of case %s: %w", caseID, err)
+	}
+	sum.ByTopic = make(map[string]int, len(topics))
+	for _, t := range topics {
+		sum.ByTopic[t.Topic] = t.N
+		sum.Count += t.N
+		sum.Disposed += t.Disposed
+		if sum.FirstAt == nil || t.First.Before(*sum.FirstAt) {
+			sum.FirstAt = t.First
+		}
+		if sum.LastAt == nil || t.Last.After(*sum.LastAt) {
+			sum.LastAt = t.Last
+		}
+	}
+	sum.Undisposed = sum.Count - sum.Disposed
+	return sum, nil
+}
+
+// CommentDisposed is the data of a comment.disposed audit event.
+type CommentDisposed struct {
+	CommentID   string `json:"comment_id"`
+	Disposition string `json:"disposition"`
+	Reason      string `json:"reason,omitempty"`
+	Previous    string `json:"previous,omitempty"`
+}
+
+// DisposeComment sets the unit's disposition of a comment (R-PP-10) and
+// appends its comment.disposed event to the case's chain in the same
+// transaction; actor carries who did it. A later disposition of the same
+// comment replaces it, and the chain keeps both.
+func (s *Store) DisposeComment(ctx context.Context, caseID, id, disposition, reason string, actor AuditEvent) (PublicComment, AuditEvent, error) {
+	var c PublicComment
+	var ev AuditEvent
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		head, err := lockCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &c, `SELECT * FROM public_comments WHERE id = $1 AND case_id = $2 FOR UPDATE`, id, caseID); err != nil {
+			return fmt.Errorf("comment %s: %w", id, mapErr(err))
+		}
+		previous := c.Disposition
+		at := time.Now().UTC().Truncate(time.Microsecond)
+		by := actor.ActorID
+		if _, err := tx.ExecContext(ctx, `UPDATE public_comments SET disposition = $2, disposition_reason = $3, disposed_by = $4,
+			disposed_at = $5 WHERE id = $1`, id, disposition, reason, by, at); err != nil {
+			return fmt.Errorf("dispose comment %s: %w", id, mapErr(err))
+		}
+		c.Disposition, c.DispositionReason, c.DisposedBy, c.DisposedAt = disposition, reason, &by, &at
+		data, err := json.Marshal(CommentDisposed{CommentID: id, Disposition: disposition, Reason: reason, Previous: previous})
+		if err != nil {
+			return err
+		}
+		e := actor
+		e.CaseID, e.EventKey, e.At, e.Action, e.Data = caseID, CommentEventKeyPrefix+"disposition-"+uuid.NewString(), at, ActionCommentDisposed, data
+		ev, _, err = appendEvent(ctx, tx, head, e)
+		return err
+	})
+	if err != nil {
+		return PublicComment{}, AuditEvent{}, err
+	}
+	return c, ev, nil
+}

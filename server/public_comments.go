@@ -1,0 +1,380 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// Public comments on a case's comment notice (公开征求意见, Art. 15; spec
+// §4.4.1). Anyone may comment, without a token, while the notice's period
+// runs (publish_date to end_date inclusive, Beijing time), read from the
+// case's latest task.completed.public_comment event. The comments go to
+// PostgreSQL, never into the workflow's history (issue #4 item 6). The
+// undertaking unit and auditors read them; the unit disposes of each
+// (R-PP-10). The contact a commenter leaves is personal information (spec
+// §5.2): only the unit (to answer) and auditors see it, never the public.
+
+// Stable codes of the public-comment API.
+const (
+	// CodeCommentPeriodClosed refuses a public comment outside the period
+	// of the case's comment notice.
+	CodeCommentPeriodClosed = "comment_period_closed"
+	// CodeRateLimited refuses a client that sent too many public comments.
+	CodeRateLimited = "rate_limited"
+)
+
+// Public comments per client address: a burst of commentBurst, then one
+// every commentEvery seconds. A person writes a few; a script is slowed down.
+const (
+	commentBurst = 10
+	commentEvery = 6
+)
+
+// commentLimiter limits POST /cases/{id}/comments per client address
+// (echo's RealIP, which trusts X-Forwarded-For: run behind a proxy that
+// sets it).
+func (s *Server) commentLimiter() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: 1.0 / commentEvery, Burst: commentBurst, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(commentEvery))
+			return newError(http.StatusTooManyRequests, CodeRateLimited,
+				"提交过于频繁，请稍后再试 / too many comments from this address, try again shortly")
+		},
+		ErrorHandler: func(c echo.Context, err error) error {
+			return invalid("无法识别客户端地址 / the client address is unknown")
+		},
+	})
+}
+
+// PublicCommentRequest is one opinion from the public.
+type PublicCommentRequest struct {
+	AuthorName string `json:"author_name,omitempty" maxLength:"100" description:"署名，可不填（匿名）"`
+	Contact    string `json:"contact,omitempty" maxLength:"200" description:"联系方式，不公开（个人隐私）"`
+	Text       string `json:"text" required:"true" minLength:"1" maxLength:"5000" description:"意见内容"`
+	Topic      string `json:"topic,omitempty" maxLength:"50" description:"意见所涉主题"`
+}
+
+type publicCommentReq struct {
+	idPath
+	PublicCommentRequest
+}
+
+// PublicCommentReceived answers a comment: what was received and when.
+type PublicCommentReceived struct {
+	ID         string    `json:"id"`
+	CaseID     string    `json:"case_id"`
+	ReceivedAt time.Time `json:"received_at"`
+	PeriodEnd  string    `json:"period_end" description:"征求意见截止日期"`
+}
+
+// commentCase loads the case of the path for the public: only whether it
+// exists.
+func (s *Server) commentCase(c echo.Context) (db.Case, error) {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return db.Case{}, notFound("决策事项不存在 / no such case")
+	}
+	cs, err := s.store.GetCase(c.Request().Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return cs, notFound("决策事项不存在 / no such case")
+	}
+	return cs, err
+}
+
+// openNotice is the case's comment notice if its period runs on day
+// (YYYY-MM-DD); otherwise comment_period_closed.
+func (s *Server) openNotice(c echo.Context, caseID, day string) (db.CommentNotice, error) {
+	n, err := s.store.LatestCommentNotice(c.Request().Context(), caseID)
+	if errors.Is(err, db.ErrNotFound) {
+		return n, newError(http.StatusConflict, CodeCommentPeriodClosed, "该决策事项没有正在征求意见的公告 / the case has no open comment notice")
+	} else if err != nil {
+		return n, err
+	}
+	if !noticeOpen(n, day) {
+		return n, newError(http.StatusConflict, CodeCommentPeriodClosed,
+			fmt.Sprintf("不在征求意见期限内（%s 至 %s）/ outside the comment period (%s to %s)", n.PublishDate, n.EndDate, n.PublishDate, n.EndDate))
+	}
+	return n, nil
+}
+
+// noticeOpen: day lies in [publish_date, end_date], both whole days.
+func noticeOpen(n db.CommentNotice, day string) bool {
+	from, err1 := time.Parse(time.DateOnly, n.PublishDate)
+	to, err2 := time.Parse(time.DateOnly, n.EndDate)
+	d, err3 := time.Parse(time.DateOnly, day)
+	return err1 == nil && err2 == nil && err3 == nil && !d.Before(from) && !d.After(to)
+}
+
+func (s *Server) postPublicComment(c echo.Context) error {
+	cs, err := s.commentCase(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.openNotice(c, cs.ID, today())
+	if err != nil {
+		return err
+	}
+	var req PublicCommentRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	text, err := cleanText("text", req.Text, 5000, true)
+	if err != nil {
+		return err
+	}
+	if text == "" {
+		return invalid("意见内容不能为空 / text is required")
+	}
+	pc := db.PublicComment{CaseID: cs.ID, NoticeSeq: n.Seq, Body: text}
+	if pc.AuthorName, err = cleanText("author_name", req.AuthorName, 100, false); err != nil {
+		return err
+	}
+	if pc.Contact, err = cleanText("contact", req.Contact, 200, false); err != nil {
+		return err
+	}
+	if pc.Topic, err = cleanText("topic", req.Topic, 50, false); err != nil {
+		return err
+	}
+	stored, err := s.store.AddComment(c.Request().Context(), pc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, PublicCommentReceived{ID: stored.ID, CaseID: cs.ID, ReceivedAt: stored.ReceivedAt, PeriodEnd: n.EndDate})
+}
+
+// commentReader loads the case for reading its comments: the undertaking
+// unit and auditors. Others who may see the case get 403, the rest 404.
+func (s *Server) commentReader(c echo.Context) (db.Case, error) {
+	cs, _, err := s.loadCase(c)
+	if err != nil {
+		return cs, err
+	}
+	u := currentUser(c)
+	if u.OrgID != cs.UnitID && !readsAll(u) {
+		return cs, forbidden("公众意见仅供承办单位和审计监督人员查阅 / public comments are for the undertaking unit and auditors")
+	}
+	return cs, nil
+}
+
+// PublicCommentQuery filters GET /cases/{id}/comments.
+type PublicCommentQuery struct {
+	idPath
+	Topic    string `query:"topic" description:"按主题筛选（空串为未分主题）"`
+	Disposed string `query:"disposed" enum:"true,false" description:"是否已处理"`
+	Limit    int    `query:"limit" minimum:"1" maximum:"500" description:"默认 50"`
+	Cursor   string `query:"cursor" description:"上一页的 next_cursor"`
+}
+
+// PublicCommentPage answers GET /cases/{id}/comments, in arrival order.
+type PublicCommentPage struct {
+	CaseID     string             `json:"case_id"`
+	Comments   []db.PublicComment `json:"comments"`
+	NextCursor string             `json:"next_cursor,omitempty"`
+}
+
+func encodeCommentCursor(p db.PublicComment) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(p.ReceivedAt.UTC().Format(time.RFC3339Nano) + "|" + p.ID))
+}
+
+func decodeCommentCursor(v string) (time.Time, string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil {
+		return time.Time{}, "", false
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return time.Time{}, "", false
+	}
+	return t, id, true
+}
+
+var commentParams = []string{"topic", "disposed", "limit", "cursor"}
+
+func (s *Server) listPublicComments(c echo.Context) error {
+	cs, err := s.commentReader(c)
+	if err != nil {
+		return err
+	}
+	params := c.QueryParams()
+	for k, v := range params {
+		if !slices.Contains(commentParams, k) || len(v) != 1 {
+			return invalid("查询参数为 topic、disposed、limit、cursor，各至多一次 / query parameters are topic, disposed, limit, cursor, each at most once")
+		}
+	}
+	q := db.CommentQuery{CaseID: cs.ID, Limit: 50}
+	if params.Has("topic") {
+		t := params.Get("topic")
+		if utf8.RuneCountInString(t) > 50 || strings.ContainsRune(t, 0) {
+			return invalid("topic 至多 50 个字符 / topic must be at most 50 characters")
+		}
+		q.Topic = &t
+	}
+	if v := params.Get("disposed"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return invalid("disposed 须为 true 或 false / disposed must be true or false")
+		}
+		q.Disposed = &b
+	}
+	if v := params.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return invalid("limit 须为 1–500 / limit must be 1–500")
+		}
+		q.Limit = n
+	}
+	if v := params.Get("cursor"); v != "" {
+		var ok bool
+		if q.AfterAt, q.AfterID, ok = decodeCommentCursor(v); !ok {
+			return invalid("cursor 无效 / invalid cursor")
+		}
+	}
+	limit := q.Limit
+	q.Limit++
+	page, err := s.store.ListComments(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	out := PublicCommentPage{CaseID: cs.ID, Comments: page}
+	if len(page) > limit {
+		out.Comments = page[:limit]
+		out.NextCursor = encodeCommentCursor(page[limit-1])
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// PublicCommentSummary answers GET /cases/{id}/comments/summary: counts only,
+// with the latest notice's period and whether it is open today.
+type PublicCommentSummary struct {
+	db.CommentSummary
+	Notice *db.CommentNotice `json:"notice,omitempty"`
+	Open   bool              `json:"open" description:"今日（北京时间）是否在征求意见期限内"`
+}
+
+func (s *Server) publicCommentSummary(c echo.Context) error {
+	cs, err := s.commentReader(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sum, err := s.store.CommentSummary(ctx, cs.ID)
+	if err != nil {
+		return err
+	}
+	out := PublicCommentSummary{CommentSummary: sum}
+	n, err := s.store.LatestCommentNotice(ctx, cs.ID)
+	if err == nil {
+		out.Notice, out.Open = &n, noticeOpen(n, today())
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// DispositionRequest is the unit's disposition of one comment (R-PP-10).
+type DispositionRequest struct {
+	Disposition string `json:"disposition" required:"true" enum:"adopted,partly_adopted,not_adopted,outside_scope" description:"采纳、部分采纳、不采纳、不属于征求意见范围"`
+	Reason      string `json:"reason,omitempty" description:"理由；部分采纳和不采纳时必填"`
+}
+
+type commentPath struct {
+	ID        string `path:"id" format:"uuid"`
+	CommentID string `path:"comment_id" format:"uuid"`
+}
+
+type dispositionReq struct {
+	commentPath
+	DispositionRequest
+}
+
+// CommentDisposed answers a disposition: the comment and the case event
+// that records it.
+type CommentDisposed struct {
+	Comment  db.PublicComment `json:"comment"`
+	EventSeq int64            `json:"event_seq"`
+}
+
+// disposeComment records the undertaking unit's disposition of a comment:
+// Art. 18 "充分采纳合理意见", R-PP-10 every opinion disposed, a reason for
+// every non-adoption. A refusal is recorded in the case's chain.
+func (s *Server) disposeComment(c echo.Context) error {
+	cs, err := s.commentReader(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if u.OrgID != cs.UnitID || (u.Role != workflows.RoleDepartmentOfficer && u.Role != workflows.RoleOrgHead) {
+		return forbidden("只有承办单位可以处理公众意见 / only the undertaking unit disposes of public comments")
+	}
+	ctx := c.Request().Context()
+	cid := c.Param("comment_id")
+	if _, err := uuid.Parse(cid); err != nil {
+		return notFound("意见不存在 / no such comment")
+	}
+	if _, err := s.store.GetComment(ctx, cs.ID, cid); errors.Is(err, db.ErrNotFound) {
+		return notFound("意见不存在 / no such comment")
+	} else if err != nil {
+		return err
+	}
+	var req DispositionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	reason, err := cleanText("reason", req.Reason, 2000, true)
+	if err != nil {
+		return err
+	}
+	if len(req.Disposition) > 50 {
+		return invalid("disposition 无效 / invalid disposition")
+	}
+	actor := db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, RequestID: requestID(c), ClientAddr: c.RealIP()}
+	if v := rules.OpinionsDisposed([]rules.Opinion{{ID: cid, Disposition: req.Disposition, Reason: reason}}, nil); v != nil {
+		data, err := json.Marshal(map[string]any{"task_type": "comment_disposition", "comment_id": cid, "violations": []rules.Violation{*v}, "form": req})
+		if err != nil {
+			return err
+		}
+		e := actor
+		e.CaseID, e.EventKey, e.At, e.Action, e.Data = cs.ID, "refused-"+uuid.NewString(), time.Now(), "step.refused", data
+		if _, err := s.store.AppendEvent(ctx, e); err != nil {
+			return err // the refusal must be recorded; if it cannot be, say so
+		}
+		return ruleError([]rules.Violation{*v})
+	}
+	pc, ev, err := s.store.DisposeComment(ctx, cs.ID, cid, req.Disposition, reason, actor)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, CommentDisposed{Comment: pc, EventSeq: ev.Seq})
+}
+
+// publicCommentOps document the public-comment routes.
+var publicCommentOps = []apiOp{
+	{"POST", "/api/v1/cases/{id}/comments", "Comment on a case's open comment notice (public, no token; rate-limited per client address)", new(publicCommentReq), new(PublicCommentReceived), 201, false, []int{400, 404, 409, 429}},
+	{"GET", "/api/v1/cases/{id}/comments", "A case's public comments in arrival order, keyset-paged (undertaking unit, auditors)", new(PublicCommentQuery), new(PublicCommentPage), 200, true, []int{400, 403, 404}},
+	{"GET", "/api/v1/cases/{id}/comments/summary", "Counts of a case's public comments: total, by topic, first and last, disposed (undertaking unit, auditors)", new(idPath), new(PublicCommentSummary), 200, true, []int{403, 404}},
+	{"POST", "/api/v1/cases/{id}/comments/{comment_id}/disposition", "The undertaking unit's disposition of a comment (R-PP-10): adopted, partly_adopted, not_adopted (with reason) or outside_scope", new(dispositionReq), new(CommentDisposed), 200, true, []int{400, 403, 404, 422}},
+}
