@@ -249,3 +249,51 @@ func (s *Store) DisposeComment(ctx context.Context, caseID, id, disposition, rea
 	}
 	return c, ev, nil
 }
+
+// CommentsDisposed is the data of a comment.disposed event that disposed of
+// every undisposed comment of a topic together (an opinion cluster, R-PP-10).
+type CommentsDisposed struct {
+	Topic       string `json:"topic"`
+	Disposition string `json:"disposition"`
+	Reason      string `json:"reason,omitempty"`
+	Count       int    `json:"count"`
+}
+
+// DisposeTopic disposes of every comment of a case's topic that has no
+// disposition yet, as one cluster, with one comment.disposed event in the
+// same transaction. It returns how many comments it disposed of.
+func (s *Store) DisposeTopic(ctx context.Context, caseID, topic, disposition, reason string, actor AuditEvent) (int, AuditEvent, error) {
+	var n int
+	var ev AuditEvent
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		head, err := lockCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		at := time.Now().UTC().Truncate(time.Microsecond)
+		res, err := tx.ExecContext(ctx, `UPDATE public_comments SET disposition = $3, disposition_reason = $4, disposed_by = $5, disposed_at = $6
+			WHERE case_id = $1 AND topic = $2 AND disposition = ''`, caseID, topic, disposition, reason, actor.ActorID, at)
+		if err != nil {
+			return fmt.Errorf("dispose topic %q: %w", topic, mapErr(err))
+		}
+		affected, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n = int(affected); n == 0 {
+			return fmt.Errorf("topic %q has no undisposed comments: %w", topic, ErrNotFound)
+		}
+		data, err := json.Marshal(CommentsDisposed{Topic: topic, Disposition: disposition, Reason: reason, Count: n})
+		if err != nil {
+			return err
+		}
+		e := actor
+		e.CaseID, e.EventKey, e.At, e.Action, e.Data = caseID, CommentEventKeyPrefix+"disposition-"+uuid.NewString(), at, ActionCommentDisposed, data
+		ev, _, err = appendEvent(ctx, tx, head, e)
+		return err
+	})
+	if err != nil {
+		return 0, AuditEvent{}, err
+	}
+	return n, ev, nil
+}

@@ -56,3 +56,24 @@ func (s *Server) clockFacts(ctx context.Context, t db.Task, profile string, form
 	cf.Provisional = provisional
 	return &cf, nil
 }
+
+// withCommentCounts puts the comment store's counts into a comment-period
+// report: the workflow receives how many public comments arrived and how many
+// are disposed of, never the comments (issue #4: high-volume input stays out
+// of workflow history). What the client sent for them is replaced.
+func (s *Server) withCommentCounts(ctx context.Context, t db.Task, form json.RawMessage) (json.RawMessage, error) {
+	if t.Type != workflows.TaskCommentReport {
+		return form, nil
+	}
+	fields := map[string]json.RawMessage{}
+	if len(form) > 0 && json.Unmarshal(form, &fields) != nil {
+		return form, nil // malformed: the workflow reports it
+	}
+	sum, err := s.store.CommentSummary(ctx, t.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	fields["received"], _ = json.Marshal(sum.Count)
+	fields["disposed"], _ = json.Marshal(sum.Disposed)
+	return json.Marshal(fields)
+}

@@ -7,18 +7,6 @@ import (
 	"github.com/juece/juece/workflows/rules"
 )
 
-type ruleProblem struct {
-	Status     int    `json:"status"`
-	Code       string `json:"code"`
-	Rule       string `json:"rule"`
-	Citation   string `json:"citation"`
-	Message    string `json:"message"`
-	MessageEN  string `json:"message_en"`
-	Violations []struct {
-		Rule string `json:"rule"`
-	} `json:"violations"`
-}
-
 type directoryView struct {
 	ID          string `json:"id"`
 	OrganID     string `json:"organ_id"`

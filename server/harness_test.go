@@ -152,6 +152,7 @@ type timeline struct {
 			ID   string `json:"id"`
 			Role string `json:"role"`
 		} `json:"actor"`
+		Data json.RawMessage `json:"data"`
 	} `json:"events"`
 }
 

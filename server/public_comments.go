@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -353,16 +352,7 @@ func (s *Server) disposeComment(c echo.Context) error {
 	}
 	actor := db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, RequestID: requestID(c), ClientAddr: c.RealIP()}
 	if v := rules.OpinionsDisposed([]rules.Opinion{{ID: cid, Disposition: req.Disposition, Reason: reason}}, nil); v != nil {
-		data, err := json.Marshal(map[string]any{"task_type": "comment_disposition", "comment_id": cid, "violations": []rules.Violation{*v}, "form": req})
-		if err != nil {
-			return err
-		}
-		e := actor
-		e.CaseID, e.EventKey, e.At, e.Action, e.Data = cs.ID, "refused-"+uuid.NewString(), time.Now(), "step.refused", data
-		if _, err := s.store.AppendEvent(ctx, e); err != nil {
-			return err // the refusal must be recorded; if it cannot be, say so
-		}
-		return ruleError([]rules.Violation{*v})
+		return s.refuseByRule(c, cs.ID, "", map[string]any{"task_type": "comment_disposition", "comment_id": cid, "form": req}, []rules.Violation{*v})
 	}
 	pc, ev, err := s.store.DisposeComment(ctx, cs.ID, cid, req.Disposition, reason, actor)
 	if err != nil {
@@ -371,10 +361,71 @@ func (s *Server) disposeComment(c echo.Context) error {
 	return c.JSON(http.StatusOK, CommentDisposed{Comment: pc, EventSeq: ev.Seq})
 }
 
+// TopicDispositionRequest disposes of a topic's undisposed comments together.
+type TopicDispositionRequest struct {
+	Topic string `json:"topic" required:"true" maxLength:"100" description:"意见主题（同类意见归并处理）"`
+	DispositionRequest
+}
+
+type topicDispositionReq struct {
+	idPath
+	TopicDispositionRequest
+}
+
+// TopicDisposed answers a disposition by topic.
+type TopicDisposed struct {
+	Topic    string `json:"topic"`
+	Count    int    `json:"count"`
+	EventSeq int64  `json:"event_seq"`
+}
+
+// disposeTopic disposes of every undisposed comment of a topic as one cluster
+// (R-PP-10: like opinions are disposed of together, each non-adoption with
+// its reason).
+func (s *Server) disposeTopic(c echo.Context) error {
+	cs, err := s.commentReader(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if u.OrgID != cs.UnitID || (u.Role != workflows.RoleDepartmentOfficer && u.Role != workflows.RoleOrgHead) {
+		return forbidden("只有承办单位可以处理公众意见 / only the undertaking unit disposes of public comments")
+	}
+	var req TopicDispositionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	topic, err := cleanText("topic", req.Topic, 100, false)
+	if err != nil {
+		return err
+	}
+	reason, err := cleanText("reason", req.Reason, 2000, true)
+	if err != nil {
+		return err
+	}
+	if len(req.Disposition) > 50 {
+		return invalid("disposition 无效 / invalid disposition")
+	}
+	cluster := "topic:" + topic
+	if v := rules.OpinionsDisposed([]rules.Opinion{{ID: cluster, Cluster: cluster}},
+		[]rules.OpinionCluster{{ID: cluster, Disposition: req.Disposition, Reason: reason}}); v != nil {
+		return s.refuseByRule(c, cs.ID, "", map[string]any{"task_type": "comment_disposition", "topic": topic, "form": req}, []rules.Violation{*v})
+	}
+	actor := db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, RequestID: requestID(c), ClientAddr: c.RealIP()}
+	n, ev, err := s.store.DisposeTopic(c.Request().Context(), cs.ID, topic, req.Disposition, reason, actor)
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("该主题没有待处理的意见 / the topic has no undisposed comments")
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TopicDisposed{Topic: topic, Count: n, EventSeq: ev.Seq})
+}
+
 // publicCommentOps document the public-comment routes.
 var publicCommentOps = []apiOp{
 	{"POST", "/api/v1/cases/{id}/comments", "Comment on a case's open comment notice (public, no token; rate-limited per client address)", new(publicCommentReq), new(PublicCommentReceived), 201, false, []int{400, 404, 409, 429}},
 	{"GET", "/api/v1/cases/{id}/comments", "A case's public comments in arrival order, keyset-paged (undertaking unit, auditors)", new(PublicCommentQuery), new(PublicCommentPage), 200, true, []int{400, 403, 404}},
 	{"GET", "/api/v1/cases/{id}/comments/summary", "Counts of a case's public comments: total, by topic, first and last, disposed (undertaking unit, auditors)", new(idPath), new(PublicCommentSummary), 200, true, []int{403, 404}},
+	{"POST", "/api/v1/cases/{id}/comments/dispositions", "Dispose of every undisposed comment of a topic together, as one cluster (R-PP-10)", new(topicDispositionReq), new(TopicDisposed), 200, true, []int{400, 403, 404, 422}},
 	{"POST", "/api/v1/cases/{id}/comments/{comment_id}/disposition", "The undertaking unit's disposition of a comment (R-PP-10): adopted, partly_adopted, not_adopted (with reason) or outside_scope", new(dispositionReq), new(CommentDisposed), 200, true, []int{400, 403, 404, 422}},
 }

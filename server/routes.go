@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	api.GET("/cases/:id/comments", s.listPublicComments)
 	api.GET("/cases/:id/comments/summary", s.publicCommentSummary)
 	api.POST("/cases/:id/comments/:comment_id/disposition", s.disposeComment)
+	api.POST("/cases/:id/comments/dispositions", s.disposeTopic)
 	api.GET("/directories", s.listDirectories)
 	api.POST("/directories", s.createDirectory)
 	api.GET("/directories/:id", s.getDirectory)

@@ -1,9 +1,14 @@
 package server_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
+
+	"github.com/juece/juece/db"
 )
 
 // Scenarios of spec §9 over HTTP against the real stack: each refusal is
@@ -147,5 +152,63 @@ func TestRSEC05_TS17_StateSecretDocumentsRefused(t *testing.T) {
 	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
 	if last := tl.Events[len(tl.Events)-1]; last.Action != "step.refused" {
 		t.Fatalf("last event %+v, want the recorded refusal", last)
+	}
+}
+
+// The comment-period report carries the comment store's counts, not the
+// client's: the workflow sees how many comments arrived and how many are
+// disposed of (R-PP-10), never the comments. Like comments are disposed of
+// together by topic.
+func TestRPP10_CommentReportCountsFromTheStore(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县城区停车收费标准调整")
+	s.walk(id, "public_comment_report")
+	notice, err := s.store.LatestCommentNotice(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The period is over; these stand for comments received during it.
+	var cs []db.PublicComment
+	for i, topic := range []string{"收费标准", "收费标准", ""} {
+		cs = append(cs, db.PublicComment{CaseID: id, NoticeSeq: notice.Seq, Body: fmt.Sprintf("意见%d", i), Topic: topic})
+	}
+	if err := s.store.AddComments(context.Background(), cs); err != nil {
+		t.Fatal(err)
+	}
+	report := pathForm("public_comment_report")
+	report["received"], report["disposed"] = 0, 0 // the client's numbers are not taken
+	s.refusedOverHTTP("department_officer", id, "public_comment_report", report, "R-PP-10")
+
+	s.refusedOverHTTPAt("department_officer", "/api/v1/cases/"+id+"/comments/dispositions",
+		map[string]any{"topic": "收费标准", "disposition": "not_adopted"}, "R-PP-10")
+	var out struct{ Count int }
+	if code := s.do("department_officer", "POST", "/api/v1/cases/"+id+"/comments/dispositions",
+		map[string]any{"topic": "收费标准", "disposition": "not_adopted", "reason": "标准已按成本监审确定"}, &out); code != 200 || out.Count != 2 {
+		t.Fatalf("dispose topic: %d %+v", code, out)
+	}
+	if code := s.do("department_officer", "POST", "/api/v1/cases/"+id+"/comments/dispositions",
+		map[string]any{"topic": "", "disposition": "adopted"}, &out); code != 200 || out.Count != 1 {
+		t.Fatalf("dispose the untagged: %d %+v", code, out)
+	}
+	if code := s.complete("department_officer", s.taskOf(id, "public_comment_report"), report, nil); code != 200 {
+		t.Fatalf("report: %d", code)
+	}
+	var tl timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
+	last := tl.Events[len(tl.Events)-1]
+	var data struct {
+		Form struct{ Received, Disposed int } `json:"form"`
+	}
+	if err := json.Unmarshal(last.Data, &data); err != nil || last.Action != "task.completed.public_comment_report" || data.Form.Received != 3 || data.Form.Disposed != 3 {
+		t.Fatalf("recorded report %s %s: want received 3, disposed 3", last.Action, last.Data)
+	}
+}
+
+// refusedOverHTTPAt posts to path expecting a 422 refusal by rule.
+func (s *stack) refusedOverHTTPAt(role, path string, body map[string]any, rule string) {
+	s.t.Helper()
+	var p ruleProblem
+	if code := s.do(role, "POST", path, body, &p); code != 422 || p.Rule != rule || p.Citation == "" || p.Message == "" {
+		s.t.Fatalf("POST %s: %d %+v, want 422 %s", path, code, p, rule)
 	}
 }

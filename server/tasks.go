@@ -169,6 +169,9 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if req.Form, err = s.withCommentCounts(ctx, t, req.Form); err != nil {
+		return err
+	}
 	out, err := s.update(ctx, t, updateID, workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
 		Clock: clock, RequestID: requestID(c), ClientAddr: c.RealIP()})
 	if err != nil {

@@ -53,3 +53,69 @@ func Steps() []Step {
 		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30", "archivist": "刘洋"}, "closed"},
 	}
 }
+
+// AllTracksMatter is a matter for which every consultation track applies.
+var AllTracksMatter = map[string]any{"public_concern": true, "highly_technical": true, "market_related": true, "stability_risk": true}
+
+// AllTracks is a lawful path of an AllTracksMatter case through every stage:
+// public comment and a hearing, expert review, risk assessment, fair
+// competition review, review, meeting, Party report, publication with
+// interpretation, an execution report asking for post-evaluation, the
+// evaluation, completion and the archive.
+func AllTracks() []Step {
+	short := Steps()
+	byTask := map[string]Step{}
+	for _, st := range short {
+		byTask[st.Task] = st
+	}
+	drafting := byTask["drafting"]
+	drafting.Form = map[string]any{"draft_hash": "9f2c3a0d5e", "draft_summary": "城区污水处理PPP项目实施方案", "explanation_ref": "起草说明",
+		"legal_basis": []map[string]any{{"instrument": "《中华人民共和国水污染防治法》", "article": "第四十九条"}},
+		"cost_benefit": map[string]any{"applies": true, "reason": "投资额大", "document_ref": "成本效益分析报告",
+			"costs": []string{"people", "money", "materials", "resources", "environment"}, "benefits": []string{"economic", "social", "environmental"}},
+		"involved_units": []string{"县财政局"}, "consultations": []map[string]any{{"unit": "县财政局", "record": "协商纪要", "agreed": true}},
+		"participation":    map[string]any{"applies": true, "reason": "涉及公众切身利益", "forms": []string{"comment", "hearing"}},
+		"expert":           map[string]any{"applies": true, "reason": "技术性强", "officer": "张伟"},
+		"risk":             map[string]any{"applies": true, "reason": "涉及征地拆迁"},
+		"fair_competition": map[string]any{"applies": true, "reason": "涉及市场主体"}}
+	officer := func(task string, form map[string]any) Step {
+		return Step{"department_officer", task, form, "consulting"}
+	}
+	publication := byTask["publication"]
+	publication.Form = map[string]any{"website": "https://www.yiyang.gov.cn/zwgk/2.html", "interpretation": []string{"press_conference", "written_interpretation"},
+		"public_adoption_explained": true, "expert_adoption_explained": true, "execution_units": []map[string]any{{"name": "yiyang-nrb", "lead": true}}}
+	return []Step{
+		byTask["initiation"],
+		drafting,
+		byTask["public_comment"],
+		officer("hearing", map[string]any{"trigger": "vital_interests", "organiser": "县自然资源局", "hearing_date": Day(-35),
+			"notice_published_on": Day(-55), "notice_items": []string{"draft", "explanation", "time", "place"},
+			"sides": []string{"居民", "企业"}, "selection_record": "公开报名随机抽取", "list_published_on": Day(-45),
+			"participants": []map[string]any{{"name": "居民甲", "side": "居民", "delivered_on": Day(-45), "signed": true},
+				{"name": "企业乙", "side": "企业", "delivered_on": Day(-45), "signed": true}},
+			"segments": []string{"presentation", "debate", "confirmation"}, "public_access": "公开旁听", "record_ref": "听证会记录", "record_confirmed": true}),
+		officer("expert_review", map[string]any{"aspects": []string{"necessity", "feasibility", "scientific"},
+			"experts": []map[string]any{{"name": "专家甲", "declaration_signed": true, "status": "active"},
+				{"name": "专家乙", "declaration_signed": true, "status": "active", "differing_view": true},
+				{"name": "省环境科学研究院", "institution": true, "declaration_signed": true, "status": "active"}},
+			"rationale": "专业、代表、中立", "opinions_ref": "论证意见汇编", "adoption_report_ref": "专家意见采纳报告",
+			"opinions": []map[string]any{{"authors": []string{"专家甲", "专家乙"}, "signed_by": []string{"专家甲", "专家乙"}}, {"institution": true, "sealed": true}}}),
+		officer("risk_assessment", map[string]any{"assessor": "洛阳社会稳定评估中心", "third_party": true, "report_ref": "风险评估报告",
+			"report": map[string]any{"methods": []string{"问卷"}, "department_opinions": 3, "risk_points": []string{"征地补偿"},
+				"measures": "分期补偿", "response_plan": "应急预案", "conclusion": "controllable"}}),
+		officer("fair_competition_review", map[string]any{"conclusion": "compliant", "conclusion_ref": "公平竞争审查结论", "reviewer": "县市场监管局"}),
+		byTask["public_comment_report"],
+		byTask["legality_submission"],
+		byTask["legal_opinion"],
+		byTask["legality_review"],
+		byTask["collective_discussion"],
+		byTask["party_report"],
+		publication,
+		{"department_officer", "execution_report", map[string]any{"summary": "一季度执行情况", "request_evaluation": true}, "in_execution"},
+		{"department_officer", "post_evaluation", map[string]any{"evaluator": map[string]any{"name": "河南大学法学院", "third_party": true},
+			"plan": map[string]any{"public_opinion": true, "participants": []string{"npc_deputies"}}, "report_ref": "后评估报告",
+			"recommendation": "continue", "reasons": "效果良好"}, "in_execution"},
+		byTask["execution_report"],
+		byTask["archive"],
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"github.com/juece/juece/db"
+	"os"
+	"path/filepath"
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+
+	"github.com/juece/juece/internal/lawfulpath"
+	"github.com/juece/juece/worker/devtemporal/temporaltest"
+	"github.com/juece/juece/workflows"
+)
+
+// maxHistoryEvents is issue #4's bound on a full case's Temporal history.
+const maxHistoryEvents = 600
+
+// TestFullCaseHistorySize runs a case with every track applicable over HTTP
+// through every stage to the archive, and a second one whose comment period
+// received 10,000 public comments. Comments live in PostgreSQL; the
+// workflow sees their count only, so both histories have the same number of
+// events, within the bound. With JUECE_RECORD_HISTORY=dir the histories are
+// written there (workflows/testdata holds the recorded ones the replay test
+// uses).
+func TestFullCaseHistorySize(t *testing.T) {
+	e := newE2E(t)
+	tc := temporaltest.Server(t).Client()
+	run := func(title string, comments int) (string, *historypb.History) {
+		var created struct{ ID string }
+		body := map[string]any{"title": title}
+		for k, v := range lawfulpath.AllTracksMatter {
+			body[k] = v
+		}
+		if code := e.call("department_officer", "POST", "/api/v1/cases", body, &created); code != 201 {
+			t.Fatalf("create: %d", code)
+		}
+		for _, st := range lawfulpath.AllTracks() {
+			if st.Task == workflows.TaskCommentReport && comments > 0 {
+				e.addComments(created.ID, comments)
+			}
+			if code := e.complete(st.Role, created.ID, st.Task, st.Form); code != 200 {
+				t.Fatalf("%s: step %s: %d", title, st.Task, code)
+			}
+		}
+		var v struct {
+			State string
+			Facts struct {
+				CommentCount int `json:"comment_count"`
+			} `json:"facts"`
+		}
+		e.call("auditor", "GET", "/api/v1/cases/"+created.ID, nil, &v)
+		if v.State != workflows.StateClosed || v.Facts.CommentCount != comments {
+			t.Fatalf("%s: state %s, comment count %d; want closed, %d", title, v.State, v.Facts.CommentCount, comments)
+		}
+		hist := &historypb.History{}
+		it := tc.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(created.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, ev)
+		}
+		return created.ID, hist
+	}
+	_, plain := run("宜阳县城区污水处理PPP项目实施方案", 0)
+	_, busy := run("宜阳县城区污水处理PPP项目实施方案（万条意见）", 10000)
+	t.Logf("full case, every track: %d history events; with 10,000 public comments: %d", len(plain.Events), len(busy.Events))
+	if len(plain.Events) > maxHistoryEvents {
+		t.Errorf("history has %d events, more than %d", len(plain.Events), maxHistoryEvents)
+	}
+	if len(busy.Events) != len(plain.Events) {
+		t.Errorf("10,000 comments changed the history: %d events, want %d", len(busy.Events), len(plain.Events))
+	}
+	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
+		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "case_full_all_tracks_v3.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// addComments stores n public comments on the case's notice, in ten topics,
+// and disposes of them by topic over HTTP. The period is over, so they are
+// written to the comment store directly, standing for comments received
+// during it (the public endpoint takes them only while the period runs).
+func (e *e2e) addComments(caseID string, n int) {
+	e.t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, e.dbURL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer store.Close()
+	notice, err := store.LatestCommentNotice(ctx, caseID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cs := make([]db.PublicComment, n)
+	for i := range cs {
+		cs[i] = db.PublicComment{CaseID: caseID, NoticeSeq: notice.Seq, Body: fmt.Sprintf("关于污水处理费标准的意见 %d", i), Topic: fmt.Sprintf("主题%d", i%10)}
+	}
+	if err := store.AddComments(ctx, cs); err != nil {
+		e.t.Fatal(err)
+	}
+	for i := range 10 {
+		var out struct{ Count int }
+		if code := e.call("department_officer", "POST", "/api/v1/cases/"+caseID+"/comments/dispositions",
+			map[string]any{"topic": fmt.Sprintf("主题%d", i), "disposition": "partly_adopted", "reason": "部分意见已吸收"}, &out); code != 200 || out.Count != n/10 {
+			e.t.Fatalf("dispose topic %d: %d %+v", i, code, out)
+		}
+	}
+}
