@@ -77,3 +77,16 @@ func (s *Server) withCommentCounts(ctx context.Context, t db.Task, form json.Raw
 	fields["disposed"], _ = json.Marshal(sum.Disposed)
 	return json.Marshal(fields)
 }
+
+// directoryFacts reads, for the archive step, whether the case's matter is in
+// the decision directory and which adjustment took it out (R-DIR-03).
+func (s *Server) directoryFacts(ctx context.Context, t db.Task) (*workflows.DirectoryFacts, error) {
+	if t.Type != workflows.TaskArchive {
+		return nil, nil
+	}
+	st, err := s.store.CaseDirectoryState(ctx, t.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return &workflows.DirectoryFacts{InDirectory: st.EntryID != "", AdjustmentRef: st.AdjustmentID}, nil
+}

@@ -82,6 +82,7 @@ type caseHarness struct {
 	noteTimes []time.Time
 	// clockFacts go with every completion, as the server would send them.
 	clockFacts *workflows.ClockFacts
+	dirFacts   *workflows.DirectoryFacts
 	// applyErr, when set, may make ApplyStep fail for a step.
 	applyErr func(activities.StepInput) error
 }
@@ -170,7 +171,7 @@ func (h *caseHarness) send(updateID, taskID string, actor activities.Actor, form
 				r.outcome = out
 			}
 		},
-	}, workflows.CompleteTaskRequest{TaskID: taskID, Actor: actor, Form: raw, RequestID: "req-" + updateID, Clock: h.clockFacts})
+	}, workflows.CompleteTaskRequest{TaskID: taskID, Actor: actor, Form: raw, RequestID: "req-" + updateID, Clock: h.clockFacts, Directory: h.dirFacts})
 }
 
 func (h *caseHarness) state() workflows.Snapshot {

@@ -308,6 +308,16 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 		case "terminate":
 			addAll(rules.TerminationLawful(rules.Termination{CollectiveDecisionRef: x.CollectiveDecisionRef, PublicationRef: x.PublicationRef}))
 		}
+	case *ArchiveForm:
+		if w.outcome == OutcomeNotInitiated {
+			// R-DIR-03: a listed matter closed as not initiated leaves the
+			// directory by an adjustment first.
+			d := DirectoryFacts{InDirectory: w.in.Matter.DirectoryEntryID != ""}
+			if req.Directory != nil {
+				d = *req.Directory
+			}
+			add(rules.DirectoryMatterClosable(rules.DirectoryClosure{InDirectory: d.InDirectory, AdjustmentRef: d.AdjustmentRef}))
+		}
 	case *PostEvaluationForm:
 		add(rules.EvaluatorIndependent(x.Evaluator, f.PreDecisionUnits))
 		add(rules.EvaluationRecommended(rules.EvaluationReport{Recommendation: x.Recommendation, Reasons: x.Reasons}))

@@ -24,9 +24,9 @@ var (
 			Costs:    []string{rules.CostPeople, rules.CostMoney, rules.CostMaterials, rules.CostResources, rules.CostEnvironment},
 			Benefits: []string{rules.BenefitEconomic, rules.BenefitSocial, rules.BenefitEnvironment}},
 		InvolvedUnits: []string{"县财政局"}, Consultations: []rules.Consultation{{Unit: "县财政局", Record: "协商纪要", Agreed: true}},
-		Participation: workflows.ParticipationChoice{TrackChoice: workflows.TrackChoice{Applies: true, Reason: "涉及公众切身利益"}, Forms: []string{"comment", "hearing"}},
-		Expert:        workflows.TrackChoice{Applies: true, Reason: "技术性强", Officer: "张伟"},
-		Risk:          workflows.TrackChoice{Applies: true, Reason: "涉及征地拆迁"},
+		Participation:   workflows.ParticipationChoice{TrackChoice: workflows.TrackChoice{Applies: true, Reason: "涉及公众切身利益"}, Forms: []string{"comment", "hearing"}},
+		Expert:          workflows.TrackChoice{Applies: true, Reason: "技术性强", Officer: "张伟"},
+		Risk:            workflows.TrackChoice{Applies: true, Reason: "涉及征地拆迁"},
 		FairCompetition: workflows.TrackChoice{Applies: true, Reason: "涉及市场主体"},
 	}
 	fullNotice = workflows.PublicCommentForm{PublishDate: "2026-03-02", EndDate: "2026-04-01", DraftRef: "征求意见稿", ExplanationRef: "起草说明",
@@ -423,4 +423,18 @@ func TestDeclinedCaseIsArchived(t *testing.T) {
 	if err := h.env.GetWorkflowResult(&res); err != nil || res.Outcome != workflows.OutcomeNotInitiated || res.State != workflows.StateClosed {
 		t.Fatalf("result %+v (%v)", res, err)
 	}
+}
+
+// R-DIR-03 (TS-20): a matter listed in the directory and declined at
+// initiation is archived only after a directory adjustment took it out.
+func TestRDIR03_TS20_ListedMatterClosedOnlyAfterAdjustment(t *testing.T) {
+	h := newFullHarness(t, workflows.Matter{DirectoryEntryID: "entry-7"})
+	h.complete("upd-ini", workflows.TaskInitiation, officer, workflows.InitiationForm{Decision: "decline", DecisionRef: "宜政〔2026〕9号", DraftSummary: "不予启动"})
+	h.then(func() { h.dirFacts = &workflows.DirectoryFacts{InDirectory: true} })
+	h.complete("upd-archive-listed", workflows.TaskArchive, secretary, fullArchive)
+	h.then(func() { h.dirFacts = &workflows.DirectoryFacts{InDirectory: true, AdjustmentRef: "adj-3"} })
+	h.complete("upd-archive", workflows.TaskArchive, secretary, fullArchive)
+	h.run(true)
+	h.refusedWith("upd-archive-listed", rules.RDIR03.ID)
+	h.accepted("upd-archive")
 }

@@ -155,9 +155,12 @@ type CompleteTaskRequest struct {
 	Form   json.RawMessage  `json:"form"`
 	// Clock carries what the working-day clock said when the server took
 	// the request (the workflow never reads the calendar itself).
-	Clock      *ClockFacts `json:"clock,omitempty"`
-	RequestID  string      `json:"request_id,omitempty"`
-	ClientAddr string      `json:"client_addr,omitempty"`
+	Clock *ClockFacts `json:"clock,omitempty"`
+	// Directory is the case's place in the decision directory, read by the
+	// server when the case is archived (R-DIR-03).
+	Directory  *DirectoryFacts `json:"directory,omitempty"`
+	RequestID  string          `json:"request_id,omitempty"`
+	ClientAddr string          `json:"client_addr,omitempty"`
 }
 
 // ClockFacts are the working-day clock's answers a step needs, computed by the
@@ -171,6 +174,13 @@ type ClockFacts struct {
 	EndsOnRestDay  bool   `json:"ends_on_rest_day,omitempty"`
 	NextWorkingDay string `json:"next_working_day,omitempty"`
 	Provisional    bool   `json:"provisional,omitempty"`
+}
+
+// DirectoryFacts say whether a case's matter is listed in the decision
+// directory and which adjustment, if any, took it out.
+type DirectoryFacts struct {
+	InDirectory   bool   `json:"in_directory"`
+	AdjustmentRef string `json:"adjustment_ref,omitempty"`
 }
 
 // StepOutcome answers an accepted update.
