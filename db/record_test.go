@@ -424,55 +424,8 @@ func TestAppRoleCannotRewriteRecord(t *testing.T) {
 	}
 }
 
-// bulkCase writes a case with n events straight into the tables (COPY), with
-// hashes computed by the store's own functions; for benchmarks.
 func bulkCase(tb testing.TB, s *db.Store, n int) string {
-	tb.Helper()
-	ctx := context.Background()
-	id := uuid.NewString()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.Exec(`INSERT INTO cases (id, workflow_id, title, organ_id, unit_id, profile, state, created_at, updated_at)
-		VALUES ($1, $2, '基准测试事项', 'test-county', 'test-county', 'national', 'initiation', $3, $3)`, id, "case-"+id, now); err != nil {
-		tb.Fatal(err)
-	}
-	stmt, err := tx.Prepare(`COPY audit_events (case_id, seq, event_key, at, action, actor_id, actor_name,
-		actor_role, actor_org, data, prev_hash, hash) FROM STDIN`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	prev := db.GenesisHash
-	for i := 1; i <= n; i++ {
-		e := db.AuditEvent{CaseID: id, Seq: int64(i), EventKey: fmt.Sprintf("e%d", i), At: now.Add(time.Duration(i) * time.Second),
-			Action: "task.completed.legal_opinion", ActorID: "u1", ActorName: "王芳", ActorRole: "legal_advisor", ActorOrg: "test-county",
-			Data: json.RawMessage(fmt.Sprintf(`{"form":{"opinion":"权限、程序、内容均合法。第%d次"},"n":%d}`, i, i)), PrevHash: prev}
-		canon, err := e.Canonical()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if e.Hash, err = db.ChainHash(prev, canon); err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := stmt.Exec(e.CaseID, e.Seq, e.EventKey, e.At, e.Action, e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg, string(e.Data), e.PrevHash, e.Hash); err != nil {
-			tb.Fatal(err)
-		}
-		prev = e.Hash
-	}
-	if _, err := stmt.Exec(); err != nil {
-		tb.Fatal(err)
-	}
-	stmt.Close()
-	if _, err := tx.Exec(`UPDATE cases SET audit_seq = $2, audit_head = $3 WHERE id = $1`, id, n, prev); err != nil {
-		tb.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		tb.Fatal(err)
-	}
-	return id
+	return dbtest.BulkCase(tb, s, "test-county", n)
 }
 
 // BenchmarkVerifyCase1000Events is Store.Verify of one case with 1,000
