@@ -479,3 +479,49 @@ func BenchmarkVerifyAll20Cases1000Events(b *testing.B) {
 		}
 	}
 }
+
+// One byte changed in any column of an event, as a superuser could, is named
+// by both checks at that event: the canonical form covers every field.
+func TestVerifyNamesOneByteChangedInEveryColumn(t *testing.T) {
+	s := dbtest.Store(t)
+	seedOrg(t, s)
+	ctx := context.Background()
+	for _, c := range []struct{ column, set string }{
+		{"event_key", `overlay(event_key placing 'x' from 1 for 1)`},
+		{"at", `at + interval '1 microsecond'`},
+		{"action", `overlay(action placing 'X' from 1 for 1)`},
+		{"actor_id", `actor_id || 'x'`},
+		{"actor_name", `overlay(actor_name placing '李' from 1 for 1)`},
+		{"actor_role", `overlay(actor_role placing 'x' from 1 for 1)`},
+		{"actor_org", `overlay(actor_org placing 'x' from 1 for 1)`},
+		{"on_behalf_of", `'x'`},
+		{"task_id", `'x'`},
+		{"request_id", `'x'`},
+		{"client_addr", `'x'`},
+		{"data", `replace(data::text, '"n":1', '"n":7')::json`},
+		{"prev_hash", `overlay(prev_hash placing (CASE WHEN left(prev_hash, 1) = '0' THEN '1' ELSE '0' END) from 1 for 1)`},
+		{"hash", `overlay(hash placing (CASE WHEN left(hash, 1) = '0' THEN '1' ELSE '0' END) from 1 for 1)`},
+	} {
+		t.Run(c.column, func(t *testing.T) {
+			id := openCase(t, s, 2) // events 1..3; event 2 has data {"n":0,…}, event 3 {"n":1,…}
+			value := func() string {
+				var v string
+				if err := s.DB.Get(&v, `SELECT `+c.column+`::text FROM audit_events WHERE case_id = $1 AND seq = 3`, id); err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+			before := value()
+			superuser(t, s, `ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`,
+				`UPDATE audit_events SET `+c.column+` = `+c.set+` WHERE case_id = '`+id+`' AND seq = 3`,
+				`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`)
+			if after := value(); after == before {
+				t.Fatalf("%s unchanged (%s): the tampering did not happen", c.column, before)
+			}
+			if v, err := s.Verify(ctx, id); err != nil || v.OK || v.Broken.Seq != 3 {
+				t.Fatalf("Verify = %+v, %v; want event 3 named", v, err)
+			}
+			wantProblem(t, mustVerifyAll(t, s), db.ProblemCaseChain, id, 3)
+		})
+	}
+}
