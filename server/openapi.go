@@ -112,6 +112,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/cases/{id}/documents", "Documents filed in a case", new(idPath), new(DocumentList), 200, true, []int{404}},
 		{"GET", "/api/v1/documents/{sha256}", "A document's bytes (to users who may see a case it is filed in)", new(shaPath), new(documentBytes), 200, true, []int{404, 500}},
 		{"GET", "/api/v1/cases/{id}/dossier", "The case's archive ZIP (归档): catalogue, documents, events, manifest; check offline with juece verify", new(idPath), new(dossierZip), 200, true, []int{403, 404}},
+		{"GET", "/api/v1/cases/{id}/dossier/completeness", "R-ARC-03: the artefacts the case's path requires against those its record holds; 200 with complete:false and each missing item's rule and citation", new(idPath), new(DossierCompleteness), 200, true, []int{404}},
 		{"GET", "/api/v1/audit/events", "Audit events across cases, keyset-paged by id (auditors, admins)", new(AuditEventQuery), new(AuditEventPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/refusals", "Refused procedural steps: who tried to skip which rule (auditors, admins)", new(AuditEventQuery), new(RefusalPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents, the access log", nil, new(db.AuditReport), 200, true, []int{403}},

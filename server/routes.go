@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	api.POST("/cases/:id/documents", s.uploadDocument) // own body limit: hasOwnBodyLimit
 	api.GET("/cases/:id/documents", s.listDocuments)
 	api.GET("/cases/:id/dossier", s.dossier)
+	api.GET("/cases/:id/dossier/completeness", s.dossierCompleteness)
 	api.GET("/documents/:sha256", s.getDocument)
 	api.GET("/tasks", s.listTasks)
 	api.GET("/tasks/:id", s.getTask)
