@@ -34,30 +34,30 @@ func TestRARC03_DossierCompletenessOfThinCase(t *testing.T) {
 	seedOrg(t, s)
 	u := demoUser(t, s)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	c := startCase(t, s, "test-county", "test-county", at, "")
+	c := dbtest.StartCase(t, s, "test-county", "test-county", at, "")
 	ctx := context.Background()
 	// Before initiation only the proposal is required, and the case.opened
 	// event records it.
-	if got, err := s.DossierCheck(ctx, c.id); err != nil || !got.Complete || !slices.Equal(got.Required, []string{rules.ArtProposal}) {
+	if got, err := s.DossierCheck(ctx, c.ID); err != nil || !got.Complete || !slices.Equal(got.Required, []string{rules.ArtProposal}) {
 		t.Fatalf("before initiation: %+v %v", got, err)
 	}
 	sha, err := s.Blobs().Put(ctx, []byte("草案"), "text/plain; charset=utf-8")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tid := c.tasks["initiation"]
-	if _, _, _, err := s.AttachDocument(ctx, db.DocumentLink{SHA256: sha, CaseID: c.id, TaskID: &tid, Kind: "draft", Name: "草案.txt", Stage: "initiation", CreatedBy: u.ID},
+	tid := c.Tasks["initiation"]
+	if _, _, _, err := s.AttachDocument(ctx, db.DocumentLink{SHA256: sha, CaseID: c.ID, TaskID: &tid, Kind: "draft", Name: "草案.txt", Stage: "initiation", CreatedBy: u.ID},
 		db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}); err != nil {
 		t.Fatal(err)
 	}
-	c.done(at.Add(time.Hour), "initiation", `{"decision_ref":"测政决〔2026〕1号","lead_unit":"test-county"}`, "legality_review",
-		task{typ: "legal_opinion"}, task{typ: "legality_review"}, task{typ: "collective_discussion"})
-	c.done(at.Add(2*time.Hour), "legal_opinion", `{"opinion":"合法"}`, "")
-	c.done(at.Add(3*time.Hour), "legality_review", `{"outcome":"pass","opinion":"合法"}`, "collective_discussion")
-	c.done(at.Add(4*time.Hour), "collective_discussion", `{"meeting_type":"executive","decision":"approved"}`, "publication", task{typ: "publication"})
-	c.done(at.Add(5*time.Hour), "publication", `{"party_report_ref":"测政文〔2026〕3号","website":"https://example.gov.cn/1"}`, "closed")
+	c.Done(at.Add(time.Hour), "initiation", `{"decision_ref":"测政决〔2026〕1号","lead_unit":"test-county"}`, "legality_review",
+		dbtest.T("legal_opinion"), dbtest.T("legality_review"), dbtest.T("collective_discussion"))
+	c.Done(at.Add(2*time.Hour), "legal_opinion", `{"opinion":"合法"}`, "")
+	c.Done(at.Add(3*time.Hour), "legality_review", `{"outcome":"pass","opinion":"合法"}`, "collective_discussion")
+	c.Done(at.Add(4*time.Hour), "collective_discussion", `{"meeting_type":"executive","decision":"approved"}`, "publication", dbtest.T("publication"))
+	c.Done(at.Add(5*time.Hour), "publication", `{"party_report_ref":"测政文〔2026〕3号","website":"https://example.gov.cn/1"}`, "closed")
 
-	got, err := s.DossierCheck(ctx, c.id)
+	got, err := s.DossierCheck(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestRARC03_DossierCompletenessOfThinCase(t *testing.T) {
 	if d := got.Recorded[1]; d.Source != "document" || d.SHA256 != sha || d.Checksum != "sha256:"+sha || d.Seq != 2 || d.Uploader == "" {
 		t.Fatalf("the filed draft: %+v", d)
 	}
-	vs, err := s.DossierCompleteness(ctx, c.id)
+	vs, err := s.DossierCompleteness(ctx, c.ID)
 	if err != nil || len(vs) != 4 || vs[0].Rule != "R-ARC-03" {
 		t.Fatalf("DossierCompleteness = %+v, %v", vs, err)
 	}
@@ -103,12 +103,12 @@ func TestRARC03_ScopeFromMatterTasksAndDeterminations(t *testing.T) {
 	s := dbtest.Store(t)
 	seedOrg(t, s)
 	at := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
-	c := startCase(t, s, "test-county", "test-county", at, `{"highly_technical":true,"public_concern":true}`)
-	c.done(at.Add(time.Hour), "initiation", `{}`, "drafting", task{typ: "drafting"})
-	c.done(at.Add(2*time.Hour), "drafting", `{"track_determinations":[{"track":"COST_BENEFIT","applies":true},{"track":"RISK","applies":false}],
-		"cost_benefit":"成本效益分析","alternatives":[]}`, "consulting", task{typ: "hearing"}, task{typ: "expert_review"})
+	c := dbtest.StartCase(t, s, "test-county", "test-county", at, `{"highly_technical":true,"public_concern":true}`)
+	c.Done(at.Add(time.Hour), "initiation", `{}`, "drafting", dbtest.T("drafting"))
+	c.Done(at.Add(2*time.Hour), "drafting", `{"track_determinations":[{"track":"COST_BENEFIT","applies":true},{"track":"RISK","applies":false}],
+		"cost_benefit":"成本效益分析","alternatives":[]}`, "consulting", dbtest.T("hearing"), dbtest.T("expert_review"))
 	ctx := context.Background()
-	got, err := s.DossierCheck(ctx, c.id)
+	got, err := s.DossierCheck(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,18 +122,18 @@ func TestRARC03_ScopeFromMatterTasksAndDeterminations(t *testing.T) {
 	if m := missingKinds(got); !slices.Equal(m, wantMissing) {
 		t.Fatalf("missing %v\nwant    %v", m, wantMissing)
 	}
-	c.done(at.Add(3*time.Hour), "hearing", `{}`, "")
-	c.done(at.Add(4*time.Hour), "expert_review", `{}`, "", task{typ: "public_comment_report"}, task{typ: "legality_submission"})
-	c.done(at.Add(5*time.Hour), "public_comment_report", `{}`, "", task{typ: "legal_opinion"})
-	c.done(at.Add(6*time.Hour), "legality_submission", `{}`, "legality_review", task{typ: "legality_review"})
-	c.done(at.Add(7*time.Hour), "legal_opinion", `{}`, "")
-	c.done(at.Add(8*time.Hour), "legality_review", `{"outcome":"pass"}`, "collective_discussion", task{typ: "collective_discussion"})
-	if vs, err := s.DossierCompleteness(ctx, c.id); err != nil || len(vs) != 2 || vs[0].EN != "The dossier lacks: meeting_package." ||
+	c.Done(at.Add(3*time.Hour), "hearing", `{}`, "")
+	c.Done(at.Add(4*time.Hour), "expert_review", `{}`, "", dbtest.T("public_comment_report"), dbtest.T("legality_submission"))
+	c.Done(at.Add(5*time.Hour), "public_comment_report", `{}`, "", dbtest.T("legal_opinion"))
+	c.Done(at.Add(6*time.Hour), "legality_submission", `{}`, "legality_review", dbtest.T("legality_review"))
+	c.Done(at.Add(7*time.Hour), "legal_opinion", `{}`, "")
+	c.Done(at.Add(8*time.Hour), "legality_review", `{"outcome":"pass"}`, "collective_discussion", dbtest.T("collective_discussion"))
+	if vs, err := s.DossierCompleteness(ctx, c.ID); err != nil || len(vs) != 2 || vs[0].EN != "The dossier lacks: meeting_package." ||
 		vs[1].EN != "The dossier lacks: minutes." {
 		t.Fatalf("before the meeting: %+v %v", vs, err)
 	}
-	c.done(at.Add(9*time.Hour), "collective_discussion", `{"meeting_type":"executive","decision":"not_approved"}`, "closed")
-	if vs, err := s.DossierCompleteness(ctx, c.id); err != nil || len(vs) != 0 {
+	c.Done(at.Add(9*time.Hour), "collective_discussion", `{"meeting_type":"executive","decision":"not_approved"}`, "closed")
+	if vs, err := s.DossierCompleteness(ctx, c.ID); err != nil || len(vs) != 0 {
 		t.Fatalf("complete dossier: %+v %v", vs, err)
 	}
 }
