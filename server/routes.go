@@ -43,4 +43,5 @@ func (s *Server) routes() {
 	api.POST("/audit/checkpoints", s.createCheckpoint)
 	api.GET("/audit/access", s.auditAccess)
 	api.GET("/audit/crosscheck/:case_id", s.auditCrossCheck)
+	api.GET("/reports/annual", s.annualReport)
 }
