@@ -550,3 +550,21 @@ func BenchmarkVerifyAll1MEvents(b *testing.B) {
 		}
 	}
 }
+
+// Data stored in another spelling of the same JSON (spaces, key order) still
+// verifies: the fast path misses and the canonical form decides. Only the
+// content is protected, not its spelling.
+func TestVerifyAcceptsDataInAnotherSpelling(t *testing.T) {
+	s := dbtest.Store(t)
+	seedOrg(t, s)
+	id := openCase(t, s, 2) // event 3's data is {"a":"值","n":1,"z":1.50}
+	superuser(t, s, `ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`,
+		`UPDATE audit_events SET data = '{ "z": 1.50, "n": 1, "a": "\u503c" }' WHERE case_id = '`+id+`' AND seq = 3`,
+		`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`)
+	if v, err := s.Verify(context.Background(), id); err != nil || !v.OK {
+		t.Fatalf("Verify = %+v, %v", v, err)
+	}
+	if r := mustVerifyAll(t, s); !r.OK {
+		t.Fatalf("VerifyAll = %+v", r)
+	}
+}
