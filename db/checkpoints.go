@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,9 +24,9 @@ import (
 // every case's chain head at a moment, and checkpoints are chained like events,
 // so VerifyAll can name a case or tail that a checkpoint saw and that is gone.
 //
-// Checkpoints are written by `juece checkpoint` (run it daily from cron or a
-// Temporal schedule) and by auditors or admins through
-// POST /api/v1/audit/checkpoints. Whatever was written after the latest
+// Checkpoints are written daily by the schedule `juece serve` runs
+// (RunCheckpointSchedule), by `juece checkpoint`, and by auditors or admins
+// through POST /api/v1/audit/checkpoints. Whatever was written after the latest
 // checkpoint is protected only by its case chain, so the interval is the
 // window in which a whole new case could vanish unnoticed.
 type Checkpoint struct {
@@ -86,6 +87,45 @@ const checkpointLock = 0x6a75656365_01 // "juece", 1
 // changed since the latest one: then it returns that one with written=false,
 // so a daily job on a quiet system does not grow the table.
 func (s *Store) Checkpoint(ctx context.Context, createdBy string) (Checkpoint, bool, error) {
+	return s.checkpoint(ctx, createdBy, 0)
+}
+
+// CheckpointIfDue is Checkpoint for a schedule: it writes only when the
+// latest checkpoint is at least every old (or there is none) and the record
+// changed since. The decision is taken under the checkpoint lock from the
+// table itself, so any number of processes can run the schedule, restart
+// whenever they like, and still write one checkpoint per interval between
+// them.
+func (s *Store) CheckpointIfDue(ctx context.Context, createdBy string, every time.Duration) (Checkpoint, bool, error) {
+	return s.checkpoint(ctx, createdBy, every)
+}
+
+// RunCheckpointSchedule writes a checkpoint whenever one is due
+// (CheckpointIfDue), looking at start and then every poll, until ctx ends.
+// A failure is logged and retried at the next poll. `juece serve` and
+// `juece dev` run it (JUECE_CHECKPOINT_INTERVAL, default daily).
+func (s *Store) RunCheckpointSchedule(ctx context.Context, createdBy string, every, poll time.Duration, log *slog.Logger) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		cp, written, err := s.CheckpointIfDue(ctx, createdBy, every)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.ErrorContext(ctx, "scheduled audit checkpoint failed", "err", err)
+		case written:
+			log.InfoContext(ctx, "audit checkpoint written", "seq", cp.Seq, "cases", cp.Cases, "events", cp.Events, "hash", cp.Hash)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Duration) (Checkpoint, bool, error) {
 	var cp Checkpoint
 	var written bool
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -95,6 +135,10 @@ func (s *Store) Checkpoint(ctx context.Context, createdBy string) (Checkpoint, b
 		var last []Checkpoint
 		if err := tx.SelectContext(ctx, &last, `SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`); err != nil {
 			return fmt.Errorf("latest checkpoint: %w", err)
+		}
+		if every > 0 && len(last) == 1 && time.Since(last[0].At) < every {
+			cp = last[0] // not due yet
+			return nil
 		}
 		var heads []CaseHead
 		if err := tx.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases`); err != nil {
