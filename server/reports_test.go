@@ -261,9 +261,9 @@ func (s *stack) rawGet(role, path string, hdr ...string) (int, http.Header, []by
 	return resp.StatusCode, resp.Header, b
 }
 
-// TestAnnualReportOfFixtureYear computes 宜阳县's 2026 report over a seeded
+// TestRLIA05_AnnualReportOfFixtureYear computes 宜阳县's 2026 report over a seeded
 // year whose every figure was worked out by hand, in JSON and in CSV.
-func TestAnnualReportOfFixtureYear(t *testing.T) {
+func TestRLIA05_AnnualReportOfFixtureYear(t *testing.T) {
 	s := newStack(t)
 	ids := reportFixture(t, s.store)
 	ctx := context.Background()
