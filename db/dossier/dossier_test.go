@@ -326,7 +326,7 @@ func TestVerifyNamesEveryBitChangedInsideMembers(t *testing.T) {
 			}
 		}
 	}
-	if flips < 1000 || same > len(zr.File) {
+	if flips < 1000 || same*100 > flips { // a handful of no-op flips (final-block flags, padding bits), not a vacuous test
 		t.Fatalf("%d content-changing flips checked, %d without effect: the fixture is not what this test assumes", flips, same)
 	}
 	t.Logf("%d single-bit changes named, %d decoded to the same bytes", flips, same)
