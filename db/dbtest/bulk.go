@@ -40,8 +40,7 @@ func BulkCases(tb testing.TB, s *db.Store, organ string, cases, perCase int) []s
 		tb.Fatal(err)
 	}
 	defer tx.Rollback()
-	caseRows, err := tx.Prepare(pq.CopyIn("cases", "id", "workflow_id", "title", "organ_id", "unit_id", "profile", "state",
-		"created_at", "updated_at"))
+	caseRows, err := tx.Prepare(`COPY cases (id, workflow_id, title, organ_id, unit_id, profile, state, created_at, updated_at) FROM STDIN`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -110,8 +109,8 @@ func BulkCases(tb testing.TB, s *db.Store, organ string, cases, perCase int) []s
 			}
 		}
 	}()
-	evRows, err := tx.Prepare(pq.CopyIn("audit_events", "case_id", "seq", "event_key", "at", "action", "actor_id", "actor_name",
-		"actor_role", "actor_org", "data", "prev_hash", "hash"))
+	evRows, err := tx.Prepare(`COPY audit_events (case_id, seq, event_key, at, action, actor_id, actor_name, actor_role, actor_org,
+		data, prev_hash, hash) FROM STDIN`)
 	if err != nil {
 		tb.Fatal(err)
 	}
