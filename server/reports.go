@@ -62,6 +62,9 @@ func (s *Server) annualReport(c echo.Context) error {
 	if err != nil || year < calendar.MinYear || year > calendar.MaxYear {
 		return invalid(fmt.Sprintf("year 须为 %d–%d 的年份 / year must be a year from %d to %d", calendar.MinYear, calendar.MaxYear, calendar.MinYear, calendar.MaxYear))
 	}
+	if now := time.Now(); year > now.In(chinaTime).Year() {
+		return invalid(fmt.Sprintf("%d 年尚未开始 / the year %d has not begun", year, year))
+	}
 	asCSV := false
 	switch params.Get("format") {
 	case "json":

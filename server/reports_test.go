@@ -423,7 +423,7 @@ func TestAnnualReportOverHTTP(t *testing.T) {
 		}
 	}
 	for q, want := range map[string]int{"": 400, "?org=yiyang": 400, "?year=2026": 400, "?org=yiyang&year=20x6": 400,
-		"?org=yiyang&year=2013": 400, "?org=yiyang&year=2100": 400, "?org=yiyang&year=2026&format=xml": 400,
+		"?org=yiyang&year=2013": 400, "?org=yiyang&year=2100": 400, "?org=yiyang&year=2098": 400, "?org=yiyang&year=2026&format=xml": 400,
 		"?org=yiyang&year=2026&year=2025": 400, "?org=yiyang&year=2026&unit=x": 400, "?org=%00&year=2026": 400,
 		"?org=" + strings.Repeat("a", 300) + "&year=2026": 400, "?org=Yiyang&year=2026": 400, "?org=nowhere&year=2026": 404} {
 		var p problem
