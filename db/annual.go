@@ -88,6 +88,7 @@ type Figure struct {
 // reportCase is one case with what the report needs of its record.
 type reportCase struct {
 	ID        string    `db:"id"`
+	State     string    `db:"state"` // now, for a case whose events name no state
 	CreatedAt time.Time `db:"created_at"`
 	events    []reportEvent
 	visits    []visit
@@ -182,7 +183,7 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 		return r, fmt.Errorf("organisation %s: %w", org, mapErr(err))
 	}
 	var cases []*reportCase
-	if err := tx.SelectContext(ctx, &cases, `SELECT id, created_at FROM cases
+	if err := tx.SelectContext(ctx, &cases, `SELECT id, state, created_at FROM cases
 		WHERE (organ_id = $1 OR unit_id = $1) AND created_at < $2 ORDER BY created_at, id`, org, cutoff); err != nil {
 		return r, fmt.Errorf("cases of %s: %w", org, err)
 	}
@@ -256,6 +257,9 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 	states := slices.Clone(LifecycleStates)
 	for _, c := range handled {
 		st := stateAt(c.visits, cutoff)
+		if st == "" {
+			st = c.State
+		}
 		byState[st] = append(byState[st], c.ID)
 		if !slices.Contains(states, st) {
 			states = append(states, st)
