@@ -77,6 +77,9 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	if err := startCheckpointSchedule(ctx, cfg, store, log); err != nil {
+		return err
+	}
 	srv := server.New(store, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, cfg.Listen) }()

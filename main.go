@@ -52,6 +52,10 @@ type Config struct {
 	TemporalGzip      bool   // TEMPORAL_GZIP=1 compresses gRPC to Temporal (worth it over slow links only)
 	SMTPAddr          string // SMTP_ADDR host:port; empty: in-app notifications only
 	SMTPFrom          string // SMTP_FROM
+	// CheckpointInterval is JUECE_CHECKPOINT_INTERVAL: how often serve and
+	// dev write a global audit checkpoint (a Go duration, default 24h; 0 or
+	// off: never). Read by checkpointInterval.
+	CheckpointInterval string
 }
 
 func loadConfig() Config {
@@ -69,20 +73,21 @@ func loadConfig() Config {
 		return n
 	}
 	return Config{
-		DatabaseURL:       os.Getenv("DATABASE_URL"),
-		TemporalAddress:   os.Getenv("TEMPORAL_ADDRESS"),
-		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
-		TemporalUIURL:     os.Getenv("TEMPORAL_UI_URL"),
-		TaskQueue:         env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
-		Listen:            env("JUECE_LISTEN", ":8080"),
-		DataDir:           env("JUECE_DATA_DIR", ".data"),
-		PGPort:            num("JUECE_PG_PORT", 54329),
-		TemporalPort:      num("JUECE_TEMPORAL_PORT", 7233),
-		TemporalUIPort:    num("JUECE_TEMPORAL_UI_PORT", 8233),
-		LogLevel:          env("LOG_LEVEL", "info"),
-		TemporalGzip:      os.Getenv("TEMPORAL_GZIP") == "1",
-		SMTPAddr:          os.Getenv("SMTP_ADDR"),
-		SMTPFrom:          env("SMTP_FROM", "juece@localhost"),
+		DatabaseURL:        os.Getenv("DATABASE_URL"),
+		TemporalAddress:    os.Getenv("TEMPORAL_ADDRESS"),
+		TemporalNamespace:  env("TEMPORAL_NAMESPACE", "default"),
+		TemporalUIURL:      os.Getenv("TEMPORAL_UI_URL"),
+		TaskQueue:          env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
+		Listen:             env("JUECE_LISTEN", ":8080"),
+		DataDir:            env("JUECE_DATA_DIR", ".data"),
+		PGPort:             num("JUECE_PG_PORT", 54329),
+		TemporalPort:       num("JUECE_TEMPORAL_PORT", 7233),
+		TemporalUIPort:     num("JUECE_TEMPORAL_UI_PORT", 8233),
+		LogLevel:           env("LOG_LEVEL", "info"),
+		TemporalGzip:       os.Getenv("TEMPORAL_GZIP") == "1",
+		SMTPAddr:           os.Getenv("SMTP_ADDR"),
+		SMTPFrom:           env("SMTP_FROM", "juece@localhost"),
+		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
 	}
 }
 
@@ -95,7 +100,7 @@ Usage:
   juece migrate             apply database migrations
   juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
-  juece checkpoint          write a global audit checkpoint of every case's chain head (run daily, e.g. from cron)
+  juece checkpoint          write a global audit checkpoint of every case's chain head now (serve writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
@@ -103,7 +108,8 @@ Usage:
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
-SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only).
+SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only),
+JUECE_CHECKPOINT_INTERVAL (24h: serve and dev write an audit checkpoint when the latest is older; 0 or off: never).
 `
 
 func main() {
@@ -238,6 +244,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeAll()
+	if err := startCheckpointSchedule(ctx, cfg, s, log); err != nil {
+		return err
+	}
 	srv := server.New(s, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
 	log.Info("serving", "listen", cfg.Listen)
 	return srv.Serve(ctx, cfg.Listen)

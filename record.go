@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dossier"
 	"github.com/juece/juece/server"
 )
@@ -31,8 +32,40 @@ func cliActor() string {
 	return "cli"
 }
 
-// runCheckpoint writes a global audit checkpoint (db.Store.Checkpoint). Run it
-// at least daily, e.g. from cron: `15 0 * * * juece checkpoint`.
+// checkpointInterval reads JUECE_CHECKPOINT_INTERVAL: a Go duration of at
+// least a minute, or 0 / off to write no scheduled checkpoints.
+func checkpointInterval(cfg Config) (time.Duration, error) {
+	switch cfg.CheckpointInterval {
+	case "0", "off":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(cfg.CheckpointInterval)
+	if err != nil || d < time.Minute {
+		return 0, fmt.Errorf("JUECE_CHECKPOINT_INTERVAL=%q: want a duration of at least 1m (e.g. 24h), or 0 / off", cfg.CheckpointInterval)
+	}
+	return d, nil
+}
+
+// startCheckpointSchedule runs the audit checkpoint schedule in the
+// background of serve and dev (db.Store.RunCheckpointSchedule): whenever the
+// latest checkpoint is older than the interval and the record changed, one
+// is written. The due check reads the table under the checkpoint lock, so
+// several API servers, restarts and `juece checkpoint` from cron all agree;
+// the schedule lives as long as ctx.
+func startCheckpointSchedule(ctx context.Context, cfg Config, s *db.Store, log *slog.Logger) error {
+	every, err := checkpointInterval(cfg)
+	if err != nil || every == 0 {
+		return err
+	}
+	host, _ := os.Hostname()
+	poll := min(every/24, 10*time.Minute)
+	log.Info("audit checkpoint schedule", "every", every.String(), "poll", poll.String())
+	go s.RunCheckpointSchedule(ctx, "schedule:"+host, every, poll, log.With("component", "checkpoint"))
+	return nil
+}
+
+// runCheckpoint writes a global audit checkpoint now (db.Store.Checkpoint);
+// serve writes one daily on its own (startCheckpointSchedule).
 func runCheckpoint(ctx context.Context, cfg Config, args []string, out io.Writer) error {
 	if len(args) != 0 {
 		return errors.New("usage: juece checkpoint")

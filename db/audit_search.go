@@ -22,13 +22,25 @@ type EventQuery struct {
 	From   time.Time // at >= From
 	To     time.Time // at < To
 	After  int64
-	Limit  int
+	Limit  int // 1–MaxEventPage; 0 means DefaultEventPage
 }
 
-// SearchEvents returns up to q.Limit events (at most 1000) matching q.
-func (s *Store) SearchEvents(ctx context.Context, q EventQuery) ([]AuditEvent, error) {
-	if q.Limit <= 0 || q.Limit > 1000 {
-		q.Limit = 100
+// Page sizes of SearchEvents.
+const (
+	DefaultEventPage = 100
+	MaxEventPage     = 1000
+)
+
+// SearchEvents returns up to q.Limit events matching q, and whether more
+// match after them (the caller's next page). It reads one row more than the
+// page itself to know, so a full page of MaxEventPage still says whether
+// another follows. A limit above MaxEventPage is clamped to it.
+func (s *Store) SearchEvents(ctx context.Context, q EventQuery) ([]AuditEvent, bool, error) {
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultEventPage
+	case q.Limit > MaxEventPage:
+		q.Limit = MaxEventPage
 	}
 	var where []string
 	var args []any
@@ -63,12 +75,15 @@ func (s *Store) SearchEvents(ctx context.Context, q EventQuery) ([]AuditEvent, e
 	if !q.To.IsZero() {
 		where = append(where, "at < "+arg(q.To))
 	}
-	query := "SELECT * FROM audit_events WHERE " + strings.Join(where, " AND ") + " ORDER BY id LIMIT " + arg(q.Limit)
+	query := "SELECT * FROM audit_events WHERE " + strings.Join(where, " AND ") + " ORDER BY id LIMIT " + arg(q.Limit+1)
 	evs := []AuditEvent{}
 	if err := s.DB.SelectContext(ctx, &evs, query, args...); err != nil {
-		return nil, fmt.Errorf("search events: %w", err)
+		return nil, false, fmt.Errorf("search events: %w", err)
 	}
-	return evs, nil
+	if len(evs) > q.Limit {
+		return evs[:q.Limit], true, nil
+	}
+	return evs, false, nil
 }
 
 func likeEscape(s string) string {

@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -21,9 +24,9 @@ import (
 // every case's chain head at a moment, and checkpoints are chained like events,
 // so VerifyAll can name a case or tail that a checkpoint saw and that is gone.
 //
-// Checkpoints are written by `juece checkpoint` (run it daily from cron or a
-// Temporal schedule) and by auditors or admins through
-// POST /api/v1/audit/checkpoints. Whatever was written after the latest
+// Checkpoints are written daily by the schedule `juece serve` runs
+// (RunCheckpointSchedule), by `juece checkpoint`, and by auditors or admins
+// through POST /api/v1/audit/checkpoints. Whatever was written after the latest
 // checkpoint is protected only by its case chain, so the interval is the
 // window in which a whole new case could vanish unnoticed.
 type Checkpoint struct {
@@ -84,6 +87,45 @@ const checkpointLock = 0x6a75656365_01 // "juece", 1
 // changed since the latest one: then it returns that one with written=false,
 // so a daily job on a quiet system does not grow the table.
 func (s *Store) Checkpoint(ctx context.Context, createdBy string) (Checkpoint, bool, error) {
+	return s.checkpoint(ctx, createdBy, 0)
+}
+
+// CheckpointIfDue is Checkpoint for a schedule: it writes only when the
+// latest checkpoint is at least every old (or there is none) and the record
+// changed since. The decision is taken under the checkpoint lock from the
+// table itself, so any number of processes can run the schedule, restart
+// whenever they like, and still write one checkpoint per interval between
+// them.
+func (s *Store) CheckpointIfDue(ctx context.Context, createdBy string, every time.Duration) (Checkpoint, bool, error) {
+	return s.checkpoint(ctx, createdBy, every)
+}
+
+// RunCheckpointSchedule writes a checkpoint whenever one is due
+// (CheckpointIfDue), looking at start and then every poll, until ctx ends.
+// A failure is logged and retried at the next poll. `juece serve` and
+// `juece dev` run it (JUECE_CHECKPOINT_INTERVAL, default daily).
+func (s *Store) RunCheckpointSchedule(ctx context.Context, createdBy string, every, poll time.Duration, log *slog.Logger) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		cp, written, err := s.CheckpointIfDue(ctx, createdBy, every)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.ErrorContext(ctx, "scheduled audit checkpoint failed", "err", err)
+		case written:
+			log.InfoContext(ctx, "audit checkpoint written", "seq", cp.Seq, "cases", cp.Cases, "events", cp.Events, "hash", cp.Hash)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Duration) (Checkpoint, bool, error) {
 	var cp Checkpoint
 	var written bool
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -93,6 +135,10 @@ func (s *Store) Checkpoint(ctx context.Context, createdBy string) (Checkpoint, b
 		var last []Checkpoint
 		if err := tx.SelectContext(ctx, &last, `SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`); err != nil {
 			return fmt.Errorf("latest checkpoint: %w", err)
+		}
+		if every > 0 && len(last) == 1 && time.Since(last[0].At) < every {
+			cp = last[0] // not due yet
+			return nil
 		}
 		var heads []CaseHead
 		if err := tx.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases`); err != nil {
@@ -225,7 +271,10 @@ func (s *Store) VerifyAll(ctx context.Context) (AuditReport, error) {
 }
 
 // verifyCaseChains streams every event in (case, seq) order and checks each
-// case's chain against its row's head.
+// case's chain against its row's head. One goroutine reads (the database
+// sends rows while it scans them); the recomputation, which is most of the
+// work, runs on every core, a case at a time, and the problems are reported
+// in case order whatever order the workers finish in.
 func (s *Store) verifyCaseChains(ctx context.Context, a *reportBuilder) error {
 	var heads []CaseHead
 	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases ORDER BY id`); err != nil {
@@ -236,50 +285,100 @@ func (s *Store) verifyCaseChains(ctx context.Context, a *reportBuilder) error {
 		byID[h.CaseID] = chainHead{Seq: h.Seq, Hash: h.Head}
 	}
 	a.r.Cases = len(heads)
-	seen := make(map[string]bool, len(heads))
-	rows, err := s.DB.QueryxContext(ctx, `SELECT * FROM audit_events ORDER BY case_id, seq`)
+
+	type job struct {
+		n    int // the case's position in the stream, to report in order
+		head chainHead
+		evs  []AuditEvent
+	}
+	type found struct {
+		n int
+		p AuditProblem
+	}
+	var (
+		mu       sync.Mutex
+		problems []found
+		wg       sync.WaitGroup
+	)
+	report := func(n int, p AuditProblem) {
+		mu.Lock()
+		problems = append(problems, found{n, p})
+		mu.Unlock()
+	}
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, 2*workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if v := VerifyChain(j.evs, j.head); !v.OK {
+					report(j.n, AuditProblem{Kind: ProblemCaseChain, CaseID: j.evs[0].CaseID, Seq: v.Broken.Seq, Reason: v.Broken.Reason})
+				}
+			}
+		}()
+	}
+	err := s.streamCases(ctx, func(n int, evs []AuditEvent) {
+		a.r.Events += int64(len(evs))
+		head, ok := byID[evs[0].CaseID]
+		if !ok {
+			report(n, AuditProblem{Kind: ProblemOrphanEvents, CaseID: evs[0].CaseID, Seq: int64(len(evs)),
+				Reason: fmt.Sprintf("决策事项记录已被删除，但留有 %d 个事件 / the case row is gone but %d of its events remain", len(evs), len(evs))})
+			return
+		}
+		delete(byID, evs[0].CaseID) // seen
+		jobs <- job{n: n, head: head, evs: evs}
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(problems, func(x, y found) int { return x.n - y.n })
+	for _, f := range problems {
+		a.add(f.p)
+	}
+	for _, h := range heads {
+		if _, unseen := byID[h.CaseID]; unseen && h.Seq > 0 {
+			a.add(AuditProblem{Kind: ProblemCaseChain, CaseID: h.CaseID, Seq: h.Seq,
+				Reason: fmt.Sprintf("全部 %d 个事件已被删除 / all %d events of the case were deleted", h.Seq, h.Seq)})
+		}
+	}
+	return nil
+}
+
+// streamCases reads every event in (case, seq) order and hands each case's
+// events to fn, numbered in stream order. The columns are scanned directly:
+// a reflective struct scan costs as much as hashing at this volume.
+func (s *Store) streamCases(ctx context.Context, fn func(n int, evs []AuditEvent)) error {
+	rows, err := s.DB.QueryContext(ctx, `SELECT case_id, seq, event_key, at, action, actor_id, actor_name, actor_role, actor_org,
+		on_behalf_of, task_id, request_id, client_addr, data, prev_hash, hash FROM audit_events ORDER BY case_id, seq`)
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
 	defer rows.Close()
-	var cur string
 	var evs []AuditEvent
-	flush := func() {
-		if cur == "" {
-			return
-		}
-		seen[cur] = true
-		head, ok := byID[cur]
-		if !ok {
-			a.add(AuditProblem{Kind: ProblemOrphanEvents, CaseID: cur, Seq: int64(len(evs)),
-				Reason: fmt.Sprintf("决策事项记录已被删除，但留有 %d 个事件 / the case row is gone but %d of its events remain", len(evs), len(evs))})
-			return
-		}
-		if v := VerifyChain(evs, head); !v.OK {
-			a.add(AuditProblem{Kind: ProblemCaseChain, CaseID: cur, Seq: v.Broken.Seq, Reason: v.Broken.Reason})
-		}
-	}
+	n := 0
 	for rows.Next() {
 		var e AuditEvent
-		if err := rows.StructScan(&e); err != nil {
+		var data []byte
+		if err := rows.Scan(&e.CaseID, &e.Seq, &e.EventKey, &e.At, &e.Action, &e.ActorID, &e.ActorName, &e.ActorRole, &e.ActorOrg,
+			&e.OnBehalfOf, &e.TaskID, &e.RequestID, &e.ClientAddr, &data, &e.PrevHash, &e.Hash); err != nil {
 			return fmt.Errorf("scan event: %w", err)
 		}
-		a.r.Events++
-		if e.CaseID != cur {
-			flush()
-			cur, evs = e.CaseID, evs[:0]
+		e.Data = data
+		if len(evs) > 0 && e.CaseID != evs[0].CaseID {
+			fn(n, evs)
+			n++
+			evs = nil
 		}
 		evs = append(evs, e)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	flush()
-	for _, h := range heads {
-		if !seen[h.CaseID] && h.Seq > 0 {
-			a.add(AuditProblem{Kind: ProblemCaseChain, CaseID: h.CaseID, Seq: h.Seq,
-				Reason: fmt.Sprintf("全部 %d 个事件已被删除 / all %d events of the case were deleted", h.Seq, h.Seq)})
-		}
+	if len(evs) > 0 {
+		fn(n, evs)
 	}
 	return nil
 }

@@ -130,7 +130,7 @@ func parseEventQuery(c echo.Context, allowed []string) (db.EventQuery, error) {
 		return q, invalid("to 须为 YYYY-MM-DD 或 RFC 3339 时间 / to must be YYYY-MM-DD or an RFC 3339 time")
 	}
 	if v := params.Get("limit"); v != "" {
-		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > 1000 {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > db.MaxEventPage {
 			return q, invalid("limit 须为 1–1000 / limit must be 1–1000")
 		}
 	}
@@ -140,7 +140,7 @@ func parseEventQuery(c echo.Context, allowed []string) (db.EventQuery, error) {
 		}
 	}
 	if q.Limit == 0 {
-		q.Limit = 100
+		q.Limit = db.DefaultEventPage
 	}
 	return q, nil
 }
@@ -162,20 +162,14 @@ func parseInstant(v string, upper bool) (time.Time, error) {
 
 var eventParams = []string{"actor", "org", "action", "rule", "case_id", "from", "to", "limit", "cursor"}
 
-// searchPage fetches one page and the cursor of the next: it asks for one
-// event more than the page holds to know whether there is a next page.
+// searchPage fetches one page and the cursor of the next, if another page
+// follows (the store reads one event ahead to know).
 func (s *Server) searchPage(c echo.Context, q db.EventQuery) ([]db.AuditEvent, string, error) {
-	limit := q.Limit
-	q.Limit++
-	evs, err := s.store.SearchEvents(c.Request().Context(), q)
-	if err != nil {
-		return nil, "", err
+	evs, more, err := s.store.SearchEvents(c.Request().Context(), q)
+	if err != nil || !more || len(evs) == 0 {
+		return evs, "", err
 	}
-	if len(evs) <= limit {
-		return evs, "", nil
-	}
-	evs = evs[:limit]
-	return evs, strconv.FormatInt(evs[limit-1].ID, 10), nil
+	return evs, strconv.FormatInt(evs[len(evs)-1].ID, 10), nil
 }
 
 func (s *Server) auditEvents(c echo.Context) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/sdk/client"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dossier"
 )
 
@@ -89,4 +90,24 @@ func DescribeWorkflow(ctx context.Context, tc client.Client, namespace, workflow
 		t.CloseTime = &v
 	}
 	return t
+}
+
+// DossierCompleteness answers GET /cases/{id}/dossier/completeness: the
+// R-ARC-03 check (db.Store.DossierCheck) of what the case's record holds
+// against the artefact list its path requires. It is a report, not a
+// refused action, so an incomplete dossier is 200 with complete:false and
+// each missing artefact with its rule and citation; the archive step of the
+// workflow refuses to close the case on the same check.
+type DossierCompleteness = db.Completeness
+
+func (s *Server) dossierCompleteness(c echo.Context) error {
+	cs, _, err := s.loadCase(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.store.DossierCheck(c.Request().Context(), cs.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -21,6 +21,7 @@ func TestNoServerErrorForUserInput(t *testing.T) {
 	routes := []struct{ method, path string }{
 		{"POST", "/api/v1/cases"}, {"GET", "/api/v1/cases/{id}"}, {"GET", "/api/v1/cases/{id}/timeline"},
 		{"GET", "/api/v1/cases/{id}/verify"}, {"GET", "/api/v1/cases/{id}/documents"}, {"GET", "/api/v1/cases/{id}/dossier"},
+		{"GET", "/api/v1/cases/{id}/dossier/completeness"},
 		{"GET", "/api/v1/tasks/{id}"}, {"POST", "/api/v1/tasks/{id}/complete"}, {"POST", "/api/v1/tasks/{id}/actions"},
 		{"GET", "/api/v1/tasks/{id}/comments"}, {"GET", "/api/v1/documents/{id}"}, {"POST", "/api/v1/notifications/{id}/read"},
 		{"GET", "/api/v1/calendar/years/{id}"},
@@ -28,7 +29,8 @@ func TestNoServerErrorForUserInput(t *testing.T) {
 	queries := []string{"/api/v1/tasks?state=%27&case_id=%00", "/api/v1/inbox?view=mine&due_from=2026-13-45T99:00:00Z",
 		"/api/v1/inbox?limit=-1", "/api/v1/calendar/deadline?from=2026-02-30&working_days=7",
 		"/api/v1/calendar/deadline?from=9999-12-31&working_days=3650", "/api/v1/audit/events?from=x&limit=abc",
-		"/api/v1/notifications?limit=1e9", "/api/v1/inbox?cursor=" + strings.Repeat("A", 500)}
+		"/api/v1/notifications?limit=1e9", "/api/v1/inbox?cursor=" + strings.Repeat("A", 500),
+		"/api/v1/reports/annual?org=%00&year=2026", "/api/v1/reports/annual?org=yiyang&year=-1", "/api/v1/reports/annual?org=yiyang&year=2026&format=%27"}
 	check := func(role, method, url, body string) {
 		req, _ := http.NewRequest(method, s.url+url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -111,12 +111,14 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/cases/{id}/documents", "Documents filed in a case", new(idPath), new(DocumentList), 200, true, []int{404}},
 		{"GET", "/api/v1/documents/{sha256}", "A document's bytes (to users who may see a case it is filed in)", new(shaPath), new(documentBytes), 200, true, []int{404, 500}},
 		{"GET", "/api/v1/cases/{id}/dossier", "The case's archive ZIP (归档): catalogue, documents, events, manifest; check offline with juece verify", new(idPath), new(dossierZip), 200, true, []int{403, 404}},
+		{"GET", "/api/v1/cases/{id}/dossier/completeness", "R-ARC-03: the artefacts the case's path requires against those its record holds; 200 with complete:false and each missing item's rule and citation", new(idPath), new(DossierCompleteness), 200, true, []int{404}},
 		{"GET", "/api/v1/audit/events", "Audit events across cases, keyset-paged by id (auditors, admins)", new(AuditEventQuery), new(AuditEventPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/refusals", "Refused procedural steps: who tried to skip which rule (auditors, admins)", new(AuditEventQuery), new(RefusalPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents, the access log", nil, new(db.AuditReport), 200, true, []int{403}},
 		{"GET", "/api/v1/audit/checkpoints", "The latest global audit checkpoints", nil, new(CheckpointList), 200, true, []int{403}},
 		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed)", nil, new(CheckpointWritten), 201, true, []int{403}},
 		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials (auditors, admins)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/reports/annual", "An organisation's annual figures (R-LIA-05): directory, cases by state, legality review coverage, collective discussion and participation rates, expert and risk reviews, stage durations in working days, overdue tasks, post-evaluations, refusals by rule; each with its cases. JSON, or CSV with format=csv or Accept: text/csv (auditors, admins, the organisation, its general office)", new(AnnualReportQuery), new(AnnualReport), 200, true, []int{400, 403, 404}},
 		{"GET", "/api/v1/audit/crosscheck/{case_id}", "Compare a case's audit events with the Updates its Temporal history accepted (auditors, admins)", new(casePath), new(crosscheck.Report), 200, true, []int{400, 403, 404, 410, 503}},
 	}
 	for _, o := range append(directoryOps, publicCommentOps...) {

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	api.POST("/cases/:id/documents", s.uploadDocument) // own body limit: hasOwnBodyLimit
 	api.GET("/cases/:id/documents", s.listDocuments)
 	api.GET("/cases/:id/dossier", s.dossier)
+	api.GET("/cases/:id/dossier/completeness", s.dossierCompleteness)
 	api.GET("/documents/:sha256", s.getDocument)
 	api.GET("/tasks", s.listTasks)
 	api.GET("/tasks/:id", s.getTask)
@@ -59,4 +60,5 @@ func (s *Server) routes() {
 	api.POST("/directories/:id/consent", s.recordConsent)
 	api.POST("/directories/:id/publish", s.publishDirectory)
 	api.POST("/directories/:id/adjustments", s.adjustDirectory)
+	api.GET("/reports/annual", s.annualReport)
 }
