@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/juece/juece/db/calendar"
@@ -19,7 +20,8 @@ import (
 // important element in assessing organs and their leaders"): per
 // organisation and year, the figures an assessment or a 法治政府建设年度报告
 // needs, each linked to the cases it counts. Everything is computed from the
-// audit trail and the cases and tasks tables, so it works with whatever task
+// audit trail, the cases and tasks tables and the organ's directory (its
+// directories row and the cases linked to it), so it works with whatever task
 // types the workflow records; an action or state it does not know simply
 // counts nowhere.
 
@@ -159,7 +161,8 @@ type eventData struct {
 //     year, averaged over those cases, and the maximum with its cases;
 //   - overdue: tasks past due and still open at the cutoff, and tasks
 //     completed in the year after their due instant;
-//   - refusals: step.refused events in the year, per rule named.
+//   - refusals: step.refused events in the year, per rule named;
+//   - the directory: directoryFigures.
 func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time.Time) (AnnualReport, error) {
 	loc := calendar.Location()
 	start := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
@@ -215,26 +218,16 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 		WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, created_at, id`, pq.Array(ids)); err != nil {
 		return r, fmt.Errorf("tasks of %s: %w", org, err)
 	}
-	var dir []reportEvent
-	if err := tx.SelectContext(ctx, &dir, `SELECT case_id, seq, at, action, data FROM audit_events
-		WHERE action = 'directory.published' AND at >= $2 AND at < $3
-		  AND (actor_org = $1 OR data::jsonb->>'org' = $1 OR data::jsonb->>'organ_id' = $1) ORDER BY at, id`, org, start, cutoff); err != nil {
-		return r, fmt.Errorf("directory events: %w", err)
+	dirFig, unlisted, err := directoryFigures(ctx, tx, org, year, cutoff)
+	if err != nil {
+		return r, err
 	}
 
 	b := annualBuilder{r: &r, cal: cal}
 	in := func(t time.Time) bool { return !t.Before(start) && t.Before(cutoff) }
 
-	// The directory (Art. 3(3), R-DIR-*). No directory table exists yet: a
-	// directory.published event of the organisation in the year says yes.
-	dirFig := Figure{Key: "directory_published", Label: "决策事项目录已公布 / decision directory published", Unit: "yes_no", Text: "否 / no", Cases: []string{}}
-	if len(dir) > 0 {
-		dirFig.Value, dirFig.Text, dirFig.Date = 1, "是 / yes", dir[0].At.In(loc).Format(time.DateOnly)
-		for _, e := range dir {
-			dirFig.Cases = appendUnique(dirFig.Cases, e.CaseID)
-		}
-	}
 	r.Figures = append(r.Figures, dirFig)
+	b.count("directory_unlisted_matters", "未列入目录而启动的决策事项 / cases started without a directory entry (R-DIR-04)", "cases", unlisted)
 
 	var handled []*reportCase
 	for _, c := range cases {
@@ -402,6 +395,47 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 		b.events("refusals."+id, "因 "+id+" 被拒绝 / refused under "+id, perRule[id], ruleCases[id])
 	}
 	return r, nil
+}
+
+// directoryFigures reads the organ's directory for the year (Art. 3(3),
+// R-DIR-*): published by the cutoff (its published_on day began before it)
+// is yes, with that day and the cases started for its entries; and the
+// organ's cases of the year started without an entry and not added to the
+// directory since (R-DIR-04). Only an organ has a directory, so both are
+// empty for a department. Cases opened after the cutoff are left out.
+func directoryFigures(ctx context.Context, tx *sqlx.Tx, org string, year int, cutoff time.Time) (Figure, []string, error) {
+	f := Figure{Key: "directory_published", Label: "决策事项目录已公布 / decision directory published", Unit: "yes_no", Text: "否 / no", Cases: []string{}}
+	var dirs []struct {
+		ID          string `db:"id"`
+		State       string `db:"state"`
+		PublishedOn string `db:"published_on"`
+	}
+	if err := tx.SelectContext(ctx, &dirs, `SELECT id, state, COALESCE(to_char(published_on, 'YYYY-MM-DD'), '') AS published_on
+		FROM directories WHERE organ_id = $1 AND year = $2`, org, year); err != nil {
+		return f, nil, fmt.Errorf("directory of %s %d: %w", org, year, err)
+	}
+	if len(dirs) == 1 && dirs[0].State == DirectoryPublished {
+		on, err := time.ParseInLocation(time.DateOnly, dirs[0].PublishedOn, calendar.Location())
+		if err != nil {
+			return f, nil, fmt.Errorf("directory %s published_on %q: %w", dirs[0].ID, dirs[0].PublishedOn, err)
+		}
+		if on.Before(cutoff) {
+			f.Value, f.Text, f.Date = 1, "是 / yes", dirs[0].PublishedOn
+			if err := tx.SelectContext(ctx, &f.Cases, `SELECT l.case_id FROM directory_case_links l
+				JOIN directory_entries e ON e.id = l.entry_id JOIN cases c ON c.id = l.case_id
+				WHERE e.directory_id = $1 AND c.created_at < $2 ORDER BY c.created_at, l.case_id`, dirs[0].ID, cutoff); err != nil {
+				return f, nil, fmt.Errorf("cases of directory %s: %w", dirs[0].ID, err)
+			}
+			f.Cases = nonNil(f.Cases)
+		}
+	}
+	var unlisted []string
+	if err := tx.SelectContext(ctx, &unlisted, `SELECT l.case_id FROM directory_case_links l JOIN cases c ON c.id = l.case_id
+		WHERE l.organ_id = $1 AND l.year = $2 AND l.entry_id IS NULL AND c.created_at < $3
+		ORDER BY c.created_at, l.case_id`, org, year, cutoff); err != nil {
+		return f, nil, fmt.Errorf("unlisted cases of %s %d: %w", org, year, err)
+	}
+	return f, unlisted, nil
 }
 
 // visitsOf follows a case's state through its events.

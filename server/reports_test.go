@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"github.com/juece/juece/db/dbtest"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
 )
 
 // cst is a wall-clock time in Beijing.
@@ -33,10 +36,10 @@ func cst(s string) time.Time {
 //	A 2026-03-02 opened, initiation 03-05, comment, expert review and risk
 //	  assessment, a refusal (G-CD-LR) 03-10, legality review passed late on
 //	  03-12 (due 03-10), executive meeting approved 03-18, published 03-20;
-//	  the 2026 directory was published in its chain on 03-03.
+//	  started for the one entry of 宜阳县's 2026 directory, published 03-03.
 //	B 02-10 opened, initiation 02-12, review passed 02-26 (across the Spring
 //	  Festival), refused G-CD-MEET 03-02, approved by circulation 03-03; its
-//	  publication, due 03-10, never done.
+//	  publication, due 03-10, never done; started unlisted (R-DIR-04).
 //	C 04-01 opened, initiation 04-02, review failed 04-08, initiated again
 //	  04-09, hearing 04-10, refused G-CD-LR twice and R-CD-01 in one step
 //	  04-13, plenary meeting not approved 04-14 without a new review.
@@ -60,7 +63,6 @@ func reportFixture(t *testing.T, s *db.Store) map[string]string {
 	pass, approved := `{"outcome":"pass"}`, func(meeting string) string { return `{"meeting_type":"` + meeting + `","decision":"approved"}` }
 
 	a := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2026-03-02 10:00"), "")
-	a.Act(cst("2026-03-03 10:00"), "directory.published", `{"org":"yiyang","year":2026}`)
 	a.Done(cst("2026-03-05 10:00"), "initiation", `{"decision_ref":"宜政决〔2026〕3号"}`, "legality_review", T("legal_opinion"),
 		due("legality_review", "2026-03-11 00:00"), T("collective_discussion"), T("public_comment"), T("expert_review"), T("risk_assessment"))
 	a.Done(cst("2026-03-05 11:00"), "public_comment", `{}`, "")
@@ -119,7 +121,68 @@ func reportFixture(t *testing.T, s *db.Store) map[string]string {
 			t.Fatalf("fixture chain %s: %+v %v", sc.ID, v, err)
 		}
 	}
+	publishFixtureDirectory(t, s, a.ID, b.ID)
 	return map[string]string{"A": a.ID, "B": b.ID, "C": c.ID, "D": d.ID, "E": e.ID, "F": f.ID, "G": g.ID, "H": h.ID}
+}
+
+// publishFixtureDirectory has 宜阳县's general office compile its 2026
+// directory with one entry, record the Party committee's consent of 03-02 and
+// publish it on 03-03, through the store as the directory API does (the
+// publication guarded by R-DIR-01 and R-DIR-02); then listed is linked to the
+// entry and unlisted recorded as started without one (R-DIR-04).
+func publishFixtureDirectory(t *testing.T, s *db.Store, listed, unlisted string) {
+	t.Helper()
+	ctx := context.Background()
+	var secretary db.User
+	if err := s.DB.GetContext(ctx, &secretary, `SELECT * FROM users WHERE handle = 'liuyang'`); err != nil {
+		t.Fatal(err)
+	}
+	actor := db.DirectoryEvent{ActorID: secretary.ID, ActorName: secretary.Name, ActorRole: secretary.Role, ActorOrg: secretary.OrgID}
+	d, _, err := s.CreateDirectory(ctx, db.Directory{OrganID: "yiyang", Year: 2026, Title: "宜阳县人民政府2026年度重大行政决策事项目录",
+		CreatedBy: secretary.ID}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, _, err := s.AddDirectoryEntry(ctx, d.ID, db.DirectoryEntry{Title: "宜阳县城区集中供暖价格调整", Category: 2, LeadUnit: "yiyang-office",
+		PlannedStart: "2026-03-01", PlannedEnd: "2026-10-31", ExpectedTracks: json.RawMessage(`["PP","EXP","RISK"]`)}, actor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RecordDirectoryConsent(ctx, d.ID, "宜委办〔2026〕5号", "2026-03-02", actor); err != nil {
+		t.Fatal(err)
+	}
+	lawful := func(d db.Directory, entries []db.DirectoryEntry) error {
+		p := rules.DefaultPolicy() // 宜阳县's profile, luoyang
+		var vs []rules.Violation
+		for _, e := range entries {
+			r := rules.DirectoryEntry{Title: e.Title, Category: e.Category, LeadUnit: e.LeadUnit, NoTracksReason: e.NoTracksReason, NPCTrack: e.NPCTrack}
+			r.PlannedStart, _ = time.Parse(time.DateOnly, e.PlannedStart)
+			r.PlannedEnd, _ = time.Parse(time.DateOnly, e.PlannedEnd)
+			_ = json.Unmarshal(e.ExpectedTracks, &r.ExpectedTracks)
+			vs = append(vs, rules.DirectoryEntryComplete(r, p)...)
+		}
+		consent, _ := time.Parse(time.DateOnly, d.ConsentDate)
+		on, _ := time.Parse(time.DateOnly, "2026-03-03")
+		if v := rules.DirectoryPublishable(rules.DirectoryPublication{ConsentRef: d.ConsentRef, ConsentOn: consent, PublishOn: on}, p); v != nil {
+			vs = append(vs, *v)
+		}
+		if len(vs) > 0 {
+			return fmt.Errorf("fixture directory refused: %+v", vs)
+		}
+		return nil
+	}
+	if _, _, err := s.PublishDirectory(ctx, d.ID, "2026-03-03", "https://www.yiyang.gov.cn/zwgk/ml2026.html", actor, lawful); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LinkCase(ctx, db.CaseLink{CaseID: listed, Title: "测试事项", UnitID: "yiyang-office", OrganID: "yiyang", Year: 2026, EntryID: entry.ID}, actor); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LinkCase(ctx, db.CaseLink{CaseID: unlisted, Title: "测试事项", UnitID: "yiyang-office", OrganID: "yiyang", Year: 2026}, actor); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.VerifyDirectory(ctx, d.ID); err != nil || !v.OK || v.Events != 6 {
+		t.Fatalf("fixture directory chain: %+v %v", v, err)
+	}
 }
 
 // wantFigure is one expected figure, worked out by hand from the fixture.
@@ -135,6 +198,7 @@ type wantFigure struct {
 // wantYiyang2026 is 宜阳县's 2026 report, in the report's order.
 var wantYiyang2026 = []wantFigure{
 	{key: "directory_published", value: 1, text: "是 / yes", date: "2026-03-03", cases: "A"},
+	{key: "directory_unlisted_matters", value: 1, text: "1", cases: "B"},
 	{key: "cases_handled", value: 6, text: "6", cases: "A B C D G H"}, // F closed in 2025, E is 洛阳市's
 	{key: "cases_opened", value: 5, text: "5", cases: "A B C G H"},
 	{key: "cases_by_state.initiation", value: 1, text: "1", cases: "G"},
@@ -294,6 +358,7 @@ func TestRLIA05_AnnualReportOfFixtureYear(t *testing.T) {
 	}
 	for key, w := range map[string]wantFigure{
 		"directory_published":        {text: "否 / no"},
+		"directory_unlisted_matters": {text: "0"}, // a department keeps no directory
 		"cases_handled":              {value: 1, cases: "D"},
 		"cases_decided":              {},
 		"legality_review_coverage":   {text: "—", num: "0", den: "0"},

@@ -100,7 +100,7 @@ func (c *Script) Done(at time.Time, typ, form, state string, opens ...Task) db.A
 	return c.apply(db.Step{Event: ev, State: state, CompleteTask: &db.TaskCompletion{TaskID: id, Form: json.RawMessage(form)}}, opens)
 }
 
-// Act records any other step (a task action, a directory event, …) with
+// Act records any other step (a task action, a return, …) with
 // data as JSON, opening tasks.
 func (c *Script) Act(at time.Time, action, data string, opens ...Task) db.AuditEvent {
 	c.t.Helper()
