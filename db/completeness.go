@@ -29,7 +29,7 @@ var TaskArtefacts = map[string][]string{
 	"drafting":                {rules.ArtDraftVersions, rules.ArtLegalBasis, rules.ArtDeterminations, rules.ArtCoordination},
 	"public_comment":          {rules.ArtCommentNotice},
 	"public_comment_report":   {rules.ArtOpinionsLog, rules.ArtPublicAdoption},
-	"hearing":                 {rules.ArtHearingNotice, rules.ArtParticipantList, rules.ArtDeliveryProofs, rules.ArtHearingRecord},
+	"hearing":                 {rules.ArtHearingNotice, rules.ArtParticipantList, rules.ArtDeliveryProofs, rules.ArtHearingRecord, rules.ArtOpinionsLog},
 	"expert_review":           {rules.ArtExpertSelection, rules.ArtConflictDeclarations, rules.ArtExpertOpinions, rules.ArtExpertAdoption},
 	"risk_assessment":         {rules.ArtRiskReport, rules.ArtRiskDeptOpinions},
 	"fair_competition_review": {rules.ArtFCR},
@@ -243,7 +243,13 @@ func CheckDossier(evs []AuditEvent, tasks []CaseTask) Completeness {
 			typ := strings.TrimPrefix(e.Action, "task.completed.")
 			switch typ {
 			case "initiation":
-				flags["initiated"] = true
+				// A declined initiation closes the matter as not initiated
+				// (spec §3 NOT_INITIATED): only the proposal is due.
+				var ini struct {
+					Decision string `json:"decision"`
+				}
+				_ = json.Unmarshal(d.Form, &ini)
+				flags["initiated"] = ini.Decision != "decline"
 			case "publication":
 				flags["published"] = true
 			}
@@ -300,11 +306,12 @@ func uploader(e AuditEvent) string {
 // matterFlags reads the matter a case was opened with (workflows.Matter).
 func matterFlags(raw json.RawMessage, flags map[string]bool) {
 	var m struct {
-		PublicConcern   bool `json:"public_concern"`
-		HighlyTechnical bool `json:"highly_technical"`
-		MarketRelated   bool `json:"market_related"`
-		StabilityRisk   bool `json:"stability_risk"`
-		NPCTrack        bool `json:"npc_track"`
+		Confidentiality string `json:"confidentiality"`
+		PublicConcern   bool   `json:"public_concern"`
+		HighlyTechnical bool   `json:"highly_technical"`
+		MarketRelated   bool   `json:"market_related"`
+		StabilityRisk   bool   `json:"stability_risk"`
+		NPCTrack        bool   `json:"npc_track"`
 	}
 	if json.Unmarshal(raw, &m) != nil {
 		return
@@ -316,7 +323,9 @@ func matterFlags(raw json.RawMessage, flags map[string]bool) {
 	}
 	// Art. 6/14: public-concern matters hear the public, in whichever form;
 	// the opinions log and adoption report are required whatever the form.
-	set(m.PublicConcern, "other_participation")
+	// A matter not to be disclosed by law may skip participation (R-SEC-01).
+	nonDisclosable := m.Confidentiality == "state_secret" || m.Confidentiality == "prohibited_by_law" || m.Confidentiality == "security_risk"
+	set(m.PublicConcern && !nonDisclosable, "other_participation")
 	set(m.HighlyTechnical, "expert")
 	set(m.StabilityRisk, "risk")
 	set(m.MarketRelated, "fcr")

@@ -242,6 +242,14 @@ func (s *Server) getCase(c echo.Context) error {
 		}
 		v.OpenTasks = append(v.OpenTasks, t)
 		blocked := workflows.Blockers(t.Type, v.FactsView, time.Now())
+		if t.Type == workflows.TaskArchive {
+			// R-ARC-03 is judged on the record, as the archive step will be.
+			missing, err := s.store.DossierCompleteness(c.Request().Context(), cs.ID)
+			if err != nil {
+				return err
+			}
+			blocked = append(blocked, missing...)
+		}
 		if blocked == nil {
 			blocked = []rules.Violation{}
 		}

@@ -90,3 +90,17 @@ func (s *Server) directoryFacts(ctx context.Context, t db.Task) (*workflows.Dire
 	}
 	return &workflows.DirectoryFacts{InDirectory: st.EntryID != "", AdjustmentRef: st.AdjustmentID}, nil
 }
+
+// dossierFacts checks, for the archive step, the case's record against spec
+// §4.12's list for its path (R-ARC-03); the workflow refuses to archive
+// while anything is missing.
+func (s *Server) dossierFacts(ctx context.Context, t db.Task) (*workflows.DossierFacts, error) {
+	if t.Type != workflows.TaskArchive {
+		return nil, nil
+	}
+	missing, err := s.store.DossierCompleteness(ctx, t.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return &workflows.DossierFacts{Missing: missing}, nil
+}

@@ -176,8 +176,12 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dossier, err := s.dossierFacts(ctx, t)
+	if err != nil {
+		return err
+	}
 	out, err := s.update(ctx, t, updateID, workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
-		Clock: clock, Directory: dir, RequestID: requestID(c), ClientAddr: c.RealIP()})
+		Clock: clock, Directory: dir, Dossier: dossier, RequestID: requestID(c), ClientAddr: c.RealIP()})
 	if err != nil {
 		if keyed {
 			// The case may have ended since the first attempt: its record answers.

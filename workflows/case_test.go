@@ -83,6 +83,7 @@ type caseHarness struct {
 	// clockFacts go with every completion, as the server would send them.
 	clockFacts *workflows.ClockFacts
 	dirFacts   *workflows.DirectoryFacts
+	dossier    *workflows.DossierFacts
 	// applyErr, when set, may make ApplyStep fail for a step.
 	applyErr func(activities.StepInput) error
 }
@@ -171,7 +172,7 @@ func (h *caseHarness) send(updateID, taskID string, actor activities.Actor, form
 				r.outcome = out
 			}
 		},
-	}, workflows.CompleteTaskRequest{TaskID: taskID, Actor: actor, Form: raw, RequestID: "req-" + updateID, Clock: h.clockFacts, Directory: h.dirFacts})
+	}, workflows.CompleteTaskRequest{TaskID: taskID, Actor: actor, Form: raw, RequestID: "req-" + updateID, Clock: h.clockFacts, Directory: h.dirFacts, Dossier: h.dossier})
 }
 
 func (h *caseHarness) state() workflows.Snapshot {

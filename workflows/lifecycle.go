@@ -71,19 +71,6 @@ func (w *caseWF) startFull() {
 	w.facts.PublicConcern = m.PublicConcern
 	w.facts.HighlyTechnical = m.HighlyTechnical
 	w.facts.NPCApplies = m.NPCTrack
-	w.addArtefact(rules.ArtProposal)
-}
-
-func (w *caseWF) addArtefact(kinds ...string) {
-	for _, k := range kinds {
-		found := false
-		for _, a := range w.facts.Artefacts {
-			found = found || a == k
-		}
-		if !found {
-			w.facts.Artefacts = append(w.facts.Artefacts, k)
-		}
-	}
 }
 
 // civilDate parses a form's YYYY-MM-DD (already validated).
@@ -156,6 +143,11 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 		exp := rules.ExpertTrack{HighlyTechnical: f.HighlyTechnical, Determination: x.Expert.determination(), Done: true}
 		add(rules.ExpertDetermined(exp))
 		add(rules.RiskDetermined(rules.RiskTrack{Determination: x.Risk.determination(), Done: true}))
+		if w.in.Matter.StabilityRisk && !x.Risk.Applies {
+			v := rules.RRSK01
+			add(&rules.Violation{Rule: v.ID, Citation: v.Citation, Message: "本事项已标记为可能影响社会稳定、公共安全，应当组织风险评估。",
+				EN: "The matter is marked as possibly affecting social stability or public safety: risk assessment applies."})
+		}
 		// At drafting only the determination is checked; the conclusion is
 		// the fair-competition step's (R-FCR-01 again there).
 		fcr := x.FairCompetition.determination()
@@ -182,6 +174,11 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 				EN: fmt.Sprintf("%d opinions have no disposition yet.", x.Received-x.Disposed)})
 		}
 	case *HearingForm:
+		if !hasString(f.ParticipationForms, "comment") {
+			// The hearing is the only form of participation: its record
+			// carries the adoption report (R-PP-11).
+			add(rules.PublicAdoptionReported(1, x.PublicAdoptionReportRef))
+		}
 		h := x.hearing()
 		addAll(rules.HearingDecisionComplete(h))
 		add(rules.HearingConfirmable(h, p))
@@ -309,6 +306,14 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			addAll(rules.TerminationLawful(rules.Termination{CollectiveDecisionRef: x.CollectiveDecisionRef, PublicationRef: x.PublicationRef}))
 		}
 	case *ArchiveForm:
+		// R-ARC-03: the server checked the dossier against §4.12's list for
+		// the case's path (db.Store.DossierCompleteness).
+		if req.Dossier == nil {
+			add(&rules.Violation{Rule: rules.RARC03.ID, Citation: rules.RARC03.Citation, Message: "案卷完整性未经检查，不能归档。",
+				EN: "The dossier's completeness was not checked; it cannot be archived."})
+		} else {
+			addAll(req.Dossier.Missing)
+		}
 		if w.outcome == OutcomeNotInitiated {
 			// R-DIR-03: a listed matter closed as not initiated leaves the
 			// directory by an adjustment first.
@@ -437,10 +442,6 @@ func fullBlockers(taskType string, f rules.Facts, now time.Time) []rules.Violati
 	case TaskPublication:
 		add(rules.PartyCommitteeReported(f))
 		add(rules.NPCTrackCompleted(rules.NPCTrack{ReportBeforeIssuance: f.NPCApplies, RecordRef: f.NPCRecordRef}))
-	case TaskArchive:
-		for _, v := range rules.DossierComplete(dossierScope(f), artefacts(f)) {
-			add(&v)
-		}
 	}
 	vs = append(vs, rules.UrgencyBypass(f.Urgent, vs)...)
 	return vs
@@ -460,44 +461,6 @@ func discussionPackage(f rules.Facts) rules.Package {
 		AlternativesMade: f.AlternativesRef != "", AlternativesRef: f.AlternativesRef,
 		Exploratory: f.LegalityOutcome == rules.LRExploratory, RiskDisclosureRef: f.ExploratoryRisk,
 	}
-}
-
-// dossierScope says which parts of §4.12's list the case's path requires.
-func dossierScope(f rules.Facts) rules.DossierScope {
-	has := func(k string) bool {
-		for _, a := range f.Artefacts {
-			if a == k {
-				return true
-			}
-		}
-		return false
-	}
-	return rules.DossierScope{
-		Initiated:      has(rules.ArtInitiation),
-		Published:      f.PublishedOn != "" || f.Withheld,
-		CostBenefit:    f.CostBenefitRef != "",
-		Alternatives:   f.AlternativesRef != "",
-		Dispute:        f.DisputeUnresolved,
-		CommentPeriod:  f.CommentEndsOn != "",
-		Hearing:        has(rules.ArtHearingRecord),
-		Expert:         f.ExpertAdoptionRef != "",
-		Risk:           f.RiskReportRef != "",
-		FCR:            f.FCRRef != "",
-		NPC:            f.NPCApplies && f.PublishedOn != "",
-		Interpretation: (f.PublicConcern || f.HighlyTechnical) && f.PublishedOn != "",
-		Executed:       f.ExecutionReports > 0,
-		Suspended:      f.Suspended,
-		Adjusted:       f.Adjusted,
-		Evaluated:      f.Evaluated,
-	}
-}
-
-func artefacts(f rules.Facts) []rules.Artefact {
-	out := make([]rules.Artefact, 0, len(f.Artefacts))
-	for _, k := range f.Artefacts {
-		out = append(out, rules.Artefact{Kind: k})
-	}
-	return out
 }
 
 // advanceFull moves a full-lifecycle case on after task t was completed.
@@ -520,7 +483,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 				w.facts.LeadUnit = u.Name
 			}
 		}
-		w.addArtefact(rules.ArtInitiation)
 		w.state = StateDrafting
 		opened = append(opened, unit(TaskDrafting, StateDrafting))
 	case *DraftingForm:
@@ -535,16 +497,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		w.facts.DisputeUnresolved = f.DisputeUnresolved
 		w.facts.DisputeStatementRef = firstNonEmpty(f.DisputeRef, f.DisputeStatement.Issues)
 		w.facts.RiskRequired = f.Risk.Applies
-		w.addArtefact(rules.ArtDraftVersions, rules.ArtLegalBasis, rules.ArtDeterminations, rules.ArtCoordination)
-		if w.facts.CostBenefitRef != "" {
-			w.addArtefact(rules.ArtCostBenefit)
-		}
-		if w.facts.AlternativesRef != "" {
-			w.addArtefact(rules.ArtAlternatives)
-		}
-		if f.DisputeUnresolved {
-			w.addArtefact(rules.ArtDisputeStatement)
-		}
 		// Revising the draft after consultation does not repeat it (spec §3
 		// notes): a track already done stays done.
 		w.state = StateConsulting
@@ -584,18 +536,14 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 	case *PublicCommentForm:
 		w.facts.CommentEndsOn = f.EndDate
-		w.addArtefact(rules.ArtCommentNotice)
 		opened = append(opened, unit(TaskCommentReport, StateConsulting))
 	case *CommentReportForm:
 		w.facts.CommentCount = f.Received
 		w.facts.PublicAdoptionRef = f.AdoptionReportRef
-		w.addArtefact(rules.ArtOpinionsLog, rules.ArtPublicAdoption)
 		w.participationProgress()
 	case *HearingForm:
-		w.addArtefact(rules.ArtHearingNotice, rules.ArtParticipantList, rules.ArtDeliveryProofs, rules.ArtHearingRecord, rules.ArtOpinionsLog)
-		if w.facts.PublicAdoptionRef == "" && !hasString(w.facts.ParticipationForms, "comment") {
-			w.facts.PublicAdoptionRef = f.RecordRef
-			w.addArtefact(rules.ArtPublicAdoption)
+		if !hasString(w.facts.ParticipationForms, "comment") {
+			w.facts.PublicAdoptionRef = f.PublicAdoptionReportRef
 		}
 		w.participationProgress()
 	case *ExpertReviewForm:
@@ -606,7 +554,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 			}
 		}
 		w.facts.SetTrack(rules.TrackEXP, rules.TrackDone)
-		w.addArtefact(rules.ArtExpertSelection, rules.ArtConflictDeclarations, rules.ArtExpertOpinions, rules.ArtExpertAdoption)
 	case *RiskAssessmentForm:
 		outcome := rules.RiskOutcome{Conclusion: f.Report.Conclusion, MeasuresTaken: f.Report.MeasuresTaken}
 		if f.Existing != nil {
@@ -618,24 +565,19 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		w.facts.RiskAssessments = append(w.facts.RiskAssessments, outcome)
 		w.preDecisionUnit(f.Assessor)
 		w.facts.SetTrack(rules.TrackRISK, rules.TrackDone)
-		w.addArtefact(rules.ArtRiskReport, rules.ArtRiskDeptOpinions)
 	case *FairCompetitionForm:
 		w.facts.FCRRef = f.ConclusionRef
 		w.facts.SetTrack(rules.TrackFCR, rules.TrackDone)
-		w.addArtefact(rules.ArtFCR)
 	case *LegalitySubmissionForm:
 		w.state = StateLegalityReview
 		w.facts.LegalityOutcome, w.facts.LegalOpinions, w.facts.ChangesApplied = "", 0, false
 		w.facts.ReviewTimeShortened = strings.TrimSpace(f.ExceptionReason) != ""
-		w.addArtefact(rules.ArtLegalitySubmission)
 		opened = append(opened, w.openReview()...)
 	case *LegalOpinionForm:
 		w.facts.LegalOpinions++
-		w.addArtefact(rules.ArtLegalOpinions)
 	case *LegalityReviewForm:
 		w.facts.LegalityOutcome = f.Outcome
 		w.facts.ExploratoryRisk = f.LegalRiskDisclosure
-		w.addArtefact(rules.ArtLegalityOpinion)
 		if f.Outcome == rules.LRFail {
 			// Art. 25: an unlawful draft goes back for rework and a new review.
 			return w.backToDrafting()
@@ -661,7 +603,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 	case *CollectiveDiscussionForm:
 		w.facts.MeetingType = f.MeetingType
 		w.facts.Decision = f.Decision
-		w.addArtefact(rules.ArtMeetingPackage, rules.ArtMinutes)
 		switch {
 		case f.Decision == rules.DecisionApproved || (f.Decision == rules.DecisionApprovedWithChanges && !f.Substantive):
 			w.state = StatePreIssuance
@@ -687,19 +628,11 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 	case *PartyReportForm:
 		w.facts.PartyReportRef = f.ReportRef
 		w.facts.NPCRecordRef = f.NPCRecordRef
-		w.addArtefact(rules.ArtPartyReport)
-		if f.NPCRecordRef != "" {
-			w.addArtefact(rules.ArtNPCRecord)
-		}
 		w.state = StatePublication
 	case *PublicationForm:
 		w.facts.Withheld = f.Withheld
 		w.facts.PublishedChannel = firstNonEmpty(f.Gazette, f.Website, f.Newspaper)
 		w.facts.PublishedOn = firstNonEmpty(f.PublishDate, beijingDay(now).Format(time.DateOnly))
-		w.addArtefact(rules.ArtPublication)
-		if len(f.Interpretation) > 0 {
-			w.addArtefact(rules.ArtInterpretation)
-		}
 		w.state = StateInExecution
 		w.implementedAt = now
 		opened = append(opened, unit(TaskExecutionReport, StateInExecution))
@@ -708,7 +641,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 	case *ExecutionReportForm:
 		w.facts.ExecutionReports++
-		w.addArtefact(rules.ArtExecutionReports)
 		if f.Completed {
 			cancelled = w.cancelOpen(TaskExecutionDecision, TaskPostEvaluation)
 			w.outcome = OutcomeArchived
@@ -727,7 +659,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		case "suspend":
 			w.state = StateSuspended
 			w.facts.Suspended = true
-			w.addArtefact(rules.ArtSuspension)
 			cancelled = w.cancelOpen(TaskExecutionReport)
 			opened = append(opened, w.openTask(TaskSuspensionFollowUp, StateSuspended, RoleExecutiveHead, o.DecisionOrgan))
 		case "evaluate":
@@ -746,7 +677,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		default: // resume, or a minor adjustment approved by the review body
 			if f.AdjustmentClass == rules.AdjustmentMinor {
 				w.facts.Adjusted = true
-				w.addArtefact(rules.ArtAdjustment)
 			}
 			w.state = StateInExecution
 			if !w.hasOpen(TaskExecutionReport) {
@@ -755,7 +685,6 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 	case *PostEvaluationForm:
 		w.facts.Evaluated = true
-		w.addArtefact(rules.ArtPostEvaluation)
 		switch f.Recommendation {
 		case rules.RecommendTerminate:
 			w.outcome = OutcomeTerminated
@@ -843,7 +772,6 @@ func (w *caseWF) backToDrafting() (opened []activities.NewTask, cancelled []stri
 func (w *caseWF) majorAdjustment() (opened []activities.NewTask, cancelled []string) {
 	cancelled = w.cancelOpen(TaskExecutionReport, TaskExecutionDecision, TaskPostEvaluation, TaskSuspensionFollowUp)
 	w.facts.Adjusted = true
-	w.addArtefact(rules.ArtAdjustment)
 	w.facts.Tracks = nil
 	w.facts.PartyReportRef, w.facts.PublishedOn = "", ""
 	o, c := w.backToDrafting()

@@ -103,6 +103,9 @@ type HearingForm struct {
 	PublicAccess      string               `json:"public_access" title:"公开方式"`
 	RecordRef         string               `json:"record_ref" title:"听证会记录"`
 	RecordConfirmed   bool                 `json:"record_confirmed" title:"记录已确认"`
+	// PublicAdoptionReportRef is required when the hearing is the only form
+	// of participation (R-PP-11).
+	PublicAdoptionReportRef string `json:"public_adoption_report_ref,omitempty" title:"公众意见研究采纳情况报告"`
 }
 
 // HearingParticipant is one participant, with the day materials reached them.

@@ -72,6 +72,7 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	h.in.CreatedAt = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	h.env.SetStartTime(h.in.CreatedAt)
 	h.clockFacts = &workflows.ClockFacts{EarliestReplyOn: "2026-04-13"}
+	h.dossier = &workflows.DossierFacts{} // complete, unless a test says otherwise
 	return h
 }
 
@@ -157,8 +158,14 @@ func TestFullLifecycleAllTracks(t *testing.T) {
 	h.complete("upd-eval", workflows.TaskPostEvaluation, officer, fullEvaluate)
 	h.complete("upd-archive-early", workflows.TaskExecutionReport, officer, workflows.ExecutionReportForm{Summary: "执行完毕", Completed: true})
 	h.expectState(workflows.StateArchiving)
+	// R-ARC-03: the server found the dossier incomplete, then complete.
+	missing := rules.Violation{Rule: rules.RARC03.ID, Citation: rules.RARC03.Citation, Message: "案卷缺少材料：minutes。", EN: "The dossier lacks: minutes."}
+	h.then(func() { h.dossier = &workflows.DossierFacts{Missing: []rules.Violation{missing}} })
+	h.complete("upd-archive-incomplete", workflows.TaskArchive, secretary, fullArchive)
+	h.then(func() { h.dossier = &workflows.DossierFacts{} })
 	h.complete("upd-archive", workflows.TaskArchive, secretary, fullArchive)
 	h.run(true)
+	h.refusedWith("upd-archive-incomplete", rules.RARC03.ID)
 
 	h.refusedWith("upd-submit-early", rules.GLRIN.ID)
 	h.refusedWith("upd-comments-early", rules.RPP07.ID)

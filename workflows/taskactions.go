@@ -304,6 +304,7 @@ func (w *caseWF) taskAction(ctx workflow.Context, req TaskActionRequest) (StepOu
 	if req.Action != ActionComment {
 		st.TaskUpdate = taskUpdate(t)
 	}
+	data["state"] = w.state // after the action: a return moves the case
 	st.Data, _ = json.Marshal(data)
 	out, err := w.commit(ctx, st, saved, t.ID)
 	if err != nil {

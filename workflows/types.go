@@ -158,9 +158,12 @@ type CompleteTaskRequest struct {
 	Clock *ClockFacts `json:"clock,omitempty"`
 	// Directory is the case's place in the decision directory, read by the
 	// server when the case is archived (R-DIR-03).
-	Directory  *DirectoryFacts `json:"directory,omitempty"`
-	RequestID  string          `json:"request_id,omitempty"`
-	ClientAddr string          `json:"client_addr,omitempty"`
+	Directory *DirectoryFacts `json:"directory,omitempty"`
+	// Dossier is the archive's completeness check, made by the server on
+	// the case's record when the case is archived (R-ARC-03).
+	Dossier    *DossierFacts `json:"dossier,omitempty"`
+	RequestID  string        `json:"request_id,omitempty"`
+	ClientAddr string        `json:"client_addr,omitempty"`
 }
 
 // ClockFacts are the working-day clock's answers a step needs, computed by the
@@ -181,6 +184,12 @@ type ClockFacts struct {
 type DirectoryFacts struct {
 	InDirectory   bool   `json:"in_directory"`
 	AdjustmentRef string `json:"adjustment_ref,omitempty"`
+}
+
+// DossierFacts are what the dossier lacks of spec §4.12's list for the
+// case's path; empty when it is complete.
+type DossierFacts struct {
+	Missing []rules.Violation `json:"missing"`
 }
 
 // StepOutcome answers an accepted update.

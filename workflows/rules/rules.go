@@ -198,8 +198,6 @@ type Facts struct {
 	// PreDecisionUnits did the main argumentation or assessment before the
 	// decision: expert institutions and risk assessors (G-EVAL-3P).
 	PreDecisionUnits []string `json:"pre_decision_units,omitempty"`
-	// Artefacts are the kinds of §4.12 the case's steps have produced (R-ARC-03).
-	Artefacts []string `json:"artefacts,omitempty"`
 }
 
 // RiskOutcome is one risk assessment's conclusion as the meeting sees it.
@@ -295,6 +293,5 @@ func (f Facts) Clone() Facts {
 	c.ParticipationForms = append([]string(nil), f.ParticipationForms...)
 	c.RiskAssessments = append([]RiskOutcome(nil), f.RiskAssessments...)
 	c.PreDecisionUnits = append([]string(nil), f.PreDecisionUnits...)
-	c.Artefacts = append([]string(nil), f.Artefacts...)
 	return c
 }
