@@ -368,31 +368,7 @@ func TestAppRoleCannotRewriteRecord(t *testing.T) {
 	seedOrg(t, owner)
 	u := demoUser(t, owner)
 	ctx := context.Background()
-	role := fmt.Sprintf("juece_app_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	password := uuid.NewString()
-	superuser(t, owner, `CREATE ROLE `+role+` LOGIN PASSWORD '`+password+`'`, `SELECT juece_grant_app('`+role+`')`)
-	t.Cleanup(func() {
-		owner.DB.Exec(`DROP OWNED BY ` + role)
-		owner.DB.Exec(`DROP ROLE ` + role)
-	})
-	var dbName, rawURL string
-	if err := owner.DB.Get(&dbName, `SELECT current_database()`); err != nil {
-		t.Fatal(err)
-	}
-	// The owner store's URL is not kept; rebuild one for the app role from the
-	// server the test database lives on.
-	rawURL = dbtest.URL(t) // a sibling database, only for its host and port
-	u2, _ := url.Parse(rawURL)
-	u2.User = url.UserPassword(role, password)
-	u2.Path = "/" + dbName
-	app, err := db.Open(ctx, u2.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	if err := db.Migrate(ctx, app.DB.DB); err != nil {
-		t.Fatalf("migrate (nothing to do) as the app role: %v", err)
-	}
+	app := appRole(t, owner)
 	id := openCase(t, app, 2)
 	attach(t, app, u, id, "附件.txt", []byte("附件"))
 	if _, _, err := app.Checkpoint(ctx, "app"); err != nil {
@@ -421,6 +397,117 @@ func TestAppRoleCannotRewriteRecord(t *testing.T) {
 		if !errors.As(err, &pe) || (pe.Code != "42501" && !strings.Contains(pe.Message, "must be owner")) {
 			t.Errorf("%s as the app role: err = %v, want permission denied", q, err)
 		}
+	}
+}
+
+// appRole creates a login role, runs juece_grant_app for it as the owner,
+// and opens a store on owner's database as that role (README, "Database
+// roles").
+func appRole(t *testing.T, owner *db.Store) *db.Store {
+	t.Helper()
+	ctx := context.Background()
+	role := fmt.Sprintf("juece_app_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	password := uuid.NewString()
+	superuser(t, owner, `CREATE ROLE `+role+` LOGIN PASSWORD '`+password+`'`, `SELECT juece_grant_app('`+role+`')`)
+	t.Cleanup(func() {
+		owner.DB.Exec(`DROP OWNED BY ` + role)
+		owner.DB.Exec(`DROP ROLE ` + role)
+	})
+	var dbName, rawURL string
+	if err := owner.DB.Get(&dbName, `SELECT current_database()`); err != nil {
+		t.Fatal(err)
+	}
+	// The owner store's URL is not kept; rebuild one for the app role from the
+	// server the test database lives on.
+	rawURL = dbtest.URL(t) // a sibling database, only for its host and port
+	u2, _ := url.Parse(rawURL)
+	u2.User = url.UserPassword(role, password)
+	u2.Path = "/" + dbName
+	app, err := db.Open(ctx, u2.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	if err := db.Migrate(ctx, app.DB.DB); err != nil {
+		t.Fatalf("migrate (nothing to do) as the app role: %v", err)
+	}
+	return app
+}
+
+// The directory's record and the public's comments (migration 00010): the
+// app role compiles, publishes and adjusts a directory and disposes of
+// comments, but is refused by the grants, not only by the triggers, when it
+// tries to change or delete directory events, adjustments or comments.
+func TestAppRoleCannotRewriteDirectoryRecordOrComments(t *testing.T) {
+	owner := dbtest.Store(t)
+	seedOrg(t, owner)
+	u := demoUser(t, owner)
+	ctx := context.Background()
+	app := appRole(t, owner)
+	actor := db.DirectoryEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}
+	d, _, err := app.CreateDirectory(ctx, db.Directory{OrganID: "test-county", Year: 2026, Title: "2026年度目录", CreatedBy: u.ID}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := app.AddDirectoryEntry(ctx, d.ID, testEntry("城区集中供暖价格调整"), actor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.RecordDirectoryRefusal(ctx, d.ID, json.RawMessage(`{"operation":"publish","violations":[{"rule":"R-DIR-01"}]}`), actor); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := app.RecordDirectoryConsent(ctx, d.ID, "宜委办〔2026〕5号", "2026-03-05", actor); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := app.PublishDirectory(ctx, d.ID, "2026-03-10", "", actor, nil); err != nil {
+		t.Fatal(err)
+	}
+	id := openCase(t, app, 0)
+	if err := app.LinkCase(ctx, db.CaseLink{CaseID: id, Title: "测试事项", OrganID: "test-county", Year: 2026}, actor); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := app.AdjustDirectory(ctx, d.ID, db.Adjustment{Kind: db.AdjustRemove, EntryID: e.ID, Reason: "不再列入",
+		CreatedBy: u.ID}, actor, nil); err != nil {
+		t.Fatalf("adjust as the app role: %v", err)
+	}
+	c, err := app.AddComment(ctx, db.PublicComment{CaseID: id, NoticeSeq: 1, Body: "意见", Topic: "价格"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseActor := db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}
+	if _, _, err := app.DisposeComment(ctx, id, c.ID, "not_adopted", "与法律规定不符", caseActor); err != nil {
+		t.Fatalf("dispose of a comment as the app role: %v", err)
+	}
+	if _, err := app.AddComment(ctx, db.PublicComment{CaseID: id, NoticeSeq: 1, Body: "另一条", Topic: "时间"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := app.DisposeTopic(ctx, id, "时间", "adopted", "", caseActor); err != nil || n != 1 {
+		t.Fatalf("dispose of a topic as the app role: %d %v", n, err)
+	}
+	if v, err := app.VerifyDirectory(ctx, d.ID); err != nil || !v.OK || v.Events != 7 {
+		t.Fatalf("directory chain written as the app role: %+v %v", v, err)
+	}
+	for _, q := range []string{
+		`UPDATE directory_events SET action = 'x'`,
+		`DELETE FROM directory_events`,
+		`TRUNCATE directory_events CASCADE`,
+		`UPDATE directory_adjustments SET reason = 'x'`,
+		`DELETE FROM directory_adjustments`,
+		`TRUNCATE directory_adjustments CASCADE`,
+		`UPDATE public_comments SET body = 'x'`,
+		`UPDATE public_comments SET disposition = 'adopted', body = 'x'`,
+		`DELETE FROM public_comments`,
+		`TRUNCATE public_comments CASCADE`,
+	} {
+		_, err := app.DB.Exec(q)
+		var pe *pq.Error
+		if !errors.As(err, &pe) || pe.Code != "42501" || !strings.Contains(pe.Message, "permission denied") {
+			t.Errorf("%s as the app role: err = %v, want permission denied by the grants", q, err)
+		}
+	}
+	if _, err := app.DB.Exec(`ALTER TABLE directory_events DISABLE TRIGGER directory_events_no_update_delete`); err == nil ||
+		!strings.Contains(err.Error(), "must be owner") {
+		t.Errorf("disabling the trigger as the app role: %v", err)
 	}
 }
 
