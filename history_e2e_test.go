@@ -11,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/internal/lawfulpath"
 	"github.com/juece/juece/worker/devtemporal/temporaltest"
@@ -77,15 +78,83 @@ func TestFullCaseHistorySize(t *testing.T) {
 	if len(busy.Events) != len(plain.Events) {
 		t.Errorf("10,000 comments changed the history: %d events, want %d", len(busy.Events), len(plain.Events))
 	}
+	// A third case takes the other turns: returned for supplement at review,
+	// suspended in execution on an Art. 35 report, and a major adjustment
+	// back to drafting.
+	turns := e.turnsCase(tc)
+	t.Logf("returned, suspended and adjusted case: %d history events", len(turns.Events))
 	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
-		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(plain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "case_full_all_tracks_v3.json"), raw, 0o644); err != nil {
-			t.Fatal(err)
+		for name, h := range map[string]*historypb.History{"case_full_all_tracks_v3.json": plain, "case_full_turns_v3.json": turns} {
+			raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+}
+
+// turnsCase runs a case through a return for supplement, a suspension and a
+// major adjustment, and returns its history (the workflow is still running:
+// the history is read as it stands).
+func (e *e2e) turnsCase(tc client.Client) *historypb.History {
+	e.t.Helper()
+	var created struct{ ID string }
+	if code := e.call("department_officer", "POST", "/api/v1/cases", map[string]any{"title": "宜阳县城区道路改造工程"}, &created); code != 201 {
+		e.t.Fatalf("create: %d", code)
+	}
+	id := created.ID
+	steps := lawfulpath.Steps()
+	do := func(st lawfulpath.Step) {
+		if code := e.complete(st.Role, id, st.Task, st.Form); code != 200 {
+			e.t.Fatalf("step %s: %d", st.Task, code)
+		}
+	}
+	returned := false
+	for _, st := range steps {
+		if st.Task == "execution_report" {
+			break
+		}
+		if st.Task == "legality_review" && !returned {
+			returned = true
+			var out map[string]any
+			if code := e.call("legality_review_officer", "POST", "/api/v1/tasks/"+e.openTask(id, "legality_review")+"/actions",
+				map[string]any{"action": "return", "reason": "缺少听证必要性说明"}, &out); code != 200 {
+				e.t.Fatalf("return: %d %v", code, out)
+			}
+			for _, again := range steps {
+				if again.Task == "drafting" || again.Task == "legality_submission" || again.Task == "legal_opinion" {
+					do(again)
+				}
+			}
+		}
+		do(st)
+	}
+	for _, st := range []lawfulpath.Step{
+		{Role: "department_officer", Task: "execution_report", Form: map[string]any{"summary": "施工中", "problem_kind": "major_change",
+			"problem_description": "施工区发现地下文物", "discovered_on": lawfulpath.Day(0)}},
+		{Role: "executive_head", Task: "execution_decision", Form: map[string]any{"decision": "suspend", "urgency": "文物保护刻不容缓", "reasons": "地下文物"}},
+		{Role: "executive_head", Task: "suspension_follow_up", Form: map[string]any{"decision": "adjust", "adjustment_class": "major", "reasons": "项目选址调整"}},
+	} {
+		do(st)
+	}
+	var v struct{ State string }
+	e.call("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
+	if v.State != workflows.StateDrafting {
+		e.t.Fatalf("after a major adjustment: state %s, want drafting", v.State)
+	}
+	hist := &historypb.History{}
+	it := tc.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	return hist
 }
 
 // addComments stores n public comments on the case's notice, in ten topics,
