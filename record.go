@@ -86,7 +86,8 @@ func runCheckpoint(ctx context.Context, cfg Config, args []string, out io.Writer
 	if !written {
 		what = "unchanged since"
 	}
-	fmt.Fprintf(out, "checkpoint %d %s: %d cases, %d events, root %s, hash %s\n", cp.Seq, what, cp.Cases, cp.Events, cp.Root, cp.Hash)
+	fmt.Fprintf(out, "checkpoint %d %s: %d cases, %d events, root %s, %d directories, %d directory events, directory root %s, hash %s\n",
+		cp.Seq, what, cp.Cases, cp.Events, cp.Root, cp.Directories, cp.DirectoryEvents, cp.DirectoryRoot, cp.Hash)
 	return nil
 }
 
@@ -123,6 +124,10 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 			return err
 		}
 		for _, p := range rep.Problems {
+			if p.DirectoryID != "" {
+				fmt.Fprintf(out, "FAIL %s directory=%s seq=%d checkpoint=%d: %s\n", p.Kind, p.DirectoryID, p.Seq, p.Checkpoint, p.Reason)
+				continue
+			}
 			fmt.Fprintf(out, "FAIL %s case=%s seq=%d checkpoint=%d sha256=%s: %s\n", p.Kind, p.CaseID, p.Seq, p.Checkpoint, p.SHA256, p.Reason)
 		}
 		cp := "none"
@@ -132,7 +137,8 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 		if !rep.OK {
 			return fmt.Errorf("%w: %d problems", errVerifyFailed, len(rep.Problems))
 		}
-		fmt.Fprintf(out, "OK %d cases, %d events, %d documents, %d checkpoints (latest %s)\n", rep.Cases, rep.Events, rep.Documents, rep.Checkpoints, cp)
+		fmt.Fprintf(out, "OK %d cases, %d events, %d documents, %d checkpoints (latest %s), %d directories with %d events\n",
+			rep.Cases, rep.Events, rep.Documents, rep.Checkpoints, cp, rep.Directories, rep.DirectoryEvents)
 		return nil
 	}
 	return errors.New("usage: juece verify [FILE.zip]")

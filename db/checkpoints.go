@@ -36,11 +36,20 @@ type Checkpoint struct {
 	Events    int64     `db:"events" json:"events"`
 	Root      string    `db:"root" json:"root" description:"sha256 over the lines \"case_id seq head\\n\" of every case, in case-id order"`
 	CreatedBy string    `db:"created_by" json:"created_by"`
-	PrevHash  string    `db:"prev_hash" json:"prev_hash"`
-	Hash      string    `db:"hash" json:"hash"`
+	// Directories, DirectoryEvents and DirectoryRoot fix every decision
+	// directory's chain head the same way (audit_checkpoint_directories), so
+	// a directory removed with all its events is named too. They are empty
+	// in checkpoints written before directories were checkpointed (migration
+	// 00011), whose hash does not cover them.
+	Directories     int64  `db:"directories" json:"directories"`
+	DirectoryEvents int64  `db:"directory_events" json:"directory_events"`
+	DirectoryRoot   string `db:"directory_root" json:"directory_root,omitempty" description:"sha256 over the lines \"directory_id seq head\\n\" of every directory, in id order"`
+	PrevHash        string `db:"prev_hash" json:"prev_hash"`
+	Hash            string `db:"hash" json:"hash"`
 }
 
-// CaseHead is one case's chain head as a checkpoint records it.
+// CaseHead is one case's chain head as a checkpoint records it; a
+// directory's head is recorded the same way, its id in CaseID.
 type CaseHead struct {
 	CaseID string `db:"case_id" json:"case_id"`
 	Seq    int64  `db:"audit_seq" json:"seq"`
@@ -60,7 +69,10 @@ func CheckpointRoot(heads []CaseHead) string {
 }
 
 // Canonical is what a checkpoint's hash covers, in the same form as
-// AuditEvent.Canonical: sorted keys, no whitespace, UTC microseconds.
+// AuditEvent.Canonical: sorted keys, no whitespace, UTC microseconds. The
+// directory fields are covered when DirectoryRoot is set, which it is in
+// every checkpoint written since directories are checkpointed (the root of
+// no directories is sha256 of nothing); older checkpoints keep their hash.
 func (c Checkpoint) Canonical() ([]byte, error) {
 	m := map[string]any{
 		"seq":        c.Seq,
@@ -69,6 +81,9 @@ func (c Checkpoint) Canonical() ([]byte, error) {
 		"events":     c.Events,
 		"root":       c.Root,
 		"created_by": c.CreatedBy,
+	}
+	if c.DirectoryRoot != "" {
+		m["directories"], m["directory_events"], m["directory_root"] = c.Directories, c.DirectoryEvents, c.DirectoryRoot
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -83,8 +98,8 @@ func (c Checkpoint) Canonical() ([]byte, error) {
 // (a table lock would need UPDATE rights the application role does not have).
 const checkpointLock = 0x6a75656365_01 // "juece", 1
 
-// Checkpoint writes a checkpoint of every case's chain head, unless nothing
-// changed since the latest one: then it returns that one with written=false,
+// Checkpoint writes a checkpoint of every case's and every directory's chain
+// head, unless nothing changed since the latest one: then it returns that one with written=false,
 // so a daily job on a quiet system does not grow the table.
 func (s *Store) Checkpoint(ctx context.Context, createdBy string) (Checkpoint, bool, error) {
 	return s.checkpoint(ctx, createdBy, 0)
@@ -144,12 +159,21 @@ func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Dur
 		if err := tx.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases`); err != nil {
 			return fmt.Errorf("case heads: %w", err)
 		}
-		cp = Checkpoint{Seq: 1, PrevHash: GenesisHash, Cases: int64(len(heads)), Root: CheckpointRoot(heads), CreatedBy: createdBy}
+		var dirHeads []CaseHead
+		if err := tx.SelectContext(ctx, &dirHeads, `SELECT id AS case_id, audit_seq, audit_head FROM directories`); err != nil {
+			return fmt.Errorf("directory heads: %w", err)
+		}
+		cp = Checkpoint{Seq: 1, PrevHash: GenesisHash, Cases: int64(len(heads)), Root: CheckpointRoot(heads), CreatedBy: createdBy,
+			Directories: int64(len(dirHeads)), DirectoryRoot: CheckpointRoot(dirHeads)}
 		for _, h := range heads {
 			cp.Events += h.Seq
 		}
+		for _, h := range dirHeads {
+			cp.DirectoryEvents += h.Seq
+		}
 		if len(last) == 1 {
-			if last[0].Root == cp.Root && last[0].Cases == cp.Cases && last[0].Events == cp.Events {
+			if last[0].Root == cp.Root && last[0].Cases == cp.Cases && last[0].Events == cp.Events &&
+				last[0].DirectoryRoot == cp.DirectoryRoot && last[0].Directories == cp.Directories && last[0].DirectoryEvents == cp.DirectoryEvents {
 				cp = last[0]
 				return nil
 			}
@@ -163,25 +187,38 @@ func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Dur
 		if cp.Hash, err = ChainHash(cp.PrevHash, canon); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, at, cases, events, root, created_by, prev_hash, hash)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, cp.Seq, cp.At, cp.Cases, cp.Events, cp.Root, cp.CreatedBy, cp.PrevHash, cp.Hash)
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, at, cases, events, root, created_by,
+			directories, directory_events, directory_root, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+			cp.Seq, cp.At, cp.Cases, cp.Events, cp.Root, cp.CreatedBy, cp.Directories, cp.DirectoryEvents, cp.DirectoryRoot, cp.PrevHash, cp.Hash)
 		if err != nil {
 			return fmt.Errorf("insert checkpoint: %w", mapErr(err))
 		}
-		ids, seqs, hs := make([]string, len(heads)), make([]int64, len(heads)), make([]string, len(heads))
-		for i, h := range heads {
-			ids[i], seqs[i], hs[i] = h.CaseID, h.Seq, h.Head
+		if err := insertHeads(ctx, tx, "audit_checkpoint_cases", "case_id", cp.Seq, heads); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_checkpoint_cases (checkpoint_seq, case_id, audit_seq, audit_head)
-			SELECT $1, unnest($2::uuid[]), unnest($3::bigint[]), unnest($4::text[])`,
-			cp.Seq, pq.Array(ids), pq.Array(seqs), pq.Array(hs))
-		if err != nil {
-			return fmt.Errorf("insert checkpoint heads: %w", err)
+		if err := insertHeads(ctx, tx, "audit_checkpoint_directories", "directory_id", cp.Seq, dirHeads); err != nil {
+			return err
 		}
 		written = true
 		return nil
 	})
 	return cp, written, err
+}
+
+// insertHeads records the chain heads of a checkpoint in table, whose id
+// column is idColumn (both constants of this file).
+func insertHeads(ctx context.Context, tx *sqlx.Tx, table, idColumn string, seq int64, heads []CaseHead) error {
+	ids, seqs, hs := make([]string, len(heads)), make([]int64, len(heads)), make([]string, len(heads))
+	for i, h := range heads {
+		ids[i], seqs[i], hs[i] = h.CaseID, h.Seq, h.Head
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (checkpoint_seq, `+idColumn+`, audit_seq, audit_head)
+		SELECT $1, unnest($2::uuid[]), unnest($3::bigint[]), unnest($4::text[])`,
+		seq, pq.Array(ids), pq.Array(seqs), pq.Array(hs))
+	if err != nil {
+		return fmt.Errorf("insert checkpoint heads into %s: %w", table, err)
+	}
+	return nil
 }
 
 // Checkpoints lists the latest checkpoints, newest first.
@@ -211,6 +248,10 @@ type AuditReport struct {
 	// AccessEvents and AccessHead describe the access log's chain (access.go).
 	AccessEvents int64         `json:"access_events"`
 	AccessHead   *ChainHeadRef `json:"access_head,omitempty"`
+	// Directories and DirectoryEvents count the decision directories and
+	// the events of their chains (directories.go).
+	Directories     int   `json:"directories"`
+	DirectoryEvents int64 `json:"directory_events"`
 }
 
 // MaxAuditProblems caps the problems a report lists.
@@ -227,16 +268,23 @@ const (
 	ProblemDocument        = "document_content" // stored bytes no longer hash to their address
 	ProblemDocumentLink    = "document_link"    // a link and its document.attached event disagree, or one is missing
 	ProblemAccessChain     = "access_chain"     // the access log's chain does not recompute (altered or removed rows)
+
+	ProblemDirectoryChain         = "directory_chain"          // a directory's chain does not recompute (altered, removed or inserted events)
+	ProblemDirectoryDeleted       = "directory_deleted"        // a directory a checkpoint recorded is gone
+	ProblemDirectoryEventsDeleted = "directory_events_deleted" // directory events a checkpoint recorded are gone
+	ProblemDirectoryEventAltered  = "directory_event_altered"  // the directory event at a checkpointed head is not the one recorded
+	ProblemDirectoryOrphanEvents  = "directory_orphan_events"  // events of a directory whose row is gone
 )
 
 // AuditProblem names one thing that is wrong with the record.
 type AuditProblem struct {
-	Kind       string `json:"kind"`
-	CaseID     string `json:"case_id,omitempty"`
-	Seq        int64  `json:"seq,omitempty"`
-	Checkpoint int64  `json:"checkpoint,omitempty"`
-	SHA256     string `json:"sha256,omitempty"`
-	Reason     string `json:"reason" description:"中文 / English"`
+	Kind        string `json:"kind"`
+	CaseID      string `json:"case_id,omitempty"`
+	DirectoryID string `json:"directory_id,omitempty"`
+	Seq         int64  `json:"seq,omitempty"`
+	Checkpoint  int64  `json:"checkpoint,omitempty"`
+	SHA256      string `json:"sha256,omitempty"`
+	Reason      string `json:"reason" description:"中文 / English"`
 }
 
 type reportBuilder struct {
@@ -252,15 +300,17 @@ func (a *reportBuilder) add(p AuditProblem) {
 }
 
 // VerifyAll verifies the whole record: every case chain (as Verify does), the
-// checkpoint chain and each checkpoint's root over its recorded heads, that
+// checkpoint chain and each checkpoint's roots over its recorded heads, that
 // every (case, seq, head) any checkpoint recorded still exists unchanged (so a
 // deleted case or tail is named), and that every stored document still hashes
-// to its address and agrees with its document.attached event, and the access
-// log's chain (access.go). It reads
+// to its address and agrees with its document.attached event, the access
+// log's chain (access.go), and every decision directory's chain
+// (directories.go) with the directory heads checkpoints recorded. It reads
 // everything; run it off-peak on large installations.
 func (s *Store) VerifyAll(ctx context.Context) (AuditReport, error) {
 	a := &reportBuilder{r: AuditReport{At: time.Now().UTC(), Problems: []AuditProblem{}}}
-	steps := []func(context.Context, *reportBuilder) error{s.verifyCaseChains, s.verifyCheckpointChain, s.verifyCheckpointedHeads, s.verifyDocuments, s.verifyAccessChain}
+	steps := []func(context.Context, *reportBuilder) error{s.verifyCaseChains, s.verifyCheckpointChain, s.verifyCheckpointedHeads,
+		s.verifyDocuments, s.verifyAccessChain, s.verifyDirectoryChains, s.verifyCheckpointDirectoryRoots, s.verifyCheckpointedDirectoryHeads}
 	for _, step := range steps {
 		if err := step(ctx, a); err != nil {
 			return AuditReport{}, err
@@ -601,6 +651,107 @@ func (s *Store) verifyDocuments(ctx context.Context, a *reportBuilder) error {
 	for _, o := range orphans {
 		a.add(AuditProblem{Kind: ProblemDocumentLink, CaseID: o.CaseID, Seq: o.Seq, SHA256: o.SHA256,
 			Reason: "document.attached 事件的材料登记已被删除 / the document link of a document.attached event was deleted"})
+	}
+	return nil
+}
+
+// verifyCheckpointDirectoryRoots checks each checkpoint's directory root
+// against the directory heads it recorded, as verifyCheckpointChain does for
+// case heads. Checkpoints written before directories were checkpointed have
+// no root and must have no directory heads.
+func (s *Store) verifyCheckpointDirectoryRoots(ctx context.Context, a *reportBuilder) error {
+	var cps []Checkpoint
+	if err := s.DB.SelectContext(ctx, &cps, `SELECT * FROM audit_checkpoints ORDER BY seq`); err != nil {
+		return fmt.Errorf("checkpoints: %w", err)
+	}
+	bySeq := make(map[int64]Checkpoint, len(cps))
+	for _, cp := range cps {
+		bySeq[cp.Seq] = cp
+	}
+	var rows []struct {
+		CaseHead
+		Checkpoint int64 `db:"checkpoint_seq"`
+	}
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT checkpoint_seq, directory_id AS case_id, audit_seq, audit_head
+		FROM audit_checkpoint_directories ORDER BY checkpoint_seq, directory_id`); err != nil {
+		return fmt.Errorf("checkpoint directory heads: %w", err)
+	}
+	heads := map[int64][]CaseHead{}
+	var order []int64
+	for _, r := range rows {
+		if _, seen := heads[r.Checkpoint]; !seen {
+			order = append(order, r.Checkpoint)
+		}
+		heads[r.Checkpoint] = append(heads[r.Checkpoint], r.CaseHead)
+	}
+	for _, seq := range order {
+		cp, ok := bySeq[seq]
+		switch {
+		case !ok:
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: seq,
+				Reason: "目录链头记录所属检查点已被删除 / directory heads recorded for a checkpoint that is gone"})
+		case cp.DirectoryRoot == "":
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: seq,
+				Reason: "检查点未记目录根哈希，却有目录链头记录，检查点被改动 / directory heads recorded for a checkpoint without a directory root: the checkpoint was altered"})
+		default:
+			var events int64
+			for _, h := range heads[seq] {
+				events += h.Seq
+			}
+			if CheckpointRoot(heads[seq]) != cp.DirectoryRoot || int64(len(heads[seq])) != cp.Directories || events != cp.DirectoryEvents {
+				a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: seq,
+					Reason: "检查点所记目录链头与其根哈希不符，链头记录被改动 / the recorded directory heads do not hash to the checkpoint's directory root: they were altered"})
+			}
+		}
+	}
+	for _, cp := range cps {
+		if _, ok := heads[cp.Seq]; !ok && cp.Directories > 0 {
+			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: cp.Seq,
+				Reason: "检查点的目录链头记录已被删除 / the checkpoint's recorded directory heads were deleted"})
+		}
+	}
+	return nil
+}
+
+// verifyCheckpointedDirectoryHeads compares every directory head any
+// checkpoint recorded with the live record, as verifyCheckpointedHeads does
+// for cases: a directory removed with all its events is named.
+func (s *Store) verifyCheckpointedDirectoryHeads(ctx context.Context, a *reportBuilder) error {
+	var rows []struct {
+		Checkpoint  int64  `db:"checkpoint_seq"`
+		DirectoryID string `db:"directory_id"`
+		Seq         int64  `db:"audit_seq"`
+		Exists      bool   `db:"directory_exists"`
+		LiveHash    string `db:"live_hash"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `SELECT DISTINCT ON (cd.directory_id)
+			cd.checkpoint_seq, cd.directory_id, cd.audit_seq,
+			d.id IS NOT NULL AS directory_exists, COALESCE(e.hash, '') AS live_hash
+		FROM audit_checkpoint_directories cd
+		LEFT JOIN directories d ON d.id = cd.directory_id
+		LEFT JOIN directory_events e ON e.directory_id = cd.directory_id AND e.seq = cd.audit_seq
+		WHERE cd.audit_seq > 0 AND (d.id IS NULL OR e.hash IS DISTINCT FROM cd.audit_head)
+		ORDER BY cd.directory_id, cd.checkpoint_seq DESC`)
+	if err != nil {
+		return fmt.Errorf("checkpointed directory heads: %w", err)
+	}
+	for _, r := range rows {
+		p := AuditProblem{DirectoryID: r.DirectoryID, Seq: r.Seq, Checkpoint: r.Checkpoint}
+		switch {
+		case !r.Exists:
+			p.Kind = ProblemDirectoryDeleted
+			p.Reason = fmt.Sprintf("决策事项目录已被删除：检查点 %d 记录其有 %d 个事件 / directory deleted: checkpoint %d recorded it with %d events",
+				r.Checkpoint, r.Seq, r.Checkpoint, r.Seq)
+		case r.LiveHash == "":
+			p.Kind = ProblemDirectoryEventsDeleted
+			p.Reason = fmt.Sprintf("目录事件被删除：检查点 %d 记录了第 %d 号事件，现已不存在 / directory events deleted: checkpoint %d recorded event %d, which is gone",
+				r.Checkpoint, r.Seq, r.Checkpoint, r.Seq)
+		default:
+			p.Kind = ProblemDirectoryEventAltered
+			p.Reason = fmt.Sprintf("目录第 %d 号事件与检查点 %d 所记哈希不符 / directory event %d differs from the hash checkpoint %d recorded",
+				r.Seq, r.Checkpoint, r.Seq, r.Checkpoint)
+		}
+		a.add(p)
 	}
 	return nil
 }

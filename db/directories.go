@@ -652,6 +652,69 @@ func VerifyDirectoryChain(evs []DirectoryEvent, headSeq int64, headHash string) 
 	return v
 }
 
+// verifyDirectoryChains is VerifyAll's step for the decision directories:
+// every directory's chain recomputed against its row's head, as
+// VerifyDirectory does one; events whose directory row is gone, and a
+// directory whose events are all gone, are named too. Directories are few
+// and their chains short, so this reads them in one ordered query.
+func (s *Store) verifyDirectoryChains(ctx context.Context, a *reportBuilder) error {
+	var heads []CaseHead
+	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM directories ORDER BY id`); err != nil {
+		return fmt.Errorf("directory heads: %w", err)
+	}
+	byID := make(map[string]CaseHead, len(heads))
+	for _, h := range heads {
+		byID[h.CaseID] = h
+	}
+	a.r.Directories = len(heads)
+	rows, err := s.DB.QueryxContext(ctx, `SELECT * FROM directory_events ORDER BY directory_id, seq`)
+	if err != nil {
+		return fmt.Errorf("directory events: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	check := func(evs []DirectoryEvent) {
+		if len(evs) == 0 {
+			return
+		}
+		id := evs[0].DirectoryID
+		seen[id] = true
+		h, ok := byID[id]
+		if !ok {
+			a.add(AuditProblem{Kind: ProblemDirectoryOrphanEvents, DirectoryID: id, Seq: int64(len(evs)),
+				Reason: fmt.Sprintf("决策事项目录已被删除，但留有 %d 个事件 / the directory row is gone but %d of its events remain", len(evs), len(evs))})
+			return
+		}
+		if v := VerifyDirectoryChain(evs, h.Seq, h.Head); !v.OK {
+			a.add(AuditProblem{Kind: ProblemDirectoryChain, DirectoryID: id, Seq: v.Broken.Seq, Reason: v.Broken.Reason})
+		}
+	}
+	var evs []DirectoryEvent
+	for rows.Next() {
+		var e DirectoryEvent
+		if err := rows.StructScan(&e); err != nil {
+			return fmt.Errorf("scan directory event: %w", err)
+		}
+		a.r.DirectoryEvents++
+		if len(evs) > 0 && e.DirectoryID != evs[0].DirectoryID {
+			check(evs)
+			evs = nil
+		}
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("directory events: %w", err)
+	}
+	check(evs)
+	for _, h := range heads {
+		if !seen[h.CaseID] && h.Seq > 0 {
+			a.add(AuditProblem{Kind: ProblemDirectoryChain, DirectoryID: h.CaseID, Seq: h.Seq,
+				Reason: fmt.Sprintf("目录的全部 %d 个事件已被删除 / all %d events of the directory were deleted", h.Seq, h.Seq)})
+		}
+	}
+	return nil
+}
+
 // LinkedCase is a case started against a directory entry, or unlisted.
 type LinkedCase struct {
 	CaseID    string    `db:"case_id" json:"case_id"`

@@ -434,10 +434,11 @@ func appRole(t *testing.T, owner *db.Store) *db.Store {
 	return app
 }
 
-// The directory's record and the public's comments (migration 00010): the
-// app role compiles, publishes and adjusts a directory and disposes of
-// comments, but is refused by the grants, not only by the triggers, when it
-// tries to change or delete directory events, adjustments or comments.
+// The directory's record and the public's comments (migrations 00010 and
+// 00011): the app role compiles, publishes and adjusts a directory, disposes
+// of comments and checkpoints the directory's head, but is refused by the
+// grants, not only by the triggers, when it tries to change or delete
+// directory events, adjustments, comments or recorded directory heads.
 func TestAppRoleCannotRewriteDirectoryRecordOrComments(t *testing.T) {
 	owner := dbtest.Store(t)
 	seedOrg(t, owner)
@@ -487,6 +488,12 @@ func TestAppRoleCannotRewriteDirectoryRecordOrComments(t *testing.T) {
 	if v, err := app.VerifyDirectory(ctx, d.ID); err != nil || !v.OK || v.Events != 7 {
 		t.Fatalf("directory chain written as the app role: %+v %v", v, err)
 	}
+	if cp, _, err := app.Checkpoint(ctx, "app"); err != nil || cp.Directories != 1 || cp.DirectoryEvents != 7 {
+		t.Fatalf("checkpoint of the directory as the app role: %+v %v", cp, err)
+	}
+	if r := mustVerifyAll(t, app); !r.OK || r.Directories != 1 {
+		t.Fatalf("VerifyAll as the app role: %+v", r)
+	}
 	for _, q := range []string{
 		`UPDATE directory_events SET action = 'x'`,
 		`DELETE FROM directory_events`,
@@ -498,6 +505,8 @@ func TestAppRoleCannotRewriteDirectoryRecordOrComments(t *testing.T) {
 		`UPDATE public_comments SET disposition = 'adopted', body = 'x'`,
 		`DELETE FROM public_comments`,
 		`TRUNCATE public_comments CASCADE`,
+		`UPDATE audit_checkpoint_directories SET audit_seq = 0`,
+		`DELETE FROM audit_checkpoint_directories`,
 	} {
 		_, err := app.DB.Exec(q)
 		var pe *pq.Error
@@ -653,5 +662,130 @@ func TestVerifyAcceptsDataInAnotherSpelling(t *testing.T) {
 	}
 	if r := mustVerifyAll(t, s); !r.OK {
 		t.Fatalf("VerifyAll = %+v", r)
+	}
+}
+
+// wantDirectoryProblem is wantProblem for a directory.
+func wantDirectoryProblem(t testing.TB, r db.AuditReport, kind, directoryID string, seq int64) db.AuditProblem {
+	t.Helper()
+	for _, p := range r.Problems {
+		if p.Kind == kind && p.DirectoryID == directoryID && (seq == 0 || p.Seq == seq) {
+			if r.OK || p.Reason == "" || !strings.Contains(p.Reason, " / ") {
+				t.Errorf("report ok=%v, problem %+v lacks a bilingual reason", r.OK, p)
+			}
+			return p
+		}
+	}
+	t.Fatalf("VerifyAll problems %+v lack kind %s for directory %s seq %d", r.Problems, kind, directoryID, seq)
+	return db.AuditProblem{}
+}
+
+// A directory's chain is part of the whole record: one altered event is
+// named by VerifyAll, with the directory and the event's seq.
+func TestVerifyAllNamesAlteredDirectoryEvent(t *testing.T) {
+	s, d, actor := dirFixture(t)
+	ctx := context.Background()
+	for _, title := range []string{"城区集中供暖价格调整", "老旧小区改造"} {
+		if _, _, err := s.AddDirectoryEntry(ctx, d.ID, testEntry(title), actor, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkpoint(t, s)
+	if r := mustVerifyAll(t, s); !r.OK || r.Directories != 1 || r.DirectoryEvents != 3 {
+		t.Fatalf("VerifyAll on an intact directory = %+v", r)
+	}
+	// One character of the second entry's title, as a superuser could.
+	superuser(t, s, `ALTER TABLE directory_events DISABLE TRIGGER directory_events_no_update_delete`,
+		`UPDATE directory_events SET data = replace(data::text, '老旧小区', '新建小区')::json WHERE directory_id = '`+d.ID+`' AND seq = 3`,
+		`ALTER TABLE directory_events ENABLE TRIGGER directory_events_no_update_delete`)
+	r := mustVerifyAll(t, s)
+	wantDirectoryProblem(t, r, db.ProblemDirectoryChain, d.ID, 3)
+	if len(r.Problems) != 1 {
+		t.Fatalf("problems %+v, want the altered directory event alone", r.Problems)
+	}
+}
+
+// A directory removed with every event, and a directory's tail removed with
+// its head rewound (both chains then recompute), are named from the
+// directory heads the checkpoint recorded.
+func TestVerifyAllNamesDeletedDirectoryAndTail(t *testing.T) {
+	s, gone, actor := dirFixture(t)
+	ctx := context.Background()
+	cut, _, err := s.CreateDirectory(ctx, db.Directory{OrganID: "test-county", Year: 2027, Title: "2027年度目录", CreatedBy: actor.ActorID}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{gone.ID, cut.ID} {
+		if _, _, err := s.AddDirectoryEntry(ctx, id, testEntry("城区集中供暖价格调整"), actor, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cp := checkpoint(t, s)
+	if cp.Directories != 2 || cp.DirectoryEvents != 4 {
+		t.Fatalf("checkpoint = %+v, want 2 directories with 4 events", cp)
+	}
+	withoutTriggers(t, s,
+		`DELETE FROM directory_events WHERE directory_id = '`+gone.ID+`'`,
+		`DELETE FROM directory_entries WHERE directory_id = '`+gone.ID+`'`,
+		`DELETE FROM directories WHERE id = '`+gone.ID+`'`,
+		`DELETE FROM directory_events WHERE directory_id = '`+cut.ID+`' AND seq = 2`,
+		`UPDATE directories SET audit_seq = 1, audit_head = (SELECT hash FROM directory_events WHERE directory_id = '`+cut.ID+`' AND seq = 1)
+			WHERE id = '`+cut.ID+`'`)
+	if v, err := s.VerifyDirectory(ctx, cut.ID); err != nil || !v.OK {
+		t.Fatalf("the cut directory's own chain: %+v %v (the tampering should leave it consistent)", v, err)
+	}
+	r := mustVerifyAll(t, s)
+	if p := wantDirectoryProblem(t, r, db.ProblemDirectoryDeleted, gone.ID, 2); p.Checkpoint != cp.Seq {
+		t.Errorf("problem %+v should name checkpoint %d", p, cp.Seq)
+	}
+	wantDirectoryProblem(t, r, db.ProblemDirectoryEventsDeleted, cut.ID, 2)
+	if r.Directories != 1 || len(r.Problems) != 2 {
+		t.Fatalf("report %+v, want one directory left and two problems", r)
+	}
+}
+
+// Checkpoints fix the directories' heads too: a directory change is a change
+// of the record, the directory root is recomputable from the heads, altered
+// recorded heads are named, and a checkpoint written before directories were
+// checkpointed keeps its hash (Canonical leaves the directory fields out).
+func TestCheckpointCoversDirectories(t *testing.T) {
+	s, d, actor := dirFixture(t)
+	ctx := context.Background()
+	cp1 := checkpoint(t, s)
+	got, _ := s.GetDirectory(ctx, d.ID)
+	if cp1.Directories != 1 || cp1.DirectoryEvents != 1 ||
+		cp1.DirectoryRoot != db.CheckpointRoot([]db.CaseHead{{CaseID: d.ID, Seq: got.AuditSeq, Head: got.AuditHead}}) {
+		t.Fatalf("first checkpoint %+v, directory head %d %s", cp1, got.AuditSeq, got.AuditHead)
+	}
+	if _, _, err := s.AddDirectoryEntry(ctx, d.ID, testEntry("城区集中供暖价格调整"), actor, nil); err != nil {
+		t.Fatal(err)
+	}
+	cp2, written, err := s.Checkpoint(ctx, "test")
+	if err != nil || !written || cp2.Seq != 2 || cp2.DirectoryEvents != 2 || cp2.DirectoryRoot == cp1.DirectoryRoot || cp2.Root != cp1.Root {
+		t.Fatalf("checkpoint after a directory change = %+v written=%v err=%v", cp2, written, err)
+	}
+	if _, written, _ := s.Checkpoint(ctx, "test"); written {
+		t.Fatal("a checkpoint was written with nothing changed")
+	}
+	canon, err := cp2.Canonical()
+	if err != nil || !strings.Contains(string(canon), `"directory_root":"`+cp2.DirectoryRoot+`"`) {
+		t.Fatalf("canonical %s %v: the hash must cover the directory root", canon, err)
+	}
+	old := cp2
+	old.Directories, old.DirectoryEvents, old.DirectoryRoot = 0, 0, ""
+	if canon, _ := old.Canonical(); strings.Contains(string(canon), "director") {
+		t.Fatalf("canonical of a checkpoint without directories: %s", canon)
+	}
+	if r := mustVerifyAll(t, s); !r.OK {
+		t.Fatalf("VerifyAll = %+v", r)
+	}
+	withoutTriggers(t, s, `UPDATE audit_checkpoint_directories SET audit_seq = 5 WHERE checkpoint_seq = 2`)
+	r := mustVerifyAll(t, s)
+	var named bool
+	for _, p := range r.Problems {
+		named = named || (p.Kind == db.ProblemCheckpointChain && p.Checkpoint == 2 && strings.Contains(p.Reason, "directory root"))
+	}
+	if r.OK || !named {
+		t.Fatalf("altered directory heads of checkpoint 2: %+v", r)
 	}
 }
