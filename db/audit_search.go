@@ -42,43 +42,115 @@ func (s *Store) SearchEvents(ctx context.Context, q EventQuery) ([]AuditEvent, b
 	case q.Limit > MaxEventPage:
 		q.Limit = MaxEventPage
 	}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+	var f filters
+	f.event(q, "")
+	if q.CaseID != "" {
+		f.add("case_id = ", q.CaseID)
 	}
-	where = append(where, "id > "+arg(q.After))
+	query := "SELECT * FROM audit_events WHERE " + f.where() + " ORDER BY id LIMIT " + f.arg(q.Limit+1)
+	evs := []AuditEvent{}
+	if err := s.DB.SelectContext(ctx, &evs, query, f.args...); err != nil {
+		return nil, false, fmt.Errorf("search events: %w", err)
+	}
+	if len(evs) > q.Limit {
+		return evs[:q.Limit], true, nil
+	}
+	return evs, false, nil
+}
+
+// filters builds a WHERE clause with numbered parameters.
+type filters struct {
+	conds []string
+	args  []any
+}
+
+func (f *filters) arg(v any) string {
+	f.args = append(f.args, v)
+	return fmt.Sprintf("$%d", len(f.args))
+}
+
+func (f *filters) add(cond string, v any) { f.conds = append(f.conds, cond+f.arg(v)) }
+
+func (f *filters) where() string { return strings.Join(f.conds, " AND ") }
+
+// event adds q's filters that audit_events and directory_events share (the
+// same columns; col is the table's alias with its dot, or ""): After,
+// Actor, Org, Action, Rule, From and To.
+func (f *filters) event(q EventQuery, col string) {
+	f.add(col+"id > ", q.After)
 	if q.Actor != "" {
-		p := arg(q.Actor)
-		where = append(where, "(actor_id = "+p+" OR actor_name = "+p+")")
+		p := f.arg(q.Actor)
+		f.conds = append(f.conds, "("+col+"actor_id = "+p+" OR "+col+"actor_name = "+p+")")
 	}
 	if q.Org != "" {
-		where = append(where, "actor_org = "+arg(q.Org))
+		f.add(col+"actor_org = ", q.Org)
 	}
 	if prefix, ok := strings.CutSuffix(q.Action, "*"); ok {
-		where = append(where, "action LIKE "+arg(likeEscape(prefix)+"%"))
+		f.add(col+"action LIKE ", likeEscape(prefix)+"%")
 	} else if q.Action != "" {
-		where = append(where, "action = "+arg(q.Action))
+		f.add(col+"action = ", q.Action)
 	}
 	if q.Rule != "" {
-		p := arg(q.Rule)
-		where = append(where, "(data::jsonb -> 'violations' @> jsonb_build_array(jsonb_build_object('rule', "+p+"::text))"+
-			" OR data::jsonb ->> 'rule' = "+p+")")
-	}
-	if q.CaseID != "" {
-		where = append(where, "case_id = "+arg(q.CaseID))
+		p := f.arg(q.Rule)
+		f.conds = append(f.conds, "("+col+"data::jsonb -> 'violations' @> jsonb_build_array(jsonb_build_object('rule', "+p+"::text))"+
+			" OR "+col+"data::jsonb ->> 'rule' = "+p+")")
 	}
 	if !q.From.IsZero() {
-		where = append(where, "at >= "+arg(q.From))
+		f.add(col+"at >= ", q.From)
 	}
 	if !q.To.IsZero() {
-		where = append(where, "at < "+arg(q.To))
+		f.add(col+"at < ", q.To)
 	}
-	query := "SELECT * FROM audit_events WHERE " + strings.Join(where, " AND ") + " ORDER BY id LIMIT " + arg(q.Limit+1)
-	evs := []AuditEvent{}
-	if err := s.DB.SelectContext(ctx, &evs, query, args...); err != nil {
-		return nil, false, fmt.Errorf("search events: %w", err)
+}
+
+// DirectoryEventQuery selects events of the decision directories' chains
+// for auditors: the EventQuery filters but CaseID (Action directory.refused
+// finds the refused directory changes; Rule the refusals under a rule, and
+// the unlisted matters under R-DIR-04), and the directory, its organ and
+// its year. Paging is by the events' id, as SearchEvents's.
+type DirectoryEventQuery struct {
+	EventQuery
+	DirectoryID string
+	OrganID     string
+	Year        int
+}
+
+// DirectoryEventRow is a directory event with its directory's organ and
+// year ("" and 0 if the directory row is gone).
+type DirectoryEventRow struct {
+	DirectoryEvent
+	OrganID string `db:"organ_id"`
+	Year    int    `db:"year"`
+}
+
+// SearchDirectoryEvents is SearchEvents over directory_events: up to
+// q.Limit events matching q in id order, and whether more follow. The
+// directories' events are kept apart from the cases' (their ids come from
+// another sequence, so one keyset cannot page both), hence their own search.
+func (s *Store) SearchDirectoryEvents(ctx context.Context, q DirectoryEventQuery) ([]DirectoryEventRow, bool, error) {
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultEventPage
+	case q.Limit > MaxEventPage:
+		q.Limit = MaxEventPage
+	}
+	var f filters
+	f.event(q.EventQuery, "e.")
+	if q.DirectoryID != "" {
+		f.add("e.directory_id = ", q.DirectoryID)
+	}
+	if q.OrganID != "" {
+		f.add("d.organ_id = ", q.OrganID)
+	}
+	if q.Year != 0 {
+		f.add("d.year = ", q.Year)
+	}
+	query := `SELECT e.*, COALESCE(d.organ_id, '') AS organ_id, COALESCE(d.year, 0) AS year
+		FROM directory_events e LEFT JOIN directories d ON d.id = e.directory_id
+		WHERE ` + f.where() + " ORDER BY e.id LIMIT " + f.arg(q.Limit+1)
+	evs := []DirectoryEventRow{}
+	if err := s.DB.SelectContext(ctx, &evs, query, f.args...); err != nil {
+		return nil, false, fmt.Errorf("search directory events: %w", err)
 	}
 	if len(evs) > q.Limit {
 		return evs[:q.Limit], true, nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -77,6 +78,46 @@ type RefusalPage struct {
 	NextCursor string    `json:"next_cursor,omitempty"`
 }
 
+// AuditDirectoryEventQuery filters GET /audit/directory-events: the
+// directories' records, which are not cases' and have their own search.
+type AuditDirectoryEventQuery struct {
+	DirectoryID string `query:"directory_id" format:"uuid"`
+	Organ       string `query:"organ" description:"目录所属决策机关，如 yiyang"`
+	Year        int    `query:"year" minimum:"2000" maximum:"2100" description:"目录年度"`
+	Actor       string `query:"actor" description:"操作人的用户 ID 或姓名"`
+	Org         string `query:"org" description:"操作人所在单位"`
+	Action      string `query:"action" description:"事项，如 directory.refused（被拒绝的目录变更）；以 * 结尾为前缀，如 directory.*"`
+	Rule        string `query:"rule" description:"事件所涉规则编号，如 R-DIR-01；R-DIR-04 为未列入目录而启动的事项"`
+	From        string `query:"from" description:"YYYY-MM-DD 或 RFC 3339"`
+	To          string `query:"to" description:"YYYY-MM-DD（含当日）或 RFC 3339（不含）"`
+	Limit       int    `query:"limit" minimum:"1" maximum:"1000" description:"默认 100"`
+	Cursor      string `query:"cursor" description:"上一页的 next_cursor"`
+}
+
+// DirectoryEventView is one event of a directory's chain, with the
+// directory's organ and year.
+type DirectoryEventView struct {
+	ID          int64           `json:"id"`
+	DirectoryID string          `json:"directory_id"`
+	OrganID     string          `json:"organ_id"`
+	Year        int             `json:"year"`
+	Seq         int64           `json:"seq"`
+	At          time.Time       `json:"at"`
+	Actor       EventActor      `json:"actor"`
+	Action      string          `json:"action"`
+	RequestID   string          `json:"request_id,omitempty"`
+	ClientAddr  string          `json:"client_addr,omitempty"`
+	Data        json.RawMessage `json:"data" description:"directory.refused: {operation, violations: [{rule, citation, message, message_en}], input}"`
+	PrevHash    string          `json:"prev_hash"`
+	Hash        string          `json:"hash"`
+}
+
+// DirectoryEventPage answers GET /audit/directory-events.
+type DirectoryEventPage struct {
+	Events     []DirectoryEventView `json:"events"`
+	NextCursor string               `json:"next_cursor,omitempty" description:"有下一页时给出"`
+}
+
 // CheckpointList answers GET /audit/checkpoints.
 type CheckpointList struct {
 	Checkpoints []db.Checkpoint `json:"checkpoints"`
@@ -113,6 +154,11 @@ func parseEventQuery(c echo.Context, allowed []string) (db.EventQuery, error) {
 		}
 		if len(params[k]) != 1 {
 			return q, invalid(fmt.Sprintf("查询参数 %s 只能出现一次 / query parameter %s given more than once", k, k))
+		}
+		// PostgreSQL text holds neither NUL nor invalid UTF-8: refuse them
+		// here rather than fail in the query.
+		if v := params.Get(k); !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return q, invalid(fmt.Sprintf("查询参数 %s 无效 / query parameter %s is not valid text", k, k))
 		}
 	}
 	q.Actor, q.Org, q.Action, q.Rule = params.Get("actor"), params.Get("org"), params.Get("action"), params.Get("rule")
@@ -230,6 +276,55 @@ func (s *Server) auditRefusals(c echo.Context) error {
 		}
 		out.Refusals = append(out.Refusals, Refusal{ID: e.ID, CaseID: e.CaseID, CaseTitle: titles[e.CaseID], Seq: e.Seq, At: e.At,
 			Actor: EventActor{e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg}, TaskID: e.TaskID, TaskType: d.TaskType, Violations: d.Violations})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+var directoryEventParams = []string{"directory_id", "organ", "year", "actor", "org", "action", "rule", "from", "to", "limit", "cursor"}
+
+// auditDirectoryEvents searches the decision directories' records
+// (directory_events) across directories, as auditEvents does the cases':
+// ?action=directory.refused lists the refused directory changes (R-DIR-01,
+// R-DIR-02, R-DIR-03, R-DIR-05 …) with who tried them.
+func (s *Server) auditDirectoryEvents(c echo.Context) error {
+	if err := requireAuditor(c); err != nil {
+		return err
+	}
+	q, err := parseEventQuery(c, directoryEventParams)
+	if err != nil {
+		return err
+	}
+	dq := db.DirectoryEventQuery{EventQuery: q}
+	params := c.QueryParams()
+	if id := params.Get("directory_id"); id != "" {
+		if _, err := uuid.Parse(id); err != nil {
+			return invalid("directory_id 须为 UUID / directory_id must be a UUID")
+		}
+		dq.DirectoryID = id
+	}
+	if o := params.Get("organ"); o != "" {
+		if !orgIDPattern.MatchString(o) {
+			return invalid("organ 须为决策机关的编号，如 yiyang / organ must be a decision organ's id, e.g. yiyang")
+		}
+		dq.OrganID = o
+	}
+	if y := params.Get("year"); y != "" {
+		if dq.Year, err = strconv.Atoi(y); err != nil || dq.Year < 2000 || dq.Year > 2100 {
+			return invalid("year 须为 2000–2100 / year must be 2000–2100")
+		}
+	}
+	evs, more, err := s.store.SearchDirectoryEvents(c.Request().Context(), dq)
+	if err != nil {
+		return err
+	}
+	out := DirectoryEventPage{Events: make([]DirectoryEventView, 0, len(evs))}
+	if more && len(evs) > 0 {
+		out.NextCursor = strconv.FormatInt(evs[len(evs)-1].ID, 10)
+	}
+	for _, e := range evs {
+		out.Events = append(out.Events, DirectoryEventView{ID: e.ID, DirectoryID: e.DirectoryID, OrganID: e.OrganID, Year: e.Year, Seq: e.Seq,
+			At: e.At, Actor: EventActor{e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg}, Action: e.Action, RequestID: e.RequestID,
+			ClientAddr: e.ClientAddr, Data: e.Data, PrevHash: e.PrevHash, Hash: e.Hash})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -114,6 +114,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/cases/{id}/dossier/completeness", "R-ARC-03: the artefacts the case's path requires against those its record holds; 200 with complete:false and each missing item's rule and citation", new(idPath), new(DossierCompleteness), 200, true, []int{404}},
 		{"GET", "/api/v1/audit/events", "Audit events across cases, keyset-paged by id (auditors, admins)", new(AuditEventQuery), new(AuditEventPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/refusals", "Refused procedural steps: who tried to skip which rule (auditors, admins)", new(AuditEventQuery), new(RefusalPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/audit/directory-events", "Events of the decision directories' hash chains across directories, keyset-paged by id; action=directory.refused lists refused directory changes with their rules (auditors, admins)", new(AuditDirectoryEventQuery), new(DirectoryEventPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents, the access log, every decision directory's chain and checkpointed directory heads", nil, new(db.AuditReport), 200, true, []int{403}},
 		{"GET", "/api/v1/audit/checkpoints", "The latest global audit checkpoints", nil, new(CheckpointList), 200, true, []int{403}},
 		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed)", nil, new(CheckpointWritten), 201, true, []int{403}},

@@ -580,7 +580,7 @@ func TestOpenAPIDescribesRecordRoutes(t *testing.T) {
 	for _, op := range []string{"post /api/v1/cases/{id}/documents", "get /api/v1/cases/{id}/documents", "get /api/v1/documents/{sha256}",
 		"get /api/v1/cases/{id}/dossier", "get /api/v1/audit/events", "get /api/v1/audit/refusals", "get /api/v1/audit/verify",
 		"get /api/v1/audit/checkpoints", "post /api/v1/audit/checkpoints", "get /api/v1/cases/{id}/dossier/completeness",
-		"get /api/v1/reports/annual"} {
+		"get /api/v1/reports/annual", "get /api/v1/audit/directory-events"} {
 		method, path, _ := strings.Cut(op, " ")
 		if _, ok := doc.Paths[path][method]; !ok {
 			t.Errorf("openapi.json lacks %s", op)

@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	api.POST("/calendar/years", s.loadCalendar)
 	api.GET("/audit/events", s.auditEvents)
 	api.GET("/audit/refusals", s.auditRefusals)
+	api.GET("/audit/directory-events", s.auditDirectoryEvents)
 	api.GET("/audit/verify", s.auditVerify)
 	api.GET("/audit/checkpoints", s.listCheckpoints)
 	api.POST("/audit/checkpoints", s.createCheckpoint)
