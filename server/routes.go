@@ -6,11 +6,11 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/openapi.json", s.openapi)
-	e.GET("/", s.home)
 
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
 	access := newAccessLog(s.store, s.log)
+	s.mountWeb(access) // the web workbench at / (webui.go, server/web)
 	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins)
 	api.GET("/me", s.me)
 	api.GET("/rules", s.listRules)
