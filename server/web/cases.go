@@ -158,17 +158,16 @@ type eventRow struct {
 func (ui *UI) casePage(c echo.Context) error {
 	id := c.Param("id")
 	var v CaseView
-	if err := ui.call(c, Op{Route: "GET /cases/:id", Params: []string{id}}, &v); err != nil {
-		return ui.fail(c, err)
-	}
 	var tl Timeline
-	if err := ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{id}}, &tl); err != nil {
+	var docs DocumentList
+	err := parallel(
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id", Params: []string{id}}, &v) },
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{id}}, &tl) },
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &docs) })
+	if err != nil {
 		return ui.fail(c, err)
 	}
-	d := caseData{Case: v}
-	if err := ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &d.Documents); err != nil {
-		return ui.fail(c, err)
-	}
+	d := caseData{Case: v, Documents: docs}
 	ctx := c.Request().Context()
 	l := lang(c)
 	u := currentUser(c)

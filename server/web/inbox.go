@@ -61,19 +61,6 @@ func (ui *UI) inbox(c echo.Context) error {
 			filters.Set(k, v)
 		}
 	}
-	var counts struct {
-		Counts map[string]int `json:"counts"`
-	}
-	if err := ui.call(c, Op{Route: "GET /inbox/counts"}, &counts); err != nil {
-		return ui.fail(c, err)
-	}
-	for _, v := range db.InboxViews {
-		q := url.Values{"view": {v}}
-		for k := range filters {
-			q.Set(k, filters.Get(k))
-		}
-		d.Views = append(d.Views, viewTab{View: v, Count: counts.Counts[v], URL: "/inbox?" + q.Encode(), Active: v == d.View})
-	}
 	q := url.Values{"view": {d.View}, "limit": {"50"}}
 	for k := range filters {
 		q.Set(k, filters.Get(k))
@@ -82,13 +69,30 @@ func (ui *UI) inbox(c echo.Context) error {
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
+	var counts struct {
+		Counts map[string]int `json:"counts"`
+	}
 	var inbox db.InboxPage
-	if err := ui.call(c, Op{Route: "GET /inbox", Query: q}, &inbox); err != nil {
-		p, ok := err.(*Problem)
+	var listErr error
+	err := parallel(
+		func() error { return ui.call(c, Op{Route: "GET /inbox/counts"}, &counts) },
+		func() error { listErr = ui.call(c, Op{Route: "GET /inbox", Query: q}, &inbox); return nil })
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	if listErr != nil {
+		p, ok := listErr.(*Problem)
 		if !ok || p.Status != http.StatusBadRequest {
-			return ui.fail(c, err)
+			return ui.fail(c, listErr)
 		}
 		d.Problem = p // a bad filter: say so on the page, keep the filters
+	}
+	for _, v := range db.InboxViews {
+		vq := url.Values{"view": {v}}
+		for k := range filters {
+			vq.Set(k, filters.Get(k))
+		}
+		d.Views = append(d.Views, viewTab{View: v, Count: counts.Counts[v], URL: "/inbox?" + vq.Encode(), Active: v == d.View})
 	}
 	rows, err := ui.taskRows(c, inbox.Tasks)
 	if err != nil {

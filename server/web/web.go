@@ -336,6 +336,22 @@ func (ui *UI) call(c echo.Context, op Op, out any) error {
 	return ui.api.Call(c, currentUser(c), op, out)
 }
 
+// parallel runs independent API calls of one page at once (each on a
+// scratch context of its own) and returns the first error, in argument order.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // orgLabel names an organisation in the page's language, cached for a minute.
 func (ui *UI) orgLabel(ctx context.Context, lang, id string) string {
 	if id == "" {
