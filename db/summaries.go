@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -49,6 +51,36 @@ func (s *Store) TaskDeadlines(ctx context.Context, caseIDs, taskIDs []string) (m
 		if d.TaskID != nil {
 			out[*d.TaskID] = d
 		}
+	}
+	return out, nil
+}
+
+// InboxBadges are the workbench's badge numbers of the inbox views, counted
+// up to limit each: a badge shows "999+" beyond it, and counting 20,000 or
+// 200,000 tasks on every page would cost more than the page (the exact
+// numbers stay with InboxCounts, GET /inbox/counts). The views' conditions
+// are visibility's, so a badge counts exactly what its view lists; each
+// count stops after limit rows of an index-backed scan, all in one
+// statement.
+func (s *Store) InboxBadges(ctx context.Context, v Viewer, now time.Time, limit int) (map[string]int, error) {
+	var args []any
+	cols := make([]string, 0, len(InboxViews))
+	for _, view := range InboxViews {
+		cond := visibility(v, view, now, &args)
+		args = append(args, limit)
+		cols = append(cols, fmt.Sprintf("(SELECT count(*) FROM (SELECT 1 FROM tasks t WHERE %s LIMIT $%d) x)", cond, len(args)))
+	}
+	counts := make([]int, len(InboxViews))
+	dest := make([]any, len(counts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := s.DB.QueryRowxContext(ctx, "SELECT "+strings.Join(cols, ", "), args...).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("inbox badges: %w", err)
+	}
+	out := make(map[string]int, len(InboxViews))
+	for i, view := range InboxViews {
+		out[view] = counts[i]
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,7 +13,8 @@ import (
 	"github.com/juece/juece/workflows"
 )
 
-// The inbox (待办): the API's views with their counts as badges, filters by
+// The inbox (待办): the API's views with their counts as badges (up to 999+,
+// db.Store.InboxBadges, with the views' own visibility), filters by
 // case, task type and stage, yellow and red warnings, and due dates as the
 // last day with its weekday, marked 暂定 when provisional.
 
@@ -30,9 +32,12 @@ type inboxData struct {
 	Problem *Problem
 }
 
+// badgeLimit is where a badge stops counting and shows "999+".
+const badgeLimit = 1000
+
 type viewTab struct {
 	View   string
-	Count  int
+	Count  string
 	URL    string
 	Active bool
 }
@@ -69,13 +74,16 @@ func (ui *UI) inbox(c echo.Context) error {
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
-	var counts struct {
-		Counts map[string]int `json:"counts"`
-	}
+	var badges map[string]int
 	var inbox db.InboxPage
 	var listErr error
+	u := currentUser(c)
+	viewer := db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, ReadsAll: readsAll(u)}
 	err := parallel(
-		func() error { return ui.call(c, Op{Route: "GET /inbox/counts"}, &counts) },
+		func() (err error) {
+			badges, err = ui.store.InboxBadges(c.Request().Context(), viewer, time.Now(), badgeLimit)
+			return err
+		},
 		func() error { listErr = ui.call(c, Op{Route: "GET /inbox", Query: q}, &inbox); return nil })
 	if err != nil {
 		return ui.fail(c, err)
@@ -92,7 +100,11 @@ func (ui *UI) inbox(c echo.Context) error {
 		for k := range filters {
 			vq.Set(k, filters.Get(k))
 		}
-		d.Views = append(d.Views, viewTab{View: v, Count: counts.Counts[v], URL: "/inbox?" + vq.Encode(), Active: v == d.View})
+		tab := viewTab{View: v, Count: strconv.Itoa(badges[v]), URL: "/inbox?" + vq.Encode(), Active: v == d.View}
+		if badges[v] >= badgeLimit {
+			tab.Count = strconv.Itoa(badgeLimit-1) + "+"
+		}
+		d.Views = append(d.Views, tab)
 	}
 	rows, err := ui.taskRows(c, inbox.Tasks)
 	if err != nil {
