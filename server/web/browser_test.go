@@ -135,6 +135,16 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		t.Errorf("after the refusal the fourth speaker is %q, want the typed 陈静", got)
 	}
 	secretary.shot("06-refusal")
+	// Claim, release and comment on the task while it waits.
+	secretary.clickNavigate("#claim")
+	secretary.waitText("#task-state", "已认领")
+	secretary.clickNavigate("#unclaim")
+	secretary.waitText("#case-state", "合法性审查")
+	secretary.openTask(caseID, workflows.TaskCollectiveDiscussion)
+	secretary.waitText("#task-state", "待办")
+	secretary.sendKeys("#comment-text", "待合法性审查通过后提请政府常务会议审议。")
+	secretary.clickNavigate("#comment-form button[type=submit]")
+	secretary.waitText(".comments", "待合法性审查通过后提请政府常务会议审议。")
 
 	// Everyone does their part until the case closes.
 	b.runCase(caseID)
