@@ -169,10 +169,10 @@ func (ui *UI) session(next echo.HandlerFunc) echo.HandlerFunc {
 		if err == nil && ck.Value != "" {
 			u, err = ui.api.Authenticate(c, ck.Value)
 		}
+		if err != nil && !errors.Is(err, db.ErrNotFound) && !errors.Is(err, http.ErrNoCookie) {
+			return ui.fail(c, err) // the store, not the user: say so, do not log them out
+		}
 		if err != nil || ck == nil || ck.Value == "" {
-			if errors.Is(err, context.Canceled) {
-				return err
-			}
 			if c.Request().Method != http.MethodGet {
 				return ui.errorPage(c, http.StatusUnauthorized, text(lang(c), "login.failed"), "")
 			}
@@ -264,7 +264,12 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	q := c.Request().URL.Query()
 	q.Set("lang", other)
 	q.Del("flash")
-	p.LangURL = c.Request().URL.Path + "?" + q.Encode()
+	path := c.Request().URL.Path
+	if c.Request().Method != http.MethodGet {
+		// A page shown after a POST: switch on the page the form is on.
+		path = strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions")
+	}
+	p.LangURL = path + "?" + q.Encode()
 	return p
 }
 
