@@ -134,7 +134,7 @@ type stage struct {
 	Status string // done, current, skipped, todo
 }
 
-type fact struct{ Label, Value string }
+type fact struct{ Key, Label, Value string }
 
 type track struct{ Name, State string }
 
@@ -175,6 +175,11 @@ func (ui *UI) casePage(c echo.Context) error {
 	d.CanExport = readsAll(u) || u.OrgID == v.OrganID
 	d.Tracker = tracker(v.State, tl.Events)
 	d.Facts, d.Tracks = facts(l, v.Facts)
+	for i, f := range d.Facts {
+		if f.Key == "lead_unit" {
+			d.Facts[i].Value = ui.orgLabel(ctx, l, f.Value)
+		}
+	}
 	rows, err := ui.taskRows(c, v.OpenTasks)
 	if err != nil {
 		return ui.fail(c, err)
@@ -336,7 +341,7 @@ func facts(lang string, raw json.RawMessage) ([]fact, []track) {
 				}
 			}
 		}
-		out = append(out, fact{Label: label(lang, "fact", k), Value: val})
+		out = append(out, fact{Key: k, Label: label(lang, "fact", k), Value: val})
 	}
 	return out, tracks
 }
