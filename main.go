@@ -30,6 +30,7 @@ import (
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/pgcluster"
 	"github.com/juece/juece/server"
+	"github.com/juece/juece/server/web/chromium"
 	"github.com/juece/juece/worker"
 	"github.com/juece/juece/worker/devtemporal"
 	"github.com/juece/juece/workflows"
@@ -104,7 +105,7 @@ Usage:
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
-  juece setup               install PostgreSQL if missing (as root) and build the Temporal CLI
+  juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
@@ -387,6 +388,10 @@ func runSetup(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	fmt.Println(p)
+	// The workbench's browser tests drive a headless Chromium.
+	if _, err := chromium.EnsureInstalled(ctx, logf); err != nil {
+		return err
+	}
 	return nil
 }
 

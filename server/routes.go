@@ -6,7 +6,6 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/openapi.json", s.openapi)
-	e.GET("/", s.home)
 	// Public comments need no token (Art. 15: anyone may comment); limited
 	// per client address (public_comments.go).
 	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())
@@ -14,6 +13,7 @@ func (s *Server) routes() {
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
 	access := newAccessLog(s.store, s.log)
+	s.mountWeb(access) // the web workbench at / (webui.go, server/web)
 	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins)
 	api.GET("/me", s.me)
 	api.GET("/rules", s.listRules)

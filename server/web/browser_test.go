@@ -1,0 +1,602 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/juece/juece/server/web/chromium"
+	"github.com/juece/juece/workflows"
+)
+
+// The browser test drives the workbench in a real headless Chromium against
+// the real stack: people log in with their tokens and carry a case from start
+// to publication by filling and clicking the pages, as they would.
+//
+// The lifecycle grows (drafting, consultation tracks, legality submission,
+// Party report, execution, archive): the test does not script it. It loops
+// "while someone has an open task they may complete, open it and fill its
+// form" with the table below, so a new step needs one row in fills.
+
+// fill is how a person fills one task type's form: inputs by name (text,
+// select, date, textarea; "true" ticks a checkbox) and, for repeatable
+// fields, the rows to enter.
+type fill struct {
+	fields map[string]string
+	rows   map[string][]map[string]string
+}
+
+// fills holds, per task type, how to complete it.
+var fills = map[string]fill{
+	workflows.TaskInitiation: {fields: map[string]string{
+		"f.decision_ref":  "宜政决〔2026〕12号",
+		"f.lead_unit":     "yiyang-nrb",
+		"f.draft_summary": "调整城区集中供暖价格，居民用热价格由每平方米22元调整为24元。",
+		"f.legal_basis":   "《中华人民共和国价格法》第二十三条\n《政府制定价格行为规则》",
+	}},
+	workflows.TaskLegalOpinion: {fields: map[string]string{
+		"f.opinion": "经审核，决策事项在法定权限内，程序符合规定，内容合法。",
+	}},
+	workflows.TaskLegalityReview: {fields: map[string]string{
+		"f.outcome": "pass",
+		"f.opinion": "经审查，决策事项在法定权限内，程序完备，内容合法。",
+	}},
+	workflows.TaskApplyChanges: {fields: map[string]string{
+		"f.summary": "已按审查意见修改。",
+	}},
+	workflows.TaskCollectiveDiscussion: {fields: map[string]string{
+		"f.meeting_type": "executive",
+		"f.meeting_date": "2026-12-01",
+		"f.decision":     "approved",
+		"f.dissent":      "王副县长",
+	}, rows: map[string][]map[string]string{"statements": {
+		{"member": "李副县长", "position": "support", "text": "同意"},
+		{"member": "王副县长", "position": "oppose", "text": "补偿标准偏低"},
+		{"member": "赵副县长", "position": "support", "text": "同意"},
+		{"member": "陈静", "position": "support", "text": "同意，按程序公布", "is_head": "true"},
+	}}},
+	workflows.TaskPublication: {fields: map[string]string{
+		"f.party_report_ref":  "宜政文〔2026〕30号",
+		"f.party_report_date": "2026-12-02",
+		"f.website":           "https://www.yiyang.gov.cn/zwgk/2026/1203.html",
+	}},
+	workflows.TaskCalendarReview: {fields: map[string]string{
+		"f.disposition": "confirmed_valid",
+		"f.explanation": "经复核，原办理时间符合新公布的放假安排。",
+	}},
+}
+
+// personas are who act on a case, in the order they are asked for work in
+// each round.
+var personas = []string{workflows.RoleDepartmentOfficer, workflows.RoleLegalAdviser, workflows.RoleLegalityReviewer,
+	workflows.RoleMeetingSecretary, workflows.RoleExecutiveHead}
+
+func TestWorkbenchInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a real browser against the real stack")
+	}
+	st := newStack(t)
+	b := newBrowser(t, st)
+
+	// A department officer logs in and starts a case.
+	officer := b.login(workflows.RoleDepartmentOfficer)
+	officer.keyboardReachesLogin()
+	officer.navigate("/cases/new")
+	officer.sendKeys("#title", "宜阳县城区集中供暖价格调整方案")
+	officer.check("#public_concern")
+	officer.check("#market_related")
+	officer.setValue("#category", "1")
+	officer.shot("03-start-case")
+	officer.clickNavigate("#new-case button[type=submit]")
+	caseURL := officer.location()
+	caseID := strings.TrimPrefix(strings.SplitN(caseURL, "?", 2)[0], st.url+"/cases/")
+	if len(caseID) != 36 {
+		t.Fatalf("after starting a case the browser is at %s", caseURL)
+	}
+	officer.waitText("#case-state", "决策启动")
+	officer.navigate("/inbox?view=unclaimed")
+	if n := officer.count(`tr[data-type="initiation"]`); n != 1 {
+		t.Fatalf("the officer's unclaimed inbox lists %d initiation tasks, want 1", n)
+	}
+	if c := officer.text(`a[data-view="unclaimed"] .count`); c != "1" {
+		t.Errorf("unclaimed badge = %q, want 1", c)
+	}
+	officer.shot("02-inbox")
+	officer.completeOpenTask(caseID, workflows.TaskInitiation)
+
+	// The meeting cannot be recorded before the legality review passed: the
+	// refusal shows the rule and its citation next to the submit button, and
+	// the form keeps what was typed.
+	secretary := b.login(workflows.RoleMeetingSecretary)
+	secretary.openTask(caseID, workflows.TaskCollectiveDiscussion)
+	secretary.waitVisible(`#blocked li[data-rule="G-CD-LR"]`)
+	secretary.shot("05-task-form")
+	secretary.fillForm(fills[workflows.TaskCollectiveDiscussion])
+	secretary.clickNavigate("#submit-task")
+	refusal := secretary.text(`#refusal .violation[data-rule="G-CD-LR"]`)
+	for _, want := range []string{"G-CD-LR", "《重大行政决策程序暂行条例》第二十五条", "不得提交决策机关讨论"} {
+		if !strings.Contains(refusal, want) {
+			t.Errorf("the refusal shown reads %q; it lacks %q", refusal, want)
+		}
+	}
+	if got := secretary.value(`[name="f.statements[3].member"]`); got != "陈静" {
+		t.Errorf("after the refusal the fourth speaker is %q, want the typed 陈静", got)
+	}
+	secretary.shot("06-refusal")
+	// Claim, release and comment on the task while it waits.
+	secretary.clickNavigate("#claim")
+	secretary.waitText("#task-state", "已认领")
+	secretary.clickNavigate("#unclaim")
+	secretary.waitText("#case-state", "合法性审查")
+	secretary.openTask(caseID, workflows.TaskCollectiveDiscussion)
+	secretary.waitText("#task-state", "待办")
+	secretary.sendKeys("#comment-text", "待合法性审查通过后提请政府常务会议审议。")
+	secretary.clickNavigate("#comment-form button[type=submit]")
+	secretary.waitText(".comments", "待合法性审查通过后提请政府常务会议审议。")
+
+	// Everyone does their part until the case closes.
+	b.runCase(caseID)
+	officer.navigate("/cases/" + caseID)
+	officer.waitText("#case-state", "已办结")
+	officer.noOverflow("/cases/" + caseID)
+	officer.shot("04-case")
+
+	// The English switch.
+	officer.navigate("/cases/" + caseID + "?lang=en")
+	if l := officer.eval(`document.documentElement.lang`); l != "en" {
+		t.Errorf("html lang = %q after ?lang=en", l)
+	}
+	officer.waitText("#case-state", "Closed")
+	officer.navigate("/inbox?lang=zh")
+
+	// At tablet width nothing forces the page wider than the screen.
+	officer.viewport(768, 1024)
+	for _, p := range []string{"/inbox?view=all", "/calendar?year=2026", "/cases/" + caseID} {
+		officer.noOverflow(p)
+	}
+	officer.shot("04b-case-tablet")
+	officer.viewport(1280, 900)
+
+	// The auditor searches the record, reads the timeline, verifies the chain
+	// and downloads the dossier.
+	auditor := b.login(workflows.RoleAuditor)
+	auditor.navigate("/audit?case_id=" + caseID)
+	if n := auditor.count("#events tbody tr"); n < 6 {
+		t.Errorf("the audit search lists %d events of the case, want at least 6", n)
+	}
+	auditor.shot("07-audit-search")
+	auditor.navigate("/audit/refusals")
+	if got := auditor.text("#refusals"); !strings.Contains(got, "G-CD-LR") || !strings.Contains(got, "刘洋") {
+		t.Errorf("the refusals list lacks the secretary's G-CD-LR attempt: %q", got)
+	}
+	auditor.shot("08-audit-refusals")
+	auditor.navigate("/cases/" + caseID)
+	if n := auditor.count(`#timeline li[data-action="step.refused"]`); n != 1 {
+		t.Errorf("the timeline shows %d refusals, want 1", n)
+	}
+	auditor.shot("09-audit-timeline")
+	auditor.clickNavigate("#verify-link")
+	auditor.waitVisible(`#verify-result[data-ok="true"]`)
+	auditor.shot("10-audit-verify-case")
+	auditor.navigate("/audit/verify")
+	auditor.clickNavigate("#run-verify")
+	auditor.waitVisible(`#verify-result[data-ok="true"]`)
+	auditor.shot("11-audit-verify-all")
+	auditor.navigate("/cases/" + caseID)
+	zip := auditor.download("#dossier-link")
+	if !bytes.HasPrefix(zip, []byte("PK\x03\x04")) {
+		t.Errorf("the dossier download is not a ZIP: % x", zip[:min(len(zip), 8)])
+	}
+
+	// The calendar shows 2026's rest days and make-up working days.
+	auditor.navigate("/calendar?year=2026")
+	if r, m := auditor.count("td.day.rest"), auditor.count("td.day.makeup"); r < 20 || m < 3 {
+		t.Errorf("calendar 2026 shows %d rest days and %d make-up days", r, m)
+	}
+	if got := auditor.text(`td[data-date="2026-10-01"]`); !strings.Contains(got, "放假") {
+		t.Errorf("2026-10-01 is not shown as a rest day: %q", got)
+	}
+	auditor.shot("12-calendar")
+
+	b.assertNoConsoleErrors()
+}
+
+// browser is one headless Chromium; each persona has a browser context of
+// its own (cookies apart), so people stay logged in side by side.
+type browser struct {
+	t        *testing.T
+	st       *stack
+	root     context.Context
+	shots    string
+	personas map[string]*persona
+
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T, st *stack) *browser {
+	t.Helper()
+	path, err := chromium.Path(os.Getenv("JUECE_CHROMIUM"))
+	if err != nil {
+		t.Fatalf("%v (make test installs it through `go run . setup`)", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "zh-CN"))
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	root, cancelRoot := chromedp.NewContext(alloc)
+	t.Cleanup(cancelRoot)
+	if err := chromedp.Do(root); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	return &browser{t: t, st: st, root: root, shots: outputDir(t), personas: map[string]*persona{}}
+}
+
+// persona is one person at their browser.
+type persona struct {
+	b    *browser
+	t    *testing.T
+	role string
+	org  string
+	ctx  context.Context
+}
+
+// login opens a browser context for the first demo user of role and logs in
+// through the login page with their token.
+func (b *browser) login(role string) *persona {
+	b.t.Helper()
+	if p, ok := b.personas[role]; ok {
+		return p
+	}
+	u, ok := b.st.users[role]
+	if !ok {
+		b.t.Fatalf("no demo user with role %s", role)
+	}
+	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	p := &persona{b: b, t: b.t, role: role, org: u.Org, ctx: ctx}
+	if err := chromedp.Listen(ctx, func(ev any) { b.console(role, ev) }); err != nil {
+		b.t.Fatal(err)
+	}
+	p.navigate("/login")
+	if len(b.personas) == 0 {
+		p.shot("01-login")
+	}
+	p.sendKeys("#token", u.Token)
+	p.clickNavigate("main form button[type=submit]")
+	if loc := p.location(); !strings.HasPrefix(loc, b.st.url+"/inbox") {
+		b.t.Fatalf("%s's login ends at %s", role, loc)
+	}
+	p.waitVisible("header.top nav")
+	b.personas[role] = p
+	return p
+}
+
+// console records what the brief forbids: console.error calls, uncaught
+// exceptions, and the browser's security errors (a Content-Security-Policy
+// violation would be one).
+func (b *browser) console(who string, ev any) {
+	var msg string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			msg = "console." + string(e.Type) + ": " + strings.Join(parts, " ")
+		}
+	case *runtime.EventExceptionThrown:
+		msg = "exception: " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil {
+			msg += " " + e.ExceptionDetails.Exception.Description
+		}
+	case *log.EventEntryAdded:
+		if e.Entry.Source == log.EntrySourceSecurity || e.Entry.Source == log.EntrySourceJavascript {
+			msg = "log(" + string(e.Entry.Source) + "): " + e.Entry.Text + " " + e.Entry.URL
+		}
+	}
+	if msg != "" {
+		b.mu.Lock()
+		b.errors = append(b.errors, who+": "+msg)
+		b.mu.Unlock()
+	}
+}
+
+func (b *browser) assertNoConsoleErrors() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors {
+		b.t.Errorf("browser console: %s", e)
+	}
+}
+
+// openTaskRow is a row of the case page's open tasks, as the page shows it.
+type openTaskRow struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Role    string `json:"role"`
+	Org     string `json:"org"`
+	Allowed string `json:"allowed"`
+}
+
+// runCase asks each persona in turn for a task of the case they may
+// complete now, and completes it through its form, until the case closes.
+func (b *browser) runCase(caseID string) {
+	b.t.Helper()
+	for round := 0; round < 40; round++ {
+		progressed := false
+		for _, role := range personas {
+			p := b.login(role)
+			p.navigate("/cases/" + caseID)
+			if p.text("#case-state") == "已办结" {
+				return
+			}
+			for _, row := range p.openTasks() {
+				if row.Role != p.role || row.Org != p.org || row.Allowed != "true" {
+					continue
+				}
+				p.completeOpenTask(caseID, row.Type)
+				progressed = true
+				break
+			}
+		}
+		if !progressed {
+			p := b.login(workflows.RoleAuditor)
+			p.navigate("/cases/" + caseID)
+			b.t.Fatalf("nobody can act on the case any more: open tasks %+v", p.openTasks())
+		}
+	}
+	b.t.Fatal("the case did not close in 40 rounds")
+}
+
+func (p *persona) openTasks() []openTaskRow {
+	p.t.Helper()
+	rows, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]openTaskRow](`Array.from(document.querySelectorAll('#open-tasks tbody tr')).map(r => ({
+		id: r.dataset.task, type: r.dataset.type, role: r.dataset.role, org: r.dataset.org, allowed: r.dataset.allowed}))`))
+	if err != nil {
+		p.t.Fatalf("%s: read open tasks: %v", p.role, err)
+	}
+	return rows
+}
+
+// openTask goes from the case page to the task of type typ.
+func (p *persona) openTask(caseID, typ string) {
+	p.t.Helper()
+	p.navigate("/cases/" + caseID)
+	p.clickNavigate(fmt.Sprintf(`#open-tasks tr[data-type=%q] a.button`, typ))
+	p.waitVisible("#task-form")
+}
+
+// completeOpenTask claims the task of type typ, fills its form from the
+// table and submits it; the case page confirms.
+func (p *persona) completeOpenTask(caseID, typ string) {
+	p.t.Helper()
+	f, ok := fills[typ]
+	if !ok {
+		p.t.Fatalf("no row in fills for task type %q: add how to fill its form", typ)
+	}
+	p.openTask(caseID, typ)
+	if p.count("#claim") == 1 {
+		p.clickNavigate("#claim")
+		p.waitText("#task-state", "已认领")
+	}
+	p.fillForm(f)
+	p.clickNavigate("#submit-task")
+	if loc := p.location(); !strings.Contains(loc, "/cases/"+caseID) || !strings.Contains(loc, "flash=completed") {
+		p.t.Fatalf("%s completing %s: the browser is at %s showing %q", p.role, typ, loc, p.text("main"))
+	}
+	p.waitVisible(".flash")
+}
+
+// fillForm fills the generated form: fields by input name, then the rows of
+// repeatable fields, asking for more rows with the add-row button (htmx).
+func (p *persona) fillForm(f fill) {
+	p.t.Helper()
+	for name, v := range f.fields {
+		p.fillInput(fmt.Sprintf("[name=%q]", name), v)
+	}
+	for field, rows := range f.rows {
+		for i, row := range rows {
+			tr := fmt.Sprintf(`#f-%s-rows tr[data-row="%d"]`, field, i)
+			if p.count(tr) == 0 {
+				p.click(fmt.Sprintf("#f-%s-add", field))
+				p.waitVisible(tr)
+			}
+			for k, v := range row {
+				p.fillInput(fmt.Sprintf(`[name="f.%s[%d].%s"]`, field, i, k), v)
+			}
+		}
+	}
+}
+
+// fillInput types into text inputs and areas, picks options and ticks boxes.
+func (p *persona) fillInput(sel, v string) {
+	p.t.Helper()
+	kind := p.eval(fmt.Sprintf(`(e => e ? (e.tagName === 'INPUT' ? e.type : e.tagName.toLowerCase()) : '')(document.querySelector(%q))`, sel))
+	switch kind {
+	case "":
+		p.t.Fatalf("%s: the form has no input %s", p.role, sel)
+	case "checkbox":
+		if checked := p.eval(fmt.Sprintf(`String(document.querySelector(%q).checked)`, sel)); (checked == "true") != (v == "true") {
+			p.click(sel)
+		}
+	case "select", "date":
+		p.setValue(sel, v)
+	default:
+		p.setValue(sel, "")
+		p.sendKeys(sel, v)
+	}
+}
+
+func (p *persona) do(steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.t.Fatalf("%s: %v", p.role, err)
+	}
+}
+
+func (p *persona) navigate(path string) {
+	p.t.Helper()
+	p.do(chromedp.Navigate(p.b.st.url + path))
+}
+
+// clickNavigate clicks something that loads a page and waits for it.
+func (p *persona) clickNavigate(sel string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+		p.t.Fatalf("%s: click %s: %v", p.role, sel, err)
+	}
+}
+
+func (p *persona) click(sel string)        { p.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)) }
+func (p *persona) check(sel string)        { p.fillInput(sel, "true") }
+func (p *persona) waitVisible(sel string)  { p.do(chromedp.WaitVisible(chromedp.CSS(sel))) }
+func (p *persona) sendKeys(sel, v string)  { p.do(chromedp.SendKeys(chromedp.CSS(sel), v)) }
+func (p *persona) viewport(w, h int64)     { p.do(chromedp.EmulateViewport(w, h)) }
+func (p *persona) count(sel string) int    { return len(p.nodes(sel)) }
+func (p *persona) value(sel string) string { return run(p, chromedp.Value(chromedp.CSS(sel))) }
+func (p *persona) text(sel string) string {
+	return run(p, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+func (p *persona) location() string      { return run(p, chromedp.Location()) }
+func (p *persona) eval(js string) string { return run(p, chromedp.Evaluate[string](js)) }
+
+func (p *persona) nodes(sel string) []string {
+	p.t.Helper()
+	return run(p, chromedp.Evaluate[[]string](fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).map(e => e.tagName)`, sel)))
+}
+
+func run[T any](p *persona, a chromedp.Action[T]) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.role, err)
+	}
+	return v
+}
+
+// setValue sets an input's value as a person choosing it would (with the
+// input and change events), and checks it took: a select without the option
+// keeps its value.
+func (p *persona) setValue(sel, v string) {
+	p.t.Helper()
+	got := p.eval(fmt.Sprintf(`(e => { e.value = %q; e.dispatchEvent(new Event('input', {bubbles: true}));
+		e.dispatchEvent(new Event('change', {bubbles: true})); return e.value })(document.querySelector(%q))`, v, sel))
+	if got != v {
+		p.t.Fatalf("%s: %s takes no value %q (it has %q)", p.role, sel, v, got)
+	}
+}
+
+// waitText waits until sel's text contains want.
+func (p *persona) waitText(sel, want string) {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := p.text(sel)
+		if strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: %s reads %q, want %q", p.role, sel, got, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// noOverflow checks nothing forces the page at path wider than the window.
+func (p *persona) noOverflow(path string) {
+	p.t.Helper()
+	p.navigate(path)
+	if w := p.eval(`document.documentElement.scrollWidth + " " + window.innerWidth`); func() bool {
+		var doc, win int
+		_, _ = fmt.Sscan(w, &doc, &win)
+		return doc > win
+	}() {
+		p.t.Errorf("%s is wider than the window (page, window: %s)", path, w)
+	}
+}
+
+// keyboardReachesLogin checks the first Tab on a page lands on the skip
+// link: the pages are keyboard navigable from the top.
+func (p *persona) keyboardReachesLogin() {
+	p.t.Helper()
+	p.navigate("/inbox")
+	p.do(chromedp.KeyEvent("\t"))
+	if got := p.eval(`document.activeElement.className`); got != "skip" {
+		p.t.Errorf("the first Tab focuses %q, want the skip link", got)
+	}
+}
+
+// shot saves a PNG of the whole page.
+func (p *persona) shot(name string) {
+	p.t.Helper()
+	png := run(p, chromedp.FullScreenshot(100))
+	path := filepath.Join(p.b.shots, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("screenshot %s", path)
+}
+
+// download clicks a download link and returns the downloaded bytes.
+func (p *persona) download(sel string) []byte {
+	p.t.Helper()
+	dir := p.t.TempDir()
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	begin := chromedp.Events(ctx, cdpbrowser.DownloadWillBegin)
+	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
+	bc := chromedp.FromContext(p.ctx).BrowserContextID
+	p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: bc, DownloadPath: dir, EventsEnabled: ptr(true)})
+		return err
+	}), chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	for ev, err := range begin {
+		if err != nil {
+			p.t.Fatalf("%s: waiting for the download: %v", p.role, err)
+		}
+		if u, _ := url.Parse(ev.URL); u == nil || !strings.HasSuffix(ev.SuggestedFilename, ".zip") {
+			p.t.Errorf("download %s is named %q, want a .zip", ev.URL, ev.SuggestedFilename)
+		}
+		break
+	}
+	for ev, err := range progress {
+		if err != nil {
+			p.t.Fatalf("%s: waiting for the download: %v", p.role, err)
+		}
+		switch ev.State {
+		case cdpbrowser.DownloadProgressStateCompleted:
+			b, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+			if err != nil {
+				p.t.Fatal(err)
+			}
+			return b
+		case cdpbrowser.DownloadProgressStateCanceled:
+			p.t.Fatalf("%s: the download was cancelled", p.role)
+		}
+	}
+	p.t.Fatalf("%s: no download", p.role)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,407 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// newCaseData is the start-a-case form.
+type newCaseData struct {
+	Title    string
+	UnitID   string
+	UnitName string
+	Matter   workflows.Matter
+	Confs    []string
+	Problem  *Problem
+	Error    string // field-level: the title
+}
+
+var confidentialities = []string{"state_secret", "work_secret", "trade_secret", "personal_privacy"}
+
+func (ui *UI) newCase(c echo.Context) error {
+	u := currentUser(c)
+	d := newCaseData{UnitID: u.OrgID, UnitName: ui.orgLabel(c.Request().Context(), lang(c), u.OrgID), Confs: confidentialities}
+	return ui.render(c, http.StatusOK, "newcase", ui.newPage(c, "new", text(lang(c), "new.title"), d))
+}
+
+// matterFlags are the Matter's JSON names, in the order of the form.
+var matterFlags = []string{"directory_entry_id", "category", "public_concern", "highly_technical", "market_related",
+	"stability_risk", "confidentiality", "confidentiality_ground", "urgent", "npc_track"}
+
+func (ui *UI) createCase(c echo.Context) error {
+	u := currentUser(c)
+	m := workflows.Matter{
+		DirectoryEntryID:      strings.TrimSpace(c.FormValue("directory_entry_id")),
+		Category:              strings.TrimSpace(c.FormValue("category")),
+		PublicConcern:         c.FormValue("public_concern") == "true",
+		HighlyTechnical:       c.FormValue("highly_technical") == "true",
+		MarketRelated:         c.FormValue("market_related") == "true",
+		StabilityRisk:         c.FormValue("stability_risk") == "true",
+		Confidentiality:       strings.TrimSpace(c.FormValue("confidentiality")),
+		ConfidentialityGround: strings.TrimSpace(c.FormValue("confidentiality_ground")),
+		Urgent:                c.FormValue("urgent") == "true",
+		NPCTrack:              c.FormValue("npc_track") == "true",
+	}
+	d := newCaseData{Title: strings.TrimSpace(c.FormValue("title")), UnitID: u.OrgID,
+		UnitName: ui.orgLabel(c.Request().Context(), lang(c), u.OrgID), Matter: m, Confs: confidentialities}
+	if n := utf8.RuneCountInString(d.Title); n < 2 || n > 200 {
+		d.Error = "title 须为 2–200 个字符 / title must be 2–200 characters"
+		return ui.render(c, http.StatusUnprocessableEntity, "newcase", ui.newPage(c, "new", text(lang(c), "new.title"), d))
+	}
+	body, dropped := caseBody(d.Title, d.UnitID, m, ui.api.Fields("POST /cases"))
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := ui.call(c, Op{Route: "POST /cases", Body: body}, &created); err != nil {
+		p, ok := err.(*Problem)
+		if !ok || p.Status >= 500 {
+			return ui.fail(c, err)
+		}
+		d.Problem = p
+		return ui.render(c, p.Status, "newcase", ui.newPage(c, "new", text(lang(c), "new.title"), d))
+	}
+	q := url.Values{"flash": {"created"}}
+	if len(dropped) > 0 {
+		q.Set("dropped", strings.Join(dropped, ","))
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases/"+created.ID+"?"+q.Encode())
+}
+
+// caseBody builds POST /cases from the form with only the fields this API
+// version takes: the matter as an object if it takes "matter", else each flag
+// it takes at the top level. The flags it does not take are returned, set
+// ones only, to tell the user.
+func caseBody(title, unit string, m workflows.Matter, accepted []string) (map[string]any, []string) {
+	body := map[string]any{"title": title}
+	if slices.Contains(accepted, "unit_id") {
+		body["unit_id"] = unit
+	}
+	raw, _ := json.Marshal(m)
+	var flags map[string]any
+	_ = json.Unmarshal(raw, &flags) // omitempty: only the set flags
+	if len(flags) == 0 {
+		return body, nil
+	}
+	if slices.Contains(accepted, "matter") {
+		body["matter"] = flags
+		return body, nil
+	}
+	var dropped []string
+	for _, k := range matterFlags {
+		v, set := flags[k]
+		switch {
+		case !set:
+		case slices.Contains(accepted, k):
+			body[k] = v
+		default:
+			dropped = append(dropped, k)
+		}
+	}
+	return body, dropped
+}
+
+// caseData is the case page.
+type caseData struct {
+	Case      CaseView
+	Unit      string
+	Organ     string
+	Tracker   []stage
+	Facts     []fact
+	Tracks    []track
+	Tasks     []openTask
+	Deadlines []deadlineRow
+	Documents DocumentList
+	Events    []eventRow
+	Dropped   []string
+	CanExport bool
+}
+
+type stage struct {
+	State  string
+	Status string // done, current, skipped, todo
+}
+
+type fact struct{ Key, Label, Value string }
+
+type track struct{ Name, State string }
+
+type openTask struct {
+	taskRow
+	Step *NextStep
+}
+
+type deadlineRow struct {
+	DeadlineView
+	TaskType string
+	Due      string
+}
+
+type eventRow struct {
+	Event
+	Data string
+	Diff string
+}
+
+func (ui *UI) casePage(c echo.Context) error {
+	id := c.Param("id")
+	var v CaseView
+	var tl Timeline
+	var docs DocumentList
+	err := parallel(
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id", Params: []string{id}}, &v) },
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{id}}, &tl) },
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &docs) })
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	d := caseData{Case: v, Documents: docs}
+	ctx := c.Request().Context()
+	l := lang(c)
+	u := currentUser(c)
+	d.Unit, d.Organ = ui.orgLabel(ctx, l, v.UnitID), ui.orgLabel(ctx, l, v.OrganID)
+	d.CanExport = readsAll(u) || u.OrgID == v.OrganID
+	d.Tracker = tracker(v.State, tl.Events)
+	d.Facts, d.Tracks = facts(l, v.Facts)
+	for i, f := range d.Facts {
+		if f.Key == "lead_unit" {
+			d.Facts[i].Value = ui.orgLabel(ctx, l, f.Value)
+		}
+	}
+	rows, err := ui.taskRows(c, v.OpenTasks)
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	types := map[string]string{}
+	for _, t := range v.OpenTasks {
+		types[t.ID] = t.Type
+	}
+	for _, r := range rows {
+		ot := openTask{taskRow: r}
+		for i := range v.NextSteps {
+			if v.NextSteps[i].TaskID == r.ID {
+				ot.Step = &v.NextSteps[i]
+			}
+		}
+		d.Tasks = append(d.Tasks, ot)
+	}
+	for _, e := range tl.Events {
+		if e.TaskID != "" {
+			if _, ok := types[e.TaskID]; !ok {
+				var data struct {
+					TaskType string `json:"task_type"`
+				}
+				_ = json.Unmarshal(e.Data, &data)
+				types[e.TaskID] = data.TaskType
+			}
+		}
+	}
+	for _, dl := range v.Deadlines {
+		r := deadlineRow{DeadlineView: dl, Due: dayFromString(l, dl.Date)}
+		if dl.TaskID != nil {
+			r.TaskType = types[*dl.TaskID]
+		}
+		d.Deadlines = append(d.Deadlines, r)
+	}
+	for i := len(tl.Events) - 1; i >= 0; i-- { // newest first
+		e := tl.Events[i]
+		r := eventRow{Event: e, Data: prettyJSON(e.Data)}
+		if len(e.Diff) > 0 && string(e.Diff) != "null" {
+			r.Diff = prettyJSON(e.Diff)
+		}
+		d.Events = append(d.Events, r)
+	}
+	if dr := c.QueryParam("dropped"); dr != "" {
+		for _, k := range strings.Split(dr, ",") {
+			if slices.Contains(matterFlags, k) {
+				d.Dropped = append(d.Dropped, k)
+			}
+		}
+	}
+	return ui.render(c, http.StatusOK, "case", ui.newPage(c, "", v.Title, d))
+}
+
+func dayFromString(lang, s string) string {
+	t, err := time.ParseInLocation(time.DateOnly, s, chinaTime)
+	if err != nil {
+		return s
+	}
+	return dayWithWeekday(lang, t)
+}
+
+// tracker marks each state of the lifecycle: passed (a state the timeline
+// shows the case in), current, skipped (before the current one, never
+// entered: not part of this case's procedure) or to come.
+func tracker(current string, events []Event) []stage {
+	seen := map[string]bool{workflows.StateInitiation: true}
+	for _, e := range events {
+		var d struct {
+			State string `json:"state"`
+		}
+		if json.Unmarshal(e.Data, &d) == nil && d.State != "" {
+			seen[d.State] = true
+		}
+	}
+	cur := slices.Index(workflows.States, current)
+	var out []stage
+	for i, s := range workflows.States {
+		st := stage{State: s}
+		switch {
+		case s == current:
+			st.Status = "current"
+		case s == workflows.StateSuspended:
+			continue // shown only while a case is suspended
+		case cur >= 0 && i < cur && seen[s]:
+			st.Status = "done"
+		case cur >= 0 && i < cur:
+			st.Status = "skipped"
+		case current == workflows.StateClosed:
+			st.Status = "skipped"
+		default:
+			st.Status = "todo"
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// facts lists a case's facts with their labels (known ones in the order of
+// rules.Facts, others after), and its consultation tracks if the facts carry
+// them — as a list of {name, state} or an object of name → state.
+func facts(lang string, raw json.RawMessage) ([]fact, []track) {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, nil
+	}
+	var tracks []track
+	switch t := m["tracks"].(type) {
+	case []any:
+		for _, x := range t {
+			if o, ok := x.(map[string]any); ok {
+				tracks = append(tracks, track{Name: scalarString(o["name"]), State: scalarString(o["state"])})
+			}
+		}
+	case map[string]any:
+		for _, name := range rules.Tracks {
+			if v, ok := t[name]; ok {
+				st := scalarString(v)
+				if o, ok := v.(map[string]any); ok {
+					st = scalarString(o["state"])
+				}
+				tracks = append(tracks, track{Name: name, State: st})
+			}
+		}
+	}
+	delete(m, "tracks")
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	known := fieldOrderOf(rules.Facts{})
+	sort.Slice(keys, func(i, j int) bool {
+		oi, iok := known[keys[i]]
+		oj, jok := known[keys[j]]
+		if iok != jok {
+			return iok
+		}
+		if iok {
+			return oi < oj
+		}
+		return keys[i] < keys[j]
+	})
+	var out []fact
+	for _, k := range keys {
+		v := m[k]
+		if !hasValue(v) {
+			continue
+		}
+		val := scalarString(v)
+		switch x := v.(type) {
+		case bool:
+			val = text(lang, "common.no")
+			if x {
+				val = text(lang, "common.yes")
+			}
+		case string:
+			for _, kind := range []string{"outcome", "meeting_type", "decision"} {
+				if l := label(lang, kind, x); l != x {
+					val = l
+				}
+			}
+		}
+		out = append(out, fact{Key: k, Label: label(lang, "fact", k), Value: val})
+	}
+	return out, tracks
+}
+
+// fieldOrderOf numbers a struct's JSON fields in declaration order.
+func fieldOrderOf(v any) map[string]int {
+	out := map[string]int{}
+	raw, _ := json.Marshal(v)
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	_, _ = dec.Token()
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if s, ok := k.(string); ok {
+			out[s] = len(out)
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			break
+		}
+	}
+	return out
+}
+
+func (ui *UI) verifyCase(c echo.Context) error {
+	id := c.Param("id")
+	var v db.Verification
+	if err := ui.call(c, Op{Route: "GET /cases/:id/verify", Params: []string{id}}, &v); err != nil {
+		return ui.fail(c, err)
+	}
+	var cv CaseView
+	if err := ui.call(c, Op{Route: "GET /cases/:id", Params: []string{id}}, &cv); err != nil {
+		return ui.fail(c, err)
+	}
+	return ui.render(c, http.StatusOK, "verify", ui.newPage(c, "", text(lang(c), "verify.title"), struct {
+		Case CaseView
+		V    db.Verification
+	}{cv, v}))
+}
+
+func (ui *UI) dossier(c echo.Context) error {
+	if err := ui.api.Download(c, currentUser(c), Op{Route: "GET /cases/:id/dossier", Params: []string{c.Param("id")}}); err != nil {
+		return ui.fail(c, err)
+	}
+	return nil
+}
+
+func (ui *UI) document(c echo.Context) error {
+	if err := ui.api.Download(c, currentUser(c), Op{Route: "GET /documents/:sha256", Params: []string{c.Param("sha256")}}); err != nil {
+		return ui.fail(c, err)
+	}
+	return nil
+}
+
+func atoiDefault(s string, def int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return def
+	}
+	return n
+}

@@ -1,0 +1,459 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// A task's form is generated from the JSON Schema the API publishes for it
+// (GET /tasks/{id} form_schema): strings become inputs or text areas, enums
+// selects, booleans checkboxes, dates date inputs, arrays of strings text
+// areas with one item per line, and arrays of objects repeatable rows. A
+// new task type needs no UI code: its schema is enough.
+//
+// Inputs are named after the JSON path of their value with an "f." prefix
+// (f.statements[2].member), which is also how the API names a field in its
+// errors (statements[2].member), so an error lands next to its input.
+
+// schema is the part of JSON Schema the forms use.
+type schema struct {
+	Type        any                `json:"type"` // "string" or ["array", "null"]
+	Title       string             `json:"title"`
+	Description string             `json:"description"`
+	Format      string             `json:"format"`
+	Enum        []any              `json:"enum"`
+	Items       *schema            `json:"items"`
+	Properties  map[string]*schema `json:"properties"`
+}
+
+// kind is the schema's type, the first that is not "null".
+func (s *schema) kind() string {
+	switch t := s.Type.(type) {
+	case string:
+		return t
+	case []any:
+		for _, x := range t {
+			if v, _ := x.(string); v != "" && v != "null" {
+				return v
+			}
+		}
+	}
+	if s.Properties != nil {
+		return "object"
+	}
+	return "string"
+}
+
+func parseSchema(raw json.RawMessage) (*schema, error) {
+	var s schema
+	if len(raw) == 0 {
+		return &schema{Type: "object", Properties: map[string]*schema{}}, nil
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("form schema: %w", err)
+	}
+	return &s, nil
+}
+
+// extraEnums are the choices of fields whose schema has no enum, by JSON
+// name: a meeting member's position is one of the positions the rules know.
+var extraEnums = map[string][]string{
+	"position": {rules.Support, rules.SupportWithChanges, rules.Oppose, rules.NoClearPosition},
+}
+
+// longText are string fields shown as text areas, by JSON name.
+var longText = []string{"draft_summary", "opinion", "legal_risk_disclosure", "summary", "divergence_reason", "explanation", "text"}
+
+// Field is one input of a generated form.
+type Field struct {
+	Key     string // JSON name
+	Path    string // JSON path, as the API's field errors name it
+	Name    string // the input's name: "f." + Path
+	ID      string // the input's id
+	Kind    string // text, textarea, select, checkbox, date, number, lines, rows, group
+	Label   string
+	Hint    string
+	Options []Option
+	Value   string
+	Checked bool
+	Error   string
+	// Columns are the fields of a repeatable row (labels, kinds); Rows the
+	// rows themselves; AddURL fetches one more row (htmx).
+	Columns []Field
+	Rows    [][]Field
+	AddURL  string
+	// Children are the fields of a nested object.
+	Children []Field
+	Disabled bool
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// formBuilder renders a schema with values and errors in one language.
+type formBuilder struct {
+	lang     string
+	order    map[string]int    // "statements.member" → position in the form struct
+	errors   map[string]string // path → message
+	disabled bool
+	rowURL   string // base URL of the row fragment, "" for none
+}
+
+// fieldOrder is the declaration order of a task type's form struct, so the
+// generated form asks in the order the procedure does; the schema's
+// properties come in alphabetical order. Fields only the schema knows come
+// last, alphabetically.
+func fieldOrder(taskType string) map[string]int {
+	out := map[string]int{}
+	f := workflows.FormFor(taskType)
+	if f == nil {
+		return out
+	}
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if name == "" || name == "-" || !sf.IsExported() {
+				continue
+			}
+			out[prefix+name] = len(out)
+			walk(sf.Type, prefix+name+".")
+		}
+	}
+	walk(reflect.TypeOf(f), "")
+	return out
+}
+
+func (b *formBuilder) sortedKeys(props map[string]*schema, prefix string) []string {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		oi, iok := b.order[prefix+keys[i]]
+		oj, jok := b.order[prefix+keys[j]]
+		switch {
+		case iok && jok:
+			return oi < oj
+		case iok != jok:
+			return iok
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// fields builds the inputs of an object schema holding values.
+func (b *formBuilder) fields(s *schema, values map[string]any, path, orderPrefix string) []Field {
+	var out []Field
+	for _, k := range b.sortedKeys(s.Properties, orderPrefix) {
+		p := k
+		if path != "" {
+			p = path + "." + k
+		}
+		out = append(out, b.field(k, s.Properties[k], values[k], p, orderPrefix+k))
+	}
+	return out
+}
+
+func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string) Field {
+	f := Field{Key: key, Path: path, Name: "f." + path, ID: "f-" + idSafe(path), Label: b.fieldLabel(key, s),
+		Error: b.errors[path], Disabled: b.disabled}
+	if b.lang == langZH && s.Description != "" && s.Description != s.Title && !isASCII(s.Description) {
+		f.Hint = s.Description
+	} else if b.lang == langEN && s.Description != "" && s.Description != "YYYY-MM-DD" {
+		f.Hint = s.Description
+	}
+	enum := enumValues(key, s)
+	switch kind := s.kind(); {
+	case kind == "boolean":
+		f.Kind = "checkbox"
+		f.Checked, _ = v.(bool)
+	case len(enum) > 0:
+		f.Kind = "select"
+		cur := scalarString(v)
+		f.Options = append(f.Options, Option{Value: "", Label: "—", Selected: cur == ""})
+		for _, e := range enum {
+			f.Options = append(f.Options, Option{Value: e, Label: label(b.lang, key, e), Selected: e == cur})
+		}
+		f.Value = cur
+	case kind == "integer" || kind == "number":
+		f.Kind = "number"
+		f.Value = scalarString(v)
+	case kind == "array" && s.Items != nil && s.Items.kind() == "object":
+		f.Kind = "rows"
+		f.Hint = text(b.lang, "task.rows_hint")
+		rows, _ := v.([]any)
+		if len(rows) == 0 && !b.disabled {
+			rows = []any{map[string]any{}}
+		}
+		f.Columns = b.fields(s.Items, nil, path+"[]", orderKey+".")
+		for i, r := range rows {
+			m, _ := r.(map[string]any)
+			f.Rows = append(f.Rows, b.row(s.Items, m, path, i, orderKey))
+		}
+		if b.rowURL != "" && !b.disabled {
+			f.AddURL = b.rowURL + "?field=" + url.QueryEscape(path) + "&i=" + strconv.Itoa(len(rows))
+		}
+	case kind == "array":
+		f.Kind = "lines"
+		f.Hint = strings.TrimSpace(f.Hint + " " + text(b.lang, "task.lines_hint"))
+		items, _ := v.([]any)
+		lines := make([]string, 0, len(items))
+		for _, it := range items {
+			lines = append(lines, scalarString(it))
+		}
+		f.Value = strings.Join(lines, "\n")
+	case kind == "object":
+		f.Kind = "group"
+		m, _ := v.(map[string]any)
+		f.Children = b.fields(s, m, path, orderKey+".")
+	case s.Format == "date" || s.Description == "YYYY-MM-DD" || strings.HasSuffix(key, "_date"):
+		f.Kind = "date"
+		f.Value = scalarString(v)
+	case slices.Contains(longText, key):
+		f.Kind = "textarea"
+		f.Value = scalarString(v)
+	default:
+		f.Kind = "text"
+		f.Value = scalarString(v)
+	}
+	return f
+}
+
+// row builds the inputs of row i of an array of objects.
+func (b *formBuilder) row(items *schema, values map[string]any, path string, i int, orderKey string) []Field {
+	return b.fields(items, values, fmt.Sprintf("%s[%d]", path, i), orderKey+".")
+}
+
+func (b *formBuilder) fieldLabel(key string, s *schema) string {
+	if b.lang == langZH && s.Title != "" {
+		return s.Title
+	}
+	if m, ok := labels["field."+key]; ok {
+		return m.pick(b.lang)
+	}
+	if s.Title != "" && b.lang == langZH {
+		return s.Title
+	}
+	if s.Title != "" && isASCII(s.Title) {
+		return s.Title
+	}
+	return strings.ReplaceAll(key, "_", " ")
+}
+
+func enumValues(key string, s *schema) []string {
+	var out []string
+	for _, e := range s.Enum {
+		if v, ok := e.(string); ok {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 && s.kind() == "string" {
+		out = extraEnums[key]
+	}
+	return out
+}
+
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func idSafe(path string) string {
+	r := strings.NewReplacer("[", "-", "]", "", ".", "-")
+	return r.Replace(path)
+}
+
+// decodeForm turns posted inputs into the form's value, guided by the
+// schema, keeping empty values and rows so the form can be shown again as
+// typed. Rows left empty are dropped (renumbering the rest, as they will be
+// submitted) and numbers that do not parse are field errors. submittable
+// strips what is empty before the form goes to the API.
+func decodeForm(s *schema, posted url.Values) (map[string]any, map[string]string) {
+	errs := map[string]string{}
+	return decodeObject(s, posted, "", errs), errs
+}
+
+func decodeObject(s *schema, posted url.Values, path string, errs map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, ps := range s.Properties {
+		p := k
+		if path != "" {
+			p = path + "." + k
+		}
+		out[k] = decodeValue(ps, posted, p, errs)
+	}
+	return out
+}
+
+func decodeValue(s *schema, posted url.Values, path string, errs map[string]string) any {
+	name := "f." + path
+	switch kind := s.kind(); {
+	case kind == "boolean":
+		v := posted.Get(name)
+		return v == "true" || v == "on"
+	case kind == "integer" || kind == "number":
+		v := strings.TrimSpace(posted.Get(name))
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || (kind == "integer" && n != float64(int64(n))) {
+			errs[path] = "须为数字 / must be a number"
+			return v
+		}
+		return n
+	case kind == "array" && s.Items != nil && s.Items.kind() == "object":
+		rows := []any{}
+		for _, i := range rowIndices(posted, name) {
+			// Decoded under the posted index, kept under the next free one.
+			rowErrs := map[string]string{}
+			r := decodeObject(s.Items, posted, fmt.Sprintf("%s[%d]", path, i), rowErrs)
+			if !hasValue(r) {
+				continue
+			}
+			if len(rowErrs) > 0 {
+				from, to := fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("%s[%d]", path, len(rows))
+				for p, m := range rowErrs {
+					errs[to+strings.TrimPrefix(p, from)] = m
+				}
+			}
+			rows = append(rows, r)
+		}
+		return rows
+	case kind == "array":
+		items := []any{}
+		for _, line := range strings.Split(strings.ReplaceAll(posted.Get(name), "\r\n", "\n"), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				items = append(items, line)
+			}
+		}
+		return items
+	case kind == "object":
+		return decodeObject(s, posted, path, errs)
+	default:
+		return strings.TrimSpace(posted.Get(name))
+	}
+}
+
+// rowIndices lists the row numbers posted for an array of objects, in order.
+func rowIndices(posted url.Values, name string) []int {
+	seen := map[int]bool{}
+	prefix := name + "["
+	for k := range posted {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
+		}
+		n, _, ok := strings.Cut(rest, "]")
+		if i, err := strconv.Atoi(n); ok && err == nil && i >= 0 && i < maxRows {
+			seen[i] = true
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for i := range seen {
+		out = append(out, i)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// maxRows bounds the rows of one repeatable field a form may post.
+const maxRows = 500
+
+// hasValue reports whether a decoded value holds anything: a non-empty
+// string, true, a number, or a container holding one of those.
+func hasValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case bool:
+		return x
+	case []any:
+		for _, e := range x {
+			if hasValue(e) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		for _, e := range x {
+			if hasValue(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// submittable strips empty strings, false, empty lists and objects: the
+// API's optional fields are absent, not empty.
+func submittable(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if !hasValue(v) {
+			continue
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			out[k] = submittable(x)
+		case []any:
+			list := make([]any, 0, len(x))
+			for _, e := range x {
+				if em, ok := e.(map[string]any); ok {
+					list = append(list, submittable(em))
+				} else if hasValue(e) {
+					list = append(list, e)
+				}
+			}
+			out[k] = list
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}

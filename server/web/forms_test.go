@@ -1,0 +1,163 @@
+package web
+
+import (
+	"encoding/json"
+	"net/url"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/swaggest/jsonschema-go"
+
+	"github.com/juece/juece/workflows"
+)
+
+// schemaOf reflects a task type's form as the API publishes it.
+func schemaOf(t *testing.T, taskType string) *schema {
+	t.Helper()
+	r := jsonschema.Reflector{}
+	sch, err := r.Reflect(workflows.FormFor(taskType), jsonschema.InlineRefs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(sch)
+	s, err := parseSchema(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestMeetingFormFromSchema(t *testing.T) {
+	s := schemaOf(t, workflows.TaskCollectiveDiscussion)
+	b := formBuilder{lang: langZH, order: fieldOrder(workflows.TaskCollectiveDiscussion), rowURL: "/tasks/x/row"}
+	fields := b.fields(s, nil, "", "")
+	var keys []string
+	kinds := map[string]string{}
+	for _, f := range fields {
+		keys = append(keys, f.Key)
+		kinds[f.Key] = f.Kind
+	}
+	// The order of the form struct, not the schema's alphabetical one.
+	if want := []string{"meeting_type", "meeting_date", "statements", "decision", "divergence_reason", "dissent"}; !slices.Equal(keys, want) {
+		t.Errorf("fields = %v, want %v", keys, want)
+	}
+	for k, want := range map[string]string{"meeting_type": "select", "meeting_date": "date", "statements": "rows",
+		"decision": "select", "divergence_reason": "textarea", "dissent": "lines"} {
+		if kinds[k] != want {
+			t.Errorf("%s is a %s, want %s", k, kinds[k], want)
+		}
+	}
+	st := fields[slices.Index(keys, "statements")]
+	if len(st.Rows) != 1 || st.AddURL != "/tasks/x/row?field=statements&i=1" {
+		t.Fatalf("a fresh statements field has %d rows and add URL %q", len(st.Rows), st.AddURL)
+	}
+	row := map[string]Field{}
+	for _, f := range st.Rows[0] {
+		row[f.Key] = f
+	}
+	if f := row["position"]; f.Kind != "select" || len(f.Options) != 5 || f.Options[1].Label != "同意" {
+		t.Errorf("position = %+v, want a select of the four positions", f)
+	}
+	if f := row["is_head"]; f.Kind != "checkbox" || f.Name != "f.statements[0].is_head" {
+		t.Errorf("is_head = %+v", f)
+	}
+}
+
+func TestDecodeFormDropsEmptyRowsAndRenumbers(t *testing.T) {
+	s := schemaOf(t, workflows.TaskCollectiveDiscussion)
+	posted := url.Values{
+		"f.meeting_type":                {"executive"},
+		"f.meeting_date":                {"2026-12-01"},
+		"f.statements[0].member":        {"李副县长"},
+		"f.statements[0].position":      {"support"},
+		"f.statements[1].member":        {""}, // a cleared row
+		"f.statements[1].position":      {""},
+		"f.statements[5].member":        {"陈静"},
+		"f.statements[5].position":      {"support"},
+		"f.statements[5].is_head":       {"true"},
+		"f.dissent":                     {"王副县长\r\n\r\n 赵副县长 "},
+		"f.divergence_reason":           {"  "},
+		"f.statements[x].member":        {"ignored"},
+		"f.statements[99999999].member": {"ignored"},
+	}
+	values, errs := decodeForm(s, posted)
+	if len(errs) != 0 {
+		t.Fatalf("errors %v", errs)
+	}
+	got, _ := json.Marshal(submittable(values))
+	want := `{"dissent":["王副县长","赵副县长"],"meeting_date":"2026-12-01","meeting_type":"executive",` +
+		`"statements":[{"member":"李副县长","position":"support"},{"is_head":true,"member":"陈静","position":"support"}]}`
+	if string(got) != want {
+		t.Errorf("submitted\n %s\nwant\n %s", got, want)
+	}
+	// The form shown again has the same two rows, numbered as submitted, so
+	// the API's "statements[1].member" errors land on 陈静's row.
+	b := formBuilder{lang: langZH, order: fieldOrder(workflows.TaskCollectiveDiscussion), errors: map[string]string{"statements[1].member": "必填"}}
+	for _, f := range b.fields(s, values, "", "") {
+		if f.Key != "statements" {
+			continue
+		}
+		if len(f.Rows) != 2 || f.Rows[1][0].Value != "陈静" || f.Rows[1][0].Error != "必填" {
+			t.Errorf("rows shown again = %+v", f.Rows)
+		}
+	}
+}
+
+func TestDecodeNumbersAndNestedObjects(t *testing.T) {
+	raw := `{"type":"object","properties":{"n":{"type":"integer"},"x":{"type":"number"},
+		"rows":{"type":"array","items":{"type":"object","properties":{"k":{"type":"integer"}}}},
+		"obj":{"type":"object","properties":{"flag":{"type":"boolean"},"name":{"type":"string"}}}}}`
+	s, err := parseSchema(json.RawMessage(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, errs := decodeForm(s, url.Values{"f.n": {"3"}, "f.x": {"abc"}, "f.rows[4].k": {"1.5"}, "f.obj.flag": {"true"}})
+	if !reflect.DeepEqual(errs, map[string]string{"x": "须为数字 / must be a number", "rows[0].k": "须为数字 / must be a number"}) {
+		t.Errorf("errors = %v", errs)
+	}
+	if got, _ := json.Marshal(submittable(values)); string(got) != `{"n":3,"obj":{"flag":true},"rows":[{"k":"1.5"}],"x":"abc"}` {
+		t.Errorf("values = %s", got)
+	}
+}
+
+func TestEveryTaskTypeFormRenders(t *testing.T) {
+	for _, typ := range workflows.TaskTypes {
+		if workflows.FormFor(typ) == nil {
+			continue // not a form of this version yet
+		}
+		s := schemaOf(t, typ)
+		for _, lang := range []string{langZH, langEN} {
+			b := formBuilder{lang: lang, order: fieldOrder(typ)}
+			for _, f := range b.fields(s, nil, "", "") {
+				if f.Label == "" || f.Kind == "" {
+					t.Errorf("%s %s: field %s has label %q kind %q", typ, lang, f.Key, f.Label, f.Kind)
+				}
+			}
+		}
+	}
+}
+
+func TestCaseBodyPostsWhatTheAPITakes(t *testing.T) {
+	m := workflows.Matter{PublicConcern: true, Category: "2", Confidentiality: "work_secret"}
+	cases := []struct {
+		name     string
+		accepted []string
+		want     string
+		dropped  []string
+	}{
+		{"the foundation's API", []string{"title", "unit_id"},
+			`{"title":"T","unit_id":"u"}`, []string{"category", "public_concern", "confidentiality"}},
+		{"matter as an object", []string{"title", "unit_id", "matter"},
+			`{"matter":{"category":"2","confidentiality":"work_secret","public_concern":true},"title":"T","unit_id":"u"}`, nil},
+		{"flags at the top", []string{"title", "unit_id", "public_concern", "category"},
+			`{"category":"2","public_concern":true,"title":"T","unit_id":"u"}`, []string{"confidentiality"}},
+	}
+	for _, c := range cases {
+		body, dropped := caseBody("T", "u", m, c.accepted)
+		got, _ := json.Marshal(body)
+		if string(got) != c.want || !slices.Equal(dropped, c.dropped) {
+			t.Errorf("%s: body %s dropped %v, want %s %v", c.name, got, dropped, c.want, c.dropped)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/juece/juece/db/dbtest"
+	"github.com/juece/juece/server"
+)
+
+// TestWorkbenchHostileInput: what a user can type or tamper with never
+// makes the workbench answer 5xx, and it answers with a page (HTML), not the
+// API's JSON. Writes without the session's CSRF token or from another origin
+// are refused. No Temporal is needed: nothing here reaches a workflow.
+func TestWorkbenchHostileInput(t *testing.T) {
+	ctx := context.Background()
+	store := dbtest.Store(t)
+	demo, err := store.SeedDemo(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, u := range demo {
+		if _, ok := tokens[u.Role]; !ok {
+			tokens[u.Role] = u.Token
+		}
+	}
+	h := server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler()
+	do := func(role, method, target string, form url.Values, hdr ...string) *httptest.ResponseRecorder {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req := httptest.NewRequest(method, target, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if role != "" {
+			req.AddCookie(&http.Cookie{Name: "juece_session", Value: tokens[role]})
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+
+	gets := []string{
+		"/inbox?view=bogus&case_id=not-a-uuid&type=%00&stage=x",
+		"/inbox?cursor=garbage",
+		"/inbox?case_id=" + strings.Repeat("a", 5000),
+		"/cases/not-a-uuid",
+		"/cases/00000000-0000-0000-0000-000000000000",
+		"/cases/00000000-0000-0000-0000-000000000000/verify",
+		"/cases/00000000-0000-0000-0000-000000000000/dossier",
+		"/cases/%2e%2e%2f",
+		"/tasks/not-a-uuid",
+		"/tasks/00000000-0000-0000-0000-000000000000",
+		"/tasks/00000000-0000-0000-0000-000000000000/row?field=statements&i=-1",
+		"/documents/zzz",
+		"/documents/" + strings.Repeat("0", 64),
+		"/audit?from=yesterday&to=2026-13-45&case_id=x&cursor=-1",
+		"/audit/refusals?rule=%3Cscript%3E",
+		"/audit/verify",
+		"/calendar?year=99999",
+		"/calendar?year=2026&from=bad&n=x",
+		"/calendar?year=2026&from=2026-01-01&n=99999",
+		"/cases/new?lang=fr",
+	}
+	for _, role := range []string{"department_officer", "auditor"} {
+		for _, g := range gets {
+			rec := do(role, "GET", g, nil)
+			if rec.Code >= 500 {
+				t.Errorf("%s GET %s: %d\n%s", role, g, rec.Code, rec.Body.String())
+			}
+			if ct := rec.Header().Get("Content-Type"); rec.Code != http.StatusSeeOther && !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("%s GET %s: %d with %q, want a page", role, g, rec.Code, ct)
+			}
+			if strings.Contains(rec.Body.String(), "<script>") && !strings.Contains(g, "script") {
+				t.Errorf("%s GET %s: unescaped script", role, g)
+			}
+		}
+	}
+	if rec := do("auditor", "GET", "/audit/refusals?rule=%3Cscript%3Ealert(1)%3C/script%3E", nil); strings.Contains(rec.Body.String(), "<script>alert") {
+		t.Error("a filter is echoed unescaped")
+	}
+
+	// Not signed in: pages send you to the login, with the way back.
+	if rec := do("", "GET", "/cases/new", nil); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Fcases%2Fnew" {
+		t.Errorf("anonymous GET /cases/new: %d to %q", rec.Code, rec.Header().Get("Location"))
+	}
+	// A wrong token at the login page is a 401 page, not a session.
+	if rec := do("", "POST", "/login", url.Values{"token": {"jc_wrong"}}); rec.Code != http.StatusForbidden && rec.Code != http.StatusUnauthorized {
+		t.Errorf("login without the form's token: %d", rec.Code)
+	}
+
+	// Writes need the session's CSRF token and our origin.
+	form := url.Values{"title": {"宜阳县城区集中供暖价格调整方案"}}
+	if rec := do("department_officer", "POST", "/cases/new", form); rec.Code != http.StatusForbidden {
+		t.Errorf("POST without a CSRF token: %d, want 403", rec.Code)
+	}
+	page := do("department_officer", "GET", "/cases/new", nil).Body.String()
+	i := strings.Index(page, `name="_csrf" value="`)
+	if i < 0 {
+		t.Fatal("the form carries no CSRF token")
+	}
+	csrf := page[i+len(`name="_csrf" value="`):][:32]
+	form.Set("_csrf", csrf)
+	if rec := do("department_officer", "POST", "/cases/new", form, "Origin", "https://evil.example"); rec.Code != http.StatusForbidden {
+		t.Errorf("POST from another origin: %d, want 403", rec.Code)
+	}
+	if rec := do("auditor", "POST", "/cases/new", form); rec.Code != http.StatusForbidden {
+		t.Errorf("POST with another session's CSRF token: %d, want 403", rec.Code)
+	}
+	// Bad input with a valid token: the form again, with the error; no 5xx.
+	for _, f := range []url.Values{
+		{"_csrf": {csrf}, "title": {"x"}},
+		{"_csrf": {csrf}, "title": {strings.Repeat("长", 201)}},
+	} {
+		if rec := do("department_officer", "POST", "/cases/new", f); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "2–200") {
+			t.Errorf("POST /cases/new %v: %d", f, rec.Code)
+		}
+	}
+	// The auditor may not start a case: the API's 403, shown on the form.
+	auditorPage := do("auditor", "GET", "/cases/new", nil).Body.String()
+	j := strings.Index(auditorPage, `name="_csrf" value="`)
+	auditorCSRF := auditorPage[j+len(`name="_csrf" value="`):][:32]
+	if rec := do("auditor", "POST", "/cases/new", url.Values{"_csrf": {auditorCSRF}, "title": {"审计人员发起的事项"}}); rec.Code != http.StatusForbidden ||
+		!strings.Contains(rec.Body.String(), "只有承办单位经办人可以发起决策事项") {
+		t.Errorf("auditor starting a case: %d", rec.Code)
+	}
+	for _, target := range []string{"/tasks/00000000-0000-0000-0000-000000000000/complete", "/tasks/not-a-uuid/actions"} {
+		rec := do("department_officer", "POST", target, url.Values{"_csrf": {csrf}, "action": {"claim"}, "f.x[1": {"y"}})
+		if rec.Code >= 500 || rec.Code == http.StatusOK {
+			t.Errorf("POST %s: %d", target, rec.Code)
+		}
+	}
+}

@@ -1,0 +1,265 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+)
+
+// taskData is the task page: the task, its case's next step, the form
+// generated from its schema, its actions and comments.
+type taskData struct {
+	Task       TaskView
+	Case       CaseView
+	Row        taskRow
+	Step       *NextStep
+	Active     bool // open or claimed
+	CanAct     bool // the user's role and organisation, or delegate or co-reviewer
+	Claimable  bool
+	Releasable bool
+	Returnable bool
+	Fields     []Field
+	Idem       string // Idempotency-Key of this rendering of the form
+	Refusal    *Problem
+	FormError  *Problem
+	ActionErr  *Problem
+	Reason     string
+	Comment    string
+	Comments   []db.TaskComment
+}
+
+// returnable are the steps that may send a case back for supplement (R-LR-02).
+var returnable = []string{workflows.TaskLegalityReview, workflows.TaskLegalOpinion, workflows.TaskCollectiveDiscussion}
+
+func (ui *UI) taskPage(c echo.Context) error {
+	d, err := ui.loadTask(c)
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	var values map[string]any
+	if !d.Active && len(d.Task.Form) > 0 {
+		_ = json.Unmarshal(d.Task.Form, &values)
+	} else {
+		values = defaults(d.Task.Type, d.Case)
+	}
+	if err := ui.buildForm(c, &d, values, nil); err != nil {
+		return ui.fail(c, err)
+	}
+	return ui.render(c, http.StatusOK, "task", ui.newPage(c, "", label(lang(c), "task", d.Task.Type), d))
+}
+
+// loadTask reads the task, its case and comments through the API.
+func (ui *UI) loadTask(c echo.Context) (taskData, error) {
+	var d taskData
+	id := c.Param("id")
+	if err := ui.call(c, Op{Route: "GET /tasks/:id", Params: []string{id}}, &d.Task); err != nil {
+		return d, err
+	}
+	if err := ui.call(c, Op{Route: "GET /cases/:id", Params: []string{d.Task.CaseID}}, &d.Case); err != nil {
+		return d, err
+	}
+	var cl CommentList
+	if err := ui.call(c, Op{Route: "GET /tasks/:id/comments", Params: []string{id}}, &cl); err != nil {
+		return d, err
+	}
+	d.Comments = cl.Comments
+	rows, err := ui.taskRows(c, []db.Task{d.Task.Task})
+	if err != nil {
+		return d, err
+	}
+	d.Row = rows[0]
+	for i := range d.Case.NextSteps {
+		if d.Case.NextSteps[i].TaskID == id {
+			d.Step = &d.Case.NextSteps[i]
+		}
+	}
+	u := currentUser(c)
+	t := d.Task.Task
+	d.Active = t.State == "open" || t.State == "claimed"
+	d.CanAct = d.Active && mayAct(t, u)
+	d.Claimable = d.CanAct && t.State == "open" && t.AssigneeID == nil && t.Role == u.Role
+	d.Releasable = d.CanAct && t.AssigneeID != nil && *t.AssigneeID == u.ID
+	d.Returnable = d.CanAct && slices.Contains(returnable, t.Type)
+	d.Idem = uuid.NewString()
+	return d, nil
+}
+
+// mayAct mirrors the API's first check (role and organisation, delegate,
+// co-reviewer) to decide whether to show the form; the API decides.
+func mayAct(t db.Task, u db.User) bool {
+	if t.Role == u.Role && t.OrgID == u.OrgID {
+		return true
+	}
+	if t.DelegateID != nil && *t.DelegateID == u.ID {
+		return true
+	}
+	var cos []struct {
+		UserID string `json:"user_id"`
+	}
+	_ = json.Unmarshal(t.CoReviewers, &cos)
+	for _, co := range cos {
+		if co.UserID == u.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// defaults pre-fills what the case already says: the lead unit of an
+// initiation is the case's undertaking unit.
+func defaults(taskType string, cv CaseView) map[string]any {
+	if taskType == workflows.TaskInitiation {
+		return map[string]any{"lead_unit": cv.UnitID}
+	}
+	return nil
+}
+
+func (ui *UI) buildForm(c echo.Context, d *taskData, values map[string]any, errs map[string]string) error {
+	s, err := parseSchema(d.Task.FormSchema)
+	if err != nil {
+		return err
+	}
+	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanAct,
+		rowURL: "/tasks/" + d.Task.ID + "/row"}
+	d.Fields = b.fields(s, values, "", "")
+	return nil
+}
+
+// completeTask posts the form to the task's completion. A refusal shows the
+// form again as typed, with the rule's message and citation next to the
+// submit button and field errors next to their fields.
+func (ui *UI) completeTask(c echo.Context) error {
+	d, err := ui.loadTask(c)
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	s, err := parseSchema(d.Task.FormSchema)
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	values, errs := decodeForm(s, form)
+	if add := form.Get("_add"); add != "" {
+		// Without JavaScript the add-row button posts the form: show it again
+		// with one more row.
+		if rows, ok := values[add].([]any); ok {
+			values[add] = append(rows, map[string]any{})
+		}
+		return ui.showTask(c, &d, http.StatusOK, values, errs)
+	}
+	if len(errs) > 0 {
+		d.FormError = &Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_form",
+			Detail: messages["task.invalid"].zh + " / " + messages["task.invalid"].en}
+		return ui.showTask(c, &d, http.StatusUnprocessableEntity, values, errs)
+	}
+	key := form.Get("_idem")
+	if _, err := uuid.Parse(key); err != nil {
+		key = uuid.NewString()
+	}
+	var out Completed
+	err = ui.call(c, Op{Route: "POST /tasks/:id/complete", Params: []string{d.Task.ID},
+		Body: map[string]any{"form": submittable(values)}, Header: map[string]string{"Idempotency-Key": key}}, &out)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/cases/"+d.Task.CaseID+"?flash=completed")
+	}
+	p, ok := err.(*Problem)
+	if !ok || p.Status >= 500 && p.Status != http.StatusServiceUnavailable {
+		return ui.fail(c, err)
+	}
+	fieldErrs := map[string]string{}
+	for _, f := range p.Fields {
+		both := orderedZHEN(lang(c), f.Message, f.EN)
+		fieldErrs[f.Field] = both[0] + " / " + both[1]
+	}
+	if p.Code == "invalid_form" {
+		d.FormError = p
+	} else {
+		d.Refusal = p
+	}
+	d.Idem = uuid.NewString() // a corrected form is a new submission
+	return ui.showTask(c, &d, p.Status, values, fieldErrs)
+}
+
+func (ui *UI) showTask(c echo.Context, d *taskData, status int, values map[string]any, errs map[string]string) error {
+	if err := ui.buildForm(c, d, values, errs); err != nil {
+		return ui.fail(c, err)
+	}
+	return ui.render(c, status, "task", ui.newPage(c, "", label(lang(c), "task", d.Task.Type), *d))
+}
+
+// taskRow renders one more row of a repeatable field (htmx), and the add
+// button that asks for the row after it.
+func (ui *UI) taskRow(c echo.Context) error {
+	var t TaskView
+	if err := ui.call(c, Op{Route: "GET /tasks/:id", Params: []string{c.Param("id")}}, &t); err != nil {
+		return ui.fail(c, err)
+	}
+	s, err := parseSchema(t.FormSchema)
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	field := c.QueryParam("field")
+	i, err := strconv.Atoi(c.QueryParam("i"))
+	ps := s.Properties[field]
+	if err != nil || i < 0 || i >= maxRows || ps == nil || ps.Items == nil || ps.Items.kind() != "object" {
+		return ui.fail(c, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Detail: "无此表格行 / no such row"})
+	}
+	b := formBuilder{lang: lang(c), order: fieldOrder(t.Type), rowURL: "/tasks/" + t.ID + "/row"}
+	f := Field{Path: field, ID: "f-" + idSafe(field),
+		AddURL: "/tasks/" + t.ID + "/row?" + url.Values{"field": {field}, "i": {strconv.Itoa(i + 1)}}.Encode()}
+	return ui.fragment(c, "task", "row-fragment", struct {
+		Field Field
+		Index int
+		Row   []Field
+		OOB   bool
+	}{f, i, b.row(ps.Items, nil, field, i, field), true})
+}
+
+// taskAction claims, releases, returns or comments on a task.
+func (ui *UI) taskAction(c echo.Context) error {
+	action := c.FormValue("action")
+	body := map[string]any{"action": action}
+	switch action {
+	case workflows.ActionClaim, workflows.ActionUnclaim:
+	case workflows.ActionReturn:
+		body["reason"] = strings.TrimSpace(c.FormValue("reason"))
+	case workflows.ActionComment:
+		body["text"] = strings.TrimSpace(c.FormValue("text"))
+	default:
+		return ui.fail(c, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Detail: "未知操作 / unknown action"})
+	}
+	id := c.Param("id")
+	err := ui.call(c, Op{Route: "POST /tasks/:id/actions", Params: []string{id}, Body: body}, nil)
+	if err == nil {
+		if action == workflows.ActionReturn || action == workflows.ActionUnclaim {
+			var t TaskView
+			if ui.call(c, Op{Route: "GET /tasks/:id", Params: []string{id}}, &t) == nil {
+				return c.Redirect(http.StatusSeeOther, "/cases/"+t.CaseID+"?flash="+action)
+			}
+		}
+		return c.Redirect(http.StatusSeeOther, "/tasks/"+id+"?flash="+action)
+	}
+	p, ok := err.(*Problem)
+	if !ok || p.Status >= 500 && p.Status != http.StatusServiceUnavailable {
+		return ui.fail(c, err)
+	}
+	d, lerr := ui.loadTask(c)
+	if lerr != nil {
+		return ui.fail(c, lerr)
+	}
+	d.ActionErr = p
+	d.Reason, d.Comment = c.FormValue("reason"), c.FormValue("text")
+	return ui.showTask(c, &d, p.Status, defaults(d.Task.Type, d.Case), nil)
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"html/template"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/juece/juece/workflows"
+)
+
+// pageNames are the page templates; each is parsed with layout.html and
+// parts.html, once per language.
+var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "error"}
+
+// funcs are the template functions; t, label, day and time are replaced per
+// language (funcsFor).
+func funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string) string { return text(lang, key) },
+		"label": func(kind, value string) string { return label(lang, kind, value) },
+		// day formats a date string or time as YYYY-MM-DD with its weekday.
+		"day": func(v any) string {
+			switch x := v.(type) {
+			case string:
+				d, err := time.ParseInLocation(time.DateOnly, x, chinaTime)
+				if err != nil {
+					return x
+				}
+				return dayWithWeekday(lang, d)
+			case time.Time:
+				return dayWithWeekday(lang, x.In(chinaTime))
+			case *time.Time:
+				if x == nil {
+					return ""
+				}
+				return dayWithWeekday(lang, x.In(chinaTime))
+			}
+			return ""
+		},
+		// time formats an instant in Beijing time.
+		"time": func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04:05") },
+		"short": func(s string) string {
+			if len(s) > 12 {
+				return s[:12]
+			}
+			return s
+		},
+		"lang":  func() string { return lang },
+		"zhen":  func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
+		"add":   func(a, b int) int { return a + b },
+		"pct":   func(a, b int) int { return a * 100 / max(b, 1) },
+		"lower": strings.ToLower,
+		"isoDay": func(t time.Time) string {
+			return t.In(chinaTime).Format(time.DateOnly)
+		},
+		"states": func() []string { return workflows.States },
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				k, _ := kv[i].(string)
+				m[k] = kv[i+1]
+			}
+			return m
+		},
+		"list": func(v ...string) []string { return v },
+	}
+}
+
+// orderedZHEN puts the page's language first: errors are shown in both.
+func orderedZHEN(lang, zh, en string) [2]string {
+	if lang == langEN && en != "" {
+		return [2]string{en, zh}
+	}
+	return [2]string{zh, en}
+}
+
+func mustParsePages() map[string]map[string]*template.Template {
+	out := map[string]map[string]*template.Template{}
+	for _, lang := range []string{langZH, langEN} {
+		out[lang] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			t := template.New(name).Funcs(funcs(lang))
+			t = template.Must(t.ParseFS(templateFS, "templates/layout.html", "templates/parts.html", path.Join("templates", name+".html")))
+			out[lang][name] = t
+		}
+	}
+	return out
+}

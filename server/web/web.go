@@ -1,0 +1,407 @@
+// Package web is Juece's workbench (工作台): server-rendered pages in Chinese
+// (English on ?lang=en) over the same echo server as the API. Every page and
+// form goes through the API's own handlers (see API), so the UI shows exactly
+// what the API allows and refuses, with the refused rule's message and
+// citation. Templates and static files are embedded; the one script, htmx,
+// is vendored (static/vendor, see README) and the pages work without it.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookies of the workbench. The session cookie holds the user's API token:
+// HttpOnly (no script reads it) and SameSite=Strict (no other site's page
+// sends it), so a POST can only come from our own pages; every form also
+// carries a token derived from the session (csrfToken).
+const (
+	sessionCookie    = "juece_session"
+	langCookie       = "juece_lang"
+	loginCSRFCookie  = "juece_login"
+	sessionMaxAge    = 12 * time.Hour
+	csrfField        = "_csrf"
+	userKey          = "web.user"
+	tokenKey         = "web.token"
+	langKey          = "web.lang"
+	orgNameCacheTime = time.Minute
+)
+
+// UI serves the workbench.
+type UI struct {
+	api   API
+	store *db.Store
+	log   *slog.Logger
+	pages map[string]map[string]*template.Template // lang → page → template
+
+	orgMu    sync.Mutex
+	orgNames map[string]orgName // organisation id → name, cached
+}
+
+type orgName struct {
+	zh, en string
+	at     time.Time
+}
+
+// New builds the workbench over the API's handlers and the store (for the
+// few reads the API has no answer for: case titles and deadline markers of a
+// task list, organisation names).
+func New(api API, store *db.Store, log *slog.Logger) *UI {
+	ui := &UI{api: api, store: store, log: log, orgNames: map[string]orgName{}}
+	ui.pages = mustParsePages()
+	return ui
+}
+
+// Mount adds the workbench's routes to e: pages at the root, /static/ for
+// files. The API stays under /api/v1.
+func (ui *UI) Mount(e *echo.Echo) {
+	static := http.FileServer(http.FS(mustSub(staticFS, "static")))
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", cacheStatic(static))))
+
+	g := e.Group("", ui.headers, ui.language)
+	g.GET("/", ui.home)
+	g.GET("/login", ui.loginPage)
+	g.POST("/login", ui.login)
+
+	s := e.Group("", ui.headers, ui.language, ui.session)
+	s.POST("/logout", ui.logout)
+	s.GET("/inbox", ui.inbox)
+	s.GET("/cases/new", ui.newCase)
+	s.POST("/cases/new", ui.createCase)
+	s.GET("/cases/:id", ui.casePage)
+	s.GET("/cases/:id/verify", ui.verifyCase)
+	s.GET("/cases/:id/dossier", ui.dossier)
+	s.GET("/documents/:sha256", ui.document)
+	s.GET("/tasks/:id", ui.taskPage)
+	s.GET("/tasks/:id/row", ui.taskRow)
+	s.POST("/tasks/:id/complete", ui.completeTask)
+	s.POST("/tasks/:id/actions", ui.taskAction)
+	s.GET("/audit", ui.auditEvents)
+	s.GET("/audit/refusals", ui.auditRefusals)
+	s.GET("/audit/verify", ui.auditVerify)
+	s.GET("/calendar", ui.calendar)
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// cacheStatic lets browsers keep the embedded files for a day; the vendored
+// script's name carries its version.
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// headers sets the pages' security headers: scripts and styles only from
+// this server (htmx is configured to add no inline style), no framing, and
+// no caching of pages that show case data.
+func (ui *UI) headers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+			"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// language picks the page language: ?lang=zh|en (remembered in a cookie),
+// else the cookie, else Chinese.
+func (ui *UI) language(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang := langZH
+		if q := c.QueryParam("lang"); q == langZH || q == langEN {
+			lang = q
+			c.SetCookie(&http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+		} else if ck, err := c.Cookie(langCookie); err == nil && ck.Value == langEN {
+			lang = langEN
+		}
+		c.Set(langKey, lang)
+		return next(c)
+	}
+}
+
+// session requires a signed-in user: the session cookie's token must still
+// authenticate (a revoked token ends the session at once). A POST must carry
+// the session's CSRF token and, when the browser names one, our own origin.
+func (ui *UI) session(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		var u db.User
+		if err == nil && ck.Value != "" {
+			u, err = ui.api.Authenticate(c, ck.Value)
+		}
+		if err != nil && !errors.Is(err, db.ErrNotFound) && !errors.Is(err, http.ErrNoCookie) {
+			return ui.fail(c, err) // the store, not the user: say so, do not log them out
+		}
+		if err != nil || ck == nil || ck.Value == "" {
+			if c.Request().Method != http.MethodGet {
+				return ui.errorPage(c, http.StatusUnauthorized, text(lang(c), "login.failed"), "")
+			}
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		}
+		c.Set(userKey, u)
+		c.Set(tokenKey, ck.Value)
+		if c.Request().Method == http.MethodPost {
+			if !sameOrigin(c) || !validCSRF(c.FormValue(csrfField), csrfToken(ck.Value)) {
+				return ui.errorPage(c, http.StatusForbidden, text(lang(c), "error.csrf"), "")
+			}
+		}
+		return next(c)
+	}
+}
+
+// csrfToken derives the forms' token from the session: a page of another
+// site can neither read the cookie nor this value.
+func csrfToken(session string) string {
+	sum := sha256.Sum256([]byte("juece-web-csrf\x00" + session))
+	return hex.EncodeToString(sum[:16])
+}
+
+func validCSRF(got, want string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// sameOrigin rejects a POST whose Origin header names another site.
+func sameOrigin(c echo.Context) bool {
+	o := c.Request().Header.Get("Origin")
+	if o == "" || o == "null" {
+		return o == ""
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == c.Request().Host
+}
+
+func lang(c echo.Context) string {
+	if l, _ := c.Get(langKey).(string); l == langEN {
+		return langEN
+	}
+	return langZH
+}
+
+func currentUser(c echo.Context) db.User {
+	u, _ := c.Get(userKey).(db.User)
+	return u
+}
+
+// readsAll mirrors the API's rule for the menu only: the API decides.
+func readsAll(u db.User) bool {
+	return u.Role == workflows.RoleAuditor || u.Role == workflows.RoleAdmin
+}
+
+// page is what every template gets.
+type page struct {
+	Lang     string
+	User     *db.User
+	CSRF     string
+	Title    string
+	Nav      string
+	Flash    string
+	Notice   []string
+	LangURL  string // this page in the other language
+	ReadsAll bool
+	Officer  bool
+	Data     any
+}
+
+func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
+	p := page{Lang: lang(c), Title: title, Nav: nav, Data: data}
+	if u, ok := c.Get(userKey).(db.User); ok {
+		p.User = &u
+		p.ReadsAll = readsAll(u)
+		p.Officer = u.Role == workflows.RoleDepartmentOfficer
+	}
+	if tok, ok := c.Get(tokenKey).(string); ok {
+		p.CSRF = csrfToken(tok)
+	}
+	if f := c.QueryParam("flash"); f != "" {
+		if _, ok := messages["flash."+f]; ok {
+			p.Flash = text(p.Lang, "flash."+f)
+		}
+	}
+	other := langEN
+	if p.Lang == langEN {
+		other = langZH
+	}
+	q := c.Request().URL.Query()
+	q.Set("lang", other)
+	q.Del("flash")
+	path := c.Request().URL.Path
+	if c.Request().Method != http.MethodGet {
+		// A page shown after a POST: switch on the page the form is on.
+		path = strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions")
+	}
+	p.LangURL = path + "?" + q.Encode()
+	return p
+}
+
+// render executes a page template; a template error is logged and becomes a
+// plain 500 (the page is written only once it rendered completely).
+func (ui *UI) render(c echo.Context, status int, name string, p page) error {
+	t := ui.pages[p.Lang][name]
+	if t == nil {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		ui.log.ErrorContext(c.Request().Context(), "render page", "page", name, "err", err)
+		return c.String(http.StatusInternalServerError, text(p.Lang, "error.internal"))
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// fragment executes one named template without the layout (htmx swaps).
+func (ui *UI) fragment(c echo.Context, name, def string, data any) error {
+	t := ui.pages[lang(c)][name]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, def, data); err != nil {
+		ui.log.ErrorContext(c.Request().Context(), "render fragment", "page", name, "err", err)
+		return c.String(http.StatusInternalServerError, text(lang(c), "error.internal"))
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
+// errorData is the error page's content.
+type errorData struct {
+	Status    int
+	ZH, EN    string
+	RequestID string
+}
+
+func (ui *UI) errorPage(c echo.Context, status int, detail, requestID string) error {
+	zh, en, ok := strings.Cut(detail, " / ")
+	if !ok {
+		en = ""
+	}
+	p := ui.newPage(c, "", text(lang(c), "error.title"), errorData{Status: status, ZH: zh, EN: en, RequestID: requestID})
+	return ui.render(c, status, "error", p)
+}
+
+// fail shows an error answer of the API as a page, in both languages; any
+// other error is an internal one, logged with its cause and shown without it.
+func (ui *UI) fail(c echo.Context, err error) error {
+	var p *Problem
+	if errors.As(err, &p) {
+		if p.Status == http.StatusUnauthorized {
+			clearSession(c)
+			return c.Redirect(http.StatusSeeOther, "/login")
+		}
+		return ui.render(c, p.Status, "error", ui.newPage(c, "", text(lang(c), "error.title"),
+			errorData{Status: p.Status, ZH: p.ZH(), EN: p.EN(), RequestID: p.RequestID}))
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	ui.log.ErrorContext(c.Request().Context(), "web page failed", "err", err, "path", c.Path())
+	return ui.render(c, http.StatusInternalServerError, "error", ui.newPage(c, "", text(lang(c), "error.title"),
+		errorData{Status: http.StatusInternalServerError, ZH: messages["error.internal"].zh, EN: messages["error.internal"].en,
+			RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}))
+}
+
+// call runs an API operation for the signed-in user.
+func (ui *UI) call(c echo.Context, op Op, out any) error {
+	return ui.api.Call(c, currentUser(c), op, out)
+}
+
+// parallel runs independent API calls of one page at once (each on a
+// scratch context of its own) and returns the first error, in argument order.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// orgLabel names an organisation in the page's language, cached for a minute.
+func (ui *UI) orgLabel(ctx context.Context, lang, id string) string {
+	if id == "" {
+		return ""
+	}
+	ui.orgMu.Lock()
+	n, ok := ui.orgNames[id]
+	ui.orgMu.Unlock()
+	if !ok || time.Since(n.at) > orgNameCacheTime {
+		o, err := ui.store.GetOrganisation(ctx, id)
+		if err != nil {
+			return id
+		}
+		n = orgName{zh: o.Name, en: o.NameEN, at: time.Now()}
+		ui.orgMu.Lock()
+		if len(ui.orgNames) > 10_000 {
+			ui.orgNames = map[string]orgName{}
+		}
+		ui.orgNames[id] = n
+		ui.orgMu.Unlock()
+	}
+	if lang == langEN && n.en != "" {
+		return n.en
+	}
+	if n.zh == "" {
+		return id
+	}
+	return n.zh
+}
+
+func (ui *UI) home(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		return c.Redirect(http.StatusSeeOther, "/inbox")
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+func prettyJSON(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return string(raw)
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/web"
+)
+
+// mountWeb serves the web workbench (server/web) from this server. The
+// workbench runs the API's own handlers in-process for the signed-in user:
+// authorisation, validation, the Temporal updates, refusals recorded in the
+// audit chain and the access log are the API's, not a copy of them.
+func (s *Server) mountWeb(access *accessLog) {
+	web.New(webAPI{s: s, access: access}, s.store, s.log).Mount(s.echo)
+}
+
+// webRoute is an API route the workbench uses: its handler, and the type
+// of its JSON body (for Fields).
+type webRoute struct {
+	handler func(*Server, echo.Context) error
+	body    any
+}
+
+// webRoutes are the API routes the workbench calls, named as in routes.go
+// under /api/v1. TestWebRoutesAreAPIRoutes keeps them in step.
+var webRoutes = map[string]webRoute{
+	"GET /me":                   {handler: (*Server).me},
+	"POST /cases":               {handler: (*Server).createCase, body: CreateCaseRequest{}},
+	"GET /cases/:id":            {handler: (*Server).getCase},
+	"GET /cases/:id/timeline":   {handler: (*Server).timeline},
+	"GET /cases/:id/verify":     {handler: (*Server).verify},
+	"GET /cases/:id/documents":  {handler: (*Server).listDocuments},
+	"GET /cases/:id/dossier":    {handler: (*Server).dossier},
+	"GET /documents/:sha256":    {handler: (*Server).getDocument},
+	"GET /tasks/:id":            {handler: (*Server).getTask},
+	"POST /tasks/:id/complete":  {handler: (*Server).completeTask, body: CompleteTaskRequest{}},
+	"POST /tasks/:id/actions":   {handler: (*Server).taskAction, body: TaskActionRequest{}},
+	"GET /tasks/:id/comments":   {handler: (*Server).taskComments},
+	"GET /inbox":                {handler: (*Server).inbox},
+	"GET /inbox/counts":         {handler: (*Server).inboxCounts},
+	"GET /calendar/years/:year": {handler: (*Server).calendarYear},
+	"GET /calendar/deadline":    {handler: (*Server).deadline},
+	"GET /audit/events":         {handler: (*Server).auditEvents},
+	"GET /audit/refusals":       {handler: (*Server).auditRefusals},
+	"GET /audit/verify":         {handler: (*Server).auditVerify},
+}
+
+// webAPI implements web.API over this server's handlers.
+type webAPI struct {
+	s      *Server
+	access *accessLog
+}
+
+func (a webAPI) Authenticate(c echo.Context, token string) (db.User, error) {
+	return a.s.userByToken(c, token)
+}
+
+// Login checks a token typed into the login form. A login is an access-log
+// row (the API's bearer requests have none); a wrong token is a failed
+// authentication, counted per address like the API's.
+func (a webAPI) Login(c echo.Context, token string) (db.User, error) {
+	ctx := c.Request().Context()
+	u, err := a.s.userByToken(c, token)
+	if errors.Is(err, db.ErrNotFound) {
+		e := requestAccess(c, db.AccessAuthFailed)
+		e.Code, e.Detail = CodeUnauthenticated, "网页登录令牌无效 / invalid token at the web login"
+		a.access.authFailed(ctx, e)
+		return u, &web.Problem{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Detail: e.Detail}
+	}
+	if err != nil {
+		return u, err
+	}
+	e := requestAccess(c, db.AccessLogin)
+	e.UserID, e.UserName, e.Role, e.Org = u.ID, u.Name, u.Role, u.OrgID
+	if err := a.access.write(ctx, e); err != nil {
+		return u, fmt.Errorf("record web login of %s: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// Call runs the route's handler on a scratch context (the user set, the
+// path parameters, query and body of the operation) that writes into a
+// recorder; an error goes through the API's error handler, so the answer is
+// exactly the API's.
+func (a webAPI) Call(c echo.Context, u db.User, op web.Op, out any) error {
+	rec := httptest.NewRecorder()
+	sc, err := a.context(c, u, op, rec)
+	if err != nil {
+		return err
+	}
+	if err := webRoutes[op.Route].handler(a.s, sc); err != nil {
+		a.s.errorHandler(err, sc)
+	}
+	if rec.Code >= 400 {
+		return problemOf(rec.Code, rec.Body.Bytes())
+	}
+	if out == nil || rec.Body.Len() == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+		return fmt.Errorf("web: decode %s: %w", op.Route, err)
+	}
+	return nil
+}
+
+// Download runs the route's handler writing to the real response; if it
+// fails before writing anything, the error comes back as a problem for the
+// workbench to show as a page.
+func (a webAPI) Download(c echo.Context, u db.User, op web.Op) error {
+	sc, err := a.context(c, u, op, c.Response())
+	if err != nil {
+		return err
+	}
+	herr := webRoutes[op.Route].handler(a.s, sc)
+	if herr == nil || sc.Response().Committed {
+		return nil
+	}
+	rec := httptest.NewRecorder()
+	sc.SetResponse(echo.NewResponse(rec, a.s.echo))
+	sc.Response().Header().Set(echo.HeaderXRequestID, requestID(c))
+	a.s.errorHandler(herr, sc)
+	return problemOf(rec.Code, rec.Body.Bytes())
+}
+
+// context builds the scratch context of an operation. The request keeps the
+// original's context, client address and request ID (the audit trail and the
+// access log record them), and carries the operation's body as JSON.
+func (a webAPI) context(c echo.Context, u db.User, op web.Op, w http.ResponseWriter) (echo.Context, error) {
+	route, ok := webRoutes[op.Route]
+	method, path, _ := strings.Cut(op.Route, " ")
+	if !ok || route.handler == nil {
+		return nil, fmt.Errorf("web: %q is not an API route the workbench may call", op.Route)
+	}
+	var names []string
+	concrete := path
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, ":"); ok {
+			names = append(names, name)
+		}
+	}
+	if len(names) != len(op.Params) {
+		return nil, fmt.Errorf("web: %s takes %d path parameters, got %d", op.Route, len(names), len(op.Params))
+	}
+	for i, n := range names {
+		concrete = strings.Replace(concrete, ":"+n, url.PathEscape(op.Params[i]), 1)
+	}
+	var body []byte
+	if op.Body != nil {
+		var err error
+		if body, err = json.Marshal(op.Body); err != nil {
+			return nil, fmt.Errorf("web: encode %s: %w", op.Route, err)
+		}
+	}
+	orig := c.Request()
+	req := orig.Clone(orig.Context())
+	req.Method = method
+	req.URL = &url.URL{Path: "/api/v1" + concrete, RawQuery: op.Query.Encode()}
+	req.RequestURI = req.URL.RequestURI()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.Form, req.PostForm, req.MultipartForm = nil, nil, nil
+	req.Header = http.Header{}
+	for _, h := range []string{echo.HeaderXForwardedFor, echo.HeaderXRealIP, "User-Agent", "Accept-Language"} {
+		if v := orig.Header.Values(h); len(v) > 0 {
+			req.Header[h] = v
+		}
+	}
+	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	for k, v := range op.Header {
+		req.Header.Set(k, v)
+	}
+	sc := a.s.echo.NewContext(req, w)
+	sc.SetPath("/api/v1" + path)
+	sc.SetParamNames(names...)
+	sc.SetParamValues(op.Params...)
+	sc.Set(userKey, u)
+	sc.Response().Header().Set(echo.HeaderXRequestID, requestID(c))
+	return sc, nil
+}
+
+func problemOf(status int, body []byte) *web.Problem {
+	p := &web.Problem{}
+	if err := json.Unmarshal(body, p); err != nil || p.Status == 0 {
+		p.Status, p.Code = status, httpCode(status)
+		p.Detail = "内部错误 / internal error"
+	}
+	return p
+}
+
+// Fields lists the JSON names of a route's body type, embedded structs
+// flattened.
+func (a webAPI) Fields(route string) []string {
+	r, ok := webRoutes[route]
+	if !ok || r.body == nil {
+		return nil
+	}
+	return jsonFields(reflect.TypeOf(r.body))
+}
+
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			out = append(out, jsonFields(f.Type)...)
+			continue
+		}
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	return out
+}
