@@ -86,6 +86,7 @@ type StepInput struct {
 	Data         json.RawMessage `json:"data,omitempty"`
 	Open         *OpenCase       `json:"open,omitempty"`
 	State        string          `json:"state,omitempty"`
+	Outcome      string          `json:"outcome,omitempty"`
 	Facts        json.RawMessage `json:"facts,omitempty"`
 	CompleteTask string          `json:"complete_task,omitempty"`
 	Form         json.RawMessage `json:"form,omitempty"`
@@ -133,6 +134,7 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 			Data: in.Data,
 		},
 		State:       in.State,
+		Outcome:     in.Outcome,
 		Facts:       in.Facts,
 		CancelTasks: in.CancelTasks,
 	}

@@ -19,6 +19,7 @@ type Case struct {
 	UnitID     string          `db:"unit_id" json:"unit_id"`
 	Profile    string          `db:"profile" json:"profile"`
 	State      string          `db:"state" json:"state"`
+	Outcome    string          `db:"outcome" json:"outcome,omitempty"`
 	Facts      json.RawMessage `db:"facts" json:"facts"`
 	CreatedBy  *string         `db:"created_by" json:"created_by,omitempty"`
 	CreatedAt  time.Time       `db:"created_at" json:"created_at"`
@@ -43,6 +44,7 @@ type Step struct {
 	OpenCase     *Case           // create the case row (first step only)
 	Event        AuditEvent      // the audit event; CaseID and EventKey are required
 	State        string          // new case state; "" keeps it
+	Outcome      string          // how the case ended; "" keeps it
 	Facts        json.RawMessage // new facts snapshot; nil keeps it
 	CompleteTask *TaskCompletion // a task this step completes
 	CancelTasks  []string        // tasks this step withdraws
@@ -103,9 +105,9 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 		at := out.At
 		// One statement moves the chain head and applies the step to the case.
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET audit_seq = $2, audit_head = $3,
-			state = COALESCE(NULLIF($4, ''), state), facts = COALESCE($5::jsonb, facts),
+			state = COALESCE(NULLIF($4, ''), state), facts = COALESCE($5::jsonb, facts), outcome = COALESCE(NULLIF($7, ''), outcome),
 			updated_at = CASE WHEN $4 <> '' OR $5::jsonb IS NOT NULL THEN $6 ELSE updated_at END WHERE id = $1`,
-			st.Event.CaseID, out.Seq, out.Hash, st.State, nullJSON(st.Facts), at)
+			st.Event.CaseID, out.Seq, out.Hash, st.State, nullJSON(st.Facts), at, st.Outcome)
 		if err != nil {
 			return fmt.Errorf("update case: %w", err)
 		}

@@ -46,8 +46,8 @@ func TestFullCaseToClosed(t *testing.T) {
 	n := len(fullPath()) + 1
 	var v caseView
 	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
-	if v.State != "closed" || len(v.OpenTasks) != 0 {
-		t.Fatalf("final case = %+v", v)
+	if v.State != "closed" || v.Outcome != "archived" || len(v.OpenTasks) != 0 {
+		t.Fatalf("final case = %+v, want closed and archived", v)
 	}
 	var tl timeline
 	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)

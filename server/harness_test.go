@@ -126,6 +126,7 @@ type problem struct {
 
 type caseView struct {
 	ID        string `json:"id"`
+	Outcome   string `json:"outcome"`
 	State     string `json:"state"`
 	OpenTasks []struct {
 		ID   string `json:"id"`

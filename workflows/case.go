@@ -245,6 +245,7 @@ func (w *caseWF) record(ctx workflow.Context, st activities.StepInput) (activiti
 		facts, _ := json.Marshal(w.facts)
 		st.Facts = facts
 		st.State = w.state
+		st.Outcome = w.outcome
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
