@@ -43,15 +43,7 @@ type AuditEvent struct {
 // microsecond precision (PostgreSQL's), and data re-encoded the same way.
 // An auditor can recompute it offline from an exported timeline.
 func (e AuditEvent) Canonical() ([]byte, error) {
-	var data any
-	if len(e.Data) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(e.Data))
-		dec.UseNumber()
-		if err := dec.Decode(&data); err != nil {
-			return nil, fmt.Errorf("canonical data: %w", err)
-		}
-	}
-	m := map[string]any{
+	return canonicalEvent(map[string]any{
 		"case_id":      e.CaseID,
 		"seq":          e.Seq,
 		"event_key":    e.EventKey,
@@ -62,13 +54,45 @@ func (e AuditEvent) Canonical() ([]byte, error) {
 		"task_id":      e.TaskID,
 		"request_id":   e.RequestID,
 		"client_addr":  e.ClientAddr,
-		"data":         data,
+	}, e.Data)
+}
+
+// canonicalEvent is how every chain hashes an event: its fields plus its
+// data re-encoded under "data", keys sorted, no insignificant whitespace, no
+// HTML escaping, numbers as written.
+func canonicalEvent(fields map[string]any, raw json.RawMessage) ([]byte, error) {
+	var data any
+	if len(raw) > 0 {
+		var err error
+		if data, err = decodeNumbers(raw); err != nil {
+			return nil, fmt.Errorf("canonical data: %w", err)
+		}
 	}
+	fields["data"] = data
+	b, err := encodeCanonical(fields)
+	if err != nil {
+		return nil, fmt.Errorf("canonical: %w", err)
+	}
+	return b, nil
+}
+
+// decodeNumbers decodes JSON keeping numbers as written.
+func decodeNumbers(raw json.RawMessage) (any, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// encodeCanonical encodes v with sorted keys, without HTML escaping or a
+// trailing newline.
+func encodeCanonical(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
-		return nil, fmt.Errorf("canonical: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
@@ -244,20 +268,13 @@ func insertEvent(ctx context.Context, tx *sqlx.Tx, head chainHead, e AuditEvent)
 	return e, true, nil
 }
 
+// canonicalJSON is data in the form it is hashed in.
 func canonicalJSON(raw json.RawMessage) (json.RawMessage, error) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeNumbers(raw)
+	if err != nil {
 		return nil, fmt.Errorf("event data: %w", err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return encodeCanonical(v)
 }
 
 type chainHead struct {

@@ -1,7 +1,6 @@
 package db
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,15 +154,7 @@ type DirectoryEvent struct {
 // (sorted keys, no whitespace, no HTML escaping, UTC microseconds), with the
 // directory's id under "directory_id".
 func (e DirectoryEvent) Canonical() ([]byte, error) {
-	var data any
-	if len(e.Data) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(e.Data))
-		dec.UseNumber()
-		if err := dec.Decode(&data); err != nil {
-			return nil, fmt.Errorf("canonical data: %w", err)
-		}
-	}
-	m := map[string]any{
+	return canonicalEvent(map[string]any{
 		"directory_id": e.DirectoryID,
 		"seq":          e.Seq,
 		"event_key":    e.EventKey,
@@ -172,15 +163,7 @@ func (e DirectoryEvent) Canonical() ([]byte, error) {
 		"actor":        map[string]any{"id": e.ActorID, "name": e.ActorName, "role": e.ActorRole, "org": e.ActorOrg},
 		"request_id":   e.RequestID,
 		"client_addr":  e.ClientAddr,
-		"data":         data,
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
-		return nil, fmt.Errorf("canonical: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	}, e.Data)
 }
 
 // DirectoryGuard checks a change against the rules with the directory
