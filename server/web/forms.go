@@ -132,6 +132,10 @@ func fieldOrder(taskType string) map[string]int {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if sf.Anonymous && name == "" {
+				walk(sf.Type, prefix) // embedded: its fields are the struct's own in JSON
+				continue
+			}
 			if name == "" || name == "-" || !sf.IsExported() {
 				continue
 			}

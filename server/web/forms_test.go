@@ -39,11 +39,15 @@ func TestMeetingFormFromSchema(t *testing.T) {
 		kinds[f.Key] = f.Kind
 	}
 	// The order of the form struct, not the schema's alphabetical one.
-	if want := []string{"meeting_type", "meeting_date", "statements", "decision", "divergence_reason", "dissent"}; !slices.Equal(keys, want) {
+	if want := []string{"meeting_type", "meeting_date", "statements", "decision", "divergence_reason", "dissent",
+		"present", "members", "dissent_details", "divergence_stated_at_meeting", "unanimous", "substantive_changes",
+		"discussed_draft_hash", "risk_disclosure_in_minutes", "minutes_ref"}; !slices.Equal(keys, want) {
 		t.Errorf("fields = %v, want %v", keys, want)
 	}
 	for k, want := range map[string]string{"meeting_type": "select", "meeting_date": "date", "statements": "rows",
-		"decision": "select", "divergence_reason": "textarea", "dissent": "lines"} {
+		"decision": "select", "divergence_reason": "textarea", "dissent": "lines", "present": "number", "members": "number",
+		"dissent_details": "rows", "divergence_stated_at_meeting": "checkbox", "unanimous": "checkbox",
+		"substantive_changes": "checkbox", "discussed_draft_hash": "text", "risk_disclosure_in_minutes": "checkbox", "minutes_ref": "text"} {
 		if kinds[k] != want {
 			t.Errorf("%s is a %s, want %s", k, kinds[k], want)
 		}
@@ -53,8 +57,15 @@ func TestMeetingFormFromSchema(t *testing.T) {
 		t.Fatalf("a fresh statements field has %d rows and add URL %q", len(st.Rows), st.AddURL)
 	}
 	row := map[string]Field{}
+	var cols []string
 	for _, f := range st.Rows[0] {
 		row[f.Key] = f
+		cols = append(cols, f.Key)
+	}
+	// A statement embeds rules.Statement: its fields come in their order,
+	// then the time it was made.
+	if want := []string{"member", "position", "text", "is_head", "at"}; !slices.Equal(cols, want) {
+		t.Errorf("a statement's columns = %v, want %v", cols, want)
 	}
 	if f := row["position"]; f.Kind != "select" || len(f.Options) != 5 || f.Options[1].Label != "同意" {
 		t.Errorf("position = %+v, want a select of the four positions", f)
