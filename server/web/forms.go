@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -71,7 +72,43 @@ var extraEnums = map[string][]string{
 }
 
 // longText are string fields shown as text areas, by JSON name.
-var longText = []string{"draft_summary", "opinion", "legal_risk_disclosure", "summary", "divergence_reason", "explanation", "text"}
+var longText = []string{"draft_summary", "opinion", "legal_risk_disclosure", "summary", "divergence_reason", "explanation", "text",
+	"procedure_statement", "reasons", "rationale", "problem_description", "revision_note"}
+
+// serverFilled marks a field the API fills in itself whatever the client
+// sends (the comment report's counts come from the comment store): it is
+// shown, disabled, and never posted.
+const serverFilled = "Filled in by the server"
+
+// formSection is a titled part of a long form: the fields it holds, by JSON
+// name, in the order asked. A section without a legend places its fields
+// at the top level (a field that is already a fieldset, such as the rows of
+// statements).
+type formSection struct {
+	Legend string // message key
+	Keys   []string
+}
+
+// formSections arrange the long forms of the full lifecycle the way the
+// procedure asks: the meeting's attendance before what was said, the
+// draft before the research and the determinations of the consultation
+// tracks. A field not named here follows the sections in the order of the
+// form struct, so a field added to a form is never lost.
+var formSections = map[string][]formSection{
+	workflows.TaskCollectiveDiscussion: {
+		{"form.meeting", []string{"meeting_type", "meeting_date", "present", "members", "discussed_draft_hash", "minutes_ref"}},
+		{"", []string{"statements"}},
+		{"form.decision", []string{"decision", "unanimous", "substantive_changes", "risk_disclosure_in_minutes"}},
+		{"form.divergence", []string{"divergence_reason", "divergence_stated_at_meeting", "dissent", "dissent_details"}},
+	},
+	workflows.TaskDrafting: {
+		{"form.draft", []string{"draft_hash", "draft_summary", "explanation_ref", "revision_note"}},
+		{"", []string{"legal_basis"}},
+		{"form.research", []string{"cost_benefit", "alternatives_ref", "alternatives", "major_disagreement"}},
+		{"form.coordination", []string{"involved_units", "consultations", "dispute_unresolved", "dispute_statement", "dispute_statement_ref"}},
+		{"form.tracks", []string{"participation", "expert", "risk", "fair_competition"}},
+	},
+}
 
 // Field is one input of a generated form.
 type Field struct {
@@ -79,7 +116,7 @@ type Field struct {
 	Path    string // JSON path, as the API's field errors name it
 	Name    string // the input's name: "f." + Path
 	ID      string // the input's id
-	Kind    string // text, textarea, select, checkbox, date, number, lines, rows, group
+	Kind    string // text, textarea, select, checkbox, date, number, lines, rows, group, section
 	Label   string
 	Hint    string
 	Options []Option
@@ -91,7 +128,7 @@ type Field struct {
 	Columns []Field
 	Rows    [][]Field
 	AddURL  string
-	// Children are the fields of a nested object.
+	// Children are the fields of a nested object or of a section.
 	Children []Field
 	Disabled bool
 }
@@ -166,6 +203,45 @@ func (b *formBuilder) sortedKeys(props map[string]*schema, prefix string) []stri
 	return keys
 }
 
+// form builds a task's form: its fields, in the sections formSections
+// gives the task type.
+func (b *formBuilder) form(taskType string, s *schema, values map[string]any) []Field {
+	fields := b.fields(s, values, "", "")
+	sections := formSections[taskType]
+	if len(sections) == 0 {
+		return fields
+	}
+	byKey := map[string]Field{}
+	for _, f := range fields {
+		byKey[f.Key] = f
+	}
+	var out []Field
+	placed := map[string]bool{}
+	for _, sec := range sections {
+		var children []Field
+		for _, k := range sec.Keys {
+			if f, ok := byKey[k]; ok && !placed[k] {
+				children = append(children, f)
+				placed[k] = true
+			}
+		}
+		switch {
+		case len(children) == 0:
+		case sec.Legend == "":
+			out = append(out, children...)
+		default:
+			name := strings.TrimPrefix(sec.Legend, "form.")
+			out = append(out, Field{Key: name, Kind: "section", ID: "s-" + idSafe(name), Label: text(b.lang, sec.Legend), Children: children})
+		}
+	}
+	for _, f := range fields {
+		if !placed[f.Key] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // fields builds the inputs of an object schema holding values.
 func (b *formBuilder) fields(s *schema, values map[string]any, path, orderPrefix string) []Field {
 	var out []Field
@@ -180,11 +256,15 @@ func (b *formBuilder) fields(s *schema, values map[string]any, path, orderPrefix
 }
 
 func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string) Field {
-	f := Field{Key: key, Path: path, Name: "f." + path, ID: "f-" + idSafe(path), Label: b.fieldLabel(key, s),
+	f := Field{Key: key, Path: path, Name: "f." + path, ID: "f-" + idSafe(path), Label: b.fieldLabel(key, orderKey, s),
 		Error: b.errors[path], Disabled: b.disabled}
-	if b.lang == langZH && s.Description != "" && s.Description != s.Title && !isASCII(s.Description) {
+	switch {
+	case strings.HasPrefix(s.Description, serverFilled):
+		f.Disabled, f.Hint = true, text(b.lang, "form.server_filled")
+	case b.lang == langZH && s.Description != "" && s.Description != s.Title && (!isASCII(s.Description) || codeList.MatchString(s.Description)):
+		// Chinese hints, and the codes a list takes (authority, procedure, content).
 		f.Hint = s.Description
-	} else if b.lang == langEN && s.Description != "" && s.Description != "YYYY-MM-DD" {
+	case b.lang == langEN && s.Description != "" && s.Description != "YYYY-MM-DD":
 		f.Hint = s.Description
 	}
 	enum := enumValues(key, s)
@@ -231,7 +311,8 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 		f.Kind = "group"
 		m, _ := v.(map[string]any)
 		f.Children = b.fields(s, m, path, orderKey+".")
-	case s.Format == "date" || s.Description == "YYYY-MM-DD" || strings.HasSuffix(key, "_date"):
+	case s.Format == "date" || s.Description == "YYYY-MM-DD" || strings.HasSuffix(key, "_date") ||
+		strings.HasSuffix(key, "_on") || key == "on":
 		f.Kind = "date"
 		f.Value = scalarString(v)
 	case slices.Contains(longText, key):
@@ -249,26 +330,34 @@ func (b *formBuilder) row(items *schema, values map[string]any, path string, i i
 	return b.fields(items, values, fmt.Sprintf("%s[%d]", path, i), orderKey+".")
 }
 
-func (b *formBuilder) fieldLabel(key string, s *schema) string {
+// fieldLabel names a field: in Chinese by the form's title tag first; else
+// by the catalogue, under its path ("statements.member") before its name
+// (a "summary" is not the same thing in every form); else by an English
+// title; else by its JSON name.
+func (b *formBuilder) fieldLabel(key, orderKey string, s *schema) string {
 	if b.lang == langZH && s.Title != "" {
 		return s.Title
+	}
+	if m, ok := labels["field."+orderKey]; ok {
+		return m.pick(b.lang)
 	}
 	if m, ok := labels["field."+key]; ok {
 		return m.pick(b.lang)
 	}
-	if s.Title != "" && b.lang == langZH {
-		return s.Title
-	}
 	if s.Title != "" && isASCII(s.Title) {
 		return s.Title
 	}
-	return strings.ReplaceAll(key, "_", " ")
+	words := strings.ReplaceAll(key, "_", " ")
+	return strings.ToUpper(words[:1]) + words[1:]
 }
+
+// codeList is a description that lists the codes a field takes.
+var codeList = regexp.MustCompile(`^[a-z_]+(, [a-z_]+)+$`)
 
 func enumValues(key string, s *schema) []string {
 	var out []string
 	for _, e := range s.Enum {
-		if v, ok := e.(string); ok {
+		if v, ok := e.(string); ok && v != "" { // "" is the select's own "—"
 			out = append(out, v)
 		}
 	}

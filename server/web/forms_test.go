@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/swaggest/jsonschema-go"
@@ -72,6 +73,64 @@ func TestMeetingFormFromSchema(t *testing.T) {
 	}
 	if f := row["is_head"]; f.Kind != "checkbox" || f.Name != "f.statements[0].is_head" {
 		t.Errorf("is_head = %+v", f)
+	}
+}
+
+// TestLongFormsInSections: the meeting and the drafting forms are shown in
+// titled sections, every field of the form exactly once; a field the
+// layout does not name yet still comes, after the sections.
+func TestLongFormsInSections(t *testing.T) {
+	for typ, sections := range formSections {
+		order := fieldOrder(typ)
+		for _, sec := range sections {
+			if m, ok := messages[sec.Legend]; sec.Legend != "" && (!ok || m.zh == "" || m.en == "") {
+				t.Errorf("%s: section %q has no title in both languages", typ, sec.Legend)
+			}
+			for _, k := range sec.Keys {
+				if _, ok := order[k]; !ok {
+					t.Errorf("%s: section %q names %q, not a field of the form", typ, sec.Legend, k)
+				}
+			}
+		}
+		s := schemaOf(t, typ)
+		s.Properties["zz_new"] = &schema{Type: "string"}
+		b := formBuilder{lang: langZH, order: order}
+		var top, all []string
+		for _, f := range b.form(typ, s, nil) {
+			top = append(top, f.Key)
+			if f.Kind != "section" {
+				all = append(all, f.Key)
+				continue
+			}
+			if f.Label == "" || len(f.Children) == 0 {
+				t.Errorf("%s: section %+v", typ, f)
+			}
+			for _, c := range f.Children {
+				all = append(all, c.Key)
+			}
+		}
+		want := make([]string, 0, len(s.Properties))
+		for k := range s.Properties {
+			want = append(want, k)
+		}
+		slices.Sort(want)
+		got := slices.Clone(all)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the form shows %v, want every field once: %v", typ, all, want)
+		}
+		if top[len(top)-1] != "zz_new" {
+			t.Errorf("%s: a field the layout does not name comes at %v", typ, top)
+		}
+	}
+	s := schemaOf(t, workflows.TaskCollectiveDiscussion)
+	b := formBuilder{lang: langZH, order: fieldOrder(workflows.TaskCollectiveDiscussion)}
+	var top []string
+	for _, f := range b.form(workflows.TaskCollectiveDiscussion, s, nil) {
+		top = append(top, f.Key+":"+f.Kind)
+	}
+	if want := []string{"meeting:section", "statements:rows", "decision:section", "divergence:section"}; !slices.Equal(top, want) {
+		t.Errorf("the meeting form is %v, want %v", top, want)
 	}
 }
 
@@ -170,5 +229,35 @@ func TestCaseBodyPostsWhatTheAPITakes(t *testing.T) {
 		if string(got) != c.want || !slices.Equal(dropped, c.dropped) {
 			t.Errorf("%s: body %s dropped %v, want %s %v", c.name, got, dropped, c.want, c.dropped)
 		}
+	}
+}
+
+// TestServerFilledAndCodes: the comment report's counts come from the
+// comment store, so their inputs are disabled (never posted); a list of
+// codes keeps its English hint in Chinese; an "…_on" field is a date; an
+// enum's empty value is the select's own "—", not a second empty option.
+func TestServerFilledAndCodes(t *testing.T) {
+	byKey := func(typ string) map[string]Field {
+		out := map[string]Field{}
+		b := formBuilder{lang: langZH, order: fieldOrder(typ)}
+		for _, f := range b.fields(schemaOf(t, typ), nil, "", "") {
+			out[f.Key] = f
+		}
+		return out
+	}
+	report := byKey(workflows.TaskCommentReport)
+	if f := report["received"]; !f.Disabled || f.Hint == "" {
+		t.Errorf("received = %+v, want disabled with a hint", f)
+	}
+	review := byKey(workflows.TaskLegalityReview)
+	if f := review["heads"]; f.Kind != "lines" || !strings.Contains(f.Hint, "authority, procedure, content") {
+		t.Errorf("heads = %+v", f)
+	}
+	if f := byKey(workflows.TaskLegalitySubmission)["requested_reply_on"]; f.Kind != "date" {
+		t.Errorf("requested_reply_on is a %s", f.Kind)
+	}
+	opinion := byKey(workflows.TaskLegalOpinion)
+	if f := opinion["author_role"]; len(f.Options) != 3 || f.Options[1].Label != "法律顾问" {
+		t.Errorf("author_role options = %+v", f.Options)
 	}
 }

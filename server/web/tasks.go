@@ -130,7 +130,7 @@ func (ui *UI) buildForm(c echo.Context, d *taskData, values map[string]any, errs
 	}
 	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanAct,
 		rowURL: "/tasks/" + d.Task.ID + "/row"}
-	d.Fields = b.fields(s, values, "", "")
+	d.Fields = b.form(d.Task.Type, s, values)
 	return nil
 }
 
