@@ -31,9 +31,6 @@ type API interface {
 	// dossier ZIP), writing straight to c's response. An error answer is
 	// returned as *Problem, with nothing written.
 	Download(c echo.Context, u db.User, op Op) error
-	// Fields lists the JSON fields the body of route accepts (the API decodes
-	// bodies strictly), so the UI posts only what this version understands.
-	Fields(route string) []string
 }
 
 // Op is one API operation: a route as server/routes.go names it under

@@ -2,8 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -29,7 +29,9 @@ type newCaseData struct {
 	Error    string // field-level: the title
 }
 
-var confidentialities = []string{"state_secret", "work_secret", "trade_secret", "personal_privacy"}
+// confidentialities are the classes POST /cases takes (spec §5.2): the
+// first three withhold the matter from disclosure altogether (OGI Art. 14).
+var confidentialities = []string{"state_secret", "prohibited_by_law", "security_risk", "work_secret", "trade_secret", "personal_privacy"}
 
 func (ui *UI) newCase(c echo.Context) error {
 	u := currentUser(c)
@@ -61,7 +63,7 @@ func (ui *UI) createCase(c echo.Context) error {
 		d.Error = "title 须为 2–200 个字符 / title must be 2–200 characters"
 		return ui.render(c, http.StatusUnprocessableEntity, "newcase", ui.newPage(c, "new", text(lang(c), "new.title"), d))
 	}
-	body, dropped := caseBody(d.Title, d.UnitID, m, ui.api.Fields("POST /cases"))
+	body := caseBody(d.Title, d.UnitID, m)
 	var created struct {
 		ID string `json:"id"`
 	}
@@ -73,45 +75,69 @@ func (ui *UI) createCase(c echo.Context) error {
 		d.Problem = p
 		return ui.render(c, p.Status, "newcase", ui.newPage(c, "new", text(lang(c), "new.title"), d))
 	}
-	q := url.Values{"flash": {"created"}}
-	if len(dropped) > 0 {
-		q.Set("dropped", strings.Join(dropped, ","))
-	}
-	return c.Redirect(http.StatusSeeOther, "/cases/"+created.ID+"?"+q.Encode())
+	return c.Redirect(http.StatusSeeOther, "/cases/"+created.ID+"?flash=created")
 }
 
-// caseBody builds POST /cases from the form with only the fields this API
-// version takes: the matter as an object if it takes "matter", else each flag
-// it takes at the top level. The flags it does not take are returned, set
-// ones only, to tell the user.
-func caseBody(title, unit string, m workflows.Matter, accepted []string) (map[string]any, []string) {
-	body := map[string]any{"title": title}
-	if slices.Contains(accepted, "unit_id") {
-		body["unit_id"] = unit
-	}
+// caseBody builds POST /cases from the form: the matter's flags are fields
+// of the request (server.CreateCaseRequest), the set ones only. The API
+// decodes strictly, so a flag it did not take would be refused, never
+// dropped unseen; TestStartCaseBodyIsTheAPIs keeps the two in step.
+func caseBody(title, unit string, m workflows.Matter) map[string]any {
+	body := map[string]any{"title": title, "unit_id": unit}
 	raw, _ := json.Marshal(m)
 	var flags map[string]any
 	_ = json.Unmarshal(raw, &flags) // omitempty: only the set flags
-	if len(flags) == 0 {
-		return body, nil
-	}
-	if slices.Contains(accepted, "matter") {
-		body["matter"] = flags
-		return body, nil
-	}
-	var dropped []string
-	for _, k := range matterFlags {
-		v, set := flags[k]
-		switch {
-		case !set:
-		case slices.Contains(accepted, k):
-			body[k] = v
-		default:
-			dropped = append(dropped, k)
+	maps.Copy(body, flags)
+	return body
+}
+
+// matterOf reads the matter the case was started with from its case.opened
+// event: what was recorded, not what the form sent.
+func matterOf(events []Event) (workflows.Matter, bool) {
+	for _, e := range events {
+		if e.Action != "case.opened" {
+			continue
+		}
+		var d struct {
+			Matter workflows.Matter `json:"matter"`
+		}
+		if json.Unmarshal(e.Data, &d) == nil {
+			return d.Matter, true
 		}
 	}
-	return body, dropped
+	return workflows.Matter{}, false
 }
+
+// matterFacts lists a matter's set flags with the start form's labels.
+func matterFacts(lang string, m workflows.Matter) []fact {
+	var out []fact
+	raw, _ := json.Marshal(m)
+	var flags map[string]any
+	_ = json.Unmarshal(raw, &flags)
+	for _, k := range matterFlags {
+		v, ok := flags[k]
+		if !ok {
+			continue
+		}
+		f := fact{Key: k, Label: text(lang, matterLabel[k])}
+		switch x := v.(type) {
+		case bool:
+		case string:
+			f.Value = x
+			if k == "confidentiality" {
+				f.Value = label(lang, "conf", x)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// matterLabel names each flag as the start form does.
+var matterLabel = map[string]string{"directory_entry_id": "new.directory_entry", "category": "new.category",
+	"public_concern": "new.public_concern", "highly_technical": "new.highly_technical", "market_related": "new.market_related",
+	"stability_risk": "new.stability_risk", "confidentiality": "new.confidentiality", "confidentiality_ground": "new.conf_ground",
+	"urgent": "new.urgent", "npc_track": "new.npc_track"}
 
 // caseData is the case page.
 type caseData struct {
@@ -125,7 +151,8 @@ type caseData struct {
 	Deadlines []deadlineRow
 	Documents DocumentList
 	Events    []eventRow
-	Dropped   []string
+	Matter    []fact // the matter's flags as case.opened recorded them
+	Recorded  bool   // case.opened is in the timeline
 	CanExport bool
 }
 
@@ -223,12 +250,8 @@ func (ui *UI) casePage(c echo.Context) error {
 		}
 		d.Events = append(d.Events, r)
 	}
-	if dr := c.QueryParam("dropped"); dr != "" {
-		for _, k := range strings.Split(dr, ",") {
-			if slices.Contains(matterFlags, k) {
-				d.Dropped = append(d.Dropped, k)
-			}
-		}
+	if m, ok := matterOf(tl.Events); ok {
+		d.Matter, d.Recorded = matterFacts(l, m), true
 	}
 	return ui.render(c, http.StatusOK, "case", ui.newPage(c, "", v.Title, d))
 }

@@ -208,27 +208,30 @@ func TestEveryTaskTypeFormRenders(t *testing.T) {
 	}
 }
 
-func TestCaseBodyPostsWhatTheAPITakes(t *testing.T) {
-	m := workflows.Matter{PublicConcern: true, Category: "2", Confidentiality: "work_secret"}
-	cases := []struct {
-		name     string
-		accepted []string
-		want     string
-		dropped  []string
-	}{
-		{"the foundation's API", []string{"title", "unit_id"},
-			`{"title":"T","unit_id":"u"}`, []string{"category", "public_concern", "confidentiality"}},
-		{"matter as an object", []string{"title", "unit_id", "matter"},
-			`{"matter":{"category":"2","confidentiality":"work_secret","public_concern":true},"title":"T","unit_id":"u"}`, nil},
-		{"flags at the top", []string{"title", "unit_id", "public_concern", "category"},
-			`{"category":"2","public_concern":true,"title":"T","unit_id":"u"}`, []string{"confidentiality"}},
+func TestCaseBodyPostsTheMatterFlags(t *testing.T) {
+	m := workflows.Matter{PublicConcern: true, Category: "2", Confidentiality: "work_secret", ConfidentialityGround: "《保守国家秘密法》"}
+	got, _ := json.Marshal(caseBody("T", "u", m))
+	want := `{"category":"2","confidentiality":"work_secret","confidentiality_ground":"《保守国家秘密法》","public_concern":true,"title":"T","unit_id":"u"}`
+	if string(got) != want {
+		t.Errorf("body %s, want %s", got, want)
 	}
-	for _, c := range cases {
-		body, dropped := caseBody("T", "u", m, c.accepted)
-		got, _ := json.Marshal(body)
-		if string(got) != c.want || !slices.Equal(dropped, c.dropped) {
-			t.Errorf("%s: body %s dropped %v, want %s %v", c.name, got, dropped, c.want, c.dropped)
+	// The start form asks every flag of the matter, and the case page names
+	// each one it recorded.
+	mt := reflect.TypeOf(workflows.Matter{})
+	var names []string
+	for i := range mt.NumField() {
+		name, _, _ := strings.Cut(mt.Field(i).Tag.Get("json"), ",")
+		names = append(names, name)
+		if _, ok := matterLabel[name]; !ok {
+			t.Errorf("the case page has no label for the matter's %q", name)
 		}
+	}
+	if !slices.Equal(names, matterFlags) {
+		t.Errorf("matterFlags = %v, the matter's fields are %v", matterFlags, names)
+	}
+	facts := matterFacts(langZH, workflows.Matter{MarketRelated: true, Confidentiality: "trade_secret"})
+	if len(facts) != 2 || facts[0].Key != "market_related" || facts[1].Value != "商业秘密" {
+		t.Errorf("matter facts = %+v", facts)
 	}
 }
 
