@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -358,10 +359,23 @@ func facts(lang string, raw json.RawMessage) ([]fact, []track) {
 				val = text(lang, "common.yes")
 			}
 		case string:
-			for _, kind := range []string{"outcome", "meeting_type", "decision"} {
+			for _, kind := range []string{"outcome", "meeting_type", "decision", k} {
 				if l := label(lang, kind, x); l != x {
 					val = l
 				}
+			}
+		case []any:
+			// A list of names or codes, one after the other.
+			var items []string
+			for _, e := range x {
+				if _, ok := e.(map[string]any); ok {
+					items = nil
+					break
+				}
+				items = append(items, label(lang, k, scalarString(e)))
+			}
+			if items != nil {
+				val = strings.Join(items, "、")
 			}
 		}
 		out = append(out, fact{Key: k, Label: label(lang, "fact", k), Value: val})
@@ -369,23 +383,15 @@ func facts(lang string, raw json.RawMessage) ([]fact, []track) {
 	return out, tracks
 }
 
-// fieldOrderOf numbers a struct's JSON fields in declaration order.
+// fieldOrderOf numbers a struct's JSON fields in declaration order, those
+// left out when empty too.
 func fieldOrderOf(v any) map[string]int {
 	out := map[string]int{}
-	raw, _ := json.Marshal(v)
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	_, _ = dec.Token()
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			break
-		}
-		if s, ok := k.(string); ok {
-			out[s] = len(out)
-		}
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			break
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = len(out)
 		}
 	}
 	return out

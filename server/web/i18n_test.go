@@ -50,12 +50,16 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	}
 }
 
-// TestEveryNameHasAChineseLabel: the procedure's states, task types, roles
-// and tracks are named in Chinese and English. A new task type needs its
+// TestEveryNameHasAChineseLabel: the procedure's states, task types, roles,
+// tracks and the facts of a case are named in Chinese and English. A new task type needs its
 // label here (and a row in the browser test's fills).
 func TestEveryNameHasAChineseLabel(t *testing.T) {
+	facts := make([]string, 0)
+	for k := range fieldOrderOf(rules.Facts{}) {
+		facts = append(facts, k)
+	}
 	for kind, values := range map[string][]string{"state": workflows.States, "task": workflows.TaskTypes,
-		"role": workflows.Roles, "track": rules.Tracks} {
+		"role": workflows.Roles, "track": rules.Tracks, "fact": facts} {
 		for _, v := range values {
 			m, ok := labels[kind+"."+v]
 			if !ok || m.zh == "" || m.en == "" {
