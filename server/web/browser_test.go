@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/juece/juece/internal/lawfulpath"
 	"github.com/juece/juece/server/web/chromium"
 	"github.com/juece/juece/workflows"
 )
@@ -38,27 +39,77 @@ type fill struct {
 	rows   map[string][]map[string]string
 }
 
-// fills holds, per task type, how to complete it.
+// fills holds, per task type, how to complete it: the values of the
+// shortest lawful path (internal/lawfulpath), dates relative to today.
+// Inputs of a nested object are named by its path (f.cost_benefit.applies).
 var fills = map[string]fill{
 	workflows.TaskInitiation: {fields: map[string]string{
+		"f.decision":      "initiate",
 		"f.decision_ref":  "宜政决〔2026〕12号",
+		"f.decided_on":    lawfulpath.Day(0),
 		"f.lead_unit":     "yiyang-nrb",
 		"f.draft_summary": "调整城区集中供暖价格，居民用热价格由每平方米22元调整为24元。",
 		"f.legal_basis":   "《中华人民共和国价格法》第二十三条\n《政府制定价格行为规则》",
 	}},
+	workflows.TaskDrafting: {fields: map[string]string{
+		"f.draft_hash":               "3b7e0c9a",
+		"f.draft_summary":            "城区集中供暖价格调整方案",
+		"f.explanation_ref":          "起草说明",
+		"f.cost_benefit.applies":     "false",
+		"f.cost_benefit.reason":      "不涉及较大财政投入",
+		"f.participation.applies":    "true",
+		"f.participation.reason":     "涉及群众切身利益",
+		"f.participation.forms":      "comment",
+		"f.expert.applies":           "false",
+		"f.expert.reason":            "非专业技术事项",
+		"f.expert.officer":           "张伟",
+		"f.risk.applies":             "false",
+		"f.risk.reason":              "不影响社会稳定",
+		"f.fair_competition.applies": "false",
+		"f.fair_competition.reason":  "不涉及市场主体",
+	}, rows: map[string][]map[string]string{"legal_basis": {
+		{"instrument": "《中华人民共和国价格法》", "article": "第二十三条"},
+	}}},
+	workflows.TaskPublicComment: {fields: map[string]string{
+		"f.publish_date":       lawfulpath.Day(-60),
+		"f.end_date":           lawfulpath.Day(-30),
+		"f.draft_ref":          "征求意见稿",
+		"f.explanation_ref":    "起草说明",
+		"f.submission_methods": "网站留言",
+		"f.channels":           "website",
+		"f.text":               "公开征求意见，期限30日。",
+	}},
+	workflows.TaskCommentReport: {fields: map[string]string{
+		"f.adoption_report_ref": "公众意见采纳情况报告",
+		"f.summary":             "已逐条研究",
+	}},
+	workflows.TaskLegalitySubmission: {fields: map[string]string{
+		"f.explanation_ref":     "起草说明",
+		"f.procedure_statement": "已履行公众参与程序",
+		"f.attested_by":         "张伟",
+		"f.requested_reply_on":  lawfulpath.Day(40),
+	}},
 	workflows.TaskLegalOpinion: {fields: map[string]string{
-		"f.opinion": "经审核，决策事项在法定权限内，程序符合规定，内容合法。",
+		"f.opinion":     "经审核，决策事项在法定权限内，程序符合规定，内容合法。",
+		"f.author":      "王芳",
+		"f.author_role": "legal_adviser",
+		"f.date":        lawfulpath.Day(0),
+		"f.signed":      "true",
 	}},
 	workflows.TaskLegalityReview: {fields: map[string]string{
-		"f.outcome": "pass",
-		"f.opinion": "经审查，决策事项在法定权限内，程序完备，内容合法。",
+		"f.outcome":  "pass",
+		"f.opinion":  "经审查，决策事项在法定权限内，程序完备，内容合法。",
+		"f.heads":    "authority\nprocedure\ncontent",
+		"f.reviewer": "李娜",
 	}},
 	workflows.TaskApplyChanges: {fields: map[string]string{
 		"f.summary": "已按审查意见修改。",
 	}},
 	workflows.TaskCollectiveDiscussion: {fields: map[string]string{
 		"f.meeting_type": "executive",
-		"f.meeting_date": "2026-12-01",
+		"f.meeting_date": lawfulpath.Day(0),
+		"f.present":      "5",
+		"f.members":      "7",
 		"f.decision":     "approved",
 		"f.dissent":      "王副县长",
 	}, rows: map[string][]map[string]string{"statements": {
@@ -67,10 +118,24 @@ var fills = map[string]fill{
 		{"member": "赵副县长", "position": "support", "text": "同意"},
 		{"member": "陈静", "position": "support", "text": "同意，按程序公布", "is_head": "true"},
 	}}},
+	workflows.TaskPartyReport: {fields: map[string]string{
+		"f.report_ref":  "宜政文〔2026〕30号",
+		"f.report_date": lawfulpath.Day(0),
+	}},
 	workflows.TaskPublication: {fields: map[string]string{
-		"f.party_report_ref":  "宜政文〔2026〕30号",
-		"f.party_report_date": "2026-12-02",
-		"f.website":           "https://www.yiyang.gov.cn/zwgk/2026/1203.html",
+		"f.website":                   "https://www.yiyang.gov.cn/zwgk/2026/1203.html",
+		"f.interpretation":            "written_interpretation",
+		"f.public_adoption_explained": "true",
+	}, rows: map[string][]map[string]string{"execution_units": {
+		{"name": "yiyang-nrb", "lead": "true"},
+	}}},
+	workflows.TaskExecutionReport: {fields: map[string]string{
+		"f.summary":   "已执行完毕",
+		"f.completed": "true",
+	}},
+	workflows.TaskArchive: {fields: map[string]string{
+		"f.dossier_ref": "宜档2026-30",
+		"f.archivist":   "刘洋",
 	}},
 	workflows.TaskCalendarReview: {fields: map[string]string{
 		"f.disposition": "confirmed_valid",
@@ -96,7 +161,6 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	officer.navigate("/cases/new")
 	officer.sendKeys("#title", "宜阳县城区集中供暖价格调整方案")
 	officer.check("#public_concern")
-	officer.check("#market_related")
 	officer.setValue("#category", "1")
 	officer.shot("03-start-case")
 	officer.clickNavigate("#new-case button[type=submit]")
@@ -106,6 +170,14 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		t.Fatalf("after starting a case the browser is at %s", caseURL)
 	}
 	officer.waitText("#case-state", "决策启动")
+	// The flags reached the API: the case page shows them as case.opened
+	// recorded them.
+	if got := officer.text("#matter"); !strings.Contains(got, "涉及社会公众切身利益") || !strings.Contains(got, "事项类别：1") {
+		t.Errorf("the case page's matter reads %q; want public concern and category 1 recorded", got)
+	}
+	if n := officer.count(`#matter [data-flag]`); n != 2 {
+		t.Errorf("the case page lists %d matter flags, want 2", n)
+	}
 	officer.navigate("/inbox?view=unclaimed")
 	if n := officer.count(`tr[data-type="initiation"]`); n != 1 {
 		t.Fatalf("the officer's unclaimed inbox lists %d initiation tasks, want 1", n)
@@ -114,7 +186,18 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		t.Errorf("unclaimed badge = %q, want 1", c)
 	}
 	officer.shot("02-inbox")
-	officer.completeOpenTask(caseID, workflows.TaskInitiation)
+	// The undertaking unit's steps up to the legality review: initiation,
+	// the draft with its track determinations, the comment notice and its
+	// report, the submission to the review body.
+	for _, typ := range []string{workflows.TaskInitiation, workflows.TaskDrafting, workflows.TaskPublicComment,
+		workflows.TaskCommentReport, workflows.TaskLegalitySubmission} {
+		if typ == workflows.TaskDrafting {
+			officer.openTask(caseID, typ)
+			officer.shot("05a-drafting-form")
+		}
+		officer.completeOpenTask(caseID, typ)
+	}
+	officer.waitText("#case-state", "合法性审查")
 
 	// The meeting cannot be recorded before the legality review passed: the
 	// refusal shows the rule and its citation next to the submit button, and
