@@ -68,9 +68,9 @@ func TestFullCaseToClosed(t *testing.T) {
 	}
 }
 
-// TestGCDLR_DiscussionBeforeLegalityReview is TS-01 over HTTP: 422 with the
+// TestGCDLR_TS01_DiscussionBeforeLegalityReview is TS-01 over HTTP: 422 with the
 // rule and Art. 25, the case unchanged, the refusal in the timeline.
-func TestGCDLR_DiscussionBeforeLegalityReview(t *testing.T) {
+func TestGCDLR_TS01_DiscussionBeforeLegalityReview(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城区停车收费调整")
 	s.walk(id, "legal_opinion")

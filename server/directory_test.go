@@ -120,7 +120,7 @@ func (s *stack) publish(dirID string) {
 // with R-DIR-01 and changes nothing; excluding a listed matter as a
 // government legislative decision needs a reason and an approver (R-DIR-05)
 // and a directory adjustment (R-DIR-03), and with them is accepted.
-func TestRDIR01_RDIR03_RDIR05_DirectoryConsentAndExclusionTS20(t *testing.T) {
+func TestRDIR01_RDIR03_RDIR05_TS20_DirectoryConsentAndExclusion(t *testing.T) {
 	s := newStack(t)
 	dirID, entries := s.newDirectory("宜阳县城区集中供暖价格调整", "宜阳县城市管理条例（草案）起草")
 	base := len(s.record(dirID).Events)
