@@ -115,7 +115,7 @@ func (s *stack) publish(dirID string) {
 	}
 }
 
-// TestRDIR01_RDIR03_RDIR05_DirectoryConsentAndExclusionTS20 is spec §9 TS-20 over HTTP:
+// TestRDIR01_RDIR03_RDIR05_TS20_DirectoryConsentAndExclusion is spec §9 TS-20 over HTTP:
 // publishing the directory without the Party committee's consent is refused
 // with R-DIR-01 and changes nothing; excluding a listed matter as a
 // government legislative decision needs a reason and an approver (R-DIR-05)
