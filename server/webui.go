@@ -55,6 +55,14 @@ var webRoutes = map[string]webRoute{
 	"GET /audit/events":         {handler: (*Server).auditEvents},
 	"GET /audit/refusals":       {handler: (*Server).auditRefusals},
 	"GET /audit/verify":         {handler: (*Server).auditVerify},
+
+	// The decision directory's pages (server/web/directory.go).
+	"GET /directories":              {handler: (*Server).listDirectories},
+	"POST /directories":             {handler: (*Server).createDirectory, body: CreateDirectoryRequest{}},
+	"GET /directories/:id":          {handler: (*Server).getDirectory},
+	"POST /directories/:id/entries": {handler: (*Server).addDirectoryEntry, body: DirectoryEntryInput{}},
+	"POST /directories/:id/consent": {handler: (*Server).recordConsent, body: ConsentRequest{}},
+	"POST /directories/:id/publish": {handler: (*Server).publishDirectory, body: PublishDirectoryRequest{}},
 }
 
 // webAPI implements web.API over this server's handlers.

@@ -37,6 +37,8 @@ var confidentialities = []string{"state_secret", "prohibited_by_law", "security_
 func (ui *UI) newCase(c echo.Context) error {
 	u := currentUser(c)
 	d := newCaseData{UnitID: u.OrgID, UnitName: ui.orgLabel(c.Request().Context(), lang(c), u.OrgID), Confs: confidentialities}
+	// From a directory's page: the entry the case is started for.
+	d.Matter.DirectoryEntryID = strings.TrimSpace(c.QueryParam("directory_entry_id"))
 	return ui.render(c, http.StatusOK, "newcase", ui.newPage(c, "new", text(lang(c), "new.title"), d))
 }
 

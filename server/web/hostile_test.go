@@ -74,6 +74,11 @@ func TestWorkbenchHostileInput(t *testing.T) {
 		"/calendar?year=2026&from=bad&n=x",
 		"/calendar?year=2026&from=2026-01-01&n=99999",
 		"/cases/new?lang=fr",
+		"/directories?year=abc&org=%3Cscript%3E",
+		"/directories?year=99999",
+		"/directories/not-a-uuid",
+		"/directories/00000000-0000-0000-0000-000000000000",
+		"/cases/new?directory_entry_id=%22%3E%3Cscript%3E",
 	}
 	for _, role := range []string{"department_officer", "auditor"} {
 		for _, g := range gets {
@@ -137,7 +142,8 @@ func TestWorkbenchHostileInput(t *testing.T) {
 		!strings.Contains(rec.Body.String(), "只有承办单位经办人可以发起决策事项") {
 		t.Errorf("auditor starting a case: %d", rec.Code)
 	}
-	for _, target := range []string{"/tasks/00000000-0000-0000-0000-000000000000/complete", "/tasks/not-a-uuid/actions"} {
+	for _, target := range []string{"/tasks/00000000-0000-0000-0000-000000000000/complete", "/tasks/not-a-uuid/actions",
+		"/directories", "/directories/not-a-uuid/entries", "/directories/00000000-0000-0000-0000-000000000000/publish"} {
 		rec := do("department_officer", "POST", target, url.Values{"_csrf": {csrf}, "action": {"claim"}, "f.x[1": {"y"}})
 		if rec.Code >= 500 || rec.Code == http.StatusOK {
 			t.Errorf("POST %s: %d", target, rec.Code)

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 
 // pageNames are the page templates; each is parsed with layout.html and
 // parts.html, once per language.
-var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "error"}
+var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error"}
 
 // funcs are the template functions; t, label, day and time are replaced per
 // language (funcsFor).
@@ -64,6 +65,7 @@ func funcs(lang string) template.FuncMap {
 			return m
 		},
 		"list": func(v ...string) []string { return v },
+		"has":  func(list []string, v string) bool { return slices.Contains(list, v) },
 	}
 }
 

@@ -106,6 +106,12 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)
 	s.GET("/calendar", ui.calendar)
+	s.GET("/directories", ui.directories)
+	s.POST("/directories", ui.createDirectory)
+	s.GET("/directories/:id", ui.directoryPage)
+	s.POST("/directories/:id/entries", ui.addDirectoryEntry)
+	s.POST("/directories/:id/consent", ui.recordDirectoryConsent)
+	s.POST("/directories/:id/publish", ui.publishDirectory)
 }
 
 func mustSub(f fs.FS, dir string) fs.FS {
@@ -268,6 +274,11 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	if c.Request().Method != http.MethodGet {
 		// A page shown after a POST: switch on the page the form is on.
 		path = strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions")
+		if strings.HasPrefix(path, "/directories/") {
+			for _, form := range []string{"/entries", "/consent", "/publish"} {
+				path = strings.TrimSuffix(path, form)
+			}
+		}
 	}
 	p.LangURL = path + "?" + q.Encode()
 	return p
