@@ -293,6 +293,56 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	}
 	auditor.shot("12-calendar")
 
+	// The general office compiles the county's 2026 directory of major
+	// decisions. It cannot be published before the Party committee consents
+	// (R-DIR-01, Art. 3(3)): the page says so before anyone tries, and the
+	// attempt is refused with the rule and its citation.
+	secretary.navigate("/directories")
+	secretary.setValue("#organ_id", "yiyang")
+	secretary.fillInput("#year", "2026")
+	secretary.clickNavigate("#new-directory button[type=submit]")
+	secretary.waitText("#dir-state", "草稿")
+	if got := secretary.text(`#blocked li[data-rule="R-DIR-01"]`); !strings.Contains(got, "《重大行政决策程序暂行条例》第三条第三款") {
+		t.Errorf("a new directory's page reads %q; want R-DIR-01 blocking with its citation", got)
+	}
+	secretary.fillInput("#e-title", "宜阳县城区集中供暖价格调整")
+	secretary.setValue("#e-category", "1")
+	secretary.fillInput("#e-lead", "yiyang-nrb")
+	secretary.setValue("#e-start", "2026-03-01")
+	secretary.setValue("#e-end", "2026-12-31")
+	secretary.check("#e-track-PP")
+	secretary.clickNavigate("#entry-form button[type=submit]")
+	if n := secretary.count(`#entries tr[data-state="listed"]`); n != 1 {
+		t.Fatalf("the directory lists %d matters after adding one: %q", n, secretary.text("main"))
+	}
+	secretary.fillInput("#p-site", "https://www.yiyang.gov.cn/zwgk/jcml2026.html")
+	secretary.clickNavigate("#publish")
+	refused := secretary.text(`#publish-problem .violation[data-rule="R-DIR-01"]`)
+	for _, want := range []string{"R-DIR-01", "《重大行政决策程序暂行条例》第三条第三款", "党委同意"} {
+		if !strings.Contains(refused, want) {
+			t.Errorf("the refused publication reads %q; it lacks %q", refused, want)
+		}
+	}
+	secretary.waitText("#dir-state", "草稿")
+	if got := secretary.value("#p-site"); got != "https://www.yiyang.gov.cn/zwgk/jcml2026.html" {
+		t.Errorf("after the refusal the website typed reads %q", got)
+	}
+	secretary.shot("12b-directory-refused")
+	secretary.fillInput("#c-ref", "宜委〔2026〕5号")
+	secretary.clickNavigate("#consent-form button[type=submit]")
+	secretary.waitVisible("#publishable")
+	secretary.fillInput("#p-site", "https://www.yiyang.gov.cn/zwgk/jcml2026.html")
+	secretary.clickNavigate("#publish")
+	secretary.waitText("#dir-state", "已公布")
+	secretary.waitText("#dir-consent", "宜委〔2026〕5号")
+	secretary.shot("12-directory")
+	// Published, it is everyone's to see.
+	officer.navigate("/directories")
+	if n := officer.count(`#directories tr[data-state="published"][data-year="2026"][data-organ="yiyang"]`); n != 1 {
+		t.Errorf("the officer's list shows %d published 2026 directories of 宜阳县", n)
+	}
+	officer.shot("12c-directories")
+
 	b.assertNoConsoleErrors()
 }
 
