@@ -336,6 +336,10 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	secretary.waitText("#dir-state", "已公布")
 	secretary.waitText("#dir-consent", "宜委〔2026〕5号")
 	secretary.shot("12-directory")
+	dirPage := strings.TrimPrefix(strings.SplitN(secretary.location(), "?", 2)[0], st.url)
+	secretary.viewport(768, 1024)
+	secretary.noOverflow(dirPage)
+	secretary.viewport(1280, 900)
 	// Published, it is everyone's to see.
 	officer.navigate("/directories")
 	if n := officer.count(`#directories tr[data-state="published"][data-year="2026"][data-organ="yiyang"]`); n != 1 {
