@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -26,18 +25,16 @@ func (s *Server) mountWeb(access *accessLog) {
 	web.New(webAPI{s: s, access: access}, s.store, s.log).Mount(s.echo)
 }
 
-// webRoute is an API route the workbench uses: its handler, and the type
-// of its JSON body (for Fields).
+// webRoute is an API route the workbench uses: its handler.
 type webRoute struct {
 	handler func(*Server, echo.Context) error
-	body    any
 }
 
 // webRoutes are the API routes the workbench calls, named as in routes.go
 // under /api/v1. TestWebRoutesAreAPIRoutes keeps them in step.
 var webRoutes = map[string]webRoute{
 	"GET /me":                   {handler: (*Server).me},
-	"POST /cases":               {handler: (*Server).createCase, body: CreateCaseRequest{}},
+	"POST /cases":               {handler: (*Server).createCase},
 	"GET /cases/:id":            {handler: (*Server).getCase},
 	"GET /cases/:id/timeline":   {handler: (*Server).timeline},
 	"GET /cases/:id/verify":     {handler: (*Server).verify},
@@ -45,8 +42,8 @@ var webRoutes = map[string]webRoute{
 	"GET /cases/:id/dossier":    {handler: (*Server).dossier},
 	"GET /documents/:sha256":    {handler: (*Server).getDocument},
 	"GET /tasks/:id":            {handler: (*Server).getTask},
-	"POST /tasks/:id/complete":  {handler: (*Server).completeTask, body: CompleteTaskRequest{}},
-	"POST /tasks/:id/actions":   {handler: (*Server).taskAction, body: TaskActionRequest{}},
+	"POST /tasks/:id/complete":  {handler: (*Server).completeTask},
+	"POST /tasks/:id/actions":   {handler: (*Server).taskAction},
 	"GET /tasks/:id/comments":   {handler: (*Server).taskComments},
 	"GET /inbox":                {handler: (*Server).inbox},
 	"GET /inbox/counts":         {handler: (*Server).inboxCounts},
@@ -58,11 +55,11 @@ var webRoutes = map[string]webRoute{
 
 	// The decision directory's pages (server/web/directory.go).
 	"GET /directories":              {handler: (*Server).listDirectories},
-	"POST /directories":             {handler: (*Server).createDirectory, body: CreateDirectoryRequest{}},
+	"POST /directories":             {handler: (*Server).createDirectory},
 	"GET /directories/:id":          {handler: (*Server).getDirectory},
-	"POST /directories/:id/entries": {handler: (*Server).addDirectoryEntry, body: DirectoryEntryInput{}},
-	"POST /directories/:id/consent": {handler: (*Server).recordConsent, body: ConsentRequest{}},
-	"POST /directories/:id/publish": {handler: (*Server).publishDirectory, body: PublishDirectoryRequest{}},
+	"POST /directories/:id/entries": {handler: (*Server).addDirectoryEntry},
+	"POST /directories/:id/consent": {handler: (*Server).recordConsent},
+	"POST /directories/:id/publish": {handler: (*Server).publishDirectory},
 }
 
 // webAPI implements web.API over this server's handlers.
@@ -205,34 +202,4 @@ func problemOf(status int, body []byte) *web.Problem {
 		p.Detail = "内部错误 / internal error"
 	}
 	return p
-}
-
-// Fields lists the JSON names of a route's body type, embedded structs
-// flattened.
-func (a webAPI) Fields(route string) []string {
-	r, ok := webRoutes[route]
-	if !ok || r.body == nil {
-		return nil
-	}
-	return jsonFields(reflect.TypeOf(r.body))
-}
-
-func jsonFields(t reflect.Type) []string {
-	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			out = append(out, jsonFields(f.Type)...)
-			continue
-		}
-		if !f.IsExported() || name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, name)
-	}
-	return out
 }

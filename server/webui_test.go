@@ -24,16 +24,3 @@ func TestWebRoutesAreAPIRoutes(t *testing.T) {
 		}
 	}
 }
-
-func TestWebFieldsOfBodies(t *testing.T) {
-	a := webAPI{}
-	if got := a.Fields("POST /cases"); !slices.Contains(got, "title") || !slices.Contains(got, "unit_id") {
-		t.Errorf("fields of POST /cases = %v", got)
-	}
-	if got := a.Fields("POST /tasks/:id/actions"); !slices.Equal(got, []string{"action", "target_user_id", "reason", "text"}) {
-		t.Errorf("fields of the actions body = %v", got)
-	}
-	if got := a.Fields("GET /cases/:id"); got != nil {
-		t.Errorf("a GET has no body fields, got %v", got)
-	}
-}

@@ -291,7 +291,7 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	if got := auditor.text(`td[data-date="2026-10-01"]`); !strings.Contains(got, "放假") {
 		t.Errorf("2026-10-01 is not shown as a rest day: %q", got)
 	}
-	auditor.shot("12-calendar")
+	auditor.shot("13-calendar")
 
 	// The general office compiles the county's 2026 directory of major
 	// decisions. It cannot be published before the Party committee consents
