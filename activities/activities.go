@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/calendar"
 )
 
 // Activities is registered on the worker with its dependencies.
@@ -47,6 +48,11 @@ type NewTask struct {
 type DeadlineSpec struct {
 	Rule        string `json:"rule"`
 	WorkingDays int    `json:"working_days"`
+	// CalendarDays or Months, instead of WorkingDays, count calendar days or
+	// months (民法典 Arts. 201–202: a month ends on the corresponding day, or
+	// the month's last day when it has none).
+	CalendarDays int `json:"calendar_days,omitempty"`
+	Months       int `json:"months,omitempty"`
 	// YellowWorkingDays starts the yellow warning that many working days
 	// before the due date (0: none); red is at the due instant.
 	YellowWorkingDays int `json:"yellow_working_days,omitempty"`
@@ -168,7 +174,7 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		if err != nil {
 			return StepResult{}, err
 		}
-		d, err := db.WorkingDayDeadline(cal, in.CaseID, t.ID, t.Deadline.Rule, in.At, t.Deadline.WorkingDays)
+		d, err := deadlineOf(cal, in.CaseID, t.ID, in.At, *t.Deadline)
 		if err != nil {
 			return StepResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDeadline", err)
 		}
@@ -249,4 +255,27 @@ func (a *Activities) taskTaken(ctx context.Context, caseID, taskID string, cause
 		t.Deadlines = append(t.Deadlines, deadlineResult(d))
 	}
 	return temporal.NewNonRetryableApplicationError("task already completed: "+ev.EventKey, ErrTaskTaken, cause, t)
+}
+
+// deadlineOf computes a task's deadline as its spec asks: working days,
+// calendar days, or months turned into the calendar days they span from the
+// start day.
+func deadlineOf(cal *calendar.Calendar, caseID, taskID string, at time.Time, spec DeadlineSpec) (db.Deadline, error) {
+	switch {
+	case spec.Months > 0:
+		start := calendar.Today(at)
+		return db.CalendarDayDeadline(cal, caseID, taskID, spec.Rule, at, addMonths(start, spec.Months).Sub(start))
+	case spec.CalendarDays > 0:
+		return db.CalendarDayDeadline(cal, caseID, taskID, spec.Rule, at, spec.CalendarDays)
+	}
+	return db.WorkingDayDeadline(cal, caseID, taskID, spec.Rule, at, spec.WorkingDays)
+}
+
+// addMonths is the day n months after d (民法典 Art. 202): the same day of
+// the month, or the month's last day when it has no such day.
+func addMonths(d calendar.Date, n int) calendar.Date {
+	y, m, day := d.Date()
+	target := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := target.AddDate(0, 1, -1).Day()
+	return calendar.DateOf(target.Year(), target.Month(), min(day, last))
 }

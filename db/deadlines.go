@@ -142,9 +142,45 @@ func WorkingDayDeadline(cal *calendar.Calendar, caseID, taskID, rule string, fro
 	return d, nil
 }
 
+// CalendarDayDeadline computes a deadline of n calendar days after the
+// Asia/Shanghai day of from (R-CAL-05): due at 24:00 of that day, which the
+// clock marks provisional when its year's notice is not loaded. The period is
+// the law's: it is not extended past a rest day.
+func CalendarDayDeadline(cal *calendar.Calendar, caseID, taskID, rule string, from time.Time, n int) (Deadline, error) {
+	start := calendar.Today(from)
+	res, err := calendarDays(cal, start, n)
+	if err != nil {
+		return Deadline{}, fmt.Errorf("deadline %s: %w", rule, err)
+	}
+	d := Deadline{
+		ID: uuid.NewSHA1(uuid.MustParse(taskID), []byte("deadline/"+rule)).String(), CaseID: caseID, Rule: rule,
+		Kind: "calendar_days", FromDate: dateTime(start), N: n,
+	}
+	if taskID != "" {
+		d.TaskID = &taskID
+	}
+	d.setResult(res)
+	return d, nil
+}
+
+func calendarDays(cal *calendar.Calendar, start calendar.Date, n int) (calendar.Deadline, error) {
+	pe, err := cal.AddCalendarDays(start, n)
+	if err != nil {
+		return calendar.Deadline{}, err
+	}
+	return calendar.Deadline{Date: pe.Date, Provisional: pe.Provisional, Sources: pe.Sources}, nil
+}
+
 // Redo recomputes d with cal, keeping its identity.
 func (d Deadline) Redo(cal *calendar.Calendar) (Deadline, error) {
-	res, err := cal.AddWorkingDays(calendar.DateFromTime(d.FromDate), d.N)
+	from := calendar.DateFromTime(d.FromDate)
+	var res calendar.Deadline
+	var err error
+	if d.Kind == "calendar_days" {
+		res, err = calendarDays(cal, from, d.N)
+	} else {
+		res, err = cal.AddWorkingDays(from, d.N)
+	}
 	if err != nil {
 		return d, fmt.Errorf("recompute %s: %w", d.Rule, err)
 	}

@@ -130,6 +130,19 @@ func TestTS18_SuspensionOverHTTP(t *testing.T) {
 		"urgency": "文物保护刻不容缓", "reasons": "地下文物"}, nil); code != 200 {
 		t.Fatalf("suspension: %d", code)
 	}
+	// R-ADJ-02 and R-EXE-02 on the working-day clock's record: the follow-up
+	// is due 30 calendar days on, the execution report 3 months on.
+	var dv struct {
+		Deadlines []struct{ Rule, Kind, Date string } `json:"deadlines"`
+	}
+	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &dv)
+	kinds := map[string]string{}
+	for _, d := range dv.Deadlines {
+		kinds[d.Rule] = d.Kind + " " + d.Date
+	}
+	if kinds["R-ADJ-02"] != "calendar_days "+day(30) || !strings.HasPrefix(kinds["R-EXE-02"], "calendar_days ") {
+		t.Fatalf("deadlines %+v, want R-ADJ-02 on %s and R-EXE-02 in calendar days", dv.Deadlines, day(30))
+	}
 	s.refusedOverHTTP("executive_head", id, "suspension_follow_up", map[string]any{"decision": "resume", "changed_content": true,
 		"adjustment_class": "major", "reasons": "项目选址调整"}, "G-ADJ")
 	var out struct{ State string }

@@ -43,6 +43,9 @@ type caseWF struct {
 	// full is set for cases on the full lifecycle (version marker
 	// "full-lifecycle"); older cases run the thin procedure.
 	full bool
+	// execDeadlines: execution reports and the follow-up of a suspension
+	// have due dates (version marker "execution-deadlines").
+	execDeadlines bool
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -98,6 +101,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 	w.full = workflow.GetVersion(ctx, fullLifecycleChange, workflow.DefaultVersion, 1) == 1
 	if w.full {
 		w.startFull()
+		w.execDeadlines = workflow.GetVersion(ctx, executionDeadlinesChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})

@@ -18,7 +18,10 @@ import (
 // archiving. Cases whose history began before it run the thin procedure of
 // the foundation (see advance); the version marker decides which.
 
-const fullLifecycleChange = "full-lifecycle"
+const (
+	fullLifecycleChange      = "full-lifecycle"
+	executionDeadlinesChange = "execution-deadlines"
+)
 
 // policy is the case's frozen rule policy.
 func (w *caseWF) policy() rules.Policy {
@@ -635,7 +638,7 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		w.facts.PublishedOn = firstNonEmpty(f.PublishDate, beijingDay(now).Format(time.DateOnly))
 		w.state = StateInExecution
 		w.implementedAt = now
-		opened = append(opened, unit(TaskExecutionReport, StateInExecution))
+		opened = append(opened, w.executionReport())
 		if p.EvaluationAfterMonths > 0 {
 			w.evaluationDue = now.AddDate(0, p.EvaluationAfterMonths, 0)
 		}
@@ -653,14 +656,20 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		if (f.RequestEvaluation || (objective && p.ObjectiveChangeTriggersEvaluation)) && !w.hasOpen(TaskPostEvaluation) {
 			opened = append(opened, unit(TaskPostEvaluation, StatePostEvaluation))
 		}
-		opened = append(opened, unit(TaskExecutionReport, StateInExecution))
+		opened = append(opened, w.executionReport())
 	case *ExecutionDecisionForm:
 		switch f.Decision {
 		case "suspend":
 			w.state = StateSuspended
 			w.facts.Suspended = true
 			cancelled = w.cancelOpen(TaskExecutionReport)
-			opened = append(opened, w.openTask(TaskSuspensionFollowUp, StateSuspended, RoleExecutiveHead, o.DecisionOrgan))
+			follow := w.openTask(TaskSuspensionFollowUp, StateSuspended, RoleExecutiveHead, o.DecisionOrgan)
+			if w.execDeadlines {
+				// R-ADJ-02 [D]: the organ decides what follows within n days.
+				follow.Deadline = &activities.DeadlineSpec{Rule: "R-ADJ-02", CalendarDays: p.SuspensionFollowUpDays,
+					YellowWorkingDays: w.in.Params.yellowDays(TaskSuspensionFollowUp)}
+			}
+			opened = append(opened, follow)
 		case "evaluate":
 			if !w.hasOpen(TaskPostEvaluation) {
 				opened = append(opened, unit(TaskPostEvaluation, StatePostEvaluation))
@@ -680,7 +689,7 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 			}
 			w.state = StateInExecution
 			if !w.hasOpen(TaskExecutionReport) {
-				opened = append(opened, unit(TaskExecutionReport, StateInExecution))
+				opened = append(opened, w.executionReport())
 			}
 		}
 	case *PostEvaluationForm:
@@ -706,6 +715,16 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		panic(fmt.Errorf("advanceFull: unexpected form %T", form)) // check() only returns known forms
 	}
 	return opened, cancelled
+}
+
+// executionReport opens the execution unit's next report, due every n
+// months (R-EXE-02 [D], Art. 34) on cases that began with that timer.
+func (w *caseWF) executionReport() activities.NewTask {
+	t := w.openTask(TaskExecutionReport, StateInExecution, RoleDepartmentOfficer, w.in.Organs.Unit)
+	if n := w.policy().ExecutionReportMonths; w.execDeadlines && n > 0 {
+		t.Deadline = &activities.DeadlineSpec{Rule: "R-EXE-02", Months: n, YellowWorkingDays: w.in.Params.yellowDays(TaskExecutionReport)}
+	}
+	return t
 }
 
 func hasString(list []string, s string) bool {

@@ -383,6 +383,23 @@ func TestTS18_SuspensionAndMajorAdjustment(t *testing.T) {
 	h.accepted("upd-exe")
 	h.refusedWith("upd-suspend-noreason", rules.RADJ01.ID)
 	h.accepted("upd-suspend")
+	// R-EXE-02: each execution report is due three months on; R-ADJ-02: the
+	// follow-up of a suspension thirty days on (Luoyang profile defaults).
+	dueSpec := func(key, typ string) *activities.DeadlineSpec {
+		for _, nt := range h.step(key).NewTasks {
+			if nt.Type == typ {
+				return nt.Deadline
+			}
+		}
+		t.Fatalf("step %s opened no %s task", key, typ)
+		return nil
+	}
+	if d := dueSpec("upd-pub", workflows.TaskExecutionReport); d == nil || d.Rule != "R-EXE-02" || d.Months != 3 {
+		t.Errorf("execution report deadline %+v, want R-EXE-02 in 3 months", d)
+	}
+	if d := dueSpec("upd-suspend", workflows.TaskSuspensionFollowUp); d == nil || d.Rule != "R-ADJ-02" || d.CalendarDays != 30 {
+		t.Errorf("suspension follow-up deadline %+v, want R-ADJ-02 in 30 days", d)
+	}
 	h.refusedWith("upd-resume-major", rules.GADJ.ID)
 	h.accepted("upd-adjust")
 	if f := facts(t, h.step("upd-adjust")); !f.Adjusted || len(f.Tracks) != 0 || f.LegalityOutcome != "" {

@@ -18,8 +18,9 @@ var nationalParams = Params{
 	ReviewSLAWorkingDays:      15,
 	PublicationSLAWorkingDays: 20,
 	// Yellow warnings [D]: three working days before a review is due, five
-	// before publication is.
-	Warnings: []WarningPolicy{{TaskType: TaskLegalityReview, YellowWorkingDays: 3}, {TaskType: TaskPublication, YellowWorkingDays: 5}},
+	// before publication, an execution report or a suspension's follow-up.
+	Warnings: []WarningPolicy{{TaskType: TaskLegalityReview, YellowWorkingDays: 3}, {TaskType: TaskPublication, YellowWorkingDays: 5},
+		{TaskType: TaskExecutionReport, YellowWorkingDays: 5}, {TaskType: TaskSuspensionFollowUp, YellowWorkingDays: 5}},
 }
 
 // ProfileParams returns the params of a profile, falling back to national,
