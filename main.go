@@ -415,6 +415,9 @@ func seedDemo(ctx context.Context, s *db.Store, dataDir string) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	if err := s.SeedDemoDirectory(ctx); err != nil {
+		return "", fmt.Errorf("demo directory: %w", err)
+	}
 	b, _ := json.MarshalIndent(demoUsersFile{Users: users}, "", "  ")
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)

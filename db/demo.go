@@ -74,3 +74,40 @@ func (s *Store) SeedDemo(ctx context.Context, keep map[string]string) ([]DemoUse
 	}
 	return out, nil
 }
+
+// SeedDemoDirectory gives the demo county (宜阳县) a published decision
+// directory for 2026, compiled by its general office's meeting secretary and
+// published after the county Party committee's consent (R-DIR-01), so that
+// cases can be started for its entries. It does nothing when the county
+// already has a 2026 directory.
+func (s *Store) SeedDemoDirectory(ctx context.Context) error {
+	have, err := s.ListDirectories(ctx, DirectoryFilter{OrganID: "yiyang", Year: 2026, AllDrafts: true})
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	var secretary User
+	if err := s.DB.GetContext(ctx, &secretary, `SELECT * FROM users WHERE handle = 'liuyang'`); err != nil {
+		return fmt.Errorf("demo directory: %w", mapErr(err))
+	}
+	actor := DirectoryEvent{ActorID: secretary.ID, ActorName: secretary.Name, ActorRole: secretary.Role, ActorOrg: secretary.OrgID}
+	d, _, err := s.CreateDirectory(ctx, Directory{OrganID: "yiyang", Year: 2026, Title: "宜阳县人民政府2026年度重大行政决策事项目录",
+		CreatedBy: secretary.ID}, actor)
+	if err != nil {
+		return err
+	}
+	for _, e := range []DirectoryEntry{
+		{Title: "宜阳县城区集中供暖价格调整方案", Category: 2, LeadUnit: "yiyang-nrb", PlannedStart: "2026-03-01", PlannedEnd: "2026-12-31",
+			ExpectedTracks: json.RawMessage(`["PP","RISK"]`)},
+		{Title: "宜阳县城区污水处理PPP项目实施方案", Category: 3, LeadUnit: "yiyang-nrb", PlannedStart: "2026-04-01", PlannedEnd: "2027-03-31",
+			ExpectedTracks: json.RawMessage(`["PP","EXP","RISK","FCR"]`)},
+	} {
+		if _, _, err := s.AddDirectoryEntry(ctx, d.ID, e, actor, nil); err != nil {
+			return err
+		}
+	}
+	if _, _, err := s.RecordDirectoryConsent(ctx, d.ID, "宜委办〔2026〕5号", "2026-02-20", actor); err != nil {
+		return err
+	}
+	_, _, err = s.PublishDirectory(ctx, d.ID, "2026-02-25", "https://www.yiyang.gov.cn/zwgk/ml2026.html", actor, nil)
+	return err
+}
