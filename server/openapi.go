@@ -154,5 +154,5 @@ var openapiSpec = func() []byte {
 }()
 
 func (s *Server) openapi(c echo.Context) error {
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, openapiSpec)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, openapiSpec)
 }

@@ -58,7 +58,6 @@ var (
 	fullParty       = workflows.PartyReportForm{ReportRef: "宜政请〔2026〕21号", ReportDate: "2026-04-01"}
 	fullPublication = workflows.PublicationForm{PublishDate: "2026-04-20", Website: "http://www.yiyang.gov.cn/2026/21", Interpretation: []string{rules.WrittenInterpretation},
 		PublicAdoptionExplained: true, ExpertAdoptionExplained: true, ExecutionUnits: []rules.Unit{{Name: "yiyang-nrb", Lead: true}}}
-	fullReport   = workflows.ExecutionReportForm{Summary: "一季度执行情况"}
 	fullArchive  = workflows.ArchiveForm{DossierRef: "宜档2026-21", Archivist: "刘洋"}
 	fullEvaluate = workflows.PostEvaluationForm{Evaluator: rules.Evaluator{Name: "河南大学法学院", ThirdParty: true}, Plan: rules.EvaluationPlan{PublicOpinion: true, Participants: []string{rules.EvalNPCDeputies}},
 		ReportRef: "后评估报告", Recommendation: rules.RecommendContinue, Reasons: "效果良好"}
