@@ -17,7 +17,7 @@ var beijing = time.FixedZone("CST", 8*3600)
 // submission (G-LR-TIME, Art. 26) and whether a comment notice's end date is
 // a rest day (R-CAL-06). The workflow never reads the calendar; these facts
 // travel in the update and so are part of the case's history.
-func (s *Server) clockFacts(ctx context.Context, t db.Task, profile string, form json.RawMessage) (*workflows.ClockFacts, error) {
+func (s *Server) clockFacts(ctx context.Context, t db.Task, form json.RawMessage) (*workflows.ClockFacts, error) {
 	switch t.Type {
 	case workflows.TaskLegalitySubmission, workflows.TaskPublicComment:
 	default:
@@ -29,8 +29,12 @@ func (s *Server) clockFacts(ctx context.Context, t db.Task, profile string, form
 	}
 	var cf workflows.ClockFacts
 	if t.Type == workflows.TaskLegalitySubmission {
+		cs, err := s.store.GetCase(ctx, t.CaseID)
+		if err != nil {
+			return nil, err
+		}
 		today := calendar.DateFromTime(time.Now().In(beijing))
-		d, err := cal.AddWorkingDays(today, workflows.ProfilePolicy(profile).LegalityReviewWorkingDays)
+		d, err := cal.AddWorkingDays(today, workflows.ProfilePolicy(cs.Profile).LegalityReviewWorkingDays)
 		if err != nil {
 			return nil, nil // out of the calendar's range: the workflow refuses with G-LR-TIME
 		}

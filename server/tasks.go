@@ -161,11 +161,7 @@ func (s *Server) completeTask(c echo.Context) error {
 	} else if !activeTask(t) {
 		return s.conflict(c, t)
 	}
-	cs, err := s.store.GetCase(ctx, t.CaseID)
-	if err != nil {
-		return err
-	}
-	clock, err := s.clockFacts(ctx, t, cs.Profile, req.Form)
+	clock, err := s.clockFacts(ctx, t, req.Form)
 	if err != nil {
 		return err
 	}
