@@ -195,6 +195,25 @@ func TestWorkbenchInBrowser(t *testing.T) {
 			officer.openTask(caseID, typ)
 			officer.shot("05a-drafting-form")
 		}
+		if typ == workflows.TaskPublicComment {
+			// As the dates are typed, the comment period panel shows the
+			// earliest lawful end date: 30 days after publication, that
+			// day not counted (Art. 15, R-CAL-05), from the server's clock.
+			officer.openTask(caseID, typ)
+			f := fills[typ]
+			officer.fillForm(f)
+			published, err := time.Parse(time.DateOnly, f.fields["f.publish_date"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			earliest := published.AddDate(0, 0, 30).Format(time.DateOnly)
+			officer.waitText("#period-earliest", earliest+"（周")
+			if got := officer.eval(`document.querySelector('#period-earliest').dataset.date`); got != earliest {
+				t.Errorf("the comment period panel offers %q as the earliest end, want %s", got, earliest)
+			}
+			officer.waitVisible("#period-ok") // the end date typed gives 30 days
+			officer.shot("05b-comment-period")
+		}
 		officer.completeOpenTask(caseID, typ)
 	}
 	officer.waitText("#case-state", "合法性审查")

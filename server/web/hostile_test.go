@@ -65,6 +65,8 @@ func TestWorkbenchHostileInput(t *testing.T) {
 		"/tasks/not-a-uuid",
 		"/tasks/00000000-0000-0000-0000-000000000000",
 		"/tasks/00000000-0000-0000-0000-000000000000/row?field=statements&i=-1",
+		"/tasks/not-a-uuid/period?f.publish_date=2026-03-02",
+		"/tasks/00000000-0000-0000-0000-000000000000/period?f.publish_date=2026-03-02",
 		"/documents/zzz",
 		"/documents/" + strings.Repeat("0", 64),
 		"/audit?from=yesterday&to=2026-13-45&case_id=x&cursor=-1",
@@ -94,6 +96,43 @@ func TestWorkbenchHostileInput(t *testing.T) {
 			}
 		}
 	}
+	// The comment period panel of a real comment notice: whatever dates are
+	// typed, a page (the panel) and never a 5xx.
+	commentTask := seedCommentTask(t, store)
+	for _, q := range []string{
+		"",
+		"f.publish_date=",
+		"f.publish_date=2026-02-30&f.end_date=2026-13-01",
+		"f.publish_date=%3Cscript%3Ealert(1)%3C/script%3E&f.end_date=%3Cscript%3E",
+		"f.publish_date=" + strings.Repeat("9", 5000),
+		"f.publish_date=0000-00-00",
+		"f.publish_date=1800-01-01",
+		"f.publish_date=9999-12-31&f.end_date=9999-12-31",
+		"f.publish_date=2099-12-31&f.end_date=2100-01-30",
+		"f.publish_date=2026-03-02&f.end_date=2014-01-01",
+		"f.publish_date=2026-03-02&f.end_date=2099-12-31",
+		"f.publish_date=2026-03-02&f.publish_date=2026-09-07&f.end_date=x&f.end_date=y",
+		"f.publish_date=%00&f.end_date=%E2%80%AE",
+		"f.publish_date=+2026-03-02&f.end_date=2026-04-01%20",
+		"f.publish_date=2026-03-02%26calendar_days%3D1",
+		"working_days=7&calendar_days=x&from=bad",
+	} {
+		for _, role := range []string{"department_officer", "auditor"} {
+			target := "/tasks/" + commentTask + "/period?" + q
+			rec := do(role, "GET", target, nil)
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+				t.Errorf("%s GET %s: %d %q", role, target, rec.Code, rec.Header().Get("Content-Type"))
+			}
+			if strings.Contains(rec.Body.String(), "<script>") {
+				t.Errorf("%s GET %s: unescaped script", role, target)
+			}
+		}
+	}
+	// Another office's officer does not see the task, nor its panel.
+	if rec := do("legality_review_officer", "GET", "/tasks/"+commentTask+"/period?f.publish_date=2026-03-02", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("the review office reads another office's comment period: %d", rec.Code)
+	}
+
 	if rec := do("auditor", "GET", "/audit/refusals?rule=%3Cscript%3Ealert(1)%3C/script%3E", nil); strings.Contains(rec.Body.String(), "<script>alert") {
 		t.Error("a filter is echoed unescaped")
 	}
@@ -147,6 +186,17 @@ func TestWorkbenchHostileInput(t *testing.T) {
 		rec := do("department_officer", "POST", target, url.Values{"_csrf": {csrf}, "action": {"claim"}, "f.x[1": {"y"}})
 		if rec.Code >= 500 || rec.Code == http.StatusOK {
 			t.Errorf("POST %s: %d", target, rec.Code)
+		}
+	}
+	// The comment period's compute button without JavaScript: the form
+	// again, as typed, whatever the dates.
+	for _, f := range []url.Values{
+		{"_csrf": {csrf}, "_period": {"1"}, "f.publish_date": {"<script>alert(1)</script>"}, "f.end_date": {"2026-02-30"}},
+		{"_csrf": {csrf}, "_period": {"1"}, "f.publish_date": {"2099-12-31"}, "f.end_date": {strings.Repeat("1", 3000)}},
+	} {
+		rec := do("department_officer", "POST", "/tasks/"+commentTask+"/complete", f)
+		if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "<script>alert") {
+			t.Errorf("compute the comment period %v: %d", f, rec.Code)
 		}
 	}
 }

@@ -35,6 +35,7 @@ type taskData struct {
 	Reason     string
 	Comment    string
 	Comments   []db.TaskComment
+	Period     *commentPeriod // the comment notice's period panel (period.go)
 }
 
 // returnable are the steps that may send a case back for supplement (R-LR-02).
@@ -52,6 +53,9 @@ func (ui *UI) taskPage(c echo.Context) error {
 		values = defaults(d.Task.Type, d.Case)
 	}
 	if err := ui.buildForm(c, &d, values, nil); err != nil {
+		return ui.fail(c, err)
+	}
+	if err := ui.periodFor(c, &d, values); err != nil {
 		return ui.fail(c, err)
 	}
 	return ui.render(c, http.StatusOK, "task", ui.newPage(c, "", label(lang(c), "task", d.Task.Type), d))
@@ -159,6 +163,11 @@ func (ui *UI) completeTask(c echo.Context) error {
 		}
 		return ui.showTask(c, &d, http.StatusOK, values, errs)
 	}
+	if form.Get("_period") != "" {
+		// Without JavaScript the comment period's compute button posts the
+		// form: show it again as typed, with the period computed.
+		return ui.showTask(c, &d, http.StatusOK, values, errs)
+	}
 	if len(errs) > 0 {
 		d.FormError = &Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_form",
 			Detail: messages["task.invalid"].zh + " / " + messages["task.invalid"].en}
@@ -194,6 +203,9 @@ func (ui *UI) completeTask(c echo.Context) error {
 
 func (ui *UI) showTask(c echo.Context, d *taskData, status int, values map[string]any, errs map[string]string) error {
 	if err := ui.buildForm(c, d, values, errs); err != nil {
+		return ui.fail(c, err)
+	}
+	if err := ui.periodFor(c, d, values); err != nil {
 		return ui.fail(c, err)
 	}
 	return ui.render(c, status, "task", ui.newPage(c, "", label(lang(c), "task", d.Task.Type), *d))

@@ -100,6 +100,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/documents/:sha256", ui.document)
 	s.GET("/tasks/:id", ui.taskPage)
 	s.GET("/tasks/:id/row", ui.taskRow)
+	s.GET("/tasks/:id/period", ui.taskPeriod)
 	s.POST("/tasks/:id/complete", ui.completeTask)
 	s.POST("/tasks/:id/actions", ui.taskAction)
 	s.GET("/audit", ui.auditEvents)
