@@ -679,7 +679,7 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		switch {
 		case f.Decision == "terminate":
 			w.outcome = OutcomeTerminated
-			cancelled = w.cancelOpen(TaskPostEvaluation, TaskExecutionReport)
+			cancelled = w.cancelOpen(TaskPostEvaluation, TaskExecutionReport, TaskExecutionDecision)
 			return w.toArchiving(now), cancelled
 		case f.Decision == "adjust" && f.AdjustmentClass == rules.AdjustmentMajor:
 			return w.majorAdjustment()

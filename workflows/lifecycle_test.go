@@ -461,3 +461,32 @@ func TestRDIR03_TS20_ListedMatterClosedOnlyAfterAdjustment(t *testing.T) {
 	h.refusedWith("upd-archive-listed", rules.RDIR03.ID)
 	h.accepted("upd-archive")
 }
+
+// R-ADJ-05: after a suspension, execution stops only by the organ's
+// collective decision, published; the case then ends in the archive as
+// terminated.
+func TestRADJ05_TerminationAfterSuspension(t *testing.T) {
+	h := newFullHarness(t, workflows.Matter{})
+	h.publish()
+	h.complete("upd-exe", workflows.TaskExecutionReport, officer, workflows.ExecutionReportForm{Summary: "施工", ProblemKind: rules.ForceMajeure,
+		ProblemDescription: "洪水冲毁施工区", DiscoveredOn: "2026-05-01"})
+	h.complete("upd-suspend", workflows.TaskExecutionDecision, head, workflows.ExecutionDecisionForm{Decision: "suspend", Urgency: "汛期险情", Reasons: "不可抗力"})
+	h.complete("upd-stop-alone", workflows.TaskSuspensionFollowUp, head, workflows.SuspensionFollowUpForm{Decision: "terminate", Reasons: "项目无法继续"})
+	h.complete("upd-stop", workflows.TaskSuspensionFollowUp, head, workflows.SuspensionFollowUpForm{Decision: "terminate", Reasons: "项目无法继续",
+		CollectiveDecisionRef: "县政府常务会议纪要〔2026〕9号", PublicationRef: "宜政〔2026〕40号"})
+	h.expectState(workflows.StateArchiving)
+	h.complete("upd-archive", workflows.TaskArchive, secretary, fullArchive)
+	h.run(true)
+
+	h.refusedWith("upd-stop-alone", rules.RADJ05.ID)
+	h.accepted("upd-stop")
+	var res workflows.CaseResult
+	if err := h.env.GetWorkflowResult(&res); err != nil || res.Outcome != workflows.OutcomeTerminated {
+		t.Fatalf("result %+v (%v), want terminated", res, err)
+	}
+	for _, tk := range h.state().Tasks {
+		if tk.State == "open" {
+			t.Errorf("task %s still open after the archive", tk.Type)
+		}
+	}
+}
