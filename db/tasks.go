@@ -86,3 +86,25 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	}
 	return tasks, nil
 }
+
+// MayAct is the first, cheap check of who may act on a task: its role at its
+// organisation, its delegate, or one of its co-reviewers. The workflow's
+// validator has the last word (claims, delegation, co-review).
+func (t Task) MayAct(u User) bool {
+	if t.Role == u.Role && t.OrgID == u.OrgID {
+		return true
+	}
+	if t.DelegateID != nil && *t.DelegateID == u.ID {
+		return true
+	}
+	var cos []struct {
+		UserID string `json:"user_id"`
+	}
+	_ = json.Unmarshal(t.CoReviewers, &cos)
+	for _, co := range cos {
+		if co.UserID == u.ID {
+			return true
+		}
+	}
+	return false
+}

@@ -86,7 +86,7 @@ func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
 		return t, notFound("任务不存在 / no such task")
 	}
 	u := currentUser(c)
-	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !s.mayAct(c, t, u) {
+	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !t.MayAct(u) {
 		return db.Task{}, notFound("任务不存在 / no such task")
 	}
 	return t, err
@@ -251,31 +251,10 @@ func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
 	if err != nil {
 		return t, err
 	}
-	if !s.mayAct(c, t, u) {
+	if !t.MayAct(u) {
 		return t, forbidden("此任务不属于您的角色或单位 / this task belongs to another role or organisation")
 	}
 	return t, nil
-}
-
-// mayAct is the server's first, cheap check of who may act on a task; the
-// workflow's validator has the last word (claims, delegation, co-review).
-func (s *Server) mayAct(c echo.Context, t db.Task, u db.User) bool {
-	if t.Role == u.Role && t.OrgID == u.OrgID {
-		return true
-	}
-	if t.DelegateID != nil && *t.DelegateID == u.ID {
-		return true
-	}
-	var cos []struct {
-		UserID string `json:"user_id"`
-	}
-	_ = json.Unmarshal(t.CoReviewers, &cos)
-	for _, co := range cos {
-		if co.UserID == u.ID {
-			return true
-		}
-	}
-	return false
 }
 
 // refusal maps an Update error to an API error; procedural refusals are

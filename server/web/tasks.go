@@ -89,33 +89,12 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 	u := currentUser(c)
 	t := d.Task.Task
 	d.Active = t.State == "open" || t.State == "claimed"
-	d.CanAct = d.Active && mayAct(t, u)
+	d.CanAct = d.Active && t.MayAct(u)
 	d.Claimable = d.CanAct && t.State == "open" && t.AssigneeID == nil && t.Role == u.Role
 	d.Releasable = d.CanAct && t.AssigneeID != nil && *t.AssigneeID == u.ID
 	d.Returnable = d.CanAct && slices.Contains(returnable, t.Type)
 	d.Idem = uuid.NewString()
 	return d, nil
-}
-
-// mayAct mirrors the API's first check (role and organisation, delegate,
-// co-reviewer) to decide whether to show the form; the API decides.
-func mayAct(t db.Task, u db.User) bool {
-	if t.Role == u.Role && t.OrgID == u.OrgID {
-		return true
-	}
-	if t.DelegateID != nil && *t.DelegateID == u.ID {
-		return true
-	}
-	var cos []struct {
-		UserID string `json:"user_id"`
-	}
-	_ = json.Unmarshal(t.CoReviewers, &cos)
-	for _, co := range cos {
-		if co.UserID == u.ID {
-			return true
-		}
-	}
-	return false
 }
 
 // defaults pre-fills what the case already says: the lead unit of an
