@@ -501,18 +501,10 @@ func (w *caseWF) advance(t *Task, form any) (opened []activities.NewTask, cancel
 		w.facts.Initiated = true
 		w.facts.LeadUnit = f.LeadUnit
 		w.state = StateLegalityReview
-		// The general office prepares the meeting while the review runs; its task
-		// stays blocked by G-CD-LR until the review passes.
-		// Task order fixes task IDs in running cases' histories: keep it.
-		opinion := w.openTask(TaskLegalOpinion, StateLegalityReview, RoleLegalAdviser, o.ReviewBody)
-		review := w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody)
-		if n := w.in.Params.ReviewSLAWorkingDays; n > 0 {
-			// R-LR-11: the opinion is "timely" (Art. 28) within n working days.
-			review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n,
-				YellowWorkingDays: w.in.Params.yellowDays(TaskLegalityReview)}
-		}
-		opened = append(opened, opinion, review,
-			w.openTask(TaskCollectiveDiscussion, StateCollectiveDiscussion, RoleMeetingSecretary, o.GeneralOffice))
+		// The review's tasks, in the order that fixes task IDs in running
+		// cases' histories (openReview keeps it); the meeting task stays
+		// blocked by G-CD-LR until the review passes.
+		opened = append(opened, w.openReview()...)
 	case *LegalOpinionForm:
 		w.facts.LegalOpinions++
 	case *LegalityReviewForm:
