@@ -235,13 +235,7 @@ func (s *Store) DisposeComment(ctx context.Context, caseID, id, disposition, rea
 			return fmt.Errorf("dispose comment %s: %w", id, mapErr(err))
 		}
 		c.Disposition, c.DispositionReason, c.DisposedBy, c.DisposedAt = disposition, reason, &by, &at
-		data, err := json.Marshal(CommentDisposed{CommentID: id, Disposition: disposition, Reason: reason, Previous: previous})
-		if err != nil {
-			return err
-		}
-		e := actor
-		e.CaseID, e.EventKey, e.At, e.Action, e.Data = caseID, CommentEventKeyPrefix+"disposition-"+uuid.NewString(), at, ActionCommentDisposed, data
-		ev, _, err = appendEvent(ctx, tx, head, e)
+		ev, err = appendDisposed(ctx, tx, head, actor, caseID, at, CommentDisposed{CommentID: id, Disposition: disposition, Reason: reason, Previous: previous})
 		return err
 	})
 	if err != nil {
@@ -283,17 +277,24 @@ func (s *Store) DisposeTopic(ctx context.Context, caseID, topic, disposition, re
 		if n = int(affected); n == 0 {
 			return fmt.Errorf("topic %q has no undisposed comments: %w", topic, ErrNotFound)
 		}
-		data, err := json.Marshal(CommentsDisposed{Topic: topic, Disposition: disposition, Reason: reason, Count: n})
-		if err != nil {
-			return err
-		}
-		e := actor
-		e.CaseID, e.EventKey, e.At, e.Action, e.Data = caseID, CommentEventKeyPrefix+"disposition-"+uuid.NewString(), at, ActionCommentDisposed, data
-		ev, _, err = appendEvent(ctx, tx, head, e)
+		ev, err = appendDisposed(ctx, tx, head, actor, caseID, at, CommentsDisposed{Topic: topic, Disposition: disposition, Reason: reason, Count: n})
 		return err
 	})
 	if err != nil {
 		return 0, AuditEvent{}, err
 	}
 	return n, ev, nil
+}
+
+// appendDisposed appends a comment.disposed event with data to the case's
+// chain, as actor, in the caller's transaction.
+func appendDisposed(ctx context.Context, tx *sqlx.Tx, head chainHead, actor AuditEvent, caseID string, at time.Time, data any) (AuditEvent, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return AuditEvent{}, err
+	}
+	e := actor
+	e.CaseID, e.EventKey, e.At, e.Action, e.Data = caseID, CommentEventKeyPrefix+"disposition-"+uuid.NewString(), at, ActionCommentDisposed, raw
+	ev, _, err := appendEvent(ctx, tx, head, e)
+	return ev, err
 }
