@@ -321,13 +321,9 @@ type CommentDisposed struct {
 // Art. 18 "充分采纳合理意见", R-PP-10 every opinion disposed, a reason for
 // every non-adoption. A refusal is recorded in the case's chain.
 func (s *Server) disposeComment(c echo.Context) error {
-	cs, err := s.commentReader(c)
+	cs, u, err := s.commentDisposer(c)
 	if err != nil {
 		return err
-	}
-	u := currentUser(c)
-	if u.OrgID != cs.UnitID || (u.Role != workflows.RoleDepartmentOfficer && u.Role != workflows.RoleOrgHead) {
-		return forbidden("只有承办单位可以处理公众意见 / only the undertaking unit disposes of public comments")
 	}
 	ctx := c.Request().Context()
 	cid := c.Param("comment_id")
@@ -361,6 +357,20 @@ func (s *Server) disposeComment(c echo.Context) error {
 	return c.JSON(http.StatusOK, CommentDisposed{Comment: pc, EventSeq: ev.Seq})
 }
 
+// commentDisposer loads the case of a disposition and checks that the user is
+// of its undertaking unit, which alone disposes of public comments.
+func (s *Server) commentDisposer(c echo.Context) (db.Case, db.User, error) {
+	cs, err := s.commentReader(c)
+	if err != nil {
+		return db.Case{}, db.User{}, err
+	}
+	u := currentUser(c)
+	if u.OrgID != cs.UnitID || (u.Role != workflows.RoleDepartmentOfficer && u.Role != workflows.RoleOrgHead) {
+		return db.Case{}, db.User{}, forbidden("只有承办单位可以处理公众意见 / only the undertaking unit disposes of public comments")
+	}
+	return cs, u, nil
+}
+
 // TopicDispositionRequest disposes of a topic's undisposed comments together.
 type TopicDispositionRequest struct {
 	Topic string `json:"topic" required:"true" maxLength:"100" description:"意见主题（同类意见归并处理）"`
@@ -383,13 +393,9 @@ type TopicDisposed struct {
 // (R-PP-10: like opinions are disposed of together, each non-adoption with
 // its reason).
 func (s *Server) disposeTopic(c echo.Context) error {
-	cs, err := s.commentReader(c)
+	cs, u, err := s.commentDisposer(c)
 	if err != nil {
 		return err
-	}
-	u := currentUser(c)
-	if u.OrgID != cs.UnitID || (u.Role != workflows.RoleDepartmentOfficer && u.Role != workflows.RoleOrgHead) {
-		return forbidden("只有承办单位可以处理公众意见 / only the undertaking unit disposes of public comments")
 	}
 	var req TopicDispositionRequest
 	if err := decodeJSON(c, &req); err != nil {
