@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -561,8 +563,8 @@ func (p *persona) completeOpenTask(caseID, typ string) {
 // repeatable fields, asking for more rows with the add-row button (htmx).
 func (p *persona) fillForm(f fill) {
 	p.t.Helper()
-	for name, v := range f.fields {
-		p.fillInput(fmt.Sprintf("[name=%q]", name), v)
+	for _, name := range slices.Sorted(maps.Keys(f.fields)) { // one order every run
+		p.fillInput(fmt.Sprintf("[name=%q]", name), f.fields[name])
 	}
 	for field, rows := range f.rows {
 		for i, row := range rows {
@@ -611,9 +613,12 @@ func (p *persona) navigate(path string) {
 	p.do(chromedp.Navigate(p.b.st.url + path))
 }
 
-// clickNavigate clicks something that loads a page and waits for it.
+// clickNavigate clicks something that loads a page and waits for it. It
+// first lets htmx finish: a click aimed while a swap above the target is
+// still moving it lands where the target was, and nothing loads.
 func (p *persona) clickNavigate(sel string) {
 	p.t.Helper()
+	p.settle(sel)
 	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
 	defer cancel()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
@@ -621,7 +626,39 @@ func (p *persona) clickNavigate(sel string) {
 	}
 }
 
-func (p *persona) click(sel string)        { p.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)) }
+func (p *persona) click(sel string) {
+	p.t.Helper()
+	p.settle(sel)
+	p.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// settle waits until no htmx request, swap or settle is in progress and sel
+// has kept its place on the page for two samples in a row, so that a click
+// computed from its box hits it.
+func (p *persona) settle(sel string) {
+	p.t.Helper()
+	js := fmt.Sprintf(`(() => {
+		if (document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')) return 'busy';
+		const e = document.querySelector(%q);
+		if (!e) return 'absent';
+		const r = e.getBoundingClientRect();
+		return [r.x, r.y, r.width, r.height].join(',');
+	})()`, sel)
+	deadline := time.Now().Add(30 * time.Second)
+	last := ""
+	for {
+		got := p.eval(js)
+		if got != "busy" && got == last {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: %s did not come to rest (last: %s)", p.role, sel, got)
+		}
+		last = got
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (p *persona) check(sel string)        { p.fillInput(sel, "true") }
 func (p *persona) waitVisible(sel string)  { p.do(chromedp.WaitVisible(chromedp.CSS(sel))) }
 func (p *persona) sendKeys(sel, v string)  { p.do(chromedp.SendKeys(chromedp.CSS(sel), v)) }
