@@ -1,20 +1,29 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
-	"github.com/juece/juece/internal/lawfulpath"
+	"os"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/internal/lawfulpath"
 )
 
 // BenchmarkSteps drives cases over HTTP through the real binaries (juece serve
 // and juece worker) on a real Temporal dev server and PostgreSQL, and reports
 // the latency of each human step (task completion) alone and with 50
 // concurrent actors. Figures only; nothing is asserted about time.
+//
+// By default it starts its own stack with the test settings (PostgreSQL
+// without fsync, Temporal in memory). JUECE_BENCH_API (and
+// JUECE_BENCH_USERS, default .data/demo-users.json) point it at a running
+// stack instead, such as `make run` with its durable defaults.
 func BenchmarkSteps(b *testing.B) {
-	e := newE2E(b)
+	e := benchStack(b)
 	call := func(role, method, path string, body, out any) (int, error) {
 		return e.request(role, method, path, body, out, "")
 	}
@@ -106,4 +115,32 @@ func BenchmarkSteps(b *testing.B) {
 		}
 		report(b, all, busy)
 	})
+}
+
+// benchStack is the stack BenchmarkSteps drives: its own, or the running one
+// JUECE_BENCH_API names, acting with the demo users' tokens.
+func benchStack(b *testing.B) *e2e {
+	api := os.Getenv("JUECE_BENCH_API")
+	if api == "" {
+		return newE2E(b)
+	}
+	path := os.Getenv("JUECE_BENCH_USERS")
+	if path == "" {
+		path = ".data/demo-users.json"
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var file struct{ Users []db.DemoUser }
+	if err := json.Unmarshal(raw, &file); err != nil {
+		b.Fatalf("%s: %v", path, err)
+	}
+	e := &e2e{t: b, api: api, tokens: map[string]string{}}
+	for _, u := range file.Users {
+		if _, ok := e.tokens[u.Role]; !ok {
+			e.tokens[u.Role] = u.Token
+		}
+	}
+	return e
 }

@@ -94,7 +94,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"--namespace", "default", "--log-level", "warn", "--log-format", "json",
 	}
 	if o.DBFile != "" {
-		args = append(args, "--db-filename", o.DBFile)
+		// Write-ahead log, synced at checkpoints: a killed process loses
+		// nothing; only a power cut may lose the last commits.
+		args = append(args, "--db-filename", o.DBFile,
+			"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 	}
 	if o.UIPort > 0 {
 		args = append(args, "--ui-port", strconv.Itoa(o.UIPort))
