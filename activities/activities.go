@@ -70,14 +70,16 @@ type DeadlineResult struct {
 
 // OpenCase is the case row written by the first step.
 type OpenCase struct {
-	ID         string    `json:"id"`
-	WorkflowID string    `json:"workflow_id"`
-	Title      string    `json:"title"`
-	OrganID    string    `json:"organ_id"`
-	UnitID     string    `json:"unit_id"`
-	Profile    string    `json:"profile"`
-	CreatedBy  string    `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string `json:"id"`
+	WorkflowID string `json:"workflow_id"`
+	Title      string `json:"title"`
+	OrganID    string `json:"organ_id"`
+	UnitID     string `json:"unit_id"`
+	Profile    string `json:"profile"`
+	// Policy is the rules' policy frozen into the case (JSON of rules.Policy).
+	Policy    json.RawMessage `json:"policy,omitempty"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // StepInput is one accepted workflow action to project and record.
@@ -149,7 +151,7 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		if o.CreatedBy != "" {
 			by = &o.CreatedBy
 		}
-		st.OpenCase = &db.Case{ID: o.ID, WorkflowID: o.WorkflowID, Title: o.Title, OrganID: o.OrganID, UnitID: o.UnitID,
+		st.OpenCase = &db.Case{ID: o.ID, WorkflowID: o.WorkflowID, Title: o.Title, OrganID: o.OrganID, UnitID: o.UnitID, Policy: nonEmpty(o.Policy),
 			Profile: o.Profile, State: in.State, Facts: in.Facts, CreatedBy: by, CreatedAt: o.CreatedAt}
 	}
 	if u := in.TaskUpdate; u != nil {
@@ -278,4 +280,12 @@ func addMonths(d calendar.Date, n int) calendar.Date {
 	target := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	last := target.AddDate(0, 1, -1).Day()
 	return calendar.DateOf(target.Year(), target.Month(), min(day, last))
+}
+
+// nonEmpty is raw as a nullable column's value: nil when there is nothing.
+func nonEmpty(raw json.RawMessage) *json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	return &raw
 }

@@ -21,11 +21,14 @@ type Case struct {
 	State      string          `db:"state" json:"state"`
 	Outcome    string          `db:"outcome" json:"outcome,omitempty"`
 	Facts      json.RawMessage `db:"facts" json:"facts"`
-	CreatedBy  *string         `db:"created_by" json:"created_by,omitempty"`
-	CreatedAt  time.Time       `db:"created_at" json:"created_at"`
-	UpdatedAt  time.Time       `db:"updated_at" json:"updated_at"`
-	AuditSeq   int64           `db:"audit_seq" json:"-"`
-	AuditHead  string          `db:"audit_head" json:"-"`
+	// Policy is the rules' policy frozen in when the case started (NULL for
+	// older cases: they follow their profile).
+	Policy    *json.RawMessage `db:"policy" json:"policy,omitempty"`
+	CreatedBy *string          `db:"created_by" json:"created_by,omitempty"`
+	CreatedAt time.Time        `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time        `db:"updated_at" json:"updated_at"`
+	AuditSeq  int64            `db:"audit_seq" json:"-"`
+	AuditHead string           `db:"audit_head" json:"-"`
 }
 
 // GetCase loads one case.
@@ -87,9 +90,9 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 		if st.OpenCase != nil {
 			c := st.OpenCase
 			_, err := tx.ExecContext(ctx, `INSERT INTO cases
-				(id, workflow_id, title, organ_id, unit_id, profile, state, facts, created_by, created_at, updated_at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10) ON CONFLICT (id) DO NOTHING`,
-				c.ID, c.WorkflowID, c.Title, c.OrganID, c.UnitID, c.Profile, c.State, jsonOrEmpty(c.Facts), c.CreatedBy, c.CreatedAt)
+				(id, workflow_id, title, organ_id, unit_id, profile, state, facts, policy, created_by, created_at, updated_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) ON CONFLICT (id) DO NOTHING`,
+				c.ID, c.WorkflowID, c.Title, c.OrganID, c.UnitID, c.Profile, c.State, jsonOrEmpty(c.Facts), c.Policy, c.CreatedBy, c.CreatedAt)
 			if err != nil {
 				return fmt.Errorf("insert case: %w", mapErr(err))
 			}

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
 )
 
 func TestUnauthenticated(t *testing.T) {
@@ -31,6 +34,17 @@ func TestUnauthenticated(t *testing.T) {
 func TestFullCaseToClosed(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城区集中供暖价格调整方案")
+	// The case row carries the rule policy frozen in at the start: its
+	// profile's (the demo county is in Luoyang).
+	var started struct {
+		Profile string          `json:"profile"`
+		Policy  json.RawMessage `json:"policy"`
+	}
+	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &started)
+	var frozen rules.Policy
+	if err := json.Unmarshal(started.Policy, &frozen); err != nil || frozen != workflows.ProfilePolicy(started.Profile) {
+		t.Fatalf("case %s (profile %q) froze policy %s (%v), want %+v", id, started.Profile, started.Policy, err, workflows.ProfilePolicy(started.Profile))
+	}
 	for i, st := range fullPath() {
 		var out struct {
 			State string `json:"state"`
@@ -308,3 +322,4 @@ func TestIdempotentRetryAfterNetworkFailure(t *testing.T) {
 		t.Fatalf("new key on a completed task: %d %+v", code, p)
 	}
 }
+

@@ -34,7 +34,8 @@ func (s *Server) clockFacts(ctx context.Context, t db.Task, form json.RawMessage
 			return nil, err
 		}
 		today := calendar.DateFromTime(time.Now().In(beijing))
-		d, err := cal.AddWorkingDays(today, workflows.ProfilePolicy(cs.Profile).LegalityReviewWorkingDays)
+		// The case's frozen policy, as its workflow checks G-LR-TIME with it.
+		d, err := cal.AddWorkingDays(today, workflows.CasePolicy(cs.Profile, cs.Policy).LegalityReviewWorkingDays)
 		if err != nil {
 			return nil, nil // out of the calendar's range: the workflow refuses with G-LR-TIME
 		}

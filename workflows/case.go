@@ -117,7 +117,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		RequestID: w.in.RequestID,
 		Data:      data,
 		Open: &activities.OpenCase{ID: w.in.CaseID, WorkflowID: CaseWorkflowID(w.in.CaseID), Title: w.in.Title,
-			OrganID: w.in.Organs.DecisionOrgan, UnitID: w.in.Organs.Unit, Profile: w.in.Profile,
+			OrganID: w.in.Organs.DecisionOrgan, UnitID: w.in.Organs.Unit, Profile: w.in.Profile, Policy: frozenPolicy(w.in.Params),
 			CreatedBy: w.in.CreatedBy.UserID, CreatedAt: w.in.CreatedAt},
 		NewTasks: []activities.NewTask{first},
 	})

@@ -1,5 +1,11 @@
 package workflows
 
+import (
+	"encoding/json"
+
+	"github.com/juece/juece/workflows/rules"
+)
+
 // Profiles hold the configurable policy ([D] and [U] rules of the spec) per
 // legal profile. A case copies its profile's Params into its input when it
 // starts, so editing a profile affects new cases only.
@@ -34,4 +40,28 @@ func ProfileParams(profile string) Params {
 	p.Policy = &pol
 	p.Warnings = append([]WarningPolicy(nil), p.Warnings...)
 	return p
+}
+
+// frozenPolicy is the case's rule policy as the case row stores it, so that
+// what the server computes for the case follows the same policy as its
+// workflow; nil when the case predates frozen policies.
+func frozenPolicy(p Params) json.RawMessage {
+	if p.Policy == nil {
+		return nil
+	}
+	raw, _ := json.Marshal(p.Policy)
+	return raw
+}
+
+// CasePolicy is the rule policy a stored case runs under: the one frozen in
+// when it started, or its profile's for cases from before policies were
+// frozen (those workflows fall back the same way, see caseWF.policy).
+func CasePolicy(profile string, frozen *json.RawMessage) rules.Policy {
+	if frozen != nil && len(*frozen) > 0 {
+		var p rules.Policy
+		if json.Unmarshal(*frozen, &p) == nil {
+			return p
+		}
+	}
+	return ProfilePolicy(profile)
 }

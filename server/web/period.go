@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
@@ -72,13 +73,13 @@ func about(key string, api *Problem) *Problem {
 	return p
 }
 
-// commentPeriodOf computes the panel for the dates typed, under the policy of
-// the case's profile (workflows.ProfilePolicy; the workflow checks against
-// the copy frozen into the case when it started, the same unless the
-// profile has since been changed). Dates the API refuses are shown in the panel (the API's
-// 400 with its message); only a failure of the server itself is an error.
-func (ui *UI) commentPeriodOf(c echo.Context, taskID, profile, publish, end string) (*commentPeriod, error) {
-	pol := workflows.ProfilePolicy(profile)
+// commentPeriodOf computes the panel for the dates typed, under the policy
+// frozen into the case when it started (workflows.CasePolicy), the one its
+// workflow checks against. Dates the API refuses are shown in the panel (the
+// API's 400 with its message); only a failure of the server itself is an
+// error.
+func (ui *UI) commentPeriodOf(c echo.Context, taskID string, cs db.Case, publish, end string) (*commentPeriod, error) {
+	pol := workflows.CasePolicy(cs.Profile, cs.Policy)
 	p := &commentPeriod{TaskID: taskID, Min: pol.CommentPeriodDays, Citation: rules.RPP04.Citation,
 		Publish: strings.TrimSpace(publish), End: strings.TrimSpace(end)}
 	if p.Publish == "" {
@@ -170,7 +171,7 @@ func (ui *UI) periodFor(c echo.Context, d *taskData, values map[string]any) erro
 	}
 	publish, _ := values["publish_date"].(string)
 	end, _ := values["end_date"].(string)
-	p, err := ui.commentPeriodOf(c, d.Task.ID, d.Case.Profile, publish, end)
+	p, err := ui.commentPeriodOf(c, d.Task.ID, d.Case.Case, publish, end)
 	if err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func (ui *UI) taskPeriod(c echo.Context) error {
 	if err := ui.call(c, Op{Route: "GET /cases/:id", Params: []string{t.CaseID}}, &cv); err != nil {
 		return ui.fail(c, err)
 	}
-	p, err := ui.commentPeriodOf(c, t.ID, cv.Profile, c.QueryParam("f.publish_date"), c.QueryParam("f.end_date"))
+	p, err := ui.commentPeriodOf(c, t.ID, cv.Case, c.QueryParam("f.publish_date"), c.QueryParam("f.end_date"))
 	if err != nil {
 		return ui.fail(c, err)
 	}
