@@ -23,6 +23,10 @@ import (
 func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	started := time.Now()
 	logf := func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }
+	scfg, err := serverConfig(cfg)
+	if err != nil {
+		return err
+	}
 	dataDir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return err
@@ -80,7 +84,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := startCheckpointSchedule(ctx, cfg, store, log); err != nil {
 		return err
 	}
-	srv := server.New(store, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
+	srv := server.New(store, tc, log, scfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, cfg.Listen) }()
 	host := cfg.Listen

@@ -57,6 +57,9 @@ type Config struct {
 	// dev write a global audit checkpoint (a Go duration, default 24h; 0 or
 	// off: never). Read by checkpointInterval.
 	CheckpointInterval string
+	// ProfilesFile is JUECE_PROFILES: a JSON file of legal profiles over the
+	// built-in ones (workflows.LoadProfiles); empty: the built-in profiles.
+	ProfilesFile string
 }
 
 func loadConfig() Config {
@@ -89,6 +92,7 @@ func loadConfig() Config {
 		SMTPAddr:           os.Getenv("SMTP_ADDR"),
 		SMTPFrom:           env("SMTP_FROM", "juece@localhost"),
 		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
+		ProfilesFile:       os.Getenv("JUECE_PROFILES"),
 	}
 }
 
@@ -240,6 +244,10 @@ func connect(ctx context.Context, cfg Config, log *slog.Logger) (s *db.Store, tc
 }
 
 func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
+	scfg, err := serverConfig(cfg)
+	if err != nil {
+		return err
+	}
 	s, tc, closeAll, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -248,7 +256,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := startCheckpointSchedule(ctx, cfg, s, log); err != nil {
 		return err
 	}
-	srv := server.New(s, tc, log, server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue})
+	srv := server.New(s, tc, log, scfg)
 	log.Info("serving", "listen", cfg.Listen)
 	return srv.Serve(ctx, cfg.Listen)
 }
@@ -441,4 +449,22 @@ func connectionOptions(cfg Config) client.ConnectionOptions {
 		return client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionGzip{}}
 	}
 	return client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}
+}
+
+// serverConfig is the API's configuration, with the legal profiles of
+// JUECE_PROFILES read and checked before anything starts.
+func serverConfig(cfg Config) (server.Config, error) {
+	sc := server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue}
+	if cfg.ProfilesFile == "" {
+		return sc, nil
+	}
+	f, err := os.Open(cfg.ProfilesFile)
+	if err != nil {
+		return sc, fmt.Errorf("JUECE_PROFILES: %w", err)
+	}
+	defer f.Close()
+	if sc.Profiles, err = workflows.LoadProfiles(f); err != nil {
+		return sc, fmt.Errorf("JUECE_PROFILES %s: %w", cfg.ProfilesFile, err)
+	}
+	return sc, nil
 }

@@ -95,7 +95,7 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	params := workflows.ProfileParams(organ.Profile)
+	params := s.cfg.Profiles.Params(organ.Profile)
 	if set.ReviewSLAWorkingDays > 0 {
 		params.ReviewSLAWorkingDays = set.ReviewSLAWorkingDays
 	}

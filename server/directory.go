@@ -49,19 +49,13 @@ const (
 	CodeInvalidDirectoryEntry = "invalid_directory_entry"
 )
 
-// directoryPolicy is the rule policy of an organ's profile: the profile's
-// frozen Policy when it has one, else by profile name.
-func directoryPolicy(profile string) rules.Policy {
-	if p := workflows.ProfileParams(profile).Policy; p != nil {
+// directoryPolicy is the rule policy of an organ's profile as configured
+// now: a directory is not a case, so nothing of it is frozen.
+func (s *Server) directoryPolicy(profile string) rules.Policy {
+	if p := s.cfg.Profiles.Params(profile).Policy; p != nil {
 		return *p
 	}
-	switch profile {
-	case "luoyang":
-		return rules.DefaultPolicy()
-	case "henan":
-		return rules.HenanPolicy()
-	}
-	return rules.NationalPolicy()
+	return workflows.ProfilePolicy(profile)
 }
 
 // DirectoryPolicyView is what the organ's policy means for its directory.
@@ -97,7 +91,7 @@ func (s *Server) directoryAccess(c echo.Context, organID string) (dirAccess, err
 	}
 	var set OrganSettings
 	_ = json.Unmarshal(organ.Settings, &set)
-	a := dirAccess{organ: organ, policy: directoryPolicy(organ.Profile)}
+	a := dirAccess{organ: organ, policy: s.directoryPolicy(organ.Profile)}
 	office := set.GeneralOffice != "" && u.OrgID == set.GeneralOffice
 	a.drafts = office || readsAll(u)
 	a.edit = office && u.Role == workflows.RoleMeetingSecretary

@@ -42,6 +42,7 @@ type stack struct {
 	users  map[string]db.DemoUser
 	// temporal is the dev server's client, for queries.
 	temporal client.Client
+	queue    string
 }
 
 func newStack(t *testing.T) *stack {
@@ -59,10 +60,8 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	log := slog.New(slog.NewTextHandler(testLogOut(), nil))
-	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue}).Handler())
-	t.Cleanup(srv.Close)
-	s := &stack{t: t, url: srv.URL, store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}, temporal: ds.Client()}
+	s := &stack{t: t, store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}, temporal: ds.Client(), queue: queue}
+	s.serve(server.Config{})
 	for _, u := range demo {
 		if _, dup := s.tokens[u.Role]; !dup { // the first of a role is "the" role's user
 			s.tokens[u.Role] = u.Token
@@ -72,6 +71,18 @@ func newStack(t *testing.T) *stack {
 		s.users[u.Handle] = u
 	}
 	return s
+}
+
+// serve starts an API server with cfg (its task queue set to the stack's)
+// over the stack's database and Temporal; requests go to it from then on,
+// as after a restart of the API with a new configuration.
+func (s *stack) serve(cfg server.Config) {
+	s.t.Helper()
+	cfg.TaskQueue = s.queue
+	log := slog.New(slog.NewTextHandler(testLogOut(), nil))
+	srv := httptest.NewServer(server.New(s.store, s.temporal, log, cfg).Handler())
+	s.t.Cleanup(srv.Close)
+	s.url = srv.URL
 }
 
 // do sends a request as a role ("" = no token) and decodes the JSON answer.

@@ -22,6 +22,9 @@ type Config struct {
 	TemporalUIURL string // link target for a case's history; "" hides it
 	Namespace     string
 	TaskQueue     string // "" = workflows.TaskQueue
+	// Profiles are the legal profiles new cases start under (their params and
+	// rule policy are frozen into each case); nil: the built-in ones.
+	Profiles workflows.ProfileSet
 }
 
 // Server holds the API's dependencies.
@@ -49,6 +52,9 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	}
 	if cfg.TaskQueue == "" {
 		cfg.TaskQueue = workflows.TaskQueue
+	}
+	if cfg.Profiles == nil {
+		cfg.Profiles = workflows.BuiltinProfiles()
 	}
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
