@@ -322,4 +322,3 @@ func TestIdempotentRetryAfterNetworkFailure(t *testing.T) {
 		t.Fatalf("new key on a completed task: %d %+v", code, p)
 	}
 }
-
