@@ -189,6 +189,15 @@ type DeadlineView struct {
 	DueAt       time.Time `json:"due_at"`
 	Provisional bool      `json:"provisional"`
 	Sources     []string  `json:"sources"`
+	// Status is where the deadline stands today: open, overdue, met (its task
+	// completed by the date), late (completed after it), or cancelled (its
+	// task cancelled or returned).
+	Status string `json:"status" enum:"open,overdue,met,late,cancelled"`
+	// MetOn is the day (Beijing) its task was completed.
+	MetOn string `json:"met_on,omitempty"`
+	// WorkingDaysLeft counts, for an open or overdue deadline, the working
+	// days from today to the date (negative: working days past it).
+	WorkingDaysLeft *int `json:"working_days_left,omitempty"`
 }
 
 // loadCase loads a case the user may see. A case outside the user's reach is
@@ -231,9 +240,13 @@ func (s *Server) getCase(c echo.Context) error {
 		return err
 	}
 	v := CaseView{Case: cs, OpenTasks: []db.Task{}, NextSteps: []NextStep{}, Deadlines: make([]DeadlineView, 0, len(ds))}
+	cal, err := s.store.Calendar(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	for _, d := range ds {
-		v.Deadlines = append(v.Deadlines, DeadlineView{TaskID: d.TaskID, Rule: d.Rule, Kind: d.Kind, From: d.FromDate.Format(time.DateOnly),
-			N: d.N, Date: d.DueDate.Format(time.DateOnly), DueAt: d.DueAt, Provisional: d.Provisional, Sources: d.Sources})
+		v.Deadlines = append(v.Deadlines, deadlineStatus(cal, tasks, DeadlineView{TaskID: d.TaskID, Rule: d.Rule, Kind: d.Kind, From: d.FromDate.Format(time.DateOnly),
+			N: d.N, Date: d.DueDate.Format(time.DateOnly), DueAt: d.DueAt, Provisional: d.Provisional, Sources: d.Sources}, time.Now()))
 	}
 	_ = json.Unmarshal(cs.Facts, &v.FactsView)
 	for _, t := range tasks {

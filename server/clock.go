@@ -109,3 +109,42 @@ func (s *Server) dossierFacts(ctx context.Context, t db.Task) (*workflows.Dossie
 	}
 	return &workflows.DossierFacts{Missing: missing}, nil
 }
+
+// deadlineStatus says where a deadline stands at now: met or late by its
+// task's completion day (Beijing), cancelled with its task, else open or
+// overdue with the working days left from the working-day clock.
+func deadlineStatus(cal *calendar.Calendar, tasks []db.Task, d DeadlineView, now time.Time) DeadlineView {
+	due, err := calendar.ParseDate(d.Date)
+	if err != nil {
+		d.Status = "open"
+		return d
+	}
+	if d.TaskID != nil {
+		for _, t := range tasks {
+			if t.ID != *d.TaskID {
+				continue
+			}
+			switch {
+			case t.State == "completed" && t.CompletedAt != nil:
+				met := calendar.DateFromTime(t.CompletedAt.In(beijing))
+				d.MetOn, d.Status = met.String(), "met"
+				if met.After(due) {
+					d.Status = "late"
+				}
+				return d
+			case t.State == "cancelled" || t.State == "returned":
+				d.Status = "cancelled"
+				return d
+			}
+		}
+	}
+	today := calendar.DateFromTime(now.In(beijing))
+	d.Status = "open"
+	if today.After(due) {
+		d.Status = "overdue"
+	}
+	if n, _, err := cal.WorkingDaysBetween(today, due); err == nil {
+		d.WorkingDaysLeft = &n
+	}
+	return d
+}

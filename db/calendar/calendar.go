@@ -294,6 +294,33 @@ func (c *Calendar) AddWorkingDays(from Date, n int) (Deadline, error) {
 	return Deadline{Date: d, Provisional: s.provisional, Sources: s.sources}, nil
 }
 
+// WorkingDaysBetween counts the working days after from up to and including
+// to: how many working days are left from today until a due date (0 when it
+// is today or the next working day is after it). When to is before from the
+// count is negative: the working days since the due date passed, to
+// excluded. provisional says whether any day counted came from a year
+// without a loaded notice (R-CAL-03).
+func (c *Calendar) WorkingDaysBetween(from, to Date) (n int, provisional bool, err error) {
+	if from.IsZero() || to.IsZero() {
+		return 0, false, fmt.Errorf("calendar: 日期为空 / zero date: %w", ErrOutOfRange)
+	}
+	sign := 1
+	if to.Before(from) {
+		from, to, sign = to, from, -1
+	}
+	if to.Sub(from) > 2*MaxPeriod {
+		return 0, false, fmt.Errorf("calendar: 间隔 %d 天过长 / span of %d days too long: %w", to.Sub(from), to.Sub(from), ErrOutOfRange)
+	}
+	for d := from.AddDays(1); !d.After(to); d = d.AddDays(1) {
+		working, prov := c.IsWorkingDay(d)
+		provisional = provisional || prov
+		if working {
+			n++
+		}
+	}
+	return sign * n, provisional, nil
+}
+
 // AddCalendarDays returns the end of a period of n calendar days starting
 // at from (R-CAL-05): the earliest end date with end − from ≥ n, that is
 // from + n, since day 1 is from + 1 (民法典 Art. 201). This is, for example,

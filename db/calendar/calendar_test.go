@@ -310,3 +310,43 @@ func BenchmarkAddWorkingDays(b *testing.B) {
 		})
 	}
 }
+
+// TestWorkingDaysBetween: the working days left until a due date are the
+// inverse of AddWorkingDays, across the 2026 Spring Festival (rest
+// 2026-02-15…23, make-up working days 2026-02-14 and 2026-02-28), and
+// negative once the date has passed.
+func TestWorkingDaysBetween(t *testing.T) {
+	cal := mustDefault(t)
+	for _, from := range []string{"2026-02-10", "2026-02-13", "2026-02-14", "2026-02-20", "2026-09-30", "2026-12-31"} {
+		for n := 1; n <= 40; n++ {
+			due, err := cal.AddWorkingDays(d(from), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, prov, err := cal.WorkingDaysBetween(d(from), due.Date)
+			if err != nil || got != n || prov != due.Provisional {
+				t.Fatalf("from %s to %s (%d working days): got %d provisional %v (%v)", from, due.Date, n, got, prov, err)
+			}
+			if back, _, _ := cal.WorkingDaysBetween(due.Date, d(from)); back != -n {
+				t.Fatalf("from %s back to %s: %d, want %d", due.Date, from, back, -n)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		from, to string
+		want     int
+	}{
+		{"2026-02-13", "2026-02-23", 1}, // the make-up Saturday 02-14, then the holiday
+		{"2026-02-14", "2026-02-23", 0}, // nothing but rest days left: due on a rest day
+		{"2026-02-14", "2026-02-24", 1},
+		{"2026-03-02", "2026-03-02", 0},
+		{"2026-03-03", "2026-03-02", -1}, // a working day past due
+	} {
+		if got, _, err := cal.WorkingDaysBetween(d(tc.from), d(tc.to)); err != nil || got != tc.want {
+			t.Errorf("%s → %s: %d (%v), want %d", tc.from, tc.to, got, err, tc.want)
+		}
+	}
+	if _, _, err := cal.WorkingDaysBetween(Date{}, d("2026-01-01")); err == nil {
+		t.Error("a zero date is accepted")
+	}
+}

@@ -113,6 +113,10 @@ type DeadlineView struct {
 	DueAt       time.Time `json:"due_at"`
 	Provisional bool      `json:"provisional"`
 	Sources     []string  `json:"sources"`
+	// Status: open, overdue, met, late or cancelled (server.DeadlineView).
+	Status          string `json:"status"`
+	MetOn           string `json:"met_on"`
+	WorkingDaysLeft *int   `json:"working_days_left"`
 }
 
 // TaskView is GET /tasks/{id}.

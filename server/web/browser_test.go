@@ -255,6 +255,14 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	officer.navigate("/cases/" + caseID)
 	officer.waitText("#case-state", "已办结")
 	officer.noOverflow("/cases/" + caseID)
+	// The closed case's deadlines say how each was met: the legality review
+	// and the publication were done the day they started.
+	for _, rule := range []string{"R-LR-11", "R-PUB-03"} {
+		row := fmt.Sprintf(`#deadlines-h + .table-wrap tr:has(.rule-id[data-rule=%q]) td[data-status]`, rule)
+		if got := officer.text(row); !strings.Contains(got, "已按期完成") {
+			t.Errorf("the case page's %s deadline reads %q, want 已按期完成", rule, got)
+		}
+	}
 	officer.shot("04-case")
 
 	// The English switch.

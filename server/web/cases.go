@@ -177,6 +177,7 @@ type deadlineRow struct {
 	DeadlineView
 	TaskType string
 	Due      string
+	Met      string // MetOn with its weekday
 }
 
 type eventRow struct {
@@ -240,6 +241,9 @@ func (ui *UI) casePage(c echo.Context) error {
 	}
 	for _, dl := range v.Deadlines {
 		r := deadlineRow{DeadlineView: dl, Due: dayFromString(l, dl.Date)}
+		if dl.MetOn != "" {
+			r.Met = dayFromString(l, dl.MetOn)
+		}
 		if dl.TaskID != nil {
 			r.TaskType = types[*dl.TaskID]
 		}

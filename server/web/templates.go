@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,22 @@ func funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":     func(key string) string { return text(lang, key) },
 		"label": func(kind, value string) string { return label(lang, kind, value) },
+		// tn is t with {n} in the text replaced by n.
+		"tn": func(key string, n int) string { return strings.ReplaceAll(text(lang, key), "{n}", strconv.Itoa(n)) },
+		// num is an optional count's value; neg its negation, for a count
+		// shown without its sign.
+		"num": func(n *int) int {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
+		"neg": func(n *int) int {
+			if n == nil {
+				return 0
+			}
+			return -*n
+		},
 		// day formats a date string or time as YYYY-MM-DD with its weekday.
 		"day": func(v any) string {
 			switch x := v.(type) {
