@@ -322,6 +322,15 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	}
 	auditor.shot("13-calendar")
 
+	// 督查: the auditor sees the open tasks per organisation; everyone's
+	// header loads their unread notifications.
+	auditor.navigate("/supervision")
+	auditor.waitVisible("#supervision-totals")
+	auditor.shot("14-supervision")
+	officer.navigate("/notifications")
+	officer.waitVisible("#unread-count")
+	officer.shot("15-notifications")
+
 	// The general office compiles the county's 2026 directory of major
 	// decisions. It cannot be published before the Party committee consents
 	// (R-DIR-01, Art. 3(3)): the page says so before anyone tries, and the

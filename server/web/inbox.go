@@ -24,6 +24,8 @@ type inboxData struct {
 	CaseID  string
 	Type    string
 	Stage   string
+	Org     string // organisation filter (the supervision page links with it)
+	OrgName string
 	Types   []string
 	States  []string
 	Rows    []taskRow
@@ -56,12 +58,15 @@ type taskRow struct {
 
 func (ui *UI) inbox(c echo.Context) error {
 	d := inboxData{View: c.QueryParam("view"), CaseID: c.QueryParam("case_id"), Type: c.QueryParam("type"),
-		Stage: c.QueryParam("stage"), Types: workflows.TaskTypes, States: workflows.States}
+		Stage: c.QueryParam("stage"), Org: c.QueryParam("org"), Types: workflows.TaskTypes, States: workflows.States}
 	if !slices.Contains(db.InboxViews, d.View) {
 		d.View = db.ViewMine
 	}
 	filters := url.Values{}
-	for k, v := range map[string]string{"case_id": d.CaseID, "type": d.Type, "stage": d.Stage} {
+	if d.Org != "" {
+		d.OrgName = ui.orgLabel(c.Request().Context(), lang(c), d.Org)
+	}
+	for k, v := range map[string]string{"case_id": d.CaseID, "type": d.Type, "stage": d.Stage, "org": d.Org} {
 		if v != "" {
 			filters.Set(k, v)
 		}

@@ -107,6 +107,10 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)
 	s.GET("/calendar", ui.calendar)
+	s.GET("/notifications", ui.notificationsPage)
+	s.GET("/notifications/badge", ui.notificationsBadge)
+	s.POST("/notifications/:id/read", ui.readNotification)
+	s.GET("/supervision", ui.supervisionPage)
 	s.GET("/directories", ui.directories)
 	s.POST("/directories", ui.createDirectory)
 	s.GET("/directories/:id", ui.directoryPage)
@@ -246,7 +250,9 @@ type page struct {
 	LangURL  string // this page in the other language
 	ReadsAll bool
 	Officer  bool
-	Data     any
+	// Supervises: the header links to the supervision page (督查).
+	Supervises bool
+	Data       any
 }
 
 func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
@@ -255,6 +261,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		p.User = &u
 		p.ReadsAll = readsAll(u)
 		p.Officer = u.Role == workflows.RoleDepartmentOfficer
+		p.Supervises = supervises(u)
 	}
 	if tok, ok := c.Get(tokenKey).(string); ok {
 		p.CSRF = csrfToken(tok)
