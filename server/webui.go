@@ -34,6 +34,7 @@ type webRoute struct {
 // under /api/v1. TestWebRoutesAreAPIRoutes keeps them in step.
 var webRoutes = map[string]webRoute{
 	"GET /me":                   {handler: (*Server).me},
+	"GET /users":                {handler: (*Server).listUsers},
 	"POST /cases":               {handler: (*Server).createCase},
 	"GET /cases/:id":            {handler: (*Server).getCase},
 	"GET /cases/:id/timeline":   {handler: (*Server).timeline},

@@ -120,6 +120,28 @@ type TaskView struct {
 	db.Task
 	FormSchema json.RawMessage   `json:"form_schema"`
 	Documents  []db.DocumentLink `json:"documents"`
+	Assignee   *Person           `json:"assignee"`
+	Delegate   *Person           `json:"delegate"`
+}
+
+// Person is a user a task names: its assignee, its delegate.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Org  string `json:"org"`
+}
+
+// UserList is GET /users: an organisation's active staff.
+type UserList struct {
+	Org   string `json:"org"`
+	Users []struct {
+		ID     string `json:"id"`
+		Handle string `json:"handle"`
+		Name   string `json:"name"`
+		Role   string `json:"role"`
+		Org    string `json:"org"`
+	} `json:"users"`
 }
 
 // Timeline is GET /cases/{id}/timeline.

@@ -181,8 +181,35 @@ type deadlineRow struct {
 
 type eventRow struct {
 	Event
-	Data string
-	Diff string
+	Data         string
+	Diff         string
+	OnBehalfName string // whom a delegate acted for, by name
+}
+
+// peopleOf names the users a timeline mentions: its actors, and the people
+// its task actions name (a delegate, a transfer's parties, a co-reviewer),
+// so that "on behalf of" can name the assignee a delegate acted for.
+func peopleOf(events []Event) map[string]string {
+	names := map[string]string{}
+	for _, e := range events {
+		if e.Actor.ID != "" && e.Actor.Name != "" {
+			names[e.Actor.ID] = e.Actor.Name
+		}
+		var d map[string]json.RawMessage
+		if json.Unmarshal(e.Data, &d) != nil {
+			continue
+		}
+		for _, k := range []string{"delegate", "from", "to", "co_reviewer"} {
+			var p struct {
+				UserID string `json:"user_id"`
+				Name   string `json:"name"`
+			}
+			if raw, ok := d[k]; ok && json.Unmarshal(raw, &p) == nil && p.UserID != "" && p.Name != "" {
+				names[p.UserID] = p.Name
+			}
+		}
+	}
+	return names
 }
 
 func (ui *UI) casePage(c echo.Context) error {
@@ -245,9 +272,10 @@ func (ui *UI) casePage(c echo.Context) error {
 		}
 		d.Deadlines = append(d.Deadlines, r)
 	}
+	names := peopleOf(tl.Events)
 	for i := len(tl.Events) - 1; i >= 0; i-- { // newest first
 		e := tl.Events[i]
-		r := eventRow{Event: e, Data: prettyJSON(e.Data)}
+		r := eventRow{Event: e, Data: prettyJSON(e.Data), OnBehalfName: names[e.OnBehalfOf]}
 		if len(e.Diff) > 0 && string(e.Diff) != "null" {
 			r.Diff = prettyJSON(e.Diff)
 		}
