@@ -40,6 +40,7 @@ var webRoutes = map[string]webRoute{
 	"GET /cases/:id/timeline":   {handler: (*Server).timeline},
 	"GET /cases/:id/verify":     {handler: (*Server).verify},
 	"GET /cases/:id/documents":  {handler: (*Server).listDocuments},
+	"POST /cases/:id/documents": {handler: (*Server).uploadDocument},
 	"GET /cases/:id/dossier":    {handler: (*Server).dossier},
 	"GET /documents/:sha256":    {handler: (*Server).getDocument},
 	"GET /tasks/:id":            {handler: (*Server).getTask},
@@ -163,7 +164,7 @@ func (a webAPI) context(c echo.Context, u db.User, op web.Op, w http.ResponseWri
 		concrete = strings.Replace(concrete, ":"+n, url.PathEscape(op.Params[i]), 1)
 	}
 	var body []byte
-	if op.Body != nil {
+	if op.Body != nil && op.Raw == nil {
 		var err error
 		if body, err = json.Marshal(op.Body); err != nil {
 			return nil, fmt.Errorf("web: encode %s: %w", op.Route, err)
@@ -184,6 +185,10 @@ func (a webAPI) context(c echo.Context, u db.User, op web.Op, w http.ResponseWri
 		}
 	}
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	if op.Raw != nil {
+		req.Body, req.ContentLength = io.NopCloser(op.Raw), -1
+		req.Header.Set(echo.HeaderContentType, op.ContentType)
+	}
 	for k, v := range op.Header {
 		req.Header.Set(k, v)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -41,6 +42,10 @@ type Op struct {
 	Query  url.Values
 	Body   any               // encoded as JSON
 	Header map[string]string // e.g. Idempotency-Key
+	// Raw, if set, is sent as the body instead of Body, with ContentType:
+	// a document upload's multipart form, streamed.
+	Raw         io.Reader
+	ContentType string
 }
 
 // Problem is the API's problem+json answer.
@@ -212,6 +217,13 @@ type DocumentList struct {
 		MediaType     string    `json:"media_type"`
 		Size          int64     `json:"size"`
 	} `json:"documents"`
+}
+
+// DocumentFiled answers POST /cases/{id}/documents.
+type DocumentFiled struct {
+	SHA256  string `json:"sha256"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
 }
 
 // CalendarYear is GET /calendar/years/{year}.

@@ -157,6 +157,8 @@ type caseData struct {
 	Matter    []fact // the matter's flags as case.opened recorded them
 	Recorded  bool   // case.opened is in the timeline
 	CanExport bool
+	StepOf    map[string]string // task ID → its type, for the steps documents were filed for
+	Upload    uploadData
 }
 
 type stage struct {
@@ -213,7 +215,17 @@ func peopleOf(events []Event) map[string]string {
 }
 
 func (ui *UI) casePage(c echo.Context) error {
-	id := c.Param("id")
+	d, err := ui.loadCase(c, c.Param("id"))
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	d.Upload.TaskID = c.QueryParam("task") // from a task page's "file a document"
+	return ui.render(c, http.StatusOK, "case", ui.newPage(c, "", d.Case.Title, d))
+}
+
+// loadCase reads a case, its timeline and documents through the API and
+// builds its page.
+func (ui *UI) loadCase(c echo.Context, id string) (caseData, error) {
 	var v CaseView
 	var tl Timeline
 	var docs DocumentList
@@ -222,7 +234,7 @@ func (ui *UI) casePage(c echo.Context) error {
 		func() error { return ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{id}}, &tl) },
 		func() error { return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &docs) })
 	if err != nil {
-		return ui.fail(c, err)
+		return caseData{}, err
 	}
 	d := caseData{Case: v, Documents: docs}
 	ctx := c.Request().Context()
@@ -239,7 +251,7 @@ func (ui *UI) casePage(c echo.Context) error {
 	}
 	rows, err := ui.taskRows(c, v.OpenTasks)
 	if err != nil {
-		return ui.fail(c, err)
+		return d, err
 	}
 	types := map[string]string{}
 	for _, t := range v.OpenTasks {
@@ -284,7 +296,9 @@ func (ui *UI) casePage(c echo.Context) error {
 	if m, ok := matterOf(tl.Events); ok {
 		d.Matter, d.Recorded = matterFacts(l, m), true
 	}
-	return ui.render(c, http.StatusOK, "case", ui.newPage(c, "", v.Title, d))
+	d.StepOf = types
+	d.Upload = uploadForm(u, v.OpenTasks)
+	return d, nil
 }
 
 func dayFromString(lang, s string) string {

@@ -24,6 +24,7 @@ import (
 // the panel and the task page only read.
 type commentStack struct {
 	h      http.Handler
+	store  *db.Store
 	tokens map[string]string // role → token
 	taskID string
 }
@@ -39,7 +40,7 @@ func newCommentStack(t *testing.T) *commentStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &commentStack{tokens: map[string]string{}, taskID: seedCommentTask(t, store)}
+	s := &commentStack{store: store, tokens: map[string]string{}, taskID: seedCommentTask(t, store)}
 	for _, u := range demo {
 		if _, ok := s.tokens[u.Role]; !ok {
 			s.tokens[u.Role] = u.Token

@@ -113,6 +113,9 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.POST("/directories/:id/entries", ui.addDirectoryEntry)
 	s.POST("/directories/:id/consent", ui.recordDirectoryConsent)
 	s.POST("/directories/:id/publish", ui.publishDirectory)
+	// The upload form's body is bounded before the session reads it for
+	// the CSRF token.
+	e.POST(UploadPath, ui.uploadDocument, ui.headers, ui.language, ui.uploadLimit, ui.session)
 }
 
 func mustSub(f fs.FS, dir string) fs.FS {
@@ -274,7 +277,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	path := c.Request().URL.Path
 	if c.Request().Method != http.MethodGet {
 		// A page shown after a POST: switch on the page the form is on.
-		path = strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions")
+		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents")
 		if strings.HasPrefix(path, "/directories/") {
 			for _, form := range []string{"/entries", "/consent", "/publish"} {
 				path = strings.TrimSuffix(path, form)
