@@ -206,16 +206,16 @@ type RefusalPage struct {
 // DocumentList is GET /cases/{id}/documents.
 type DocumentList struct {
 	Documents []struct {
-		SHA256        string    `json:"sha256"`
-		Kind          string    `json:"kind"`
-		Name          string    `json:"name"`
-		Version       int       `json:"version"`
-		Stage         string    `json:"stage"`
-		TaskID        string    `json:"task_id"`
-		CreatedByName string    `json:"created_by_name"`
-		CreatedAt     time.Time `json:"created_at"`
-		MediaType     string    `json:"media_type"`
-		Size          int64     `json:"size"`
+		SHA256    string     `json:"sha256"`
+		Kind      string     `json:"kind"`
+		Name      string     `json:"name"`
+		Version   int        `json:"version"`
+		Stage     string     `json:"stage"`
+		TaskID    string     `json:"task_id"`
+		CreatedBy EventActor `json:"created_by"`
+		CreatedAt time.Time  `json:"created_at"`
+		MediaType string     `json:"media_type"`
+		Size      int64      `json:"size"`
 	} `json:"documents"`
 }
 

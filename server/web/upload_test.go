@@ -76,7 +76,7 @@ func TestUploadThroughTheCasePage(t *testing.T) {
 	}
 	casePage = s.get(t, "department_officer", "/cases/"+caseID+"?flash=uploaded").Body.String()
 	for _, w := range []string{`data-sha256="` + sha + `"`, `<code class="sha">` + sha + `</code>`, `href="/documents/` + sha + `"`, "征求意见稿", "材料已上传并存证",
-		"<td>公开征求意见</td>"} { // the step it was filed for
+		"<td>公开征求意见</td>", "<td>张伟</td>"} { // the step it was filed for, who filed it
 		if !strings.Contains(casePage, w) {
 			t.Errorf("after the upload the case page lacks %s", w)
 		}
