@@ -119,12 +119,16 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 	mine := t.AssigneeID != nil && *t.AssigneeID == u.ID
 	atDesk := t.Role == u.Role && t.OrgID == u.OrgID
 	delegate := t.DelegateID != nil && *t.DelegateID == u.ID
+	// acting: who the workflow lets act on the task (its authorize): the
+	// assignee, their delegate, or anyone at the desk while unclaimed. A
+	// co-reviewer only signs.
+	acting := mine || delegate || t.AssigneeID == nil && atDesk
 	d.Claimable = d.CanAct && t.State == "open" && t.AssigneeID == nil && t.Role == u.Role
 	d.Releasable = d.CanAct && mine
-	d.Returnable = d.CanAct && workflows.MayReturn(t.Type)
+	d.Returnable = d.Active && acting && workflows.MayReturn(t.Type)
 	d.Delegable = d.Active && mine
 	d.Transferable = d.Active && (mine || t.AssigneeID == nil && atDesk)
-	d.CoReviewable = d.Active && workflows.TakesCoReviewers(t.Type) && (mine || delegate || t.AssigneeID == nil && atDesk)
+	d.CoReviewable = d.Active && acting && workflows.TakesCoReviewers(t.Type)
 	if len(t.CoReviewers) > 0 {
 		if err := json.Unmarshal(t.CoReviewers, &d.CoReviewers); err != nil {
 			return d, fmt.Errorf("web: co-reviewers of task %s: %w", t.ID, err)
