@@ -39,6 +39,7 @@ func TestTaskActionsInBrowser(t *testing.T) {
 	st := newStack(t)
 	caseID := st.caseAtLegalityReview(t, "宜阳县城区道路停车收费调整方案")
 	b := newBrowser(t, st)
+	b.loginShot = "" // TestWorkbenchInBrowser's 01-login is the same page
 
 	// 李娜 claims the review and transfers it to 周强.
 	lina := b.login("lina")
@@ -139,7 +140,7 @@ func TestTaskActionsInBrowser(t *testing.T) {
 	if n := lina.count(row + fmt.Sprintf(` a[href="/documents/%s"]`, sha)); n != 1 {
 		t.Errorf("the filed document has %d download links", n)
 	}
-	lina.shot("19-upload")
+	lina.shot("18-upload")
 	lina.upload("#u-file", exeFile)
 	lina.setValue("#u-kind", "attachment")
 	lina.fillInput("#u-name", "审查报告")
@@ -154,7 +155,7 @@ func TestTaskActionsInBrowser(t *testing.T) {
 	if n := lina.count("#document-list tbody tr"); n != 1 {
 		t.Errorf("after the refusal the case lists %d documents, want 1", n)
 	}
-	lina.shot("19b-upload-refused")
+	lina.shot("18b-upload-refused")
 
 	// Signed, the review is completed by 李娜 on 周强's behalf.
 	lina.navigate(reviewPath)
@@ -178,7 +179,7 @@ func TestTaskActionsInBrowser(t *testing.T) {
 	if got := lina.text("#people-completed"); !strings.Contains(got, "代 周强") {
 		t.Errorf("the completed task says it was completed by %q, want 李娜 on behalf of 周强", got)
 	}
-	lina.shot("18-completed-on-behalf")
+	lina.shot("19-completed-on-behalf")
 
 	// An address that does not exist is a page, with the way back.
 	zhou.navigate("/no-such-page")
