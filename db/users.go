@@ -127,3 +127,27 @@ func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
 	}
 	return u, nil
 }
+
+// UserFilter selects the active users of one organisation, optionally of
+// one role.
+type UserFilter struct {
+	OrgID string
+	Role  string // "" = every role
+}
+
+// maxListedUsers bounds a listing: an organisation's staff, not a directory
+// of the province.
+const maxListedUsers = 500
+
+// ListUsers returns the active (not disabled) users of an organisation, by
+// role and name. Disabled users are left out: nobody can hand them a task.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
+	users := []User{}
+	err := s.DB.SelectContext(ctx, &users, `SELECT * FROM users
+		WHERE org_id = $1 AND ($2 = '' OR role = $2) AND disabled_at IS NULL
+		ORDER BY role, name, handle LIMIT $3`, f.OrgID, f.Role, maxListedUsers)
+	if err != nil {
+		return nil, fmt.Errorf("list users of %s: %w", f.OrgID, err)
+	}
+	return users, nil
+}

@@ -253,7 +253,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	if code := s.do("", "GET", "/api/openapi.json", nil, &doc); code != 200 || !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi: %d %q", code, doc.OpenAPI)
 	}
-	for _, p := range []string{"/healthz", "/readyz", "/api/v1/me", "/api/v1/rules", "/api/v1/cases", "/api/v1/cases/{id}",
+	for _, p := range []string{"/healthz", "/readyz", "/api/v1/me", "/api/v1/users", "/api/v1/rules", "/api/v1/cases", "/api/v1/cases/{id}",
 		"/api/v1/cases/{id}/timeline", "/api/v1/cases/{id}/verify", "/api/v1/tasks", "/api/v1/tasks/{id}", "/api/v1/tasks/{id}/complete"} {
 		if _, ok := doc.Paths[p]; !ok {
 			t.Errorf("openapi.json lacks %s", p)

@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/web"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -35,9 +36,11 @@ const MaxDocumentSize = 20 << 20
 const uploadPath = "/api/v1/cases/:id/documents"
 
 // hasOwnBodyLimit exempts the document upload from the server-wide 4 MiB
-// body limit; uploadDocument enforces MaxDocumentSize itself.
+// body limit; uploadDocument enforces MaxDocumentSize itself. The
+// workbench's upload form, which hands the file to uploadDocument, is
+// exempt too: it bounds what it takes in (web.UploadPath).
 func hasOwnBodyLimit(c echo.Context) bool {
-	return c.Path() == uploadPath && c.Request().Method == http.MethodPost
+	return (c.Path() == uploadPath || c.Path() == web.UploadPath) && c.Request().Method == http.MethodPost
 }
 
 // DocumentUpload is the multipart form of POST /cases/{id}/documents.

@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	s.mountWeb(access) // the web workbench at / (webui.go, server/web)
 	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins)
 	api.GET("/me", s.me)
+	api.GET("/users", s.listUsers)
 	api.GET("/rules", s.listRules)
 	api.GET("/profiles", s.listProfiles)
 	api.POST("/cases", s.createCase)

@@ -94,6 +94,16 @@ func TestClaimDelegateCoSign(t *testing.T) {
 	if code := s.act("lina", review, map[string]any{"action": "delegate", "target_user_id": zhou}, nil); code != 200 {
 		t.Fatalf("delegate: %d", code)
 	}
+	// The task names who is responsible and who acts for them.
+	var tv struct {
+		Assignee *struct{ ID, Name, Role, Org string } `json:"assignee"`
+		Delegate *struct{ ID, Name, Role, Org string } `json:"delegate"`
+	}
+	s.do("zhouqiang", "GET", "/api/v1/tasks/"+review, nil, &tv)
+	if tv.Assignee == nil || tv.Assignee.ID != lina || tv.Assignee.Name != "李娜" || tv.Delegate == nil || tv.Delegate.Name != "周强" ||
+		tv.Delegate.Role != "legality_review_officer" || tv.Delegate.Org != "yiyang-justice" {
+		t.Fatalf("the delegated task names assignee %+v and delegate %+v, want 李娜 and 周强", tv.Assignee, tv.Delegate)
+	}
 	var mine db.InboxPage
 	s.do("zhouqiang", "GET", "/api/v1/inbox?view=mine", nil, &mine)
 	if len(mine.Tasks) != 1 || mine.Tasks[0].ID != review {

@@ -71,6 +71,31 @@ type TaskView struct {
 	// Documents are the case's filed documents the task works on (drafts,
 	// opinions, minutes), oldest first; those filed on this task carry its ID.
 	Documents []db.DocumentLink `json:"documents"`
+	// Assignee is who claimed the task and is responsible for it; Delegate,
+	// who acts on the assignee's behalf (委派). co_reviewers names its
+	// co-reviewers and whether each has signed (加签).
+	Assignee *Person `json:"assignee,omitempty"`
+	Delegate *Person `json:"delegate,omitempty"`
+}
+
+// Person names a user a task refers to by ID.
+type Person struct {
+	ID   string `json:"id" format:"uuid"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Org  string `json:"org"`
+}
+
+// person loads the user with id, or nil for no id.
+func (s *Server) person(c echo.Context, id *string) (*Person, error) {
+	if id == nil {
+		return nil, nil
+	}
+	u, err := s.store.GetUser(c.Request().Context(), *id)
+	if err != nil {
+		return nil, err
+	}
+	return &Person{ID: u.ID, Name: u.Name, Role: u.Role, Org: u.OrgID}, nil
 }
 
 // loadTask loads the task named in the path. With hide, a task of another
@@ -101,7 +126,14 @@ func (s *Server) getTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, TaskView{Task: t, FormSchema: formSchemas[t.Type], Documents: docs})
+	v := TaskView{Task: t, FormSchema: formSchemas[t.Type], Documents: docs}
+	if v.Assignee, err = s.person(c, t.AssigneeID); err != nil {
+		return err
+	}
+	if v.Delegate, err = s.person(c, t.DelegateID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 // CompleteTaskRequest is the body of POST /tasks/{id}/complete.

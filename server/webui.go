@@ -34,11 +34,13 @@ type webRoute struct {
 // under /api/v1. TestWebRoutesAreAPIRoutes keeps them in step.
 var webRoutes = map[string]webRoute{
 	"GET /me":                      {handler: (*Server).me},
+	"GET /users":                   {handler: (*Server).listUsers},
 	"POST /cases":                  {handler: (*Server).createCase},
 	"GET /cases/:id":               {handler: (*Server).getCase},
 	"GET /cases/:id/timeline":      {handler: (*Server).timeline},
 	"GET /cases/:id/verify":        {handler: (*Server).verify},
 	"GET /cases/:id/documents":     {handler: (*Server).listDocuments},
+	"POST /cases/:id/documents":    {handler: (*Server).uploadDocument},
 	"GET /cases/:id/dossier":       {handler: (*Server).dossier},
 	"GET /documents/:sha256":       {handler: (*Server).getDocument},
 	"GET /tasks/:id":               {handler: (*Server).getTask},
@@ -47,14 +49,14 @@ var webRoutes = map[string]webRoute{
 	"GET /tasks/:id/comments":      {handler: (*Server).taskComments},
 	"GET /inbox":                   {handler: (*Server).inbox},
 	"GET /inbox/counts":            {handler: (*Server).inboxCounts},
-	"GET /inbox/overdue-by-org":    {handler: (*Server).overdueByOrg},
-	"GET /notifications":           {handler: (*Server).notifications},
-	"POST /notifications/:id/read": {handler: (*Server).readNotification},
 	"GET /calendar/years/:year":    {handler: (*Server).calendarYear},
 	"GET /calendar/deadline":       {handler: (*Server).deadline},
 	"GET /audit/events":            {handler: (*Server).auditEvents},
 	"GET /audit/refusals":          {handler: (*Server).auditRefusals},
 	"GET /audit/verify":            {handler: (*Server).auditVerify},
+	"GET /inbox/overdue-by-org":    {handler: (*Server).overdueByOrg},
+	"GET /notifications":           {handler: (*Server).notifications},
+	"POST /notifications/:id/read": {handler: (*Server).readNotification},
 
 	// The decision directory's pages (server/web/directory.go).
 	"GET /directories":              {handler: (*Server).listDirectories},
@@ -165,7 +167,7 @@ func (a webAPI) context(c echo.Context, u db.User, op web.Op, w http.ResponseWri
 		concrete = strings.Replace(concrete, ":"+n, url.PathEscape(op.Params[i]), 1)
 	}
 	var body []byte
-	if op.Body != nil {
+	if op.Body != nil && op.Raw == nil {
 		var err error
 		if body, err = json.Marshal(op.Body); err != nil {
 			return nil, fmt.Errorf("web: encode %s: %w", op.Route, err)
@@ -186,6 +188,10 @@ func (a webAPI) context(c echo.Context, u db.User, op web.Op, w http.ResponseWri
 		}
 	}
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	if op.Raw != nil {
+		req.Body, req.ContentLength = io.NopCloser(op.Raw), -1
+		req.Header.Set(echo.HeaderContentType, op.ContentType)
+	}
 	for k, v := range op.Header {
 		req.Header.Set(k, v)
 	}

@@ -40,6 +40,15 @@ var returnable = map[string]bool{TaskLegalityReview: true, TaskCollectiveDiscuss
 // coReviewable steps may take co-reviewers (加签): opinions that are signed.
 var coReviewable = map[string]bool{TaskLegalOpinion: true, TaskLegalityReview: true}
 
+// MayReturn says whether a step of type taskType may be returned for
+// supplement (退回补充), for pages that offer the action only where the
+// validator would take it.
+func MayReturn(taskType string) bool { return returnable[taskType] }
+
+// TakesCoReviewers says whether a step of type taskType may take
+// co-reviewers (加签).
+func TakesCoReviewers(taskType string) bool { return coReviewable[taskType] }
+
 // Separation of duties ([D] organisational policy, spec §1.2 roles).
 var (
 	SoDDrafterReviews = rules.Rule{ID: "SOD-LR", Kind: rules.Gate, Citation: "《重大行政决策程序暂行条例》第二十五条至第二十八条（审查独立）；组织规程",

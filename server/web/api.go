@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -41,6 +42,10 @@ type Op struct {
 	Query  url.Values
 	Body   any               // encoded as JSON
 	Header map[string]string // e.g. Idempotency-Key
+	// Raw, if set, is sent as the body instead of Body, with ContentType:
+	// a document upload's multipart form, streamed.
+	Raw         io.Reader
+	ContentType string
 }
 
 // Problem is the API's problem+json answer.
@@ -124,6 +129,28 @@ type TaskView struct {
 	db.Task
 	FormSchema json.RawMessage   `json:"form_schema"`
 	Documents  []db.DocumentLink `json:"documents"`
+	Assignee   *Person           `json:"assignee"`
+	Delegate   *Person           `json:"delegate"`
+}
+
+// Person is a user a task names: its assignee, its delegate.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Org  string `json:"org"`
+}
+
+// UserList is GET /users: an organisation's active staff.
+type UserList struct {
+	Org   string `json:"org"`
+	Users []struct {
+		ID     string `json:"id"`
+		Handle string `json:"handle"`
+		Name   string `json:"name"`
+		Role   string `json:"role"`
+		Org    string `json:"org"`
+	} `json:"users"`
 }
 
 // Timeline is GET /cases/{id}/timeline.
@@ -183,17 +210,24 @@ type RefusalPage struct {
 // DocumentList is GET /cases/{id}/documents.
 type DocumentList struct {
 	Documents []struct {
-		SHA256        string    `json:"sha256"`
-		Kind          string    `json:"kind"`
-		Name          string    `json:"name"`
-		Version       int       `json:"version"`
-		Stage         string    `json:"stage"`
-		TaskID        string    `json:"task_id"`
-		CreatedByName string    `json:"created_by_name"`
-		CreatedAt     time.Time `json:"created_at"`
-		MediaType     string    `json:"media_type"`
-		Size          int64     `json:"size"`
+		SHA256    string     `json:"sha256"`
+		Kind      string     `json:"kind"`
+		Name      string     `json:"name"`
+		Version   int        `json:"version"`
+		Stage     string     `json:"stage"`
+		TaskID    string     `json:"task_id"`
+		CreatedBy EventActor `json:"created_by"`
+		CreatedAt time.Time  `json:"created_at"`
+		MediaType string     `json:"media_type"`
+		Size      int64      `json:"size"`
 	} `json:"documents"`
+}
+
+// DocumentFiled answers POST /cases/{id}/documents.
+type DocumentFiled struct {
+	SHA256  string `json:"sha256"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
 }
 
 // CalendarYear is GET /calendar/years/{year}.

@@ -157,6 +157,8 @@ type caseData struct {
 	Matter    []fact // the matter's flags as case.opened recorded them
 	Recorded  bool   // case.opened is in the timeline
 	CanExport bool
+	StepOf    map[string]string // task ID → its type, for the steps documents were filed for
+	Upload    uploadData
 }
 
 type stage struct {
@@ -182,12 +184,49 @@ type deadlineRow struct {
 
 type eventRow struct {
 	Event
-	Data string
-	Diff string
+	Data         string
+	Diff         string
+	OnBehalfName string // whom a delegate acted for, by name
+}
+
+// peopleOf names the users a timeline mentions: its actors, and the people
+// its task actions name (a delegate, a transfer's parties, a co-reviewer),
+// so that "on behalf of" can name the assignee a delegate acted for.
+func peopleOf(events []Event) map[string]string {
+	names := map[string]string{}
+	for _, e := range events {
+		if e.Actor.ID != "" && e.Actor.Name != "" {
+			names[e.Actor.ID] = e.Actor.Name
+		}
+		var d map[string]json.RawMessage
+		if json.Unmarshal(e.Data, &d) != nil {
+			continue
+		}
+		for _, k := range []string{"delegate", "from", "to", "co_reviewer"} {
+			var p struct {
+				UserID string `json:"user_id"`
+				Name   string `json:"name"`
+			}
+			if raw, ok := d[k]; ok && json.Unmarshal(raw, &p) == nil && p.UserID != "" && p.Name != "" {
+				names[p.UserID] = p.Name
+			}
+		}
+	}
+	return names
 }
 
 func (ui *UI) casePage(c echo.Context) error {
-	id := c.Param("id")
+	d, err := ui.loadCase(c, c.Param("id"))
+	if err != nil {
+		return ui.fail(c, err)
+	}
+	d.Upload.TaskID = c.QueryParam("task") // from a task page's "file a document"
+	return ui.render(c, http.StatusOK, "case", ui.newPage(c, "", d.Case.Title, d))
+}
+
+// loadCase reads a case, its timeline and documents through the API and
+// builds its page.
+func (ui *UI) loadCase(c echo.Context, id string) (caseData, error) {
 	var v CaseView
 	var tl Timeline
 	var docs DocumentList
@@ -196,7 +235,7 @@ func (ui *UI) casePage(c echo.Context) error {
 		func() error { return ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{id}}, &tl) },
 		func() error { return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &docs) })
 	if err != nil {
-		return ui.fail(c, err)
+		return caseData{}, err
 	}
 	d := caseData{Case: v, Documents: docs}
 	ctx := c.Request().Context()
@@ -213,7 +252,7 @@ func (ui *UI) casePage(c echo.Context) error {
 	}
 	rows, err := ui.taskRows(c, v.OpenTasks)
 	if err != nil {
-		return ui.fail(c, err)
+		return d, err
 	}
 	types := map[string]string{}
 	for _, t := range v.OpenTasks {
@@ -249,9 +288,10 @@ func (ui *UI) casePage(c echo.Context) error {
 		}
 		d.Deadlines = append(d.Deadlines, r)
 	}
+	names := peopleOf(tl.Events)
 	for i := len(tl.Events) - 1; i >= 0; i-- { // newest first
 		e := tl.Events[i]
-		r := eventRow{Event: e, Data: prettyJSON(e.Data)}
+		r := eventRow{Event: e, Data: prettyJSON(e.Data), OnBehalfName: names[e.OnBehalfOf]}
 		if len(e.Diff) > 0 && string(e.Diff) != "null" {
 			r.Diff = prettyJSON(e.Diff)
 		}
@@ -260,7 +300,9 @@ func (ui *UI) casePage(c echo.Context) error {
 	if m, ok := matterOf(tl.Events); ok {
 		d.Matter, d.Recorded = matterFacts(l, m), true
 	}
-	return ui.render(c, http.StatusOK, "case", ui.newPage(c, "", v.Title, d))
+	d.StepOf = types
+	d.Upload = uploadForm(u, v.OpenTasks)
+	return d, nil
 }
 
 func dayFromString(lang, s string) string {

@@ -81,6 +81,8 @@ func TestWorkbenchHostileInput(t *testing.T) {
 		"/directories/not-a-uuid",
 		"/directories/00000000-0000-0000-0000-000000000000",
 		"/cases/new?directory_entry_id=%22%3E%3Cscript%3E",
+		"/no-such-page",
+		"/cases/00000000-0000-0000-0000-000000000000/no-such-part",
 	}
 	for _, role := range []string{"department_officer", "auditor"} {
 		for _, g := range gets {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,19 +28,44 @@ type taskData struct {
 	Claimable  bool
 	Releasable bool
 	Returnable bool
-	Fields     []Field
-	Idem       string // Idempotency-Key of this rendering of the form
-	Refusal    *Problem
-	FormError  *Problem
-	ActionErr  *Problem
-	Reason     string
-	Comment    string
-	Comments   []db.TaskComment
-	Period     *commentPeriod // the comment notice's period panel (period.go)
+	// Which of the people actions to offer (the workflow's validator has the
+	// last word; a refusal is shown next to the form that asked).
+	Delegable    bool     // the user claimed the task: may delegate it (委派)
+	Transferable bool     // the user claimed it, or may claim it: may transfer it (转派)
+	CoReviewable bool     // a step that takes co-reviewers, the user acting on it (加签)
+	Cosignable   bool     // the user is a co-reviewer who has not signed yet
+	Desk         []person // colleagues at the task's desk (its role, its organisation): delegate or transfer to
+	Colleagues   []person // the task organisation's staff not yet co-reviewers: add as co-reviewer
+	CoReviewers  []coReviewer
+	CompletedBy  *Person // the assignee or delegate who completed it, when known
+	Fields       []Field
+	Idem         string // Idempotency-Key of this rendering of the form
+	Refusal      *Problem
+	FormError    *Problem
+	ActionErr    *Problem
+	ErrAction    string            // the action whose form ActionErr answers; "" shows it atop the actions
+	Chosen       map[string]string // action → the person chosen in its refused form
+	Reason       string
+	Comment      string
+	Opinion      string // the co-reviewer's opinion typed in the refused cosign form
+	Comments     []db.TaskComment
+	Period       *commentPeriod // the comment notice's period panel (period.go)
 }
 
-// returnable are the steps that may send a case back for supplement (R-LR-02).
-var returnable = []string{workflows.TaskLegalityReview, workflows.TaskLegalOpinion, workflows.TaskCollectiveDiscussion}
+// person is a user offered in a picker.
+type person struct {
+	ID, Name, Role string
+}
+
+// coReviewer is one of the task's co-reviewers (加签人) and their signature.
+type coReviewer struct {
+	UserID  string `json:"user_id"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Org     string `json:"org"`
+	Signed  bool   `json:"signed"`
+	Opinion string `json:"opinion"`
+}
 
 func (ui *UI) taskPage(c echo.Context) error {
 	d, err := ui.loadTask(c)
@@ -90,11 +116,66 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 	t := d.Task.Task
 	d.Active = t.State == "open" || t.State == "claimed"
 	d.CanAct = d.Active && t.MayAct(u)
+	mine := t.AssigneeID != nil && *t.AssigneeID == u.ID
+	atDesk := t.Role == u.Role && t.OrgID == u.OrgID
+	delegate := t.DelegateID != nil && *t.DelegateID == u.ID
+	// acting: who the workflow lets act on the task (its authorize): the
+	// assignee, their delegate, or anyone at the desk while unclaimed. A
+	// co-reviewer only signs.
+	acting := mine || delegate || t.AssigneeID == nil && atDesk
 	d.Claimable = d.CanAct && t.State == "open" && t.AssigneeID == nil && t.Role == u.Role
-	d.Releasable = d.CanAct && t.AssigneeID != nil && *t.AssigneeID == u.ID
-	d.Returnable = d.CanAct && slices.Contains(returnable, t.Type)
+	d.Releasable = d.CanAct && mine
+	d.Returnable = d.Active && acting && workflows.MayReturn(t.Type)
+	d.Delegable = d.Active && mine
+	d.Transferable = d.Active && (mine || t.AssigneeID == nil && atDesk)
+	d.CoReviewable = d.Active && acting && workflows.TakesCoReviewers(t.Type)
+	if len(t.CoReviewers) > 0 {
+		if err := json.Unmarshal(t.CoReviewers, &d.CoReviewers); err != nil {
+			return d, fmt.Errorf("web: co-reviewers of task %s: %w", t.ID, err)
+		}
+	}
+	for _, co := range d.CoReviewers {
+		d.Cosignable = d.Cosignable || d.Active && co.UserID == u.ID && !co.Signed
+	}
+	if t.CompletedBy != nil {
+		for _, p := range []*Person{d.Task.Assignee, d.Task.Delegate} {
+			if p != nil && p.ID == *t.CompletedBy {
+				d.CompletedBy = p
+			}
+		}
+	}
+	if (d.Delegable || d.Transferable || d.CoReviewable) && u.OrgID == t.OrgID {
+		if err := ui.pickers(c, &d); err != nil {
+			return d, err
+		}
+	}
 	d.Idem = uuid.NewString()
 	return d, nil
+}
+
+// pickers fills the choices of the delegate, transfer and co-reviewer forms
+// from the API's list of the task organisation's staff: for delegation and
+// transfer, the others at the task's desk (the validator takes no one else);
+// for co-review, everyone else not already a co-reviewer.
+func (ui *UI) pickers(c echo.Context, d *taskData) error {
+	var staff UserList
+	if err := ui.call(c, Op{Route: "GET /users", Query: url.Values{"org": {d.Task.OrgID}}}, &staff); err != nil {
+		return err
+	}
+	me := currentUser(c).ID
+	for _, s := range staff.Users {
+		if s.ID == me {
+			continue
+		}
+		p := person{ID: s.ID, Name: s.Name, Role: s.Role}
+		if s.Role == d.Task.Role {
+			d.Desk = append(d.Desk, p)
+		}
+		if !slices.ContainsFunc(d.CoReviewers, func(co coReviewer) bool { return co.UserID == s.ID }) {
+			d.Colleagues = append(d.Colleagues, p)
+		}
+	}
+	return nil
 }
 
 // defaults pre-fills what the case already says: the lead unit of an
@@ -218,15 +299,19 @@ func (ui *UI) taskRow(c echo.Context) error {
 	}{f, i, b.row(ps.Items, nil, field, i, field), true})
 }
 
-// taskAction claims, releases, returns or comments on a task.
+// taskAction claims, releases, delegates, transfers, returns, adds a
+// co-reviewer to, co-signs or comments on a task. A refusal shows the task
+// again with the API's problem next to the form that asked, as typed.
 func (ui *UI) taskAction(c echo.Context) error {
 	action := c.FormValue("action")
 	body := map[string]any{"action": action}
 	switch action {
 	case workflows.ActionClaim, workflows.ActionUnclaim:
+	case workflows.ActionDelegate, workflows.ActionTransfer, workflows.ActionAddCoReviewer:
+		body["target_user_id"] = strings.TrimSpace(c.FormValue("target_user_id"))
 	case workflows.ActionReturn:
 		body["reason"] = strings.TrimSpace(c.FormValue("reason"))
-	case workflows.ActionComment:
+	case workflows.ActionComment, workflows.ActionCosign:
 		body["text"] = strings.TrimSpace(c.FormValue("text"))
 	default:
 		return ui.fail(c, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Detail: "未知操作 / unknown action"})
@@ -250,7 +335,42 @@ func (ui *UI) taskAction(c echo.Context) error {
 	if lerr != nil {
 		return ui.fail(c, lerr)
 	}
-	d.ActionErr = p
-	d.Reason, d.Comment = c.FormValue("reason"), c.FormValue("text")
+	d.ActionErr, d.ErrAction = p, action
+	switch action {
+	case workflows.ActionDelegate, workflows.ActionTransfer, workflows.ActionAddCoReviewer:
+		d.Chosen = map[string]string{action: c.FormValue("target_user_id")}
+	case workflows.ActionReturn:
+		d.Reason = c.FormValue("reason")
+	case workflows.ActionComment:
+		d.Comment = c.FormValue("text")
+	case workflows.ActionCosign:
+		d.Opinion = c.FormValue("text")
+	}
+	if !d.offers(action) {
+		d.ErrAction = "" // its form is gone (the task moved on): say it atop the actions
+	}
 	return ui.showTask(c, &d, p.Status, defaults(d.Task.Type, d.Case), nil)
+}
+
+// offers says whether the page shows the form of action.
+func (d *taskData) offers(action string) bool {
+	switch action {
+	case workflows.ActionClaim:
+		return d.Claimable
+	case workflows.ActionUnclaim:
+		return d.Releasable
+	case workflows.ActionDelegate:
+		return d.Delegable && len(d.Desk) > 0
+	case workflows.ActionTransfer:
+		return d.Transferable && len(d.Desk) > 0
+	case workflows.ActionAddCoReviewer:
+		return d.CoReviewable && len(d.Colleagues) > 0
+	case workflows.ActionCosign:
+		return d.Cosignable
+	case workflows.ActionReturn:
+		return d.Returnable
+	case workflows.ActionComment:
+		return d.Active
+	}
+	return false
 }

@@ -117,6 +117,66 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.POST("/directories/:id/entries", ui.addDirectoryEntry)
 	s.POST("/directories/:id/consent", ui.recordDirectoryConsent)
 	s.POST("/directories/:id/publish", ui.publishDirectory)
+	// The upload form's body is bounded before the session reads it for
+	// the CSRF token.
+	e.POST(UploadPath, ui.uploadDocument, ui.headers, ui.language, ui.uploadLimit, ui.session)
+
+	// Any other path is a page that is not there: an HTML page in the page's
+	// language (the groups above registered a catch-all of their own, which
+	// would answer the API's JSON; this one replaces it). Paths under /api/
+	// keep the API's problem+json.
+	e.RouteNotFound("/*", ui.notFound, ui.headers, ui.language)
+}
+
+// notFound answers a path the workbench does not serve: 405 with Allow when
+// the path is a page taking other methods (a form's address typed into the
+// location bar), else 404; both as a page with the way back to the inbox,
+// showing who is signed in if anyone is.
+func (ui *UI) notFound(c echo.Context) error {
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		return echo.ErrNotFound
+	}
+	ui.optionalSession(c)
+	status, key := http.StatusNotFound, "error.not_found"
+	if allow := allowedMethods(c); len(allow) > 0 {
+		status, key = http.StatusMethodNotAllowed, "error.method_not_allowed"
+		c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+	}
+	m := messages[key]
+	d := errorData{Status: status, Heading: text(lang(c), key+"_title"), ZH: m.zh, EN: m.en, Path: c.Request().URL.Path,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	return ui.render(c, status, "error", ui.newPage(c, "", d.Heading, d))
+}
+
+// allowedMethods lists the methods, other than the request's, that a route
+// of the server takes at the request's path.
+func allowedMethods(c echo.Context) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if m == c.Request().Method {
+			continue
+		}
+		sc := c.Echo().NewContext(c.Request(), nil)
+		c.Echo().Router().Find(m, echo.GetPath(c.Request()), sc)
+		if p := sc.Path(); p != "" && p != "/*" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// optionalSession signs the page in when the session cookie still
+// authenticates, for pages anyone may see (the error pages): the header
+// then shows the user and their menu.
+func (ui *UI) optionalSession(c echo.Context) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return
+	}
+	if u, err := ui.api.Authenticate(c, ck.Value); err == nil {
+		c.Set(userKey, u)
+		c.Set(tokenKey, ck.Value)
+	}
 }
 
 func mustSub(f fs.FS, dir string) fs.FS {
@@ -281,7 +341,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	path := c.Request().URL.Path
 	if c.Request().Method != http.MethodGet {
 		// A page shown after a POST: switch on the page the form is on.
-		path = strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions")
+		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents")
 		if strings.HasPrefix(path, "/directories/") {
 			for _, form := range []string{"/entries", "/consent", "/publish"} {
 				path = strings.TrimSuffix(path, form)
@@ -321,7 +381,9 @@ func (ui *UI) fragment(c echo.Context, name, def string, data any) error {
 // errorData is the error page's content.
 type errorData struct {
 	Status    int
+	Heading   string // "" = the generic title
 	ZH, EN    string
+	Path      string // the address that is not there (404, 405)
 	RequestID string
 }
 
