@@ -208,6 +208,8 @@ var messages = map[string]msg{
 	"task.form":               {"办理表单", "Form"},
 	"task.submit":             {"提交", "Submit"},
 	"task.readonly":           {"本任务已办结，以下为提交的内容。", "This task is closed; this is what was submitted."},
+	"task.co_reviewer_only":  {"您是本任务的加签人：请在“办理人员”中签署意见；表单由办理人提交。", "You co-review this task: sign your opinion under the people acting on it; the assignee submits the form."},
+	"task.claimed_by_other":  {"此任务已由他人认领，由认领人或其被委派人提交。", "Someone else claimed this task; they or their delegate submit it."},
 	"task.not_yours":          {"此任务由其他角色或单位办理，您只能查看。", "This task belongs to another role or organisation; you can only view it."},
 	"task.blocked":            {"下一步受以下规则阻止：", "The next step is blocked by:"},
 	"task.refused":            {"提交被拒绝", "Submission refused"},

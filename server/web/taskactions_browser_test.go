@@ -110,6 +110,13 @@ func TestTaskActionsInBrowser(t *testing.T) {
 	if n := wang.count("#cosign-form, #return-form, #co-reviewer-form, #delegate-form, #transfer-form"); n != 0 {
 		t.Errorf("after signing, the co-reviewer 王芳 is offered %d forms of actions the API would refuse her", n)
 	}
+	// Nor may she submit the review itself: the page says who does.
+	if n := wang.count("#submit-task"); n != 0 {
+		t.Error("the co-reviewer 王芳 is offered the review's submit button, which the workflow refuses her")
+	}
+	if got := wang.text("#not-completer"); !strings.Contains(got, "加签人") {
+		t.Errorf("the co-reviewer's task page says %q, want that she co-reviews and the assignee submits", got)
+	}
 	wang.shot("17-cosign")
 
 	// 李娜 files the review opinion for the step, from the task page's link;

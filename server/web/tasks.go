@@ -19,15 +19,19 @@ import (
 // taskData is the task page: the task, its case's next step, the form
 // generated from its schema, its actions and comments.
 type taskData struct {
-	Task       TaskView
-	Case       CaseView
-	Row        taskRow
-	Step       *NextStep
-	Active     bool // open or claimed
-	CanAct     bool // the user's role and organisation, or delegate or co-reviewer
-	Claimable  bool
-	Releasable bool
-	Returnable bool
+	Task   TaskView
+	Case   CaseView
+	Row    taskRow
+	Step   *NextStep
+	Active bool // open or claimed
+	CanAct bool // the user's role and organisation, or delegate or co-reviewer
+	// CanComplete: the user may submit the task's form (the workflow's
+	// authorize): the assignee, their delegate, or the desk while unclaimed.
+	CanComplete bool
+	CoReviewing bool // the user is one of the task's co-reviewers
+	Claimable   bool
+	Releasable  bool
+	Returnable  bool
 	// Which of the people actions to offer (the workflow's validator has the
 	// last word; a refusal is shown next to the form that asked).
 	Delegable    bool     // the user claimed the task: may delegate it (委派)
@@ -123,6 +127,7 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 	// assignee, their delegate, or anyone at the desk while unclaimed. A
 	// co-reviewer only signs.
 	acting := mine || delegate || t.AssigneeID == nil && atDesk
+	d.CanComplete = d.Active && acting
 	d.Claimable = d.CanAct && t.State == "open" && t.AssigneeID == nil && t.Role == u.Role
 	d.Releasable = d.CanAct && mine
 	d.Returnable = d.Active && acting && workflows.MayReturn(t.Type)
@@ -135,6 +140,7 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 		}
 	}
 	for _, co := range d.CoReviewers {
+		d.CoReviewing = d.CoReviewing || co.UserID == u.ID
 		d.Cosignable = d.Cosignable || d.Active && co.UserID == u.ID && !co.Signed
 	}
 	if t.CompletedBy != nil {
@@ -192,7 +198,7 @@ func (ui *UI) buildForm(c echo.Context, d *taskData, values map[string]any, errs
 	if err != nil {
 		return err
 	}
-	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanAct,
+	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanComplete,
 		rowURL: "/tasks/" + d.Task.ID + "/row"}
 	d.Fields = b.form(d.Task.Type, s, values)
 	return nil
