@@ -84,7 +84,7 @@ func TestFullCaseHistorySize(t *testing.T) {
 	turns := e.turnsCase(tc)
 	t.Logf("returned, suspended and adjusted case: %d history events", len(turns.Events))
 	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
-		for name, h := range map[string]*historypb.History{"case_full_all_tracks_v5.json": plain, "case_full_turns_v5.json": turns} {
+		for name, h := range map[string]*historypb.History{"case_full_all_tracks_v6.json": plain, "case_full_turns_v6.json": turns} {
 			raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 			if err != nil {
 				t.Fatal(err)

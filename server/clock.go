@@ -19,7 +19,7 @@ var beijing = time.FixedZone("CST", 8*3600)
 // travel in the update and so are part of the case's history.
 func (s *Server) clockFacts(ctx context.Context, t db.Task, form json.RawMessage) (*workflows.ClockFacts, error) {
 	switch t.Type {
-	case workflows.TaskLegalitySubmission, workflows.TaskPublicComment:
+	case workflows.TaskLegalitySubmission, workflows.TaskPublicComment, workflows.TaskExecutionReport:
 	default:
 		return nil, nil
 	}
@@ -28,6 +28,9 @@ func (s *Server) clockFacts(ctx context.Context, t db.Task, form json.RawMessage
 		return nil, err
 	}
 	var cf workflows.ClockFacts
+	if t.Type == workflows.TaskExecutionReport {
+		return s.problemReportDue(ctx, cal, t, form)
+	}
 	if t.Type == workflows.TaskLegalitySubmission {
 		cs, err := s.store.GetCase(ctx, t.CaseID)
 		if err != nil {
@@ -147,4 +150,30 @@ func deadlineStatus(cal *calendar.Calendar, tasks []db.Task, d DeadlineView, now
 		d.WorkingDaysLeft = &n
 	}
 	return d
+}
+
+// problemReportDue is, for an execution report of a problem found on a
+// given day, the last day R-EXE-03 allows for the report: the case policy's
+// working days after the discovery.
+func (s *Server) problemReportDue(ctx context.Context, cal *calendar.Calendar, t db.Task, form json.RawMessage) (*workflows.ClockFacts, error) {
+	var report struct {
+		ProblemKind  string `json:"problem_kind"`
+		DiscoveredOn string `json:"discovered_on"`
+	}
+	if json.Unmarshal(form, &report) != nil || report.ProblemKind == "" {
+		return nil, nil
+	}
+	found, err := calendar.ParseDate(report.DiscoveredOn)
+	if err != nil {
+		return nil, nil // the workflow reports the malformed date
+	}
+	cs, err := s.store.GetCase(ctx, t.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := cal.AddWorkingDays(found, workflows.CasePolicy(cs.Profile, cs.Policy).ProblemReportWorkingDays)
+	if err != nil {
+		return nil, nil // out of the calendar's range: recorded without a due date
+	}
+	return &workflows.ClockFacts{ProblemReportDueOn: d.Date.String(), Provisional: d.Provisional}, nil
 }

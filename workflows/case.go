@@ -46,6 +46,10 @@ type caseWF struct {
 	// execDeadlines: execution reports and the follow-up of a suspension
 	// have due dates (version marker "execution-deadlines").
 	execDeadlines bool
+	// problemNotice: an Art. 35 problem report notifies the decision organ's
+	// head at once and records whether it came within R-EXE-03's working
+	// days of the discovery (version marker "problem-report-notice").
+	problemNotice bool
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -102,6 +106,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 	if w.full {
 		w.startFull()
 		w.execDeadlines = workflow.GetVersion(ctx, executionDeadlinesChange, workflow.DefaultVersion, 1) == 1
+		w.problemNotice = workflow.GetVersion(ctx, problemReportNoticeChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -344,7 +349,15 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 	t := w.task(req.TaskID)
 	st := w.applyCompletion(ctx, t, req, form)
 	st.EventKey = workflow.GetCurrentUpdateInfo(ctx).ID
-	return w.commit(ctx, st, saved, t.ID)
+	report := w.problemReport(st.At, form, req.Clock)
+	if report != nil {
+		st.Data = withField(st.Data, "problem_report", report)
+	}
+	out, err := w.commit(ctx, st, saved, t.ID)
+	if err == nil && report != nil {
+		w.noticeProblem(ctx, st.EventKey, report)
+	}
+	return out, err
 }
 
 // commit records a step the caller applied in memory (from saved). When the

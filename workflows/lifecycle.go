@@ -19,8 +19,9 @@ import (
 // the foundation (see advance); the version marker decides which.
 
 const (
-	fullLifecycleChange      = "full-lifecycle"
-	executionDeadlinesChange = "execution-deadlines"
+	fullLifecycleChange       = "full-lifecycle"
+	executionDeadlinesChange  = "execution-deadlines"
+	problemReportNoticeChange = "problem-report-notice"
 )
 
 // policy is the case's frozen rule policy.

@@ -1,9 +1,13 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/workflows"
@@ -487,6 +491,81 @@ func TestRADJ05_TerminationAfterSuspension(t *testing.T) {
 	for _, tk := range h.state().Tasks {
 		if tk.State == "open" {
 			t.Errorf("task %s still open after the archive", tk.Type)
+		}
+	}
+}
+
+// TestREXE03_ProblemReportNoticeAndLateness: an execution unit's Art. 35
+// report of a problem tells the decision organ's head at once, pointing at
+// their decision task, and records whether it came within R-EXE-03's working
+// days of the discovery (from the server's clock); a late one is a
+// liability event against the unit (R-EXE-05).
+func TestREXE03_ProblemReportNoticeAndLateness(t *testing.T) {
+	h := newFullHarness(t, workflows.Matter{})
+	h.publish()
+	due := func(day string) {
+		h.then(func() {
+			cf := *h.clockFacts
+			cf.ProblemReportDueOn = day
+			h.clockFacts = &cf
+		})
+	}
+	due("2026-03-24") // found 2026-03-10, reported 2026-04-02: late
+	h.complete("upd-late", workflows.TaskExecutionReport, officer, workflows.ExecutionReportForm{Summary: "施工中",
+		ProblemKind: rules.ProblemFound, ProblemDescription: "补偿标准测算有误", DiscoveredOn: "2026-03-10"})
+	h.complete("upd-continue", workflows.TaskExecutionDecision, head, workflows.ExecutionDecisionForm{Decision: "continue", Reasons: "已责令更正测算"})
+	due("2026-04-07") // found 2026-03-30, reported 2026-04-02: in time
+	h.complete("upd-timely", workflows.TaskExecutionReport, officer, workflows.ExecutionReportForm{Summary: "施工中",
+		ProblemKind: rules.MajorChange, ProblemDescription: "上游水源变化", DiscoveredOn: "2026-03-30"})
+	h.run(false)
+
+	for key, want := range map[string]workflows.ProblemReportRecord{
+		"upd-late":   {Rule: "R-EXE-03", Kind: rules.ProblemFound, DiscoveredOn: "2026-03-10", DueOn: "2026-03-24", ReportedOn: "2026-04-02", Late: true},
+		"upd-timely": {Rule: "R-EXE-03", Kind: rules.MajorChange, DiscoveredOn: "2026-03-30", DueOn: "2026-04-07", ReportedOn: "2026-04-02"},
+	} {
+		h.accepted(key)
+		var data struct {
+			Report *workflows.ProblemReportRecord `json:"problem_report"`
+		}
+		if err := json.Unmarshal(h.step(key).Data, &data); err != nil || data.Report == nil || *data.Report != want {
+			t.Errorf("%s recorded problem_report %+v (%v), want %+v", key, data.Report, err, want)
+		}
+	}
+	var notes []activities.NotifyInput
+	for _, n := range h.notes {
+		if n.Kind == "problem_report" {
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) != 2 {
+		t.Fatalf("%d problem notices, want one per report: %+v", len(notes), h.notes)
+	}
+	decision := h.step("upd-late").NewTasks
+	if n := notes[0]; n.Role != workflows.RoleExecutiveHead || n.OrgID != organs.DecisionOrgan || n.Key != "upd-late/problem" ||
+		len(decision) == 0 || n.TaskID != decision[0].ID || !strings.Contains(n.Body, "R-EXE-03") {
+		t.Errorf("the late report's notice %+v: want the organ's head, their decision task %v, the lateness named", n, decision)
+	}
+	if strings.Contains(notes[1].Body, "R-EXE-03") {
+		t.Errorf("the timely report's notice calls it late: %s", notes[1].Body)
+	}
+}
+
+// TestREXE03_CasesBeforeTheNoticeUnchanged: a case whose history began
+// before the notice replays without it (version marker).
+func TestREXE03_CasesBeforeTheNoticeUnchanged(t *testing.T) {
+	h := newFullHarness(t, workflows.Matter{})
+	h.env.OnGetVersion("problem-report-notice", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.publish()
+	h.complete("upd-exe", workflows.TaskExecutionReport, officer, workflows.ExecutionReportForm{Summary: "施工中",
+		ProblemKind: rules.ProblemFound, ProblemDescription: "补偿标准测算有误", DiscoveredOn: "2026-02-10"})
+	h.run(false)
+	h.accepted("upd-exe")
+	if strings.Contains(string(h.step("upd-exe").Data), "problem_report") {
+		t.Error("a case from before the notice records problem_report")
+	}
+	for _, n := range h.notes {
+		if n.Kind == "problem_report" {
+			t.Errorf("a case from before the notice sent %+v", n)
 		}
 	}
 }

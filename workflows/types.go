@@ -177,6 +177,10 @@ type ClockFacts struct {
 	EndsOnRestDay  bool   `json:"ends_on_rest_day,omitempty"`
 	NextWorkingDay string `json:"next_working_day,omitempty"`
 	Provisional    bool   `json:"provisional,omitempty"`
+	// ProblemReportDueOn is, for an execution report of a problem, the last
+	// day R-EXE-03 allows after its discovery (the case policy's working
+	// days), YYYY-MM-DD.
+	ProblemReportDueOn string `json:"problem_report_due_on,omitempty"`
 }
 
 // DirectoryFacts say whether a case's matter is listed in the decision

@@ -400,6 +400,7 @@ var labels = map[string]msg{
 	"notification.warning.yellow":       {"黄色预警", "Yellow warning"},
 	"notification.warning.red":          {"红色预警", "Red warning"},
 	"notification.escalation":           {"逾期升级", "Escalation"},
+	"notification.problem_report":       {"执行问题报告", "Problem report"},
 	"notification.task.delegate":        {"委派", "Delegated"},
 	"notification.task.transfer":        {"转派", "Transferred"},
 	"notification.task.add_co_reviewer": {"加签", "Co-review requested"},

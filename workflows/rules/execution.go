@@ -15,8 +15,9 @@ var (
 		EN: "The execution unit reports on execution to the organ periodically (organ policy, default quarterly) (Art. 34)."}
 	REXE03 = Rule{ID: "R-EXE-03", Kind: Duty, Status: "N✔+D", Policy: true,
 		Citation: decree713 + "第三十五条第一款", Func: "ProblemReportTasks",
-		ZH: "决策执行单位发现重大行政决策存在问题、客观情况发生重大变化，或者决策执行中发生不可抗力等严重影响决策目标实现的，应当及时向决策机关报告（默认发现后5个工作日内）。",
-		EN: "The execution unit reports problems, major changes or force majeure promptly to the organ (default within 5 working days of discovery) (Art. 35(1))."}
+		ImplementedIn: "workflows (caseWF.problemReport records lateness, noticeProblem tells the head); server (problemReportDue: the clock's due date)",
+		ZH:            "决策执行单位发现重大行政决策存在问题、客观情况发生重大变化，或者决策执行中发生不可抗力等严重影响决策目标实现的，应当及时向决策机关报告（默认发现后5个工作日内）。",
+		EN:            "The execution unit reports problems, major changes or force majeure promptly to the organ (default within 5 working days of discovery) (Art. 35(1))."}
 	REXE04 = Rule{ID: "R-EXE-04", Kind: Duty, Status: "N✔",
 		Citation: decree713 + "第三十五条第二款、第三十六条第一款", Func: "FeedbackTasks",
 		ZH: "公民、法人或者其他组织认为重大行政决策及其实施存在问题的，可以通过信件、电话、电子邮件等方式向决策机关或者决策执行单位提出意见建议：由收到的单位处理，其数量和主题作为后评估“较多意见”的依据。",
