@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins)
 	api.GET("/me", s.me)
 	api.GET("/rules", s.listRules)
+	api.GET("/cases", s.listCases)
 	api.POST("/cases", s.createCase)
 	api.GET("/cases/:id", s.getCase)
 	api.GET("/cases/:id/timeline", s.timeline)

@@ -66,6 +66,9 @@ const (
 	OutcomeTerminated   = "terminated"
 )
 
+// Outcomes lists how a closed case may have ended.
+var Outcomes = []string{OutcomePublished, OutcomeArchived, OutcomeNotInitiated, OutcomeNotApproved, OutcomeTerminated}
+
 // Task types: one per human step.
 const (
 	TaskInitiation           = "initiation"
