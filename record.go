@@ -71,7 +71,7 @@ func ensureCheckpointSchedule(ctx context.Context, cfg Config, tc client.Client,
 	}
 	id, err := worker.EnsureCheckpointSchedule(ctx, tc, worker.CheckpointSchedule{TaskQueue: cfg.TaskQueue, Hour: hour, Minute: minute})
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (JUECE_CHECKPOINT_AT=off starts without the schedule)", err)
 	}
 	log.Info("daily audit checkpoint scheduled", "schedule_id", id, "at", fmt.Sprintf("%02d:%02d", hour, minute), "time_zone", worker.Beijing)
 	return nil
