@@ -81,6 +81,9 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	if err := ensureCheckpointSchedule(ctx, cfg, tc, log); err != nil {
+		return err
+	}
 	if err := startCheckpointSchedule(ctx, cfg, store, log); err != nil {
 		return err
 	}

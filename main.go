@@ -60,6 +60,11 @@ type Config struct {
 	// ProfilesFile is JUECE_PROFILES: a JSON file of legal profiles over the
 	// built-in ones (workflows.LoadProfiles); empty: the built-in profiles.
 	ProfilesFile string
+	// CheckpointAt is JUECE_CHECKPOINT_AT: the time of day, Beijing time,
+	// of the daily audit checkpoint the Temporal Schedule that worker and
+	// dev keep runs (HH:MM, default 02:00; off: the worker leaves the
+	// schedule alone). Read by checkpointAt.
+	CheckpointAt string
 }
 
 func loadConfig() Config {
@@ -93,6 +98,7 @@ func loadConfig() Config {
 		SMTPFrom:           env("SMTP_FROM", "juece@localhost"),
 		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
 		ProfilesFile:       os.Getenv("JUECE_PROFILES"),
+		CheckpointAt:       env("JUECE_CHECKPOINT_AT", "02:00"),
 	}
 }
 
@@ -101,11 +107,11 @@ const usage = `juece — 重大行政决策程序引擎 / major administrative d
 Usage:
   juece dev                 everything on this machine: PostgreSQL, Temporal dev server, worker, API and UI
   juece serve               the HTTP API and web UI
-  juece worker              the Temporal worker
+  juece worker              the Temporal worker; keeps the daily audit checkpoint's Temporal Schedule
   juece migrate             apply database migrations
   juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
-  juece checkpoint          write a global audit checkpoint of every case's chain head now (serve writes one daily)
+  juece checkpoint          write a global audit checkpoint of every case's chain head now (a Temporal Schedule writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
@@ -114,7 +120,8 @@ Usage:
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
 SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only),
-JUECE_CHECKPOINT_INTERVAL (24h: serve and dev write an audit checkpoint when the latest is older; 0 or off: never).
+JUECE_CHECKPOINT_AT (02:00: worker and dev keep a Temporal Schedule that writes an audit checkpoint daily at that time, Beijing time; off: leave it alone),
+JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never).
 `
 
 func main() {
@@ -272,6 +279,10 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	log.Info("worker started", "task_queue", cfg.TaskQueue)
+	if err := ensureCheckpointSchedule(ctx, cfg, tc, log); err != nil {
+		w.Stop()
+		return err
+	}
 	<-ctx.Done()
 	w.Stop()
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dossier"
 	"github.com/juece/juece/server"
+	"github.com/juece/juece/worker"
 )
 
 // errVerifyFailed makes `juece verify` exit non-zero after it printed what
@@ -46,12 +47,45 @@ func checkpointInterval(cfg Config) (time.Duration, error) {
 	return d, nil
 }
 
+// checkpointAt reads JUECE_CHECKPOINT_AT: HH:MM (Beijing time), or off.
+func checkpointAt(cfg Config) (hour, minute int, on bool, err error) {
+	if cfg.CheckpointAt == "off" {
+		return 0, 0, false, nil
+	}
+	t, err := time.Parse("15:04", cfg.CheckpointAt)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("JUECE_CHECKPOINT_AT=%q: want a time of day HH:MM, Beijing time (e.g. 02:00), or off", cfg.CheckpointAt)
+	}
+	return t.Hour(), t.Minute(), true, nil
+}
+
+// ensureCheckpointSchedule creates or updates, at the start of worker and
+// dev, the Temporal Schedule that writes the global audit checkpoint daily
+// (worker.EnsureCheckpointSchedule). A failure stops the start: a worker
+// that cannot keep the schedule says so at once rather than leave the
+// record without checkpoints.
+func ensureCheckpointSchedule(ctx context.Context, cfg Config, tc client.Client, log *slog.Logger) error {
+	hour, minute, on, err := checkpointAt(cfg)
+	if err != nil || !on {
+		return err
+	}
+	id, err := worker.EnsureCheckpointSchedule(ctx, tc, worker.CheckpointSchedule{TaskQueue: cfg.TaskQueue, Hour: hour, Minute: minute})
+	if err != nil {
+		return fmt.Errorf("%w (JUECE_CHECKPOINT_AT=off starts without the schedule)", err)
+	}
+	log.Info("daily audit checkpoint scheduled", "schedule_id", id, "at", fmt.Sprintf("%02d:%02d", hour, minute), "time_zone", worker.Beijing)
+	return nil
+}
+
 // startCheckpointSchedule runs the audit checkpoint schedule in the
 // background of serve and dev (db.Store.RunCheckpointSchedule): whenever the
 // latest checkpoint is older than the interval and the record changed, one
 // is written. The due check reads the table under the checkpoint lock, so
 // several API servers, restarts and `juece checkpoint` from cron all agree;
-// the schedule lives as long as ctx.
+// the schedule lives as long as ctx. With the Temporal Schedule
+// (ensureCheckpointSchedule) writing one daily, this one writes only when a
+// day passed without it: a safety net for a schedule paused, deleted or
+// switched off.
 func startCheckpointSchedule(ctx context.Context, cfg Config, s *db.Store, log *slog.Logger) error {
 	every, err := checkpointInterval(cfg)
 	if err != nil || every == 0 {
@@ -65,7 +99,7 @@ func startCheckpointSchedule(ctx context.Context, cfg Config, s *db.Store, log *
 }
 
 // runCheckpoint writes a global audit checkpoint now (db.Store.Checkpoint);
-// serve writes one daily on its own (startCheckpointSchedule).
+// the Temporal Schedule writes one daily (ensureCheckpointSchedule).
 func runCheckpoint(ctx context.Context, cfg Config, args []string, out io.Writer) error {
 	if len(args) != 0 {
 		return errors.New("usage: juece checkpoint")

@@ -24,9 +24,11 @@ import (
 // every case's chain head at a moment, and checkpoints are chained like events,
 // so VerifyAll can name a case or tail that a checkpoint saw and that is gone.
 //
-// Checkpoints are written daily by the schedule `juece serve` runs
-// (RunCheckpointSchedule), by `juece checkpoint`, and by auditors or admins
-// through POST /api/v1/audit/checkpoints. Whatever was written after the latest
+// Checkpoints are written daily by a Temporal Schedule the worker keeps
+// (the AuditCheckpoint workflow), by `juece serve` when a day passed without
+// one (RunCheckpointSchedule), by `juece checkpoint`, and by auditors or
+// admins through POST /api/v1/audit/checkpoints: all through Checkpoint or
+// CheckpointIfDue, entries of this one chain. Whatever was written after the latest
 // checkpoint is protected only by its case chain, so the interval is the
 // window in which a whole new case could vanish unnoticed.
 type Checkpoint struct {

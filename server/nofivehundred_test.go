@@ -31,7 +31,9 @@ func TestNoServerErrorForUserInput(t *testing.T) {
 		"/api/v1/calendar/deadline?from=9999-12-31&working_days=3650", "/api/v1/audit/events?from=x&limit=abc",
 		"/api/v1/notifications?limit=1e9", "/api/v1/inbox?cursor=" + strings.Repeat("A", 500),
 		"/api/v1/reports/annual?org=%00&year=2026", "/api/v1/reports/annual?org=yiyang&year=-1", "/api/v1/reports/annual?org=yiyang&year=2026&format=%27",
-		"/api/v1/users?org=%00&role=%27", "/api/v1/users?org=" + strings.Repeat("9", 300)}
+		"/api/v1/users?org=%00&role=%27", "/api/v1/users?org=" + strings.Repeat("9", 300),
+		"/api/v1/cases?created_from=0000-01-01&created_to=9999-12-31", "/api/v1/cases?created_from=-0001-01-01T00:00:00Z",
+		"/api/v1/cases?title=%25%5C_&org=yiyang&directory_entry=unlisted", "/api/v1/cases?cursor=" + strings.Repeat("A", 500)}
 	check := func(role, method, url, body string) {
 		req, _ := http.NewRequest(method, s.url+url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -92,6 +92,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/me", "The authenticated user", nil, new(db.User), 200, true, nil},
 		{"GET", "/api/v1/rules", "The catalogue of enforced rules with citations", nil, new(RuleList), 200, true, nil},
 		{"GET", "/api/v1/profiles", "The legal profiles new cases start under, with the params and rule policy a case started now freezes in (JUECE_PROFILES overrides the built-in ones)", nil, new(ProfileList), 200, true, nil},
+		{"GET", "/api/v1/cases", "Cases the user may see (their organisation's as decision organ, undertaking unit or task holder; auditors and admins: all), newest first, with filters and keyset paging (cursor); the first page counts the matching cases per state", new(CaseListQuery), new(db.CasePage), 200, true, []int{400}},
 		{"POST", "/api/v1/cases", "Start a decision case (department officer)", new(CreateCaseRequest), new(CaseCreated), 201, true, []int{400, 403, 422, 503}},
 		{"GET", "/api/v1/cases/{id}", "A case: state, open tasks, next steps and what blocks them", new(idPath), new(CaseView), 200, true, []int{404}},
 		{"GET", "/api/v1/cases/{id}/timeline", "The case's hash-chained audit events; form submissions carry a field-level diff against the previous one of the same task type", new(idPath), new(DiffedTimeline), 200, true, []int{404}},

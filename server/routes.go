@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	api.GET("/users", s.listUsers)
 	api.GET("/rules", s.listRules)
 	api.GET("/profiles", s.listProfiles)
+	api.GET("/cases", s.listCases)
 	api.POST("/cases", s.createCase)
 	api.GET("/cases/:id", s.getCase)
 	api.GET("/cases/:id/timeline", s.timeline)

@@ -1,5 +1,6 @@
 // Package worker registers the Case workflow and its activities on the task
-// queue.
+// queue, and keeps the schedule of the daily audit checkpoint
+// (schedule.go).
 package worker
 
 import (
@@ -37,6 +38,7 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.CaseWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.RecomputeDeadlines, workflow.RegisterOptions{Name: workflows.RecomputeWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.AuditCheckpoint, workflow.RegisterOptions{Name: workflows.CheckpointWorkflow})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

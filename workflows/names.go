@@ -17,6 +17,16 @@ const (
 	SignalDeadlinesRecomputed = "deadlines_recomputed"
 )
 
+// CheckpointWorkflow is the daily global audit checkpoint (checkpoint.go).
+const CheckpointWorkflow = "AuditCheckpoint"
+
+// CheckpointScheduleID names the Temporal Schedule that starts
+// CheckpointWorkflow on a task queue, and its runs (the schedule appends
+// each run's time). One per task queue: a deployment is a task queue and
+// its database, and each needs its own daily checkpoint, also when several
+// share a Temporal namespace.
+func CheckpointScheduleID(taskQueue string) string { return "audit-checkpoint-" + taskQueue }
+
 // CaseWorkflowID is the one place workflow IDs are built.
 func CaseWorkflowID(caseID string) string { return "case-" + caseID }
 
@@ -65,6 +75,9 @@ const (
 	OutcomeNotApproved  = "not_approved"
 	OutcomeTerminated   = "terminated"
 )
+
+// Outcomes lists how a closed case may have ended.
+var Outcomes = []string{OutcomePublished, OutcomeArchived, OutcomeNotInitiated, OutcomeNotApproved, OutcomeTerminated}
 
 // Task types: one per human step.
 const (
