@@ -110,8 +110,11 @@ func (s *Server) parseCaseListQuery(c echo.Context) (db.CaseQuery, error) {
 		return q, badParam("outcome", "outcome 取值无效，可用 "+strings.Join(workflows.Outcomes, "、"), "unknown outcome; use one of "+strings.Join(workflows.Outcomes, ", "))
 	}
 	if q.Profile != "" {
-		if _, ok := workflows.Profiles[q.Profile]; !ok {
-			profiles := slices.Sorted(maps.Keys(workflows.Profiles))
+		// The profiles in force (JUECE_PROFILES may add some) and the built-in
+		// ones, which older cases may carry.
+		_, configured := s.cfg.Profiles[q.Profile]
+		if _, builtin := workflows.Profiles[q.Profile]; !configured && !builtin {
+			profiles := s.cfg.Profiles.Names()
 			return q, badParam("profile", "profile 取值无效，可用 "+strings.Join(profiles, "、"), "unknown profile; use one of "+strings.Join(profiles, ", "))
 		}
 	}

@@ -35,6 +35,7 @@ type webRoute struct {
 var webRoutes = map[string]webRoute{
 	"GET /me":                      {handler: (*Server).me},
 	"GET /users":                   {handler: (*Server).listUsers},
+	"GET /cases":                   {handler: (*Server).listCases},
 	"POST /cases":                  {handler: (*Server).createCase},
 	"GET /cases/:id":               {handler: (*Server).getCase},
 	"GET /cases/:id/timeline":      {handler: (*Server).timeline},

@@ -330,6 +330,10 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	officer.navigate("/notifications")
 	officer.waitVisible("#unread-count")
 	officer.shot("22-notifications")
+	// 决策事项: the officer's cases, the closed one among them.
+	officer.navigate("/cases?state=closed")
+	officer.waitVisible(fmt.Sprintf(`#case-list tr[data-case=%q]`, caseID))
+	officer.shot("23-cases")
 
 	// The general office compiles the county's 2026 directory of major
 	// decisions. It cannot be published before the Party committee consents

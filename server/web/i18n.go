@@ -32,6 +32,19 @@ var messages = map[string]msg{
 	"nav.api":           {"API 文档", "API reference"},
 	"nav.notifications": {"通知", "Notifications"},
 	"nav.supervision":   {"督查", "Supervision"},
+	"nav.cases":         {"决策事项", "Cases"},
+
+	"cases.title":          {"决策事项", "Cases"},
+	"cases.states":         {"按状态", "By state"},
+	"cases.all":            {"全部", "All"},
+	"cases.title_contains": {"名称包含", "Title contains"},
+	"cases.created_from":   {"发起日期起", "Started from"},
+	"cases.created_to":     {"发起日期止", "Started until"},
+	"cases.organ":          {"决策机关", "Decision organ"},
+	"cases.unit":           {"承办单位", "Undertaking unit"},
+	"cases.created":        {"发起日期", "Started"},
+	"cases.unlisted":       {"目录外", "Not in the directory"},
+	"cases.none":           {"没有符合条件的决策事项。", "No case matches."},
 
 	"notifications.title":     {"站内通知", "Notifications"},
 	"notifications.unread":    {"未读 {n} 条", "{n} unread"},
@@ -396,6 +409,12 @@ var messages = map[string]msg{
 // labels name the procedure's values: states, task types, roles, form
 // enums. A value without a label is shown as it is.
 var labels = map[string]msg{
+	// How a closed case ended (workflows.Outcomes).
+	"case_outcome.published":     {"已公布（旧流程）", "Published (earlier procedure)"},
+	"case_outcome.archived":      {"已归档", "Archived"},
+	"case_outcome.not_initiated": {"未启动", "Not initiated"},
+	"case_outcome.not_approved":  {"未通过", "Not approved"},
+	"case_outcome.terminated":    {"已终止", "Terminated"},
 	// Kinds of notification (workflows/warnings.go, workflows/taskactions.go).
 	"notification.warning.yellow":       {"黄色预警", "Yellow warning"},
 	"notification.warning.red":          {"红色预警", "Red warning"},

@@ -92,6 +92,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s := e.Group("", ui.headers, ui.language, ui.session)
 	s.POST("/logout", ui.logout)
 	s.GET("/inbox", ui.inbox)
+	s.GET("/cases", ui.caseList)
 	s.GET("/cases/new", ui.newCase)
 	s.POST("/cases/new", ui.createCase)
 	s.GET("/cases/:id", ui.casePage)
