@@ -196,6 +196,16 @@ func TestCompletionIsExactlyOnce(t *testing.T) {
 		t.Fatalf("timeline has %d events, want %d (opened, initiation once, the %d steps on to the review, one legal opinion)",
 			len(tl.Events), want, walked)
 	}
+	opinions := 0
+	for _, e := range tl.Events {
+		if e.Action == "task.completed.legal_opinion" {
+			opinions++
+		}
+	}
+	t.Logf("%d concurrent completions: %d × 200, %d × 409 naming the winner; %d legal-opinion event(s) in the chain", n, ok, conflicts, opinions)
+	if opinions != 1 {
+		t.Fatalf("%d legal-opinion events, want 1", opinions)
+	}
 }
 
 func TestBadInputIsRefusedClearly(t *testing.T) {
