@@ -47,7 +47,7 @@ func openCase(t *testing.T, s *db.Store, n int) string {
 	return id
 }
 
-func TestAuditEventsAreAppendOnly(t *testing.T) {
+func TestRARC04_AuditEventsAreAppendOnly(t *testing.T) {
 	s := dbtest.Store(t)
 	seedOrg(t, s)
 	id := openCase(t, s, 2)

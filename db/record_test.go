@@ -360,10 +360,10 @@ func TestVerifyAllNamesRepointedLink(t *testing.T) {
 	wantProblem(t, mustVerifyAll(t, s), db.ProblemDocumentLink, id, ev.Seq)
 }
 
-// TestAppRoleCannotRewriteRecord runs the store as a role set up with
+// TestRARC04_AppRoleCannotRewriteRecord runs the store as a role set up with
 // juece_grant_app (README, "Database roles"): the application works, and
 // cannot update, delete or truncate the record nor switch its triggers off.
-func TestAppRoleCannotRewriteRecord(t *testing.T) {
+func TestRARC04_AppRoleCannotRewriteRecord(t *testing.T) {
 	owner := dbtest.Store(t)
 	seedOrg(t, owner)
 	u := demoUser(t, owner)

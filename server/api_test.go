@@ -29,9 +29,9 @@ func TestUnauthenticated(t *testing.T) {
 	}
 }
 
-// TestFullCaseToClosed walks the full lifecycle's shortest lawful path over
+// TestRLIA01_FullCaseToClosed walks the full lifecycle's shortest lawful path over
 // HTTP and verifies the chain.
-func TestFullCaseToClosed(t *testing.T) {
+func TestRLIA01_FullCaseToClosed(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城区集中供暖价格调整方案")
 	// The case row carries the rule policy frozen in at the start: its
@@ -82,9 +82,9 @@ func TestFullCaseToClosed(t *testing.T) {
 	}
 }
 
-// TestGCDLR_TS01_DiscussionBeforeLegalityReview is TS-01 over HTTP: 422 with the
+// TestGCDLR_RLIA04_TS01_DiscussionBeforeLegalityReview is TS-01 over HTTP: 422 with the
 // rule and Art. 25, the case unchanged, the refusal in the timeline.
-func TestGCDLR_TS01_DiscussionBeforeLegalityReview(t *testing.T) {
+func TestGCDLR_RLIA04_TS01_DiscussionBeforeLegalityReview(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("宜阳县城区停车收费调整")
 	s.walk(id, "legal_opinion")

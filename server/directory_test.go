@@ -14,6 +14,7 @@ type directoryView struct {
 	State       string `json:"state"`
 	ConsentRef  string `json:"consent_ref"`
 	PublishedOn string `json:"published_on"`
+	Website     string `json:"website"`
 	Policy      struct {
 		Henan      bool `json:"henan"`
 		Categories int  `json:"categories"`
@@ -115,12 +116,12 @@ func (s *stack) publish(dirID string) {
 	}
 }
 
-// TestRDIR01_RDIR03_RDIR05_TS20_DirectoryConsentAndExclusion is spec §9 TS-20 over HTTP:
+// TestRDIR01_RDIR03_RDIR05_RDIR08_TS20_DirectoryConsentAndExclusion is spec §9 TS-20 over HTTP:
 // publishing the directory without the Party committee's consent is refused
 // with R-DIR-01 and changes nothing; excluding a listed matter as a
 // government legislative decision needs a reason and an approver (R-DIR-05)
 // and a directory adjustment (R-DIR-03), and with them is accepted.
-func TestRDIR01_RDIR03_RDIR05_TS20_DirectoryConsentAndExclusion(t *testing.T) {
+func TestRDIR01_RDIR03_RDIR05_RDIR08_TS20_DirectoryConsentAndExclusion(t *testing.T) {
 	s := newStack(t)
 	dirID, entries := s.newDirectory("宜阳县城区集中供暖价格调整", "宜阳县城市管理条例（草案）起草")
 	base := len(s.record(dirID).Events)
@@ -177,7 +178,9 @@ func TestRDIR01_RDIR03_RDIR05_TS20_DirectoryConsentAndExclusion(t *testing.T) {
 	// With consent recorded, publication is accepted and everyone sees it.
 	s.publish(dirID)
 	s.do("department_officer", "GET", "/api/v1/directories/"+dirID, nil, &d)
-	if d.State != "published" || d.ConsentRef != "宜委办〔2026〕5号" || d.PublishedOn == "" || d.UnlistedCases != nil {
+	// R-DIR-08: where the government website publishes it is recorded.
+	if d.State != "published" || d.ConsentRef != "宜委办〔2026〕5号" || d.PublishedOn == "" || d.UnlistedCases != nil ||
+		d.Website != "https://www.yiyang.gov.cn/zwgk/ml2026.html" {
 		t.Fatalf("published directory as the officer sees it: %+v", d)
 	}
 	s.do("department_officer", "GET", "/api/v1/directories?org=yiyang&year=2026", nil, &list)

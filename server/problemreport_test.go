@@ -14,7 +14,7 @@ import (
 // three weeks ago is recorded as late against the due date the server's
 // working-day clock gives (the case policy's working days after the
 // discovery), and the county's executive head is told at once.
-func TestREXE03_ProblemReportOverHTTP(t *testing.T) {
+func TestREXE03_REXE05_ProblemReportOverHTTP(t *testing.T) {
 	s := newStack(t)
 	id := s.startCase("问题报告")
 	s.walk(id, workflows.TaskExecutionReport)

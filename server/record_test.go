@@ -296,7 +296,7 @@ func envWithoutDatabase() []string {
 	return env
 }
 
-// TestDossierOfClosedCase walks TestFullCaseToClosed's path with a document
+// TestDossierOfClosedCase walks TestRLIA01_FullCaseToClosed's path with a document
 // filed, exports the dossier over HTTP, and checks it offline with the real
 // `juece verify` and without a database; then with one byte of the document
 // changed.

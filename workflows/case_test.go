@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -485,7 +486,7 @@ func TestGCDMEET_CirculationRefused(t *testing.T) {
 }
 
 // TS-15: minutes stating unanimity while a member opposed are refused (R-CD-06).
-func TestGCDMIN_TS15_DissentOmittedRefused(t *testing.T) {
+func TestGCDMIN_RLIA02_TS15_DissentOmittedRefused(t *testing.T) {
 	h := newCaseHarness(t)
 	h.reachDiscussion()
 	minutes := discussionForm
@@ -503,6 +504,11 @@ func TestGCDMIN_TS15_DissentOmittedRefused(t *testing.T) {
 
 	h.refusedByRule("upd-cd-omit", rules.GCDMIN)
 	h.accepted("upd-cd")
+	// R-LIA-02: the dissent stays linked to its member in the meeting's
+	// audit event, with what they said.
+	if data := string(h.step("upd-cd").Data); !strings.Contains(data, `"dissent":["副县长L"]`) || !strings.Contains(data, `"member":"副县长L","position":"oppose","text":"征收补偿标准偏低"`) {
+		t.Errorf("the meeting's event does not keep 副县长L's dissent and statement: %s", data)
+	}
 }
 
 // G-CD-MIN: the head speaks last.

@@ -495,12 +495,12 @@ func TestRADJ05_TerminationAfterSuspension(t *testing.T) {
 	}
 }
 
-// TestREXE03_ProblemReportNoticeAndLateness: an execution unit's Art. 35
+// TestREXE03_REXE05_ProblemReportNoticeAndLateness: an execution unit's Art. 35
 // report of a problem tells the decision organ's head at once, pointing at
 // their decision task, and records whether it came within R-EXE-03's working
 // days of the discovery (from the server's clock); a late one is a
 // liability event against the unit (R-EXE-05).
-func TestREXE03_ProblemReportNoticeAndLateness(t *testing.T) {
+func TestREXE03_REXE05_ProblemReportNoticeAndLateness(t *testing.T) {
 	h := newFullHarness(t, workflows.Matter{})
 	h.publish()
 	due := func(day string) {

@@ -18,9 +18,10 @@ var (
 		ZH: "办结归档前，须按已适用的程序核对材料清单完整。",
 		EN: "Closing to the archive needs a completeness check against the artefact list, filtered by the tracks that applied."}
 	RARC04 = Rule{ID: "R-ARC-04", Kind: Record, Status: "U", Policy: true,
-		Citation: "《中华人民共和国档案法》" + pendingCheck,
-		ZH:       "审计日志只能追加；保管期限及向国家档案馆移交按档案法和地方规定执行。",
-		EN:       "The audit log is append-only; retention and transfer to state archives follow the Archives Law and local rules (unverified)."}
+		Citation:      "《中华人民共和国档案法》" + pendingCheck,
+		ImplementedIn: "db (append-only triggers on every record table, migration 00004 on; the application role has no UPDATE or DELETE); retention and transfer are the organ's",
+		ZH:            "审计日志只能追加；保管期限及向国家档案馆移交按档案法和地方规定执行。",
+		EN:            "The audit log is append-only; retention and transfer to state archives follow the Archives Law and local rules (unverified)."}
 )
 
 // Artefact is one archived record or document.

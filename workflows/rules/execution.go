@@ -23,9 +23,10 @@ var (
 		ZH: "公民、法人或者其他组织认为重大行政决策及其实施存在问题的，可以通过信件、电话、电子邮件等方式向决策机关或者决策执行单位提出意见建议：由收到的单位处理，其数量和主题作为后评估“较多意见”的依据。",
 		EN: "Public feedback by letter, phone, e-mail or web goes to the organ or the execution unit that received it; its count feeds the post-evaluation trigger (Arts. 35(2), 36)."}
 	REXE05 = Rule{ID: "R-EXE-05", Kind: Record, Status: "N✔",
-		Citation: decree713 + "第四十条",
-		ZH:       "决策执行单位拒不执行、推诿执行、拖延执行重大行政决策，或者对执行中发现的重大问题瞒报、谎报或者漏报的，记录为对执行单位的责任事件。",
-		EN:       "Refusing, passing the buck or delaying execution, and concealing, misreporting or omitting major problems, are liability events against the execution unit (Art. 40)."}
+		Citation:      decree713 + "第四十条",
+		ImplementedIn: "workflows (a late problem report is recorded late, with its due date, in the report's audit event under the execution unit's actor)",
+		ZH:            "决策执行单位拒不执行、推诿执行、拖延执行重大行政决策，或者对执行中发现的重大问题瞒报、谎报或者漏报的，记录为对执行单位的责任事件。",
+		EN:            "Refusing, passing the buck or delaying execution, and concealing, misreporting or omitting major problems, are liability events against the execution unit (Art. 40)."}
 )
 
 // ExecutionUnitDesignated is R-EXE-01. Art. 34: the organ "应当明确负责重大
