@@ -64,6 +64,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.Pre(headAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
 	// Document uploads have their own, larger limit (documents.go).
@@ -101,3 +102,22 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 		return srv.Shutdown(sctx)
 	}
 }
+
+// headAsGet answers HEAD as the GET of the same address, without the body:
+// echo routes on the request's method, so it is set to GET (as echo's own
+// method-override middleware does), and the response drops what is written.
+// Link checkers and monitors probe pages this way.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			r.Method = http.MethodGet
+			c.Response().Writer = headOnly{c.Response().Writer}
+		}
+		return next(c)
+	}
+}
+
+// headOnly sends headers and status and discards the body.
+type headOnly struct{ http.ResponseWriter }
+
+func (headOnly) Write(b []byte) (int, error) { return len(b), nil }
