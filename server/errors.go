@@ -26,7 +26,9 @@ const (
 	CodeInvalidForm     = "invalid_form"
 	CodeOrganConfig     = "organ_not_configured"
 	CodeUnavailable     = "engine_unavailable"
-	CodeInternal        = "internal"
+	// CodeCaseClosed refuses an action on a case whose procedure has ended.
+	CodeCaseClosed = "case_closed"
+	CodeInternal   = "internal"
 	// CodeUnsupportedMedia refuses an upload whose sniffed content type is
 	// not on the allow-list (documents.go).
 	CodeUnsupportedMedia = "unsupported_media_type"

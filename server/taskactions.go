@@ -13,10 +13,10 @@ import (
 
 // TaskActionRequest is the body of POST /tasks/{id}/actions.
 type TaskActionRequest struct {
-	Action       string `json:"action" required:"true" enum:"claim,unclaim,delegate,transfer,return,add_co_reviewer,cosign,comment" description:"认领、释放、委派、转派、退回补充、加签、加签人签署、意见"`
+	Action       string `json:"action" required:"true" enum:"claim,unclaim,delegate,transfer,return,add_co_reviewer,cosign,comment,annotate" description:"认领、释放、委派、转派、退回补充、加签、加签人签署、意见、对已签发会议纪要追加附注（R-CD-07）"`
 	TargetUserID string `json:"target_user_id,omitempty" format:"uuid" description:"委派、转派、加签的对象"`
 	Reason       string `json:"reason,omitempty" description:"退回理由"`
-	Text         string `json:"text,omitempty" description:"意见或签署意见"`
+	Text         string `json:"text,omitempty" description:"意见、签署意见或附注"`
 }
 
 // taskAction claims, delegates, transfers, returns, adds a co-reviewer,

@@ -294,6 +294,11 @@ func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
 func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err error) error {
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) {
+		// A closed case's workflow has ended and takes no update: say so
+		// instead of blaming the engine.
+		if cs, cerr := s.store.GetCase(c.Request().Context(), t.CaseID); cerr == nil && cs.State == workflows.StateClosed {
+			return newError(http.StatusConflict, CodeCaseClosed, "此决策事项已办结，流程已结束，不能再办理 / the case is closed: its procedure has ended")
+		}
 		return unavailable(err)
 	}
 	var d workflows.RefusalDetail

@@ -25,10 +25,22 @@ const (
 	ActionAddCoReviewer = "add_co_reviewer" // 加签
 	ActionCosign        = "cosign"          // a co-reviewer signs
 	ActionComment       = "comment"         // 意见/备注
+	// ActionAnnotate appends a correction to signed minutes (附注, R-CD-07):
+	// the minutes stay as signed; the annotation is a record of its own,
+	// with its author and time.
+	ActionAnnotate = "annotate"
 )
 
 // TaskActions lists the actions in a stable order (API docs, UI).
-var TaskActions = []string{ActionClaim, ActionUnclaim, ActionDelegate, ActionTransfer, ActionReturn, ActionAddCoReviewer, ActionCosign, ActionComment}
+var TaskActions = []string{ActionClaim, ActionUnclaim, ActionDelegate, ActionTransfer, ActionReturn, ActionAddCoReviewer, ActionCosign, ActionComment, ActionAnnotate}
+
+// annotatable steps are records that are signed and then never changed,
+// only annotated (R-CD-07: the meeting's minutes).
+var annotatable = map[string]bool{TaskCollectiveDiscussion: true}
+
+// MayAnnotate says whether a completed step of type taskType takes
+// annotations (附注).
+func MayAnnotate(taskType string) bool { return annotatable[taskType] }
 
 // returnable says which steps may be returned for supplement (退回补充); the
 // case goes back to the undertaking unit: to drafting on the full lifecycle,
@@ -132,12 +144,27 @@ func (w *caseWF) checkAction(req TaskActionRequest) (*Task, error) {
 	if t == nil {
 		return nil, refuse(ErrNotFound, "任务不存在 / no such task in this case")
 	}
-	if !t.active() {
-		return nil, refuse(ErrConflict, "任务已处理 / task is no longer open", RefusalDetail{Task: t})
-	}
 	a := req.Actor
 	invalid := func(field, zh, en string) error {
 		return refuse(ErrInvalid, zh+" / "+en, RefusalDetail{Fields: []FieldError{{Field: field, Message: zh, EN: en}}})
+	}
+	if req.Action == ActionAnnotate {
+		// R-CD-07: signed minutes are never changed; a correction is an
+		// annotation appended by the desk that keeps them.
+		switch {
+		case !annotatable[t.Type]:
+			return nil, invalid("action", "此环节的记录不接受附注", "this step's record takes no annotations")
+		case t.State != "completed":
+			return nil, invalid("action", "会议纪要签发后方可追加附注；签发前请直接修改", "annotate minutes once signed; before that, edit them")
+		case a.Role != t.Role || a.OrgID != t.OrgID:
+			return nil, refuse(ErrForbidden, "只有会议纪要的签发单位可以追加附注 / only the desk that keeps the minutes annotates them")
+		case strings.TrimSpace(req.Text) == "" || len(req.Text) > 10000:
+			return nil, invalid("text", "附注内容须为 1–10000 字节", "an annotation is 1–10000 bytes")
+		}
+		return t, nil
+	}
+	if !t.active() {
+		return nil, refuse(ErrConflict, "任务已处理 / task is no longer open", RefusalDetail{Task: t})
 	}
 	sameDesk := func(target *activities.Actor) error {
 		if target == nil || target.UserID == "" {
@@ -309,8 +336,13 @@ func (w *caseWF) taskAction(ctx workflow.Context, req TaskActionRequest) (StepOu
 	case ActionComment:
 		st.Comment = &activities.Comment{ID: uuid.NewSHA1(uuid.MustParse(w.in.CaseID), []byte("comment/"+st.EventKey)).String(), TaskID: t.ID, Body: req.Text}
 		data["text"] = req.Text
+	case ActionAnnotate:
+		st.Comment = &activities.Comment{ID: uuid.NewSHA1(uuid.MustParse(w.in.CaseID), []byte("annotation/"+st.EventKey)).String(), TaskID: t.ID,
+			Body: "【附注 / annotation】" + req.Text}
+		data["text"] = req.Text
+		data["rule"] = rules.RCD07.ID
 	}
-	if req.Action != ActionComment {
+	if req.Action != ActionComment && req.Action != ActionAnnotate {
 		st.TaskUpdate = taskUpdate(t)
 	}
 	data["state"] = w.state // after the action: a return moves the case

@@ -29,6 +29,10 @@ type taskData struct {
 	// authorize): the assignee, their delegate, or the desk while unclaimed.
 	CanComplete bool
 	CoReviewing bool // the user is one of the task's co-reviewers
+	// Annotatable: signed minutes the user's desk keeps take an annotation
+	// (附注, R-CD-07); Annotation is what was typed.
+	Annotatable bool
+	Annotation  string
 	Claimable   bool
 	Releasable  bool
 	Returnable  bool
@@ -128,6 +132,7 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 	// co-reviewer only signs.
 	acting := mine || delegate || t.AssigneeID == nil && atDesk
 	d.CanComplete = d.Active && acting
+	d.Annotatable = t.State == "completed" && atDesk && workflows.MayAnnotate(t.Type)
 	d.Claimable = d.CanAct && t.State == "open" && t.AssigneeID == nil && t.Role == u.Role
 	d.Releasable = d.CanAct && mine
 	d.Returnable = d.Active && acting && workflows.MayReturn(t.Type)
@@ -317,7 +322,7 @@ func (ui *UI) taskAction(c echo.Context) error {
 		body["target_user_id"] = strings.TrimSpace(c.FormValue("target_user_id"))
 	case workflows.ActionReturn:
 		body["reason"] = strings.TrimSpace(c.FormValue("reason"))
-	case workflows.ActionComment, workflows.ActionCosign:
+	case workflows.ActionComment, workflows.ActionCosign, workflows.ActionAnnotate:
 		body["text"] = strings.TrimSpace(c.FormValue("text"))
 	default:
 		return ui.fail(c, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Detail: "未知操作 / unknown action"})
@@ -351,6 +356,8 @@ func (ui *UI) taskAction(c echo.Context) error {
 		d.Comment = c.FormValue("text")
 	case workflows.ActionCosign:
 		d.Opinion = c.FormValue("text")
+	case workflows.ActionAnnotate:
+		d.Annotation = c.FormValue("text")
 	}
 	if !d.offers(action) {
 		d.ErrAction = "" // its form is gone (the task moved on): say it atop the actions
@@ -377,6 +384,8 @@ func (d *taskData) offers(action string) bool {
 		return d.Returnable
 	case workflows.ActionComment:
 		return d.Active
+	case workflows.ActionAnnotate:
+		return d.Annotatable
 	}
 	return false
 }

@@ -54,9 +54,10 @@ var (
 		ZH: "集体讨论决定情况应当如实记录，不同意见应当如实载明：反对或附条件同意的成员须列入不同意见并载明理由；有反对意见的不得记为“一致同意”。",
 		EN: "Every OPPOSE or SUPPORT_WITH_CHANGES member is in the dissent section with the substance of the objection; minutes cannot say unanimous while anyone opposed (Art. 30(3))."}
 	RCD07 = Rule{ID: "R-CD-07", Kind: Record, Status: "N✔+D", Policy: true,
-		Citation: decree713 + "第三十条第三款、第三十八条第三款",
-		ZH:       "会议记录签发后不可更改；更正以附注形式追加并记录作者和时间；个人立场留存备查。",
-		EN:       "Signed minutes are immutable; corrections are appended as addenda with author and time; individual positions are kept for accountability."}
+		Citation:      decree713 + "第三十条第三款、第三十八条第三款",
+		ImplementedIn: "workflows (task action annotate: a correction appended to signed minutes as its own audit event; the minutes never change)",
+		ZH:            "会议记录签发后不可更改；更正以附注形式追加并记录作者和时间；个人立场留存备查。",
+		EN:            "Signed minutes are immutable; corrections are appended as addenda with author and time; individual positions are kept for accountability."}
 	RCD08 = Rule{ID: "R-CD-08", Kind: Gate, Gate: "G-CD-RISK", Status: "N✔",
 		Citation: decree713 + "第二十四条", Func: "RiskAllowsApproval",
 		ZH: "风险评估结论为不可控的，不得记录“通过”。",
