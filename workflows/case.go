@@ -347,12 +347,8 @@ func (w *caseWF) completeTask(ctx workflow.Context, req CompleteTaskRequest) (St
 	}
 	saved := w.save()
 	t := w.task(req.TaskID)
-	st := w.applyCompletion(ctx, t, req, form)
+	st, report := w.applyCompletion(ctx, t, req, form)
 	st.EventKey = workflow.GetCurrentUpdateInfo(ctx).ID
-	report := w.problemReport(st.At, form, req.Clock)
-	if report != nil {
-		st.Data = withField(st.Data, "problem_report", report)
-	}
 	out, err := w.commit(ctx, st, saved, t.ID)
 	if err == nil && report != nil {
 		w.noticeProblem(ctx, st.EventKey, report)
@@ -382,8 +378,9 @@ func (w *caseWF) commit(ctx workflow.Context, st activities.StepInput, saved mem
 	return out, nil
 }
 
-// applyCompletion changes the case for a completion and returns the step to record.
-func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTaskRequest, form any) activities.StepInput {
+// applyCompletion changes the case for a completion and returns the step to
+// record, with the problem report it carries, if any (R-EXE-03).
+func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTaskRequest, form any) (activities.StepInput, *ProblemReportRecord) {
 	actor, _ := w.authorize(t, req.Actor)
 	t.State = "completed"
 	if t.Type == TaskInitiation {
@@ -407,8 +404,13 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 	for _, nt := range st.NewTasks {
 		newTasks = append(newTasks, nt.ID)
 	}
-	st.Data, _ = json.Marshal(map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks})
-	return st
+	data := map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks}
+	report := w.problemReport(st.At, form, req.Clock)
+	if report != nil {
+		data["problem_report"] = report
+	}
+	st.Data, _ = json.Marshal(data)
+	return st, report
 }
 
 // afterRecord starts what may only follow a recorded step: warning timers of
@@ -453,7 +455,7 @@ func (w *caseWF) adopt(ctx workflow.Context, taken *activities.TaskTaken) {
 		workflow.GetLogger(ctx).Error("recorded completion does not decode", "case_id", w.in.CaseID, "task_id", t.ID)
 		return
 	}
-	st := w.applyCompletion(ctx, t, CompleteTaskRequest{TaskID: t.ID, Actor: taken.Actor, Form: taken.Form}, form)
+	st, _ := w.applyCompletion(ctx, t, CompleteTaskRequest{TaskID: t.ID, Actor: taken.Actor, Form: taken.Form}, form)
 	w.afterRecord(ctx, st, activities.StepResult{Deadlines: taken.Deadlines})
 	w.settled[taken.EventKey] = StepOutcome{CaseID: w.in.CaseID, TaskID: t.ID, State: taken.State, Seq: taken.Seq, Hash: taken.Hash, NewTasks: taken.NewTasks}
 }

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -73,22 +72,4 @@ func problemKindZH(kind string) string {
 		return "不可抗力"
 	}
 	return kind
-}
-
-// withField adds one field to a step's JSON data object.
-func withField(data json.RawMessage, key string, v any) json.RawMessage {
-	m := map[string]json.RawMessage{}
-	if len(data) > 0 && json.Unmarshal(data, &m) != nil {
-		return data
-	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return data
-	}
-	m[key] = raw
-	out, err := json.Marshal(m)
-	if err != nil {
-		return data
-	}
-	return out
 }

@@ -4,37 +4,20 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
 )
 
 // The case list (决策事项): the cases the user may see, newest first, from
 // GET /api/v1/cases, with its filters, per-state counts and keyset pages.
 
-type caseListItem struct {
-	ID         string    `json:"id"`
-	Title      string    `json:"title"`
-	OrganID    string    `json:"organ_id"`
-	UnitID     string    `json:"unit_id"`
-	Profile    string    `json:"profile"`
-	State      string    `json:"state"`
-	Outcome    string    `json:"outcome"`
-	Unlisted   bool      `json:"unlisted"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	OrganName  string    `json:"-"`
-	UnitName   string    `json:"-"`
-	Created    string    `json:"-"`
-	StateLabel string    `json:"-"`
-}
-
-type casePage struct {
-	Cases  []caseListItem `json:"cases"`
-	Next   string         `json:"next"`
-	Counts map[string]int `json:"counts"`
+// caseRow is a case of the list with what the page shows of it.
+type caseRow struct {
+	db.CaseListItem
+	OrganName, UnitName, Created string
 }
 
 type stateTab struct {
@@ -48,7 +31,7 @@ type caseListData struct {
 	States                 []string
 	Tabs                   []stateTab
 	Total                  int
-	Rows                   []caseListItem
+	Rows                   []caseRow
 	Next, First            string
 	Problem                *Problem
 }
@@ -64,15 +47,12 @@ func (ui *UI) caseList(c echo.Context) error {
 			filters.Set(k, v)
 		}
 	}
-	q := url.Values{"limit": {"50"}}
-	for k := range filters {
-		q.Set(k, filters.Get(k))
-	}
+	q := with(filters, "limit", "50")
 	if cur := c.QueryParam("cursor"); cur != "" {
 		q.Set("cursor", cur)
 		d.First = "/cases?" + filters.Encode()
 	}
-	var page casePage
+	var page db.CasePage
 	if err := ui.call(c, Op{Route: "GET /cases", Query: q}, &page); err != nil {
 		p, ok := badRequest(err)
 		if !ok {
@@ -84,22 +64,13 @@ func (ui *UI) caseList(c echo.Context) error {
 	// first page only, so later pages ask for them alone.
 	counts := page.Counts
 	if counts == nil && d.Problem == nil {
-		cq := url.Values{"limit": {"1"}}
-		for k := range filters {
-			cq.Set(k, filters.Get(k))
-		}
-		var first casePage
-		if err := ui.call(c, Op{Route: "GET /cases", Query: cq}, &first); err == nil {
+		var first db.CasePage
+		if err := ui.call(c, Op{Route: "GET /cases", Query: with(filters, "limit", "1")}, &first); err == nil {
 			counts = first.Counts
 		}
 	}
 	l := lang(c)
-	all := url.Values{}
-	for k := range filters {
-		if k != "state" {
-			all.Set(k, filters.Get(k))
-		}
-	}
+	all := with(filters, "state", "")
 	d.Tabs = append(d.Tabs, stateTab{URL: "/cases?" + all.Encode(), Active: d.State == ""})
 	for _, st := range workflows.States {
 		n := counts[st]
@@ -107,27 +78,29 @@ func (ui *UI) caseList(c echo.Context) error {
 		if n == 0 && st != d.State {
 			continue
 		}
-		v := url.Values{}
-		for k := range all {
-			v.Set(k, all.Get(k))
-		}
-		v.Set("state", st)
-		d.Tabs = append(d.Tabs, stateTab{State: st, URL: "/cases?" + v.Encode(), Count: n, Active: st == d.State})
+		d.Tabs = append(d.Tabs, stateTab{State: st, URL: "/cases?" + with(all, "state", st).Encode(), Count: n, Active: st == d.State})
 	}
 	d.Tabs[0].Count = d.Total
 	for _, cs := range page.Cases {
-		cs.OrganName = ui.orgLabel(c.Request().Context(), l, cs.OrganID)
-		cs.UnitName = ui.orgLabel(c.Request().Context(), l, cs.UnitID)
-		cs.Created = dayWithWeekday(l, cs.CreatedAt.In(chinaTime))
-		d.Rows = append(d.Rows, cs)
+		d.Rows = append(d.Rows, caseRow{CaseListItem: cs, OrganName: ui.orgLabel(c.Request().Context(), l, cs.OrganID),
+			UnitName: ui.orgLabel(c.Request().Context(), l, cs.UnitID), Created: dayWithWeekday(l, cs.CreatedAt.In(chinaTime))})
 	}
 	if page.Next != "" {
-		nq := url.Values{}
-		for k := range filters {
-			nq.Set(k, filters.Get(k))
-		}
-		nq.Set("cursor", page.Next)
-		d.Next = "/cases?" + nq.Encode()
+		d.Next = "/cases?" + with(filters, "cursor", page.Next).Encode()
 	}
 	return ui.render(c, http.StatusOK, "cases", ui.newPage(c, "cases", text(l, "cases.title"), d))
+}
+
+// with is a copy of v with key set to value, or removed when value is "".
+func with(v url.Values, key, value string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	if value == "" {
+		out.Del(key)
+	} else {
+		out.Set(key, value)
+	}
+	return out
 }
