@@ -52,7 +52,10 @@ func (s *Store) Close() error { return s.DB.Close() }
 // Migrate applies every embedded migration that has not run yet. Migrations are
 // forward-only.
 func Migrate(ctx context.Context, d *sql.DB) error {
-	p, err := goose.NewProvider(goose.DialectPostgres, d, mustSub(migrations, "migrations"))
+	// Out of order: capabilities are built on branches that each take their
+	// own range of version numbers, so a database may have applied a later
+	// number before an earlier one lands. Every migration still runs once.
+	p, err := goose.NewProvider(goose.DialectPostgres, d, mustSub(migrations, "migrations"), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
