@@ -193,6 +193,13 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		}
 		return StepResult{}, a.taskTaken(ctx, in.CaseID, taskID, err)
 	}
+	if db.Permanent(err) {
+		// The data itself is refused: a retry would fail the same way for
+		// the local activity's whole schedule, and the case's later steps
+		// would wait behind it. The workflow undoes the step instead.
+		return StepResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("apply step %s of case %s: the database refused its data", in.EventKey, in.CaseID), ErrUnrecordable, err)
+	}
 	if err != nil {
 		return StepResult{}, fmt.Errorf("apply step %s of case %s: %w", in.EventKey, in.CaseID, err)
 	}
@@ -216,6 +223,10 @@ func deadlineResult(d db.Deadline) DeadlineResult {
 	}
 	return r
 }
+
+// ErrUnrecordable is the error type ApplyStep returns, not to be retried,
+// when PostgreSQL refuses the step's data (db.Permanent).
+const ErrUnrecordable = "Unrecordable"
 
 // ErrTaskTaken is the error type ApplyStep returns when the database already
 // records another completion of the task; its detail is a TaskTaken.

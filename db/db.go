@@ -87,6 +87,26 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// Permanent says whether PostgreSQL refused err's statement for its data,
+// so that running it again cannot succeed: a data exception (class 22: a NUL
+// in text, an invalid escape in jsonb, a value out of range) or an
+// integrity rule other than a unique key (class 23 but 23505, which is
+// ErrConflict and may name a race the caller resolves), or an exception a
+// trigger raised (P0001: the append-only record refusing a change).
+func Permanent(err error) bool {
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code.Class() {
+	case "22":
+		return true
+	case "23":
+		return pe.Code != "23505"
+	}
+	return pe.Code == "P0001"
+}
+
 // mapErr turns driver errors into the store's error kinds.
 func mapErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
@@ -118,11 +119,15 @@ func (s *Server) createCase(c echo.Context) error {
 			WorkflowID: wid, UpdateName: workflows.UpdateOpen, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	if err != nil {
-		return unavailable(err)
-	}
 	var snap workflows.Snapshot
-	if err := h.Get(ctx, &snap); err != nil {
+	if err == nil {
+		err = h.Get(ctx, &snap)
+	}
+	if err != nil {
+		var ae *temporal.ApplicationError
+		if errors.As(err, &ae) && ae.Type() == workflows.ErrUnrecordable {
+			return unrecordableError(err) // the workflow ended: no case, no workflow left running
+		}
 		return unavailable(err)
 	}
 	if err := s.linkCaseToDirectory(c, in); err != nil {
@@ -331,7 +336,8 @@ func (s *Server) verify(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// decodeJSON reads a JSON body strictly; malformed bodies are 400.
+// decodeJSON reads a JSON body strictly; malformed bodies are 400. Its texts
+// passed the screen (screen.go) before the handler ran.
 func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()

@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/input"
 	"github.com/juece/juece/server/web"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
@@ -197,6 +198,9 @@ func readUpload(req *http.Request) (uploadForm, error) {
 				return f, invalid("只能上传一个文件 / upload one file at a time")
 			}
 			f.sawFile, f.filename = true, p.FileName()
+			if fe := input.Text("file.filename", f.filename, false); fe != nil {
+				return f, inputError([]input.FieldError{*fe})
+			}
 			if i := strings.LastIndex(f.filename, `\`); i >= 0 { // a Windows path
 				f.filename = f.filename[i+1:]
 			}
@@ -212,8 +216,11 @@ func readUpload(req *http.Request) (uploadForm, error) {
 			if err != nil {
 				return f, uploadReadErr(err)
 			}
-			if len(b) > 1024 || !utf8.Valid(b) {
-				return f, invalid(fmt.Sprintf("字段 %s 过长或不是 UTF-8 / field %s is too long or not UTF-8", field, field))
+			if len(b) > 1024 {
+				return f, invalid(fmt.Sprintf("字段 %s 过长 / field %s is too long", field, field))
+			}
+			if fe := input.Text(field, string(b), false); fe != nil {
+				return f, inputError([]input.FieldError{*fe})
 			}
 			v := strings.TrimSpace(string(b))
 			switch field {

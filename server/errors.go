@@ -37,6 +37,9 @@ const (
 	// CodeIntegrity says stored bytes no longer match their SHA-256: the
 	// record was changed behind the application. Never caused by the client.
 	CodeIntegrity = "integrity_failure"
+	// CodeUnrecordable says the record refused a value that passed the
+	// screen (server/input): the step was undone and nothing changed.
+	CodeUnrecordable = "unrecordable"
 	// CodeHistoryGone says a case's Temporal history no longer exists (the
 	// namespace's retention), so it cannot be compared with the audit record.
 	CodeHistoryGone = "history_gone"
@@ -94,6 +97,15 @@ func notFound(detail string) *Error  { return newError(http.StatusNotFound, Code
 func forbidden(detail string) *Error { return newError(http.StatusForbidden, CodeForbidden, detail) }
 func unavailable(cause error) *Error {
 	e := newError(http.StatusServiceUnavailable, CodeUnavailable, "流程引擎暂不可用，请稍后重试 / the workflow engine is unavailable, retry later")
+	e.cause = cause
+	return e
+}
+
+// unrecordableError is the workflow's refusal of a step whose record the
+// database refused for good: 422, the step undone.
+func unrecordableError(cause error) *Error {
+	e := newError(http.StatusUnprocessableEntity, CodeUnrecordable,
+		"所填内容无法保存，本步骤未办理；请检查是否含特殊字符 / what was entered cannot be stored and nothing was changed; check it for unusual characters")
 	e.cause = cause
 	return e
 }

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/web"
 	"github.com/juece/juece/workflows"
 )
 
@@ -37,6 +38,9 @@ type Server struct {
 	tokens   sync.Map // token hash → cachedUser (auth.go)
 	// caseLocks serialises the updates this server sends to one case (tasks.go).
 	caseLocks caseLocks
+	// pageRefused shows texts the screen refused on a workbench page as a
+	// page (screen.go); set by mountWeb.
+	pageRefused func(echo.Context, *web.Problem) error
 
 	// OnCalendarLoaded, if set, is called after an upload stored new
 	// versions of the given years, to recompute provisional deadlines
@@ -81,6 +85,8 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 			return nil
 		},
 	}))
+	// Every text passes the screen before its handler (screen.go).
+	e.Use(s.screen)
 	s.routes()
 	return s
 }

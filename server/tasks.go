@@ -322,6 +322,8 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 		e := newError(http.StatusUnprocessableEntity, CodeInvalidForm, "表单不完整或格式错误 / the form is incomplete or malformed")
 		e.Fields = d.Fields
 		return e
+	case workflows.ErrUnrecordable:
+		return unrecordableError(ae)
 	case workflows.ErrRule:
 		if len(d.Violations) == 0 {
 			return unavailable(err)

@@ -22,7 +22,9 @@ import (
 // authorisation, validation, the Temporal updates, refusals recorded in the
 // audit chain and the access log are the API's, not a copy of them.
 func (s *Server) mountWeb(access *accessLog) {
-	web.New(webAPI{s: s, access: access}, s.store, s.log).Mount(s.echo)
+	ui := web.New(webAPI{s: s, access: access}, s.store, s.log)
+	s.pageRefused = ui.Refused
+	ui.Mount(s.echo)
 }
 
 // webRoute is an API route the workbench uses: its handler.
@@ -111,7 +113,7 @@ func (a webAPI) Call(c echo.Context, u db.User, op web.Op, out any) error {
 	if err != nil {
 		return err
 	}
-	if err := webRoutes[op.Route].handler(a.s, sc); err != nil {
+	if err := a.handler(op)(sc); err != nil {
 		a.s.errorHandler(err, sc)
 	}
 	if rec.Code >= 400 {
@@ -134,7 +136,7 @@ func (a webAPI) Download(c echo.Context, u db.User, op web.Op) error {
 	if err != nil {
 		return err
 	}
-	herr := webRoutes[op.Route].handler(a.s, sc)
+	herr := a.handler(op)(sc)
 	if herr == nil || sc.Response().Committed {
 		return nil
 	}
@@ -143,6 +145,14 @@ func (a webAPI) Download(c echo.Context, u db.User, op web.Op) error {
 	sc.Response().Header().Set(echo.HeaderXRequestID, requestID(c))
 	a.s.errorHandler(herr, sc)
 	return problemOf(rec.Code, rec.Body.Bytes())
+}
+
+// handler is the route's handler behind the same screen as the API's
+// (screen.go): the operation's body is re-encoded JSON here, and its texts
+// pass the same checks as a client's.
+func (a webAPI) handler(op web.Op) echo.HandlerFunc {
+	h := webRoutes[op.Route].handler
+	return a.s.screen(func(c echo.Context) error { return h(a.s, c) })
 }
 
 // context builds the scratch context of an operation. The request keeps the

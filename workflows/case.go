@@ -36,6 +36,9 @@ type caseWF struct {
 	tasks   []*Task
 	taskSeq int
 	opened  bool
+	// openErr is why the case's first record could not be written; the
+	// workflow then ends (see unrecordableChange).
+	openErr error
 
 	// drafter is the user who submitted the draft (separation of duties).
 	drafter string
@@ -83,8 +86,11 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 	// open lets the API start a case and wait, in one round trip
 	// (update-with-start), until its first task exists.
 	if err := workflow.SetUpdateHandler(ctx, UpdateOpen, func(ctx workflow.Context) (Snapshot, error) {
-		if err := workflow.Await(ctx, func() bool { return w.opened }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return w.opened || w.openErr != nil }); err != nil {
 			return Snapshot{}, err
+		}
+		if w.openErr != nil {
+			return Snapshot{}, w.openErr
 		}
 		return w.snapshot()
 	}); err != nil {
@@ -128,6 +134,16 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 	})
 	unlock()
 	if err != nil {
+		if unrecordable(err) && workflow.GetVersion(ctx, unrecordableChange, workflow.DefaultVersion, 1) == 1 {
+			// The case row cannot be written (its data is refused): the case
+			// does not exist, so its workflow ends, failed, and the API's
+			// open update says why instead of waiting for ever.
+			w.openErr = refuse(ErrUnrecordable, "决策事项的记录被数据库拒绝，未能立案 / the database refused the case's record: the case was not opened")
+			if aerr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); aerr != nil {
+				return CaseResult{}, aerr
+			}
+			return CaseResult{}, w.openErr
+		}
 		return CaseResult{}, err
 	}
 	w.opened = true
@@ -367,6 +383,12 @@ func (w *caseWF) commit(ctx workflow.Context, st activities.StepInput, saved mem
 		w.adopt(ctx, taken)
 		return StepOutcome{}, refuse(ErrConflict, "任务已由 "+taken.Actor.Name+" 办理 / the task was completed by "+taken.Actor.Name)
 	}
+	if unrecordable(err) && workflow.GetVersion(ctx, unrecordableChange, workflow.DefaultVersion, 1) == 1 {
+		// The database refused the step's data for good: undo the step in
+		// memory and refuse the update, so the case takes its next step.
+		w.restore(saved)
+		return StepOutcome{}, refuse(ErrUnrecordable, "此步骤的记录被数据库拒绝，未办理 / the database refused the step's record: nothing was changed")
+	}
 	if err != nil {
 		return StepOutcome{}, err
 	}
@@ -426,6 +448,20 @@ func (w *caseWF) afterRecord(ctx workflow.Context, st activities.StepInput, res 
 		w.unwatch(id)
 	}
 	w.setDeadlines(ctx, res.Deadlines)
+}
+
+// unrecordableChange marks cases in which a step whose record the database
+// refuses for good (activities.ErrUnrecordable) is undone and its update
+// refused, and a case whose first record is refused ends; before it, the
+// record was retried for the local activity's whole schedule (seven days)
+// while every later step of the case waited.
+const unrecordableChange = "edge-unrecordable-step"
+
+// unrecordable recognises ApplyStep's answer that the database refuses the
+// step's data (a NUL in a text, say): retrying cannot help.
+func unrecordable(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.Type() == activities.ErrUnrecordable
 }
 
 // takenBy recognises ApplyStep's answer that the database already records

@@ -120,4 +120,7 @@ const (
 	ErrInvalid   = "InvalidForm"
 	ErrNotFound  = "NotFound"
 	ErrPending   = "Pending"
+	// ErrUnrecordable: the database refused a step's record for good (its
+	// data, not a passing fault); the step was undone and nothing changed.
+	ErrUnrecordable = "Unrecordable"
 )

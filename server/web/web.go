@@ -487,3 +487,20 @@ func prettyJSON(raw json.RawMessage) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
 }
+
+// Refused shows texts the server's screen refused (server/input: a NUL, a
+// control character, invalid UTF-8, a text too long) as a page: 400, each
+// field's fault in both languages. The screen runs before the page's own
+// middleware, so the page's headers and language are set here.
+func (ui *UI) Refused(c echo.Context, p *Problem) error {
+	return ui.headers(ui.language(func(c echo.Context) error {
+		ui.optionalSession(c)
+		zh, en := []string{p.ZH()}, []string{p.EN()}
+		for _, f := range p.Fields {
+			zh, en = append(zh, f.Message), append(en, f.EN)
+		}
+		d := errorData{Status: p.Status, ZH: strings.Join(zh, "；"), EN: strings.Join(en, "; "),
+			RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		return ui.render(c, p.Status, "error", ui.newPage(c, "", text(lang(c), "error.title"), d))
+	}))(c)
+}

@@ -1,0 +1,139 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/juece/juece/server/input"
+	"github.com/juece/juece/server/web"
+	"github.com/juece/juece/workflows"
+)
+
+// screen is the one gate every request's texts pass before any handler
+// runs: path and query parameters, and the body — a JSON body as sent (its
+// raw bytes, since decoding would hide invalid UTF-8 and lone surrogates), a
+// form post's values, any other body as text. What PostgreSQL or a workflow
+// history cannot hold (server/input) is refused with 400 and a field error
+// before anything starts: one NUL byte once wedged a whole case. Multipart
+// uploads are streamed; their fields pass input.Text in readUpload. The
+// workbench's in-process calls of the API's handlers pass here too (webui.go).
+func (s *Server) screen(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		errs, err := screenRequest(c)
+		if err != nil {
+			return err
+		}
+		if len(errs) == 0 {
+			return next(c)
+		}
+		e := inputError(errs)
+		if s.pageRefused != nil && isPage(c.Request().URL.Path) {
+			return s.pageRefused(c, &web.Problem{Status: e.Status, Code: e.Code, Detail: e.Detail, Fields: e.Fields})
+		}
+		return e
+	}
+}
+
+// isPage says whether a path is the workbench's (an HTML page), not the API's.
+func isPage(path string) bool {
+	return !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz"
+}
+
+// inputError is the answer to refused texts: 400 with one field error each.
+func inputError(errs []input.FieldError) *Error {
+	e := invalid("请求中有无法保存的字符或过长的文本 / the request holds characters that cannot be stored, or a text that is too long")
+	for _, f := range errs {
+		e.Fields = append(e.Fields, workflows.FieldError{Field: f.Field, Message: f.Field + " " + f.Message, EN: f.Field + " " + f.EN})
+	}
+	return e
+}
+
+// screenRequest checks a request's texts; it reads a body it checks and puts
+// it back for the handler.
+func screenRequest(c echo.Context) ([]input.FieldError, error) {
+	var errs []input.FieldError
+	add := func(e *input.FieldError) {
+		if e != nil {
+			errs = append(errs, *e)
+		}
+	}
+	for i, name := range c.ParamNames() {
+		if i >= len(c.ParamValues()) {
+			break
+		}
+		v := c.ParamValues()[i]
+		add(input.Text("path."+name, v, false))
+		if u, err := url.PathUnescape(v); err == nil && u != v {
+			add(input.Text("path."+name, u, false))
+		}
+	}
+	for k, vs := range c.QueryParams() {
+		add(input.Text("query", k, false))
+		for _, v := range vs {
+			add(input.Text("query."+k, v, false))
+		}
+	}
+	r := c.Request()
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || hasOwnBodyLimit(c) {
+		return dedupe(errs), nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	switch mt {
+	case echo.MIMEMultipartForm:
+		// Streamed to its handler: readUpload checks each field.
+	case echo.MIMEApplicationForm:
+		if err := r.ParseForm(); err != nil {
+			return nil, bodyReadErr(err)
+		}
+		for k, vs := range r.PostForm {
+			add(input.Text("form", k, false))
+			for _, v := range vs {
+				add(input.Text(k, v, true)) // a text area may hold lines
+			}
+		}
+	default:
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyReadErr(err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		fs, jerr := input.JSON(b)
+		if jerr != nil {
+			// Not JSON (a CSV calendar, or a malformed body its decoder
+			// refuses): the whole body is one text.
+			fs = nil
+			add(input.Body("body", b))
+		}
+		errs = append(errs, fs...)
+	}
+	return dedupe(errs), nil
+}
+
+// bodyReadErr is a body that could not be read: too large for the route's
+// limit, or cut off.
+func bodyReadErr(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he // the body limit's 413
+	}
+	return invalid("请求体无法读取 / the body could not be read")
+}
+
+func dedupe(errs []input.FieldError) []input.FieldError {
+	seen := map[string]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		if !seen[e.Field] {
+			seen[e.Field] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
