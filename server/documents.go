@@ -197,10 +197,11 @@ func readUpload(req *http.Request) (uploadForm, error) {
 			if f.sawFile {
 				return f, invalid("只能上传一个文件 / upload one file at a time")
 			}
-			f.sawFile, f.filename = true, p.FileName()
-			if fe := input.Text("file.filename", f.filename, false); fe != nil {
+			// The raw header: FileName drops a name it cannot parse.
+			if fe := input.Text("file.filename", p.Header.Get("Content-Disposition"), false); fe != nil {
 				return f, inputError([]input.FieldError{*fe})
 			}
+			f.sawFile, f.filename = true, p.FileName()
 			if i := strings.LastIndex(f.filename, `\`); i >= 0 { // a Windows path
 				f.filename = f.filename[i+1:]
 			}
@@ -217,7 +218,9 @@ func readUpload(req *http.Request) (uploadForm, error) {
 				return f, uploadReadErr(err)
 			}
 			if len(b) > 1024 {
-				return f, invalid(fmt.Sprintf("字段 %s 过长 / field %s is too long", field, field))
+				e := invalid(fmt.Sprintf("字段 %s 过长 / field %s is too long", field, field))
+				e.Fields = []workflows.FieldError{{Field: field, Message: field + " 过长（至多 1024 字节）", EN: field + " is too long (at most 1024 bytes)"}}
+				return f, e
 			}
 			if fe := input.Text(field, string(b), false); fe != nil {
 				return f, inputError([]input.FieldError{*fe})

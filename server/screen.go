@@ -69,15 +69,15 @@ func screenRequest(c echo.Context) ([]input.FieldError, error) {
 			break
 		}
 		v := c.ParamValues()[i]
-		add(input.Text("path."+name, v, false))
+		add(input.Text(name, v, false))
 		if u, err := url.PathUnescape(v); err == nil && u != v {
-			add(input.Text("path."+name, u, false))
+			add(input.Text(name, u, false))
 		}
 	}
 	for k, vs := range c.QueryParams() {
 		add(input.Text("query", k, false))
 		for _, v := range vs {
-			add(input.Text("query."+k, v, false))
+			add(input.Text(k, v, false))
 		}
 	}
 	r := c.Request()

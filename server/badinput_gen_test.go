@@ -1,0 +1,683 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/swaggest/jsonschema-go"
+
+	"github.com/juece/juece/server"
+	"github.com/juece/juece/workflows"
+)
+
+// badValue is one kind of input the edge must refuse, as a JSON string's
+// content (escapes as a client would send them) and as the bytes a form
+// field, query or path parameter or multipart field carries.
+type badValue struct {
+	name  string
+	json  string // between the quotes of a JSON string, sent as is
+	bytes string
+}
+
+var badValues = func() []badValue {
+	long := strings.Repeat("长", (1<<20)/3+1) // 1 MB of text
+	return []badValue{
+		{"NUL", `a\u0000b`, "a\x00b"},
+		{"invalid UTF-8", "a\xff\xfeb", "a\xff\xfeb"},
+		// A form or a URL cannot carry a lone surrogate but as its CESU-8
+		// bytes, which are invalid UTF-8.
+		{"lone surrogate", `a\ud800b`, "a\xed\xa0\x80b"},
+		{"1 MB", long, long},
+		{"control characters", `a\u0007\u001b\u007f\u0085b`, "a\x07\x1b\x7f\u0085b"},
+	}
+}()
+
+const answerWithin = 2 * time.Second
+
+// slowest is the longest answer a probe got.
+var slowest time.Duration
+
+// TestBadInputEverywhere is issue #15's generated acceptance test. It walks
+// every API route (from the OpenAPI document, which TestOpenAPIDocumentsEveryRoute
+// keeps in step with routes.go) and every form of the workbench (found by
+// crawling its pages, checked against the workbench's POST routes), and
+// sends each bad value into each text: path and query parameters, every
+// string of a JSON body (from the request schemas; a completion's form from
+// every task type's form schema), every multipart field and the file name,
+// every form field. Each answer comes within 2 s and is a 4xx; after each
+// route the case's workflow still takes the next valid step. Then the
+// crosscheck of the touched case finds no missing, duplicate or extra event,
+// and no workflow of the task queue lacks its case row.
+func TestBadInputEverywhere(t *testing.T) {
+	s := newStack(t)
+	caseID := s.startCase("宜阳县城区道路停车收费调整")
+	s.walk(caseID, "legal_opinion")
+	review := s.taskOf(caseID, "legality_review")
+	// A notification (for the workbench's read form): 李娜 claims the
+	// review and delegates it to 周强.
+	zhou := s.userID("zhouqiang")
+	if code := s.act("lina", review, map[string]any{"action": "claim"}, nil); code != 200 {
+		t.Fatalf("claim: %d", code)
+	}
+	if code := s.act("lina", review, map[string]any{"action": "delegate", "target_user_id": zhou}, nil); code != 200 {
+		t.Fatalf("delegate: %d", code)
+	}
+	var dir struct {
+		ID string `json:"id"`
+	}
+	if code := s.do("meeting_secretary", "POST", "/api/v1/directories", map[string]any{"organ_id": "yiyang", "year": 2026}, &dir); code != 201 {
+		t.Fatalf("create directory: %d", code)
+	}
+	steps := 0
+	// nextStep is the case's next valid step: a comment on the review,
+	// answered within the same limit.
+	nextStep := func(after string) {
+		t.Helper()
+		steps++
+		a := s.send("lina", "POST", "/api/v1/tasks/"+review+"/actions", "application/json",
+			strings.NewReader(fmt.Sprintf(`{"action":"comment","text":"第%d条意见"}`, steps)), answerWithin)
+		if a.err != nil || a.status != 200 {
+			t.Fatalf("the case's next valid step after %s: %v", after, a)
+		}
+	}
+	ids := map[string]string{"case": caseID, "task": review, "directory": dir.ID}
+	n := s.probeAPI(t, ids, nextStep)
+	m := s.probeWorkbench(t, ids, nextStep)
+	t.Logf("%d API probes and %d workbench probes, the slowest answered in %v; %d valid steps of the case in between", n, m, slowest.Round(time.Millisecond), steps)
+
+	// The next step of the procedure itself still goes through.
+	var out map[string]any
+	if code := s.complete("wangfang", s.taskOf(caseID, "legal_opinion"), pathStepOf("legal_opinion").form, &out); code != 200 {
+		t.Fatalf("legal opinion after the probes: %d %v", code, out)
+	}
+	rep, err := server.CrossCheck(context.Background(), s.store, s.temporal, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK || len(rep.Missing)+len(rep.Duplicates)+len(rep.Extra) > 0 {
+		t.Errorf("crosscheck of case %s: missing %v, duplicates %v, extra %v", caseID, rep.Missing, rep.Duplicates, rep.Extra)
+	}
+	t.Logf("crosscheck of case %s: %d missing, %d duplicate, %d extra events", caseID, len(rep.Missing), len(rep.Duplicates), len(rep.Extra))
+	wfs := s.workflowIDs(false)
+	var without []string
+	for _, wid := range wfs {
+		var k int
+		if err := s.store.DB.Get(&k, "SELECT count(*) FROM cases WHERE workflow_id = $1", wid); err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			without = append(without, wid)
+		}
+	}
+	if len(without) > 0 {
+		t.Errorf("workflows without a case row: %v", without)
+	}
+	t.Logf("%d case workflows on the task queue, %d without a case row", len(wfs), len(without))
+}
+
+// routeList is the server's routes, from the real echo instance.
+func routeList(t *testing.T) []*echo.Route {
+	t.Helper()
+	e, ok := server.New(nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler().(*echo.Echo)
+	if !ok {
+		t.Fatal("the server's handler is no longer the echo instance")
+	}
+	return e.Routes()
+}
+
+// openAPIDoc is the part of openapi.json the probes are generated from.
+type openAPIDoc struct {
+	Paths      map[string]map[string]openAPIOp `json:"paths"`
+	Components struct {
+		Schemas map[string]*schema `json:"schemas"`
+	} `json:"components"`
+}
+
+type openAPIOp struct {
+	Parameters []struct {
+		In   string `json:"in"`
+		Name string `json:"name"`
+	} `json:"parameters"`
+	RequestBody struct {
+		Content map[string]struct {
+			Schema *schema `json:"schema"`
+		} `json:"content"`
+	} `json:"requestBody"`
+}
+
+// schema is a JSON Schema, as much of it as finds the strings of a body.
+type schema struct {
+	Ref        string             `json:"$ref"`
+	Type       any                `json:"type"` // "string" or ["null","string"]
+	Properties map[string]*schema `json:"properties"`
+	Items      *schema            `json:"items"`
+	AllOf      []*schema          `json:"allOf"`
+	AnyOf      []*schema          `json:"anyOf"`
+	OneOf      []*schema          `json:"oneOf"`
+}
+
+func (sc *schema) is(typ string) bool {
+	switch v := sc.Type.(type) {
+	case string:
+		return v == typ
+	case []any:
+		for _, x := range v {
+			if x == typ {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// textPaths lists the field paths of every string a body of schema sc may
+// hold ("form.statements[0].text"), resolving references in comps. A value
+// of any type counts as a string; a completion's form (untyped in the
+// API's schema) expands into every task type's form schema.
+func textPaths(sc *schema, comps map[string]*schema, prefix string, depth int) []string {
+	if sc == nil || depth > 12 {
+		return nil
+	}
+	if sc.Ref != "" {
+		return textPaths(comps[strings.TrimPrefix(sc.Ref, "#/components/schemas/")], comps, prefix, depth+1)
+	}
+	var out []string
+	for _, sub := range slices.Concat(sc.AllOf, sc.AnyOf, sc.OneOf) {
+		out = append(out, textPaths(sub, comps, prefix, depth+1)...)
+	}
+	join := func(k string) string {
+		if prefix == "" {
+			return k
+		}
+		return prefix + "." + k
+	}
+	keys := make([]string, 0, len(sc.Properties))
+	for k := range sc.Properties {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := sc.Properties[k]
+		if k == "form" && p.Type == nil && p.Ref == "" && len(p.Properties) == 0 {
+			out = append(out, join(k))
+			for _, f := range formSchemas() {
+				out = append(out, textPaths(f, comps, join(k), depth+1)...)
+			}
+			continue
+		}
+		out = append(out, textPaths(p, comps, join(k), depth+1)...)
+	}
+	if sc.Items != nil {
+		out = append(out, textPaths(sc.Items, comps, prefix+"[0]", depth+1)...)
+	}
+	if sc.is("string") || sc.Type == nil && len(sc.Properties) == 0 && sc.Items == nil && len(out) == 0 && prefix != "" {
+		out = append(out, prefix)
+	}
+	return dedupeStrings(out)
+}
+
+// formSchemas reflects every task type's completion form, as openapi.go does.
+func formSchemas() []*schema {
+	var out []*schema
+	r := jsonschema.Reflector{}
+	for _, typ := range workflows.TaskTypes {
+		sch, err := r.Reflect(workflows.FormFor(typ), jsonschema.InlineRefs)
+		if err != nil {
+			panic(err)
+		}
+		b, _ := json.Marshal(sch)
+		var sc schema
+		if err := json.Unmarshal(b, &sc); err != nil {
+			panic(err)
+		}
+		out = append(out, &sc)
+	}
+	return out
+}
+
+func dedupeStrings(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// bodyWith is a JSON body holding only the string at path, whose content
+// (between its quotes) is raw, sent byte for byte.
+func bodyWith(path, raw string) []byte {
+	const mark = "\x01bad\x01"
+	var root any = mark
+	// Build from the leaf up: "a.b[0].c" → {"a":{"b":[{"c":mark}]}}.
+	steps := regexp.MustCompile(`[^.\[]+|\[0\]`).FindAllString(path, -1)
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i] == "[0]" {
+			root = []any{root}
+		} else {
+			root = map[string]any{steps[i]: root}
+		}
+	}
+	b, _ := json.Marshal(root)
+	q, _ := json.Marshal(mark)
+	return bytes.Replace(b, q, []byte(`"`+raw+`"`), 1)
+}
+
+// pathValue is a valid value of a path parameter, by route and name.
+func pathValue(route, name string, ids map[string]string) string {
+	switch {
+	case name == "id" && strings.HasPrefix(route, "/api/v1/cases/"), name == "case_id":
+		return ids["case"]
+	case name == "id" && strings.HasPrefix(route, "/api/v1/tasks/"):
+		return ids["task"]
+	case name == "id" && strings.HasPrefix(route, "/api/v1/directories/"):
+		return ids["directory"]
+	case name == "year":
+		return "2026"
+	case name == "sha256":
+		return strings.Repeat("0", 64)
+	case name == "id" && strings.HasPrefix(route, "/api/v1/notifications/"):
+		return "1"
+	}
+	return uuid.NewString()
+}
+
+// check is one probe's verdict: an answer within the limit, a 4xx; a 400
+// names the field (API) or is a page (workbench).
+func (s *stack) check(t *testing.T, what, field string, page bool, a answer) {
+	t.Helper()
+	slowest = max(slowest, a.elapsed)
+	switch {
+	case a.err != nil:
+		t.Errorf("%s: %v", what, a)
+		return
+	case a.elapsed > answerWithin:
+		t.Errorf("%s: answered after %v", what, a.elapsed)
+	case a.status < 400 || a.status > 499:
+		t.Errorf("%s: %v, want a 4xx", what, a)
+		return
+	}
+	if a.status != 400 || field == "" {
+		return
+	}
+	if page {
+		if !strings.Contains(a.body, "<html") {
+			t.Errorf("%s: 400 is not a page: %.200s", what, a.body)
+		}
+		return
+	}
+	if fs := fieldsOf(t, a.body); !slices.Contains(fs, field) {
+		t.Errorf("%s: fields %v, want %q", what, fs, field)
+	}
+}
+
+// probeAPI sends every bad value into every text of every API route.
+func (s *stack) probeAPI(t *testing.T, ids map[string]string, nextStep func(string)) int {
+	t.Helper()
+	var doc openAPIDoc
+	a := s.send("", "GET", "/api/openapi.json", "", nil, 10*time.Second)
+	if a.err != nil || json.Unmarshal([]byte(a.body), &doc) != nil {
+		t.Fatalf("openapi.json: %v", a)
+	}
+	param := regexp.MustCompile(`\{([a-z_0-9]+)\}`)
+	n, routes := 0, 0
+	for _, r := range routeList(t) {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || (r.Method != "GET" && r.Method != "POST") {
+			continue
+		}
+		oaPath := regexp.MustCompile(`:([a-z_0-9]+)`).ReplaceAllString(r.Path, "{$1}")
+		op, ok := doc.Paths[oaPath][strings.ToLower(r.Method)]
+		if !ok {
+			t.Errorf("%s %s is not in openapi.json: no probes can be generated for it", r.Method, r.Path)
+			continue
+		}
+		routes++
+		valid := func(skip string) string {
+			return param.ReplaceAllStringFunc(oaPath, func(m string) string {
+				name := m[1 : len(m)-1]
+				if name == skip {
+					return m
+				}
+				return url.PathEscape(pathValue(r.Path, name, ids))
+			})
+		}
+		// Every route is screened, whatever its parameters: an unknown
+		// query parameter with a bad value is refused too.
+		queries := []string{"q"}
+		var paths []string
+		for _, p := range op.Parameters {
+			switch p.In {
+			case "query":
+				queries = append(queries, p.Name)
+			case "path":
+				paths = append(paths, p.Name)
+			}
+		}
+		for _, v := range badValues {
+			for _, name := range paths {
+				target := strings.Replace(valid(name), "{"+name+"}", url.PathEscape(v.bytes), 1)
+				s.check(t, fmt.Sprintf("%s %s with %s in path %s", r.Method, r.Path, v.name, name), name, false,
+					s.send("department_officer", r.Method, target, "application/json", nil, answerWithin+time.Second))
+				n++
+			}
+			for _, name := range queries {
+				target := valid("") + "?" + url.QueryEscape(name) + "=" + url.QueryEscape(v.bytes)
+				s.check(t, fmt.Sprintf("%s %s with %s in query %s", r.Method, r.Path, v.name, name), name, false,
+					s.send("department_officer", r.Method, target, "", nil, answerWithin+time.Second))
+				n++
+			}
+		}
+		for ct, c := range op.RequestBody.Content {
+			switch ct {
+			case "application/json":
+				fields := textPaths(c.Schema, doc.Components.Schemas, "", 0)
+				if len(fields) == 0 {
+					fields = []string{"x"} // an object without strings still takes none
+				}
+				for _, f := range fields {
+					for _, v := range badValues {
+						s.check(t, fmt.Sprintf("%s %s with %s in %s", r.Method, r.Path, v.name, f), f, false,
+							s.send("department_officer", r.Method, valid(""), ct, bytes.NewReader(bodyWith(f, v.json)), answerWithin+time.Second))
+						n++
+					}
+				}
+			case "multipart/form-data":
+				n += s.probeMultipart(t, r.Method+" "+r.Path, valid(""), c.Schema, doc.Components.Schemas, "department_officer", nil, false)
+			default: // a CSV file: the body is the text
+				for _, v := range badValues {
+					s.check(t, fmt.Sprintf("%s %s with %s as a %s body", r.Method, r.Path, v.name, ct), "", false,
+						s.send("admin", r.Method, valid(""), ct, strings.NewReader("2026-01-01,"+v.bytes+"\n"), answerWithin+time.Second))
+					n++
+				}
+			}
+		}
+		nextStep(r.Method + " " + r.Path)
+	}
+	if routes < 50 {
+		t.Fatalf("only %d API routes probed: the test no longer sees the routes", routes)
+	}
+	return n
+}
+
+// probeMultipart sends an upload with each bad value in each field (a file
+// part: its file name) of the form's schema, or of the given field names.
+func (s *stack) probeMultipart(t *testing.T, what, target string, sc *schema, comps map[string]*schema, role string, extra map[string]string, page bool) int {
+	t.Helper()
+	if sc != nil && sc.Ref != "" {
+		sc = comps[strings.TrimPrefix(sc.Ref, "#/components/schemas/")]
+	}
+	var fields []string
+	if sc != nil {
+		for k := range sc.Properties {
+			fields = append(fields, k)
+		}
+	}
+	for k := range extra {
+		if !slices.Contains(fields, k) {
+			fields = append(fields, k)
+		}
+	}
+	sort.Strings(fields)
+	if !slices.Contains(fields, "file") {
+		t.Errorf("%s: the upload form has no file field", what)
+	}
+	n := 0
+	for _, bad := range fields {
+		for _, v := range badValues {
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			for _, f := range fields {
+				if f == "file" {
+					name := "意见.txt"
+					if bad == "file" {
+						name = v.bytes
+					}
+					h := textproto.MIMEHeader{}
+					h.Set("Content-Disposition", `form-data; name="file"; filename="`+name+`"`)
+					h.Set("Content-Type", "text/plain")
+					w, _ := mw.CreatePart(h)
+					_, _ = w.Write([]byte("征求意见稿正文"))
+					continue
+				}
+				val := extra[f]
+				if f == "kind" && val == "" {
+					val = "attachment"
+				}
+				if f == bad {
+					val = v.bytes
+				}
+				_ = mw.WriteField(f, val)
+			}
+			_ = mw.Close()
+			field := bad
+			if bad == "file" {
+				// A control character makes the part's header malformed:
+				// the multipart reader refuses the body before any field.
+				field = ""
+			}
+			if page {
+				field = "page"
+			}
+			s.check(t, fmt.Sprintf("%s with %s in %s", what, v.name, bad), field, page,
+				s.sendAs(role, page, "POST", target, mw.FormDataContentType(), &b))
+			n++
+		}
+	}
+	return n
+}
+
+// sendAs sends as a role through the API (bearer token) or the workbench
+// (session cookie, same origin).
+func (s *stack) sendAs(role string, page bool, method, target, ct string, body io.Reader) answer {
+	s.t.Helper()
+	if !page {
+		return s.send(role, method, target, ct, body, answerWithin+time.Second)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), answerWithin+time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, s.url+target, body)
+	if err != nil {
+		return answer{err: err}
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	req.Header.Set("Origin", s.url)
+	if role != "" {
+		req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens[role]})
+	}
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return answer{err: err, elapsed: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return answer{status: resp.StatusCode, body: string(raw), elapsed: time.Since(start), err: err}
+}
+
+// webForm is a form found on a workbench page.
+type webForm struct {
+	page, method, action, enctype string
+	fields                        map[string]string // name → value as rendered
+}
+
+var (
+	formRe  = regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`)
+	fieldRe = regexp.MustCompile(`<(input|textarea|select|button)\b([^>]*)>`)
+	attrRe  = regexp.MustCompile(`([a-zA-Z_:-]+)="([^"]*)"`)
+	linkRe  = regexp.MustCompile(`href="(/[^"]*)"`)
+)
+
+func attrs(s string) map[string]string {
+	m := map[string]string{}
+	for _, a := range attrRe.FindAllStringSubmatch(s, -1) {
+		m[strings.ToLower(a[1])] = html.UnescapeString(a[2])
+	}
+	return m
+}
+
+// crawl reads the workbench's pages as a role, from the given pages and the
+// links on them, and returns the forms it found.
+func (s *stack) crawl(t *testing.T, role string, start []string, limit int) []webForm {
+	t.Helper()
+	seen := map[string]bool{}
+	queue := append([]string(nil), start...)
+	var forms []webForm
+	for len(queue) > 0 && len(seen) < limit {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		a := s.sendAs(role, true, "GET", p, "", nil)
+		if a.err != nil || a.status != 200 {
+			continue
+		}
+		for _, m := range formRe.FindAllStringSubmatch(a.body, -1) {
+			fa := attrs(m[1])
+			f := webForm{page: p, method: strings.ToUpper(fa["method"]), action: fa["action"], enctype: fa["enctype"], fields: map[string]string{}}
+			if f.method == "" {
+				f.method = "GET"
+			}
+			if f.action == "" {
+				f.action, _, _ = strings.Cut(p, "?")
+			}
+			for _, fm := range fieldRe.FindAllStringSubmatch(m[2], -1) {
+				if at := attrs(fm[2]); at["name"] != "" {
+					f.fields[at["name"]] = at["value"]
+				}
+			}
+			forms = append(forms, f)
+		}
+		for _, l := range linkRe.FindAllStringSubmatch(a.body, -1) {
+			u := html.UnescapeString(l[1])
+			if strings.HasPrefix(u, "/static/") || strings.HasPrefix(u, "/api/") || strings.HasPrefix(u, "/documents/") ||
+				strings.Contains(u, "/dossier") || strings.Contains(u, "lang=") || strings.Contains(u, "cursor=") {
+				continue
+			}
+			queue = append(queue, u)
+		}
+	}
+	return forms
+}
+
+// routeOf is the route pattern of a workbench address ("/tasks/:id/actions").
+func routeOf(routes []*echo.Route, method, path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	segs := strings.Split(path, "/")
+	for _, r := range routes {
+		if r.Method != method || strings.HasPrefix(r.Path, "/api/") || strings.HasSuffix(r.Path, "*") {
+			continue
+		}
+		rs := strings.Split(r.Path, "/")
+		if len(rs) != len(segs) {
+			continue
+		}
+		ok := true
+		for i := range rs {
+			if !strings.HasPrefix(rs[i], ":") && rs[i] != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r.Path
+		}
+	}
+	return ""
+}
+
+// probeWorkbench finds the workbench's forms by reading its pages as the
+// people of the demo county, and sends each bad value into each field of
+// each form (hidden ones included). Every POST route of the workbench must
+// have had a form probed: a route added later is covered or fails here.
+func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep func(string)) int {
+	t.Helper()
+	routes := routeList(t)
+	start := []string{"/inbox", "/cases", "/cases/new", "/cases/" + ids["case"], "/tasks/" + ids["task"], "/directories",
+		"/directories/" + ids["directory"], "/calendar", "/audit", "/audit/refusals", "/audit/verify", "/notifications", "/supervision"}
+	probed := map[string]bool{} // route pattern + field set, once each
+	covered := map[string]bool{}
+	n := 0
+	for _, role := range []string{"department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "admin", ""} {
+		var forms []webForm
+		if role == "" {
+			forms = s.crawl(t, "", []string{"/login"}, 1)
+		} else {
+			forms = s.crawl(t, role, start, 40)
+		}
+		for _, f := range forms {
+			route := routeOf(routes, f.method, f.action)
+			if route == "" {
+				t.Errorf("form on %s posts to %s %s, which no workbench route serves", f.page, f.method, f.action)
+				continue
+			}
+			names := make([]string, 0, len(f.fields))
+			for k := range f.fields {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			key := f.method + " " + route + " " + strings.Join(names, ",")
+			covered[f.method+" "+route] = true
+			if probed[key] {
+				continue
+			}
+			probed[key] = true
+			what := fmt.Sprintf("workbench %s %s (form on %s, as %s)", f.method, route, f.page, role)
+			if f.enctype == "multipart/form-data" {
+				n += s.probeMultipart(t, what, f.action, nil, nil, role, f.fields, true)
+				nextStep(what)
+				continue
+			}
+			for _, bad := range names {
+				for _, v := range badValues {
+					vals := url.Values{}
+					for k, d := range f.fields {
+						vals.Set(k, d)
+					}
+					vals.Set(bad, v.bytes)
+					var a answer
+					if f.method == "GET" {
+						a = s.sendAs(role, true, "GET", f.action+"?"+vals.Encode(), "", nil)
+					} else {
+						a = s.sendAs(role, true, "POST", f.action, "application/x-www-form-urlencoded", strings.NewReader(vals.Encode()))
+					}
+					s.check(t, fmt.Sprintf("%s with %s in %s", what, v.name, bad), "page", true, a)
+					n++
+				}
+			}
+			nextStep(what)
+		}
+	}
+	for _, r := range routes {
+		if r.Method == "POST" && !strings.HasPrefix(r.Path, "/api/") && !covered["POST "+r.Path] {
+			t.Errorf("no form of the workbench's pages posts to %s: the probes cannot reach it (give the test the data that shows the form)", r.Path)
+		}
+	}
+	if len(probed) < 10 {
+		t.Fatalf("only %d workbench forms found: the crawl no longer sees the pages", len(probed))
+	}
+	return n
+}
