@@ -35,8 +35,6 @@ type Server struct {
 	log      *slog.Logger
 	cfg      Config
 	tokens   sync.Map // token hash → cachedUser (auth.go)
-	// caseLocks serialises the updates this server sends to one case (tasks.go).
-	caseLocks caseLocks
 
 	// OnCalendarLoaded, if set, is called after an upload stored new
 	// versions of the given years, to recompute provisional deadlines

@@ -58,7 +58,10 @@ func (s *Server) taskAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	unlock := s.caseLocks.lock(t.CaseID)
+	unlock, err := s.store.LockCaseSteps(ctx, t.CaseID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	out, err := s.update(ctx, t, updateID, workflows.UpdateTaskAction, arg)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -175,10 +174,13 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// One step of a case at a time from this server: a burst on one task then
-	// resolves against the database (the winner's row) instead of piling
-	// concurrent updates onto one workflow.
-	unlock := s.caseLocks.lock(t.CaseID)
+	// One step of a case at a time, across every API server (the database's
+	// step lock): a burst on one task then resolves against the database (the
+	// winner's row) instead of piling concurrent updates onto one workflow.
+	unlock, err := s.store.LockCaseSteps(ctx, t.CaseID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	if t, err = s.store.GetTask(ctx, t.ID); err != nil {
 		return err
@@ -370,49 +372,23 @@ func (s *Server) listRules(c echo.Context) error {
 	return c.JSON(http.StatusOK, RuleList{Rules: rules.Catalogue})
 }
 
-// caseLocks serialises the steps this server sends to each case.
-type caseLocks struct {
-	mu sync.Mutex
-	m  map[string]*caseLock
-}
-
-type caseLock struct {
-	sync.Mutex
-	users int
-}
-
-// lock waits for the case's turn and returns the function that ends it.
-func (l *caseLocks) lock(caseID string) func() {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = map[string]*caseLock{}
-	}
-	cl := l.m[caseID]
-	if cl == nil {
-		cl = &caseLock{}
-		l.m[caseID] = cl
-	}
-	cl.users++
-	l.mu.Unlock()
-	cl.Lock()
-	return func() {
-		cl.Unlock()
-		l.mu.Lock()
-		if cl.users--; cl.users == 0 {
-			delete(l.m, caseID)
-		}
-		l.mu.Unlock()
-	}
-}
-
 // refuseByRule records a refused attempt as the case's step.refused event
 // (who tried to skip which rule) and answers with the rule's problem.
+//
+// A retry of the refused request with the same Idempotency-Key, on this
+// server or another, is the same attempt: its event key is derived from the
+// user, the case, the task and the key, so the chain records it once.
 func (s *Server) refuseByRule(c echo.Context, caseID, taskID string, data map[string]any, vs []rules.Violation) error {
 	u := currentUser(c)
 	data["violations"] = vs
 	raw, _ := json.Marshal(data)
+	key := "refused-" + uuid.NewString()
+	if idem := c.Request().Header.Get("Idempotency-Key"); idem != "" {
+		sum := sha256.Sum256([]byte(u.ID + "\x00" + caseID + "\x00" + taskID + "\x00" + idem))
+		key = "refused-idem-" + hex.EncodeToString(sum[:16])
+	}
 	_, err := s.store.AppendEvent(c.Request().Context(), db.AuditEvent{
-		CaseID: caseID, EventKey: "refused-" + uuid.NewString(), At: time.Now(), Action: "step.refused",
+		CaseID: caseID, EventKey: key, At: time.Now(), Action: "step.refused",
 		ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, TaskID: taskID,
 		RequestID: requestID(c), ClientAddr: c.RealIP(), Data: raw,
 	})
