@@ -115,6 +115,7 @@ Usage:
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
+  juece bench [--actors 1,20,50] [--sweep] [--per-level 10s] [--out DIR]   the product over HTTP against bare-SDK baselines, one run
   juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
@@ -155,6 +156,8 @@ func main() {
 		err = runCrossCheck(ctx, cfg, os.Args[2:], os.Stdout)
 	case "dossier":
 		err = runDossier(ctx, cfg, os.Args[2:], os.Stdout)
+	case "bench":
+		err = runBench(ctx, cfg, os.Args[2:], os.Stdout)
 	case "setup":
 		err = runSetup(ctx, log)
 	case "help", "-h", "--help":
