@@ -67,5 +67,6 @@ func (s *Server) taskAction(c echo.Context) error {
 	if err != nil {
 		return s.refusal(c, t, nil, err)
 	}
+	s.cfg.Metrics.Step("completed", "")
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }

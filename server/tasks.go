@@ -109,6 +109,9 @@ func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
 	if errors.Is(err, db.ErrNotFound) {
 		return t, notFound("任务不存在 / no such task")
 	}
+	if err == nil {
+		setCase(c, t.CaseID)
+	}
 	u := currentUser(c)
 	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !t.MayAct(u) {
 		return db.Task{}, notFound("任务不存在 / no such task")
@@ -221,6 +224,7 @@ func (s *Server) completeTask(c echo.Context) error {
 		}
 		return s.refusal(c, t, req.Form, err)
 	}
+	s.cfg.Metrics.Step("completed", "")
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }
 
@@ -294,6 +298,12 @@ func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
 // refusal maps an Update error to an API error; procedural refusals are
 // written to the audit chain.
 func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err error) error {
+	outcome := "failed"
+	defer func() {
+		if outcome != "" {
+			s.cfg.Metrics.Step(outcome, "")
+		}
+	}()
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) {
 		// A closed case's workflow has ended and takes no update: say so
@@ -306,6 +316,14 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 	var d workflows.RefusalDetail
 	if ae.HasDetails() {
 		_ = ae.Details(&d)
+	}
+	switch ae.Type() {
+	case workflows.ErrConflict, workflows.ErrPending:
+		outcome = "conflict"
+	case workflows.ErrInvalid, workflows.ErrForbidden, workflows.ErrNotFound:
+		outcome = "invalid"
+	case workflows.ErrRule:
+		outcome = "" // refuseByRule counts it with its rule
 	}
 	switch ae.Type() {
 	case workflows.ErrNotFound:
@@ -381,6 +399,7 @@ func (s *Server) listRules(c echo.Context) error {
 func (s *Server) refuseByRule(c echo.Context, caseID, taskID string, data map[string]any, vs []rules.Violation) error {
 	u := currentUser(c)
 	data["violations"] = vs
+	s.cfg.Metrics.Step("refused", vs[0].Rule)
 	raw, _ := json.Marshal(data)
 	key := "refused-" + uuid.NewString()
 	if idem := c.Request().Header.Get("Idempotency-Key"); idem != "" {
