@@ -386,7 +386,11 @@ type errorData struct {
 	ZH, EN    string
 	Path      string // the address that is not there (404, 405)
 	RequestID string
+	Fields    []fieldLine // the refused fields (Refused)
 }
+
+// fieldLine is one refused field, in both languages.
+type fieldLine struct{ ZH, EN string }
 
 func (ui *UI) errorPage(c echo.Context, status int, detail, requestID string) error {
 	zh, en, ok := strings.Cut(detail, " / ")
@@ -495,12 +499,12 @@ func prettyJSON(raw json.RawMessage) string {
 func (ui *UI) Refused(c echo.Context, p *Problem) error {
 	return ui.headers(ui.language(func(c echo.Context) error {
 		ui.optionalSession(c)
-		zh, en := []string{p.ZH()}, []string{p.EN()}
-		for _, f := range p.Fields {
-			zh, en = append(zh, f.Message), append(en, f.EN)
-		}
-		d := errorData{Status: p.Status, ZH: strings.Join(zh, "；"), EN: strings.Join(en, "; "),
+		d := errorData{Status: p.Status, ZH: p.ZH() + "。请返回上一页修改后重新提交，未办理任何事项。",
+			EN:        p.EN() + ". Go back, correct it and submit again: nothing was done.",
 			RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		for _, f := range p.Fields {
+			d.Fields = append(d.Fields, fieldLine{ZH: f.Message, EN: f.EN})
+		}
 		return ui.render(c, p.Status, "error", ui.newPage(c, "", text(lang(c), "error.title"), d))
 	}))(c)
 }
