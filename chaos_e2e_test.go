@@ -395,7 +395,7 @@ func TestChaosUnderLoad(t *testing.T) {
 	if t.Failed() {
 		for _, id := range ids {
 			var v struct {
-				State     string `json:"state"`
+				State     string                             `json:"state"`
 				OpenTasks []struct{ ID, Type, State string } `json:"open_tasks"`
 			}
 			var tl struct {
