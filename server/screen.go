@@ -52,6 +52,8 @@ func inputError(errs []input.FieldError) *Error {
 	for _, f := range errs {
 		e.Fields = append(e.Fields, workflows.FieldError{Field: f.Field, Message: f.Field + " " + f.Message, EN: f.Field + " " + f.EN})
 	}
+	// The first fault in plain language, as other refusals of one field say it.
+	e.Message, e.MessageEN = e.Fields[0].Message, e.Fields[0].EN
 	return e
 }
 
