@@ -61,7 +61,8 @@ var slowest time.Duration
 // sends each bad value into each text: path and query parameters, every
 // string of a JSON body (from the request schemas; a completion's form from
 // every task type's form schema), every multipart field and the file name,
-// every form field. Each answer comes within 2 s and is a 4xx; after each
+// every form field, and every page's path and query parameters. Each answer
+// comes within 2 s and is a 4xx; after each
 // route the case's workflow still takes the next valid step. Then the
 // crosscheck of the touched case finds no missing, duplicate or extra event,
 // and no workflow of the task queue lacks its case row.
@@ -285,6 +286,7 @@ func bodyWith(path, raw string) []byte {
 
 // pathValue is a valid value of a path parameter, by route and name.
 func pathValue(route, name string, ids map[string]string) string {
+	route = "/api/v1" + strings.TrimPrefix(route, "/api/v1") // the workbench's pages: the same names
 	switch {
 	case name == "id" && strings.HasPrefix(route, "/api/v1/cases/"), name == "case_id":
 		return ids["case"]
@@ -671,6 +673,39 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep fun
 			nextStep(what)
 		}
 	}
+	// Every page's parameters too, forms or not (htmx fragments, downloads):
+	// a bad path parameter or query parameter is a page, 4xx.
+	param := regexp.MustCompile(`:([a-z_0-9]+)`)
+	for _, r := range routes {
+		if r.Method != "GET" || strings.HasPrefix(r.Path, "/api/") || strings.Contains(r.Path, "*") {
+			continue
+		}
+		valid := func(skip string) string {
+			return param.ReplaceAllStringFunc(r.Path, func(m string) string {
+				if m[1:] == skip {
+					return m
+				}
+				return url.PathEscape(pathValue(r.Path, m[1:], ids))
+			})
+		}
+		// The probes of the process (health, metrics) answer problem+json.
+		page := !slices.Contains([]string{"/healthz", "/readyz", "/metrics"}, r.Path)
+		field := "page"
+		if !page {
+			field = "q"
+		}
+		for _, v := range badValues {
+			what := fmt.Sprintf("GET %s with %s", r.Path, v.name)
+			s.check(t, what+" in query q", field, page, s.sendAs("department_officer", true, "GET", valid("")+"?q="+url.QueryEscape(v.bytes), "", nil))
+			n++
+			for _, m := range param.FindAllStringSubmatch(r.Path, -1) {
+				target := strings.Replace(valid(m[1]), ":"+m[1], url.PathEscape(v.bytes), 1)
+				s.check(t, what+" in path "+m[1], m[1], page, s.sendAs("department_officer", true, "GET", target, "", nil))
+				n++
+			}
+		}
+	}
+	nextStep("the workbench's pages")
 	for _, r := range routes {
 		if r.Method == "POST" && !strings.HasPrefix(r.Path, "/api/") && !covered["POST "+r.Path] {
 			t.Errorf("no form of the workbench's pages posts to %s: the probes cannot reach it (give the test the data that shows the form)", r.Path)

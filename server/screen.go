@@ -43,7 +43,7 @@ func (s *Server) screen(next echo.HandlerFunc) echo.HandlerFunc {
 
 // isPage says whether a path is the workbench's (an HTML page), not the API's.
 func isPage(path string) bool {
-	return !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz"
+	return !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz" && path != "/metrics"
 }
 
 // inputError is the answer to refused texts: 400 with one field error each.
