@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -76,12 +78,7 @@ func screenRequest(c echo.Context) ([]input.FieldError, error) {
 			add(input.Text(name, u, false))
 		}
 	}
-	for k, vs := range c.QueryParams() {
-		add(input.Text("query", k, false))
-		for _, v := range vs {
-			add(input.Text(k, v, false))
-		}
-	}
+	addValues(c.QueryParams(), "query", false, add)
 	r := c.Request()
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || hasOwnBodyLimit(c) {
 		return dedupe(errs), nil
@@ -94,12 +91,7 @@ func screenRequest(c echo.Context) ([]input.FieldError, error) {
 		if err := r.ParseForm(); err != nil {
 			return nil, bodyReadErr(err)
 		}
-		for k, vs := range r.PostForm {
-			add(input.Text("form", k, false))
-			for _, v := range vs {
-				add(input.Text(k, v, true)) // a text area may hold lines
-			}
-		}
+		addValues(r.PostForm, "form", true, add) // a text area may hold lines
 	default:
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -116,6 +108,17 @@ func screenRequest(c echo.Context) ([]input.FieldError, error) {
 		errs = append(errs, fs...)
 	}
 	return dedupe(errs), nil
+}
+
+// addValues checks the names and values of a query or form, in name order
+// (field errors come in a stable order).
+func addValues(vals url.Values, what string, multiline bool, add func(*input.FieldError)) {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		add(input.Text(what, k, false))
+		for _, v := range vals[k] {
+			add(input.Text(k, v, multiline))
+		}
+	}
 }
 
 // bodyReadErr is a body that could not be read: too large for the route's
