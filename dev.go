@@ -62,7 +62,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 			cfg.TemporalUIURL = fmt.Sprintf("http://localhost:%d", cfg.TemporalUIPort)
 		}
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
