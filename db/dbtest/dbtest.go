@@ -173,14 +173,22 @@ func Stores(t testing.TB) (owner, app *db.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { owner.Close() })
-	u, _ := url.Parse(raw)
-	u.User = url.UserPassword(appUser, appPassword)
-	app, err = db.Open(context.Background(), u.String())
+	app, err = db.Open(context.Background(), AppURL(raw))
 	if err != nil {
 		t.Fatalf("open as the application role: %v", err)
 	}
 	t.Cleanup(func() { app.Close() })
 	return owner, app
+}
+
+// AppURL is the URL of a test database (from URL) as the application role.
+func AppURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	u.User = url.UserPassword(appUser, appPassword)
+	return u.String()
 }
 
 // Store opens a store on a fresh database for the test.
