@@ -297,6 +297,11 @@ func dialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Cli
 }
 
 func runMigrate(ctx context.Context, cfg Config) error {
+	if cfg.DatabaseURL == "" && cfg.MigrateURL != "" {
+		// The owner alone: migrate; the application role is granted when a
+		// command next runs with both URLs.
+		cfg.DatabaseURL, cfg.MigrateURL = cfg.MigrateURL, ""
+	}
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
