@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dbtest"
@@ -73,5 +74,24 @@ func TestOpenStoreMigratesAsOwnerWorksAsApp(t *testing.T) {
 	}
 	if _, err := s.SeedDemo(ctx, nil); err != nil {
 		t.Fatalf("the application role cannot seed: %v", err)
+	}
+}
+
+// TestServerConfigSessionsAndProxies: the session policy and the trusted
+// proxies come from the config, with the defaults of the issue; a bad value
+// stops the server before it starts.
+func TestServerConfigSessionsAndProxies(t *testing.T) {
+	sc, err := serverConfig(Config{})
+	if err != nil || sc.Sessions.Idle != 30*time.Minute || sc.Sessions.Lifetime != 12*time.Hour || len(sc.TrustedProxies) != 0 || sc.SecureCookies {
+		t.Fatalf("defaults: %+v, %v", sc, err)
+	}
+	sc, err = serverConfig(Config{SessionIdle: "10m", SessionLifetime: "8h", TrustedProxies: "10.0.0.0/8, 192.0.2.7", CookieSecure: true})
+	if err != nil || sc.Sessions.Idle != 10*time.Minute || sc.Sessions.Lifetime != 8*time.Hour || len(sc.TrustedProxies) != 2 || !sc.SecureCookies {
+		t.Fatalf("configured: %+v, %v", sc, err)
+	}
+	for _, bad := range []Config{{SessionIdle: "soon"}, {SessionLifetime: "-1h"}, {TrustedProxies: "10.0.0.0/99"}} {
+		if _, err := serverConfig(bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
 	}
 }

@@ -60,8 +60,8 @@ func (ui *UI) login(c echo.Context) error {
 		}
 		return ui.fail(c, err)
 	}
-	// The cookie outlives the session by nothing: its Max-Age is the
-	// session's absolute lifetime; the server decides the idle timeout.
+	// The cookie lives no longer than the session (its absolute
+	// lifetime); the idle timeout is the server's to decide.
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID, Path: "/", MaxAge: int(time.Until(sess.ExpiresAt).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
 	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Path: "/login", MaxAge: -1})
