@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ func runBench(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	outDir := fs.String("out", "bench-results", "directory for the JSON report and the SVG chart")
 	apiList := fs.String("api", "", "drive these running API servers (comma-separated base URLs) instead of one in this process; with DATABASE_URL and TEMPORAL_ADDRESS of their stack")
 	usersFile := fs.String("users", "", "with --api: the demo users' tokens (demo-users.json)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the product's API server and worker, the baselines' worker, the actors) to FILE")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -158,6 +160,17 @@ func runBench(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	}
 	env := bench.Env{APIs: apis, Tokens: tokens, Temporal: tc, DB: store.DB}
 	logf("juece bench: %v actors, %s per system and level, API %v, Temporal at %s", levels, *perLevel, apis, cfg.TemporalAddress)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := bench.Run(ctx, env, bench.Options{Actors: levels, PerLevel: *perLevel, Warmup: *warmup, Logf: logf})
 	if err != nil {
 		return err
