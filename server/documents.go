@@ -101,6 +101,9 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	if u.Role == workflows.RoleAuditor {
 		return forbidden("审计监督人员只能查阅，不能上传材料 / auditors have read-only access and cannot file documents")
 	}
+	if cs.State == workflows.StateClosed {
+		return caseClosed()
+	}
 	var facts rules.Facts
 	_ = json.Unmarshal(cs.Facts, &facts)
 	if v := rules.SecretContentStorable(facts.Classification, rules.ContentDocument); v != nil {

@@ -190,7 +190,11 @@ func (s *Server) completeTask(c echo.Context) error {
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
-	} else if !activeTask(t) {
+	}
+	if err := s.refuseClosed(c, t.CaseID); err != nil {
+		return err
+	}
+	if !keyed && !activeTask(t) {
 		return s.conflict(c, t)
 	}
 	clock, err := s.clockFacts(ctx, t, req.Form)
@@ -276,6 +280,21 @@ func completedFromEvent(ev db.AuditEvent) TaskCompleted {
 
 func activeTask(t db.Task) bool { return t.State == "open" || t.State == "claimed" }
 
+// refuseClosed answers 409 case_closed for a write to a closed case, before
+// anything reaches its workflow or its record: after archiving (R-ARC-03)
+// the record takes nothing more. The store checks again under the case's
+// lock for the writes it makes itself (db.ErrCaseClosed).
+func (s *Server) refuseClosed(c echo.Context, caseID string) error {
+	cs, err := s.store.GetCase(c.Request().Context(), caseID)
+	if err != nil {
+		return err
+	}
+	if cs.State == workflows.StateClosed {
+		return caseClosed()
+	}
+	return nil
+}
+
 // actOn loads the task in the path for a user who means to act on it: 404
 // if it does not exist, 403 if the user may not act on it at all.
 func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
@@ -297,7 +316,7 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 		// A closed case's workflow has ended and takes no update: say so
 		// instead of blaming the engine.
 		if cs, cerr := s.store.GetCase(c.Request().Context(), t.CaseID); cerr == nil && cs.State == workflows.StateClosed {
-			return newError(http.StatusConflict, CodeCaseClosed, "此决策事项已办结，流程已结束，不能再办理 / the case is closed: its procedure has ended")
+			return caseClosed()
 		}
 		return unavailable(err)
 	}
