@@ -88,9 +88,12 @@ func tooLarge() *Error {
 
 // uploadDocument files a document in a case (R-ARC-01): the bytes are stored
 // under their SHA-256, and the link and its document.attached audit event are
-// written together. Everyone who may see the case may file in it, except
-// auditors, whose access is read-only; a document for a task must come from
-// the task's organisation.
+// written together. Who may file which kind at which step is rules.Filings
+// (minutes by the meeting secretary for the collective discussion, a
+// legality opinion by the review body, drafts by the undertaking unit …);
+// anything else is 403 filing_not_allowed naming who may. Auditors, whose
+// access is read-only, file nothing; a document for a task must come from
+// the task's organisation; a closed case takes none (409 case_closed).
 func (s *Server) uploadDocument(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -150,6 +153,17 @@ func (s *Server) uploadDocument(c echo.Context) error {
 		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
 			"只接受 PDF、PNG、JPEG、UTF-8 文本、Office 文档（DOCX/XLSX/PPTX）和 OFD / only PDF, PNG, JPEG, UTF-8 text, Office (DOCX/XLSX/PPTX) and OFD documents are accepted")
 	}
+	// Who may file which kind at which step is part of the authorisation
+	// (rules.Filings): the same table decides what the dossier counts.
+	step := link.Stage
+	if link.TaskID != nil {
+		step = tasks[slices.IndexFunc(tasks, func(t db.Task) bool { return t.ID == *link.TaskID })].Type
+	}
+	if _, ok := rules.MayFile(form.kind, step, u.Role); !ok {
+		zh, en := rules.Filers(form.kind)
+		return newError(http.StatusForbidden, CodeFilingNotAllowed, fmt.Sprintf("此类材料（%s）只能由%s上传 / documents of kind %s are filed by %s",
+			kindLabel(form.kind), zh, form.kind, en))
+	}
 	sha, err := s.store.Blobs().Put(ctx, form.content, mediaType)
 	if err != nil {
 		return err
@@ -167,6 +181,12 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	}
 	s.log.InfoContext(ctx, "document filed", "case_id", cs.ID, "sha256", sha, "kind", stored.Kind, "version", stored.Version, "user_id", u.ID)
 	return c.JSON(http.StatusCreated, v)
+}
+
+// kindLabel names a document kind in Chinese.
+func kindLabel(kind string) string {
+	return map[string]string{rules.DocDraft: "草案", rules.DocOpinion: "意见", rules.DocMinutes: "会议纪要",
+		rules.DocPublication: "公布材料", rules.DocAttachment: "附件"}[kind]
 }
 
 type uploadForm struct {

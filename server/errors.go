@@ -32,6 +32,9 @@ const (
 	// CodeUnsupportedMedia refuses an upload whose sniffed content type is
 	// not on the allow-list (documents.go).
 	CodeUnsupportedMedia = "unsupported_media_type"
+	// CodeFilingNotAllowed refuses a document the user may not file at that
+	// step (rules.Filings): who may is in the detail.
+	CodeFilingNotAllowed = "filing_not_allowed"
 	// CodeTooLarge refuses a body over the route's limit.
 	CodeTooLarge = "too_large"
 	// CodeIntegrity says stored bytes no longer match their SHA-256: the

@@ -110,7 +110,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/calendar/deadline", "When N working days or N calendar days from a date end (R-CAL-04..06)", new(DeadlineQuery), new(Deadline), 200, true, []int{400}},
 		{"GET", "/api/v1/calendar/years/{year}", "A year's current holiday arrangement and its versions, or the provisional derivation", new(yearPath), new(CalendarYearView), 200, true, []int{400, 404}},
 		{"POST", "/api/v1/calendar/years", "Load official holiday arrangements as new versions (admin; JSON or CSV)", new(CalendarYearUpload), new(CalendarLoaded), 201, true, []int{403, 413, 415, 422}},
-		{"POST", "/api/v1/cases/{id}/documents", "File a document in a case (multipart: file, kind, task_id, name; ≤ 20 MiB; type sniffed); appends document.attached", new(DocumentUpload), new(DocumentView), 201, true, []int{400, 403, 404, 413, 415}},
+		{"POST", "/api/v1/cases/{id}/documents", "File a document in a case (multipart: file, kind, task_id, name; ≤ 20 MiB; type sniffed); appends document.attached. Who may file which kind at which step is rules.Filings (403 filing_not_allowed names who may); a closed case takes none (409 case_closed)", new(DocumentUpload), new(DocumentView), 201, true, []int{400, 403, 404, 409, 413, 415}},
 		{"GET", "/api/v1/cases/{id}/documents", "Documents filed in a case", new(idPath), new(DocumentList), 200, true, []int{404}},
 		{"GET", "/api/v1/documents/{sha256}", "A document's bytes (to users who may see a case it is filed in)", new(shaPath), new(documentBytes), 200, true, []int{404, 500}},
 		{"GET", "/api/v1/cases/{id}/dossier", "The case's archive ZIP (归档): catalogue, documents, events, manifest; check offline with juece verify", new(idPath), new(dossierZip), 200, true, []int{403, 404}},

@@ -255,7 +255,7 @@ func TestDocumentUploadRefusedClearly(t *testing.T) {
 	}{
 		{"department_officer", "draft", "方案.docx", nil, zipOf(t, "[Content_Types].xml", "word/document.xml"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
 		{"department_officer", "attachment", "测算表.xlsx", nil, zipOf(t, "[Content_Types].xml", "xl/workbook.xml"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-		{"department_officer", "publication", "公告.ofd", nil, zipOf(t, "OFD.xml", "Doc_0/Document.xml"), "application/ofd"},
+		{"department_officer", "attachment", "公告.ofd", nil, zipOf(t, "OFD.xml", "Doc_0/Document.xml"), "application/ofd"},
 		{"department_officer", "attachment", "现场.png", nil, pngBytes, "image/png"},
 		{"legal_advisor", "opinion", "法律意见.txt", map[string]string{"task_id": opinionTask}, []byte("权限、程序、内容均合法。"), "text/plain; charset=utf-8"},
 	}
