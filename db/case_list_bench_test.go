@@ -76,7 +76,7 @@ func BenchmarkListCases100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("%d cases, %d case_orgs rows", cases, rows)
-	auditor := db.Viewer{OrgID: "c00", Role: "auditor", ReadsAll: true}
+	auditor := db.Viewer{OrgID: "c00", Role: "auditor", Reach: db.ReachAll}
 	justice := db.Viewer{OrgID: "c03-justice", Role: "legality_review_officer"}
 	dept := db.Viewer{OrgID: "c03-d4", Role: "department_officer"}
 	organ := db.Viewer{OrgID: "c03", Role: "executive_head"}            // the organ of 5,000

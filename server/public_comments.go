@@ -172,7 +172,9 @@ func (s *Server) commentReader(c echo.Context) (db.Case, error) {
 		return cs, err
 	}
 	u := currentUser(c)
-	if u.OrgID != cs.UnitID && !readsAll(u) {
+	if ok, err := s.oversees(c, cs.OrganID, cs.UnitID); err != nil {
+		return cs, err
+	} else if u.OrgID != cs.UnitID && !ok {
 		return cs, forbidden("公众意见仅供承办单位和审计监督人员查阅 / public comments are for the undertaking unit and auditors")
 	}
 	return cs, nil

@@ -34,8 +34,8 @@ type TaskQuery struct {
 var taskStates = map[string]bool{"": true, "open": true, "claimed": true, "completed": true, "returned": true, "cancelled": true}
 
 // listTasks is the simple task list: every task the user may see (auditors:
-// all), optionally of one case and state, in due order with keyset paging. It
-// is the inbox's "all" view.
+// those of the cases in their reach), optionally of one case and state, in
+// due order with keyset paging. It is the inbox's "all" view.
 func (s *Server) listTasks(c echo.Context) error {
 	u := currentUser(c)
 	q := db.InboxQuery{View: db.ViewAll, CaseID: c.QueryParam("case_id"), State: c.QueryParam("state"), Cursor: c.QueryParam("cursor"), Now: time.Now()}
@@ -111,8 +111,17 @@ func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
 		return t, notFound("任务不存在 / no such task")
 	}
 	u := currentUser(c)
-	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !t.MayAct(u) {
-		return db.Task{}, notFound("任务不存在 / no such task")
+	if err == nil && hide && t.OrgID != u.OrgID && !t.MayAct(u) {
+		// An overseer reads the tasks of the cases they may see.
+		seen := false
+		if overseer(u) {
+			if seen, err = s.canSeeCase(c, t.CaseID); err != nil {
+				return db.Task{}, err
+			}
+		}
+		if !seen {
+			return db.Task{}, notFound("任务不存在 / no such task")
+		}
 	}
 	return t, err
 }
