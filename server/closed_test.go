@@ -10,13 +10,13 @@ import (
 	"github.com/juece/juece/workflows"
 )
 
-// TestRARC_ClosedCaseTakesNothingMore: once a case is archived (R-ARC-03
+// TestRARC03_ClosedCaseTakesNothingMore: once a case is archived (R-ARC-03
 // let it close), every write route refuses it with 409 case_closed and its
 // record does not change: documents of every kind by whoever could file
 // them, a step's completion, task actions (an annotation of the signed
 // minutes included: the workflow has ended), public comments and their
 // dispositions.
-func TestRARC_ClosedCaseTakesNothingMore(t *testing.T) {
+func TestRARC03_ClosedCaseTakesNothingMore(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
 	id := s.startCase("已归档事项不再接受材料")
