@@ -358,25 +358,20 @@ func (s *Server) getDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Everyone, overseers included, through a case they may see.
 	var name string
-	if len(links) > 0 {
-		name = links[0].Name
+	for _, l := range links {
+		ok, err := s.canSeeCase(c, l.CaseID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			name = l.Name
+			break
+		}
 	}
-	{ // everyone, overseers included, through a case they may see
-		name = ""
-		for _, l := range links {
-			ok, err := s.canSeeCase(c, l.CaseID)
-			if err != nil {
-				return err
-			}
-			if ok {
-				name = l.Name
-				break
-			}
-		}
-		if name == "" {
-			return noSuch
-		}
+	if name == "" {
+		return noSuch
 	}
 	content, mediaType, err := s.store.Blobs().Get(ctx, sha)
 	if errors.Is(err, db.ErrNotFound) {
@@ -392,9 +387,6 @@ func (s *Server) getDocument(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	if name == "" {
-		name = sha
-	}
 	cd := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if cd == "" {
 		cd = "attachment"
