@@ -63,7 +63,7 @@ type User struct {
 	// Reach is what the user oversees, as user_reach computes it when the
 	// user authenticates: ReachAll, "" (nothing), or the root of a subtree
 	// of organisations. Only UserByToken fills it.
-	Reach string `db:"reach" json:"-"`
+	Reach string `db:"reach" json:"reach,omitempty" description:"审计监督范围：该单位及其下级（* 为全部）；仅审计人员和管理员有"`
 }
 
 // HashToken is how tokens are stored: the token itself is never kept.

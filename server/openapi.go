@@ -89,7 +89,7 @@ var openapiSpec = func() []byte {
 	ops := []op{
 		{"GET", "/healthz", "Liveness", nil, new(map[string]string), 200, false, nil},
 		{"GET", "/readyz", "Readiness: PostgreSQL and Temporal", nil, new(Readiness), 200, false, []int{503}},
-		{"GET", "/api/v1/me", "The authenticated user", nil, new(db.User), 200, true, nil},
+		{"GET", "/api/v1/me", "The authenticated user, with their reach as an auditor or admin (reach)", nil, new(db.User), 200, true, nil},
 		{"GET", "/api/v1/rules", "The catalogue of enforced rules with citations", nil, new(RuleList), 200, true, nil},
 		{"GET", "/api/v1/profiles", "The legal profiles new cases start under, with the params and rule policy a case started now freezes in (JUECE_PROFILES overrides the built-in ones)", nil, new(ProfileList), 200, true, nil},
 		{"GET", "/api/v1/cases", "Cases the user may see (their organisation's as decision organ, undertaking unit or task holder; auditors and admins: those whose organ or unit lies in their reach), newest first, with filters and keyset paging (cursor); the first page counts the matching cases per state", new(CaseListQuery), new(db.CasePage), 200, true, []int{400}},

@@ -61,6 +61,12 @@ func TestAuditorReach(t *testing.T) {
 	// The city's own case, straight into the store.
 	city := s.seedListCase("luoyang", "luoyang-justice", "legality_review", "洛阳市地方立法计划", time.Now(), "luoyang-justice")
 
+	var me struct {
+		Reach string `json:"reach"`
+	}
+	if s.do("luoning-sj", "GET", "/api/v1/me", nil, &me); me.Reach != "luoning" {
+		t.Errorf("洛宁's auditor's reach is %q, want luoning", me.Reach)
+	}
 	reads := []string{
 		"/api/v1/cases/" + id,
 		"/api/v1/cases/" + id + "/timeline",
