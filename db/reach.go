@@ -14,6 +14,11 @@ import (
 // code only carries the value and asks.
 const ReachAll = "*"
 
+// AuthUserColumns selects a user row (aliased u) as authentication loads
+// it: with its reach. Every query that authenticates a user (a token, a
+// session) selects these, or an overseer would reach nothing.
+const AuthUserColumns = "u.*, user_reach(u.id) AS reach"
+
 // reachIn is the SQL condition that col names an organisation in the reach
 // bound to placeholder p.
 func reachIn(col, p string) string {

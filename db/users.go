@@ -62,7 +62,7 @@ type User struct {
 	ReachAll bool    `db:"reach_all" json:"-"`
 	// Reach is what the user oversees, as user_reach computes it when the
 	// user authenticates: ReachAll, "" (nothing), or the root of a subtree
-	// of organisations. Only UserByToken fills it.
+	// of organisations. Only authentication fills it (AuthUserColumns).
 	Reach string `db:"reach" json:"reach,omitempty" description:"审计监督范围：该单位及其下级（* 为全部）；仅审计人员和管理员有"`
 }
 
@@ -119,7 +119,7 @@ func (s *Store) RotateToken(ctx context.Context, handle, name, role, orgID strin
 // UserByToken authenticates a bearer token.
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	var u User
-	err := s.DB.GetContext(ctx, &u, `SELECT u.*, user_reach(u.id) AS reach FROM users u WHERE token_hash = $1 AND disabled_at IS NULL`, HashToken(token))
+	err := s.DB.GetContext(ctx, &u, `SELECT `+AuthUserColumns+` FROM users u WHERE token_hash = $1 AND disabled_at IS NULL`, HashToken(token))
 	if err != nil {
 		return u, fmt.Errorf("token: %w", mapErr(err))
 	}

@@ -197,19 +197,24 @@ func (s *Server) completeTask(c echo.Context) error {
 	if t, err = s.store.GetTask(ctx, t.ID); err != nil {
 		return err
 	}
-	if keyed {
-		ev, err := s.store.EventByKey(ctx, t.CaseID, updateID)
-		if err == nil {
-			return c.JSON(http.StatusOK, completedFromEvent(ev))
-		} else if !errors.Is(err, db.ErrNotFound) {
+	if !activeTask(t) {
+		// Done already. By this user's first attempt with this key, the
+		// update is sent again all the same, with the same ID: Temporal
+		// answers the first outcome, or, when the workflow never learned of
+		// the step (the Temporal server died after the step was recorded and
+		// before the update was), the workflow applies it now and the step's
+		// event key makes its record the one already written. Otherwise
+		// someone else completed it, or the case has closed.
+		if !keyed {
+			return s.conflictOrClosed(c, t)
+		}
+		if _, err := s.store.EventByKey(ctx, t.CaseID, updateID); errors.Is(err, db.ErrNotFound) {
+			return s.conflictOrClosed(c, t)
+		} else if err != nil {
 			return err
 		}
-	}
-	if err := s.refuseClosed(c, t.CaseID); err != nil {
+	} else if err := s.refuseClosed(c, t.CaseID); err != nil {
 		return err
-	}
-	if !keyed && !activeTask(t) {
-		return s.conflict(c, t)
 	}
 	clock, err := s.clockFacts(ctx, t, req.Form)
 	if err != nil {
@@ -294,6 +299,15 @@ func completedFromEvent(ev db.AuditEvent) TaskCompleted {
 }
 
 func activeTask(t db.Task) bool { return t.State == "open" || t.State == "claimed" }
+
+// conflictOrClosed answers a step that is no longer open: 409 case_closed
+// when its case has closed, else the conflict naming who completed it.
+func (s *Server) conflictOrClosed(c echo.Context, t db.Task) error {
+	if err := s.refuseClosed(c, t.CaseID); err != nil {
+		return err
+	}
+	return s.conflict(c, t)
+}
 
 // refuseClosed answers 409 case_closed for a write to a closed case, before
 // anything reaches its workflow or its record: after archiving (R-ARC-03)
