@@ -15,7 +15,7 @@ func TestUsersAddReach(t *testing.T) {
 	url := dbtest.URL(t)
 	cfg := Config{DatabaseURL: url}
 	ctx := context.Background()
-	s, err := openStore(ctx, url)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
