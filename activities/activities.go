@@ -15,6 +15,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/calendar"
+	"github.com/juece/juece/db/participation"
 )
 
 // Activities is registered on the worker with its dependencies.
@@ -102,6 +103,28 @@ type StepInput struct {
 	NewTasks     []NewTask       `json:"new_tasks,omitempty"`
 	TaskUpdate   *TaskUpdate     `json:"task_update,omitempty"`
 	Comment      *Comment        `json:"comment,omitempty"`
+	// Panel is the expert-panel rows the step writes with its event.
+	Panel *PanelStep `json:"panel,omitempty"`
+}
+
+// PanelStep is the expert-panel rows a step writes with its event; it is
+// db/participation.PanelStep, declared here so that workflows need not import
+// the store.
+type PanelStep struct {
+	Kind           string   `json:"kind"`
+	ExpertID       string   `json:"expert_id,omitempty"`
+	Experts        []string `json:"experts,omitempty"`
+	DrawID         string   `json:"draw_id,omitempty"`
+	Field          string   `json:"field,omitempty"`
+	Seed           string   `json:"seed,omitempty"`
+	Candidates     []string `json:"candidates,omitempty"`
+	Size           int      `json:"size,omitempty"`
+	Rationale      string   `json:"rationale,omitempty"`
+	SHA256         string   `json:"sha256,omitempty"`
+	DirectInterest bool     `json:"direct_interest,omitempty"`
+	Disposition    string   `json:"disposition,omitempty"`
+	Reason         string   `json:"reason,omitempty"`
+	ActorName      string   `json:"actor_name,omitempty"`
 }
 
 // TaskUpdate is a task's state after a task action (claim, delegate, …).
@@ -162,6 +185,9 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 	if c := in.Comment; c != nil {
 		st.Comment = &db.Comment{ID: c.ID, TaskID: c.TaskID, UserID: in.Actor.UserID, UserName: in.Actor.Name, Body: c.Body}
 		st.Event.TaskID = c.TaskID
+	}
+	if in.Panel != nil {
+		st.Also = participation.New(a.Store.DB).PanelHook(participation.PanelStep(*in.Panel))
 	}
 	if in.CompleteTask != "" {
 		st.CompleteTask = &db.TaskCompletion{TaskID: in.CompleteTask, UserID: in.Actor.UserID, Form: in.Form}

@@ -50,6 +50,11 @@ type caseWF struct {
 	// head at once and records whether it came within R-EXE-03's working
 	// days of the discovery (version marker "problem-report-notice").
 	problemNotice bool
+	// panelOn: the expert review is a panel drawn from the pool, each
+	// expert declaring and signing through their own link (version marker
+	// "expert-panel"); earlier cases keep the single form.
+	panelOn bool
+	panel   *PanelState
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -98,6 +103,10 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateTaskAction}); err != nil {
 		return fmt.Errorf("task action handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExpertPanel, w.panelStep,
+		workflow.UpdateHandlerOptions{Validator: w.validatePanel}); err != nil {
+		return fmt.Errorf("expert panel handler: %w", err)
+	}
 	return nil
 }
 
@@ -107,6 +116,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.startFull()
 		w.execDeadlines = workflow.GetVersion(ctx, executionDeadlinesChange, workflow.DefaultVersion, 1) == 1
 		w.problemNotice = workflow.GetVersion(ctx, problemReportNoticeChange, workflow.DefaultVersion, 1) == 1
+		w.panelOn = workflow.GetVersion(ctx, expertPanelChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -149,7 +159,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 }
 
 func (w *caseWF) snapshot() (Snapshot, error) {
-	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks))}
+	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)), Panel: w.panel.clone()}
 	for _, t := range w.tasks {
 		s.Tasks = append(s.Tasks, *t)
 	}
@@ -467,11 +477,12 @@ type memento struct {
 	tasks                        []Task
 	taskSeq                      int
 	implementedAt, evaluationDue time.Time
+	panel                        *PanelState
 }
 
 func (w *caseWF) save() memento {
 	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts.Clone(), taskSeq: w.taskSeq,
-		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue}
+		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, panel: w.panel.clone()}
 	for _, t := range w.tasks {
 		c := *t
 		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
@@ -483,7 +494,7 @@ func (w *caseWF) save() memento {
 // restore puts the saved state back, in place: timers hold task pointers.
 func (w *caseWF) restore(m memento) {
 	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
-	w.implementedAt, w.evaluationDue = m.implementedAt, m.evaluationDue
+	w.implementedAt, w.evaluationDue, w.panel = m.implementedAt, m.evaluationDue, m.panel
 	w.tasks = w.tasks[:len(m.tasks)]
 	for i := range m.tasks {
 		*w.tasks[i] = m.tasks[i]

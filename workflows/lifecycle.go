@@ -192,6 +192,10 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 		addAll(rules.HearingRecordComplete(h.Record))
 		add(rules.HearingClosable(h))
 	case *ExpertReviewForm:
+		if w.panelOn {
+			addAll(w.panelCompletion(x))
+			break
+		}
 		add(rules.ExpertScopeCovered(x.Aspects))
 		for _, e := range x.Experts {
 			if e.Status == "" {
@@ -551,6 +555,18 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 		w.participationProgress()
 	case *ExpertReviewForm:
+		if w.panelOn && w.panel != nil {
+			// The adoption report generated from the experts' own opinions
+			// is the package's item (R-EXP-08, Art. 29(3)).
+			w.facts.ExpertAdoptionRef = "expert-adoption-report/" + w.panel.ReportSHA256
+			for _, m := range w.panel.Members {
+				if m.Institution && m.State == MemberOpined {
+					w.preDecisionUnit(m.Name)
+				}
+			}
+			w.facts.SetTrack(rules.TrackEXP, rules.TrackDone)
+			break
+		}
 		w.facts.ExpertAdoptionRef = f.AdoptionReportRef
 		for _, e := range f.Experts {
 			if e.Institution {

@@ -76,6 +76,10 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	h.env.SetStartTime(h.in.CreatedAt)
 	h.clockFacts = &workflows.ClockFacts{EarliestReplyOn: "2026-04-13"}
 	h.dossier = &workflows.DossierFacts{} // complete, unless a test says otherwise
+	// These cases use the single expert review form of cases begun before
+	// the expert panel (version marker "expert-panel"); the panel itself is
+	// exercised end to end in server/experts_test.go.
+	h.env.OnGetVersion("expert-panel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	return h
 }
 

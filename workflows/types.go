@@ -212,4 +212,6 @@ type Snapshot struct {
 	Outcome string      `json:"outcome,omitempty"`
 	Facts   rules.Facts `json:"facts"`
 	Tasks   []Task      `json:"tasks"`
+	// Panel is the expert panel of a case on the panel (expertpanel.go).
+	Panel *PanelState `json:"panel,omitempty"`
 }
