@@ -65,4 +65,6 @@ func (s *Server) routes() {
 	api.POST("/directories/:id/publish", s.publishDirectory)
 	api.POST("/directories/:id/adjustments", s.adjustDirectory)
 	api.GET("/reports/annual", s.annualReport)
+	api.GET("/institutions", s.listInstitutions)
+	api.POST("/institutions", s.registerInstitution)
 }

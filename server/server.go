@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/workflows"
 )
 
@@ -31,6 +32,7 @@ type Config struct {
 type Server struct {
 	echo     *echo.Echo
 	store    *db.Store
+	registry *registry.Store // the register of institutions (db/registry)
 	temporal client.Client
 	log      *slog.Logger
 	cfg      Config
@@ -57,6 +59,9 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		cfg.Profiles = workflows.BuiltinProfiles()
 	}
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
+	if store != nil { // nil in tests of the routes alone
+		s.registry = registry.New(store.DB)
+	}
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
 		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
 		return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,12 @@ type caseWF struct {
 	// head at once and records whether it came within R-EXE-03's working
 	// days of the discovery (version marker "problem-report-notice").
 	problemNotice bool
+	// evalFromPublication: R-EVA-01(e) counts from the recorded
+	// publication date (version marker "evaluation-from-publication").
+	evalFromPublication bool
+	// stepData is what the step being applied adds to its event's data
+	// (reset by applyCompletion).
+	stepData map[string]any
 	// panelOn: the expert review is a panel drawn from the pool, each
 	// expert declaring and signing through their own link (version marker
 	// "expert-panel"); earlier cases keep the single form.
@@ -116,6 +123,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.startFull()
 		w.execDeadlines = workflow.GetVersion(ctx, executionDeadlinesChange, workflow.DefaultVersion, 1) == 1
 		w.problemNotice = workflow.GetVersion(ctx, problemReportNoticeChange, workflow.DefaultVersion, 1) == 1
+		w.evalFromPublication = workflow.GetVersion(ctx, evaluationFromPublicationChange, workflow.DefaultVersion, 1) == 1
 		w.panelOn = workflow.GetVersion(ctx, expertPanelChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
@@ -405,6 +413,7 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		CompleteTask: t.ID,
 		Form:         req.Form,
 	}
+	w.stepData = map[string]any{}
 	if w.full {
 		st.NewTasks, st.CancelTasks = w.advanceFull(st.At, t, form)
 	} else {
@@ -415,6 +424,9 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		newTasks = append(newTasks, nt.ID)
 	}
 	data := map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks}
+	for _, k := range sortedKeys(w.stepData) {
+		data[k] = w.stepData[k]
+	}
 	report := w.problemReport(st.At, form, req.Clock)
 	if report != nil {
 		data["problem_report"] = report
@@ -590,6 +602,16 @@ func (w *caseWF) backToInitiation() (opened []activities.NewTask, cancelled []st
 	w.state = StateInitiation
 	opened = append(opened, w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit))
 	return opened, cancelled
+}
+
+// sortedKeys are m's keys in order: workflow code never ranges over a map.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m { //workflowcheck:ignore the keys are sorted before use
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func firstNonEmpty(s ...string) string {

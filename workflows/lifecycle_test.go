@@ -430,14 +430,22 @@ func TestGEVAL3P_EvaluatorIndependence(t *testing.T) {
 }
 
 // R-EVA-01(e), Luoyang profile: six months after implementation a
-// post-evaluation task opens by itself.
+// post-evaluation task opens by itself. The term counts from the recorded
+// publish date (2026-04-20), not from the day the step was recorded
+// (2026-04-02).
 func TestLuoyangSixMonthEvaluation(t *testing.T) {
 	h := newFullHarness(t, workflows.Matter{})
 	h.publish()
 	h.wait(185 * 24 * time.Hour)
 	h.then(func() {
+		if h.hasOpenTask(workflows.TaskPostEvaluation) {
+			t.Error("post-evaluation task six months after the step but before six months from the publish date")
+		}
+	})
+	h.wait(16 * 24 * time.Hour)
+	h.then(func() {
 		if h.openTask(workflows.TaskPostEvaluation) == "" {
-			t.Error("no post-evaluation task after six months")
+			t.Error("no post-evaluation task six months after the publish date")
 		}
 	})
 	h.run(false)
