@@ -25,17 +25,23 @@ const (
 	AccessAuthFailed = "auth_failed"
 	// AccessDenied is a 403 answer: an authenticated user was refused.
 	AccessDenied = "permission_denied"
+	// AccessPersonalLink is a request that presented a valid personal link
+	// (db/participation): the holder opened or used it.
+	AccessPersonalLink = "personal_link"
+	// AccessPersonalLinkRefused is a request whose personal link was unknown,
+	// malformed, expired, revoked or already used.
+	AccessPersonalLinkRefused = "personal_link_refused"
 )
 
 // AccessKinds lists the kinds in a stable order (API docs, validation).
-var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied}
+var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessPersonalLink, AccessPersonalLinkRefused}
 
 // AccessEvent is one entry of the access log (访问日志): who tried to get in or
 // was refused, from where, and when. The rows form one global hash chain.
 type AccessEvent struct {
 	Seq        int64     `db:"seq" json:"seq"`
 	At         time.Time `db:"at" json:"at"`
-	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied"`
+	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,personal_link,personal_link_refused"`
 	UserID     string    `db:"user_id" json:"user_id,omitempty"`
 	UserName   string    `db:"user_name" json:"user_name,omitempty"`
 	Role       string    `db:"role" json:"role,omitempty"`

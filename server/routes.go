@@ -9,6 +9,11 @@ func (s *Server) routes() {
 	// Public comments need no token (Art. 15: anyone may comment); limited
 	// per client address (public_comments.go).
 	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())
+	// Personal links: the token is the credential of a person without an
+	// account (server/personal); each purpose's page and act is registered
+	// by the track it belongs to.
+	s.registerLinkPurposes()
+	s.personal.Mount(e)
 
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
@@ -67,4 +72,5 @@ func (s *Server) routes() {
 	api.GET("/reports/annual", s.annualReport)
 	api.GET("/institutions", s.listInstitutions)
 	api.POST("/institutions", s.registerInstitution)
+	api.POST("/cases/:id/links/:link_id/revoke", s.revokeLink)
 }

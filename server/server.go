@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/registry"
+	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/server/personal"
 	"github.com/juece/juece/workflows"
 )
 
@@ -37,6 +40,10 @@ type Server struct {
 	log      *slog.Logger
 	cfg      Config
 	tokens   sync.Map // token hash → cachedUser (auth.go)
+	// links are the personal links of people without accounts
+	// (db/participation); personal serves their pages at /p/{token}.
+	links    *participation.Store
+	personal *personal.Handler
 	// caseLocks serialises the updates this server sends to one case (tasks.go).
 	caseLocks caseLocks
 
@@ -61,7 +68,9 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
 	if store != nil { // nil in tests of the routes alone
 		s.registry = registry.New(store.DB)
+		s.links = participation.New(store.DB)
 	}
+	s.personal = personal.New(store, s.links, log)
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
 		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
 		return err
@@ -81,7 +90,11 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			s.log.Log(c.Request().Context(), level, "http", "method", v.Method, "uri", v.URI, "status", v.Status,
+			uri := v.URI
+			if strings.HasPrefix(uri, "/p/") {
+				uri = "/p/{token}" // a personal link's token is a credential: never logged
+			}
+			s.log.Log(c.Request().Context(), level, "http", "method", v.Method, "uri", uri, "status", v.Status,
 				"latency_ms", float64(v.Latency.Microseconds())/1000, "request_id", v.RequestID)
 			return nil
 		},
