@@ -27,6 +27,7 @@ import (
 // participation.Purposes that this server serves.
 func (s *Server) registerLinkPurposes() {
 	s.registerHearingLinks()
+	s.registerExpertLinks()
 }
 
 // IssuedLink is a link just issued: its address is shown this once.

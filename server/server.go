@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/db"
-	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/server/personal"
 	"github.com/juece/juece/workflows"
 )

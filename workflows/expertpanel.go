@@ -317,8 +317,9 @@ func statusOf(flag string) string {
 }
 
 // ExpertActorID is the actor ID an expert acting through a personal link is
-// recorded under.
-func ExpertActorID(expertID string) string { return "expert:" + expertID }
+// recorded under: participation.HolderActorID(HolderExpert, id) of
+// db/participation, which workflows does not import.
+func ExpertActorID(expertID string) string { return "link:expert:" + expertID }
 
 // panelIncomplete says what keeps the panel from its adoption report: too
 // few opinions (R-EXP-07), an expert not yet declared or heard (R-EXP-03,

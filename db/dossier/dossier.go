@@ -88,8 +88,10 @@ type Catalogue struct {
 	ExportedBy string             `json:"exported_by"`
 	Case       CatalogueCase      `json:"case"`
 	Documents  []CatalogueDocItem `json:"documents"`
-	Events     []CatalogueEvent   `json:"events"`
-	Chain      Chain              `json:"chain"`
+	// Evidence lists the blobs events name (EvidencePrefixes).
+	Evidence []Evidence       `json:"evidence,omitempty"`
+	Events   []CatalogueEvent `json:"events"`
+	Chain    Chain            `json:"chain"`
 }
 
 // CatalogueCase is the case the dossier is of.
@@ -149,6 +151,62 @@ type Event struct {
 	Canonical string `json:"canonical"`
 }
 
+// EvidencePrefixes are the audit actions whose data names evidence by its
+// SHA-256 in fields ending in "_sha256": what people outside the unit made
+// (an expert's declaration and signed opinion, an institution's seal scan,
+// the adoption report generated from them). The dossier carries each such
+// blob under documents/ and Verify checks that it is there, so the chain
+// binds it like a filed document.
+var EvidencePrefixes = []string{"expert."}
+
+// Evidence is one blob an event names.
+type Evidence struct {
+	Seq    int64  `json:"seq"`
+	Action string `json:"action"`
+	Field  string `json:"field"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+}
+
+// evidenceOf lists the evidence the events name, in chain order.
+func evidenceOf(evs []db.AuditEvent) []Evidence {
+	var out []Evidence
+	for _, e := range evs {
+		if !slices.ContainsFunc(EvidencePrefixes, func(p string) bool { return strings.HasPrefix(e.Action, p) }) {
+			continue
+		}
+		var data map[string]any
+		if json.Unmarshal(e.Data, &data) != nil {
+			continue
+		}
+		keys := make([]string, 0, len(data))
+		for k := range data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v, ok := data[k].(string)
+			if !strings.HasSuffix(k, "_sha256") || !ok || !isSHA256(v) {
+				continue
+			}
+			out = append(out, Evidence{Seq: e.Seq, Action: e.Action, Field: k, SHA256: v, Path: DocumentsDir + v})
+		}
+	}
+	return out
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // Source is what Export reads; *db.Store is one.
 type Source interface {
 	CaseRecord(ctx context.Context, caseID string) (db.CaseRecord, error)
@@ -182,6 +240,9 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 		seqOf[e.EventKey] = e.Seq
 	}
 	var shas []string
+	for _, ev := range evidenceOf(rec.Events) {
+		cat.Evidence = append(cat.Evidence, ev)
+	}
 	for i, l := range rec.Documents {
 		step := l.Stage
 		item := CatalogueDocItem{No: i + 1, Kind: l.Kind, Name: l.Name, Version: l.Version, SHA256: l.SHA256, Size: l.Size,
@@ -197,6 +258,11 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 		cat.Documents = append(cat.Documents, item)
 		if !slices.Contains(shas, l.SHA256) {
 			shas = append(shas, l.SHA256)
+		}
+	}
+	for _, ev := range cat.Evidence {
+		if !slices.Contains(shas, ev.SHA256) {
+			shas = append(shas, ev.SHA256)
 		}
 	}
 	if t.WorkflowID == "" {
@@ -477,6 +543,11 @@ func verify(zr *zip.Reader) (rep Report) {
 	}
 	if v := db.VerifyEvents(evs, m.Chain.Events, m.Chain.Head); !v.OK {
 		fail(EventsFile, v.Broken.Seq, v.Broken.Reason)
+	}
+	for _, ev := range evidenceOf(evs) {
+		if !listed[ev.Path] {
+			fail(ev.Path, ev.Seq, "事件记载的证据（"+ev.Field+"）不在档案中 / evidence the chain records is not in the dossier")
+		}
 	}
 	for seq, d := range sortedByKey(docEvents) {
 		if !listed[DocumentsDir+d.SHA256] {

@@ -11,7 +11,9 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"time"
@@ -45,7 +47,8 @@ type Page struct {
 type Fact struct{ Label, Value string }
 
 // Field is one input of a link's form. Kind is "text", "textarea",
-// "select", "radio" or "checkbox".
+// "select", "radio", "checkbox" or "file" (a purpose with MaxUpload > 0;
+// the form is then sent as multipart/form-data).
 type Field struct {
 	Name, Label, Kind, Hint string
 	Options                 []Option
@@ -54,14 +57,32 @@ type Field struct {
 	Value                   string // kept when the form comes back refused
 }
 
+// Multipart says whether the page's form uploads a file.
+func (p Page) Multipart() bool {
+	for _, f := range p.Fields {
+		if f.Kind == "file" {
+			return true
+		}
+	}
+	return false
+}
+
 // Option is one choice of a select or radio field.
 type Option struct{ Value, Label string }
 
 // Input is what the holder sent.
 type Input struct {
-	Values     url.Values
+	Values url.Values
+	// Files are the uploaded files by field name (file fields only).
+	Files      map[string]Upload
 	RequestID  string
 	ClientAddr string
+}
+
+// Upload is one uploaded file.
+type Upload struct {
+	Filename string
+	Content  []byte
 }
 
 // Done is an act that was recorded: the key of the audit event that
@@ -89,6 +110,9 @@ func Refuse(status int, msg string) *Refusal { return &Refusal{Status: status, M
 type Purpose struct {
 	Page func(ctx context.Context, l participation.Link) (Page, error)
 	Act  func(ctx context.Context, l participation.Link, in Input) (Done, error)
+	// MaxUpload bounds the files a purpose's form may upload, all together
+	// (0: none; the form is url-encoded).
+	MaxUpload int64
 }
 
 // Handler serves /p/{token}.
@@ -205,8 +229,8 @@ func (h *Handler) post(c echo.Context) error {
 		return h.refusedLink(c, l, err)
 	}
 	h.access(c, db.AccessPersonalLink, l, "")
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody)
-	if err := c.Request().ParseForm(); err != nil {
+	files, err := h.parse(c, p)
+	if err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
 			return h.render(c, http.StatusRequestEntityTooLarge, view{Status: http.StatusRequestEntityTooLarge, Page: Page{Title: "个人专用链接"},
@@ -220,13 +244,16 @@ func (h *Handler) post(c echo.Context) error {
 	}
 	for i, f := range pg.Fields {
 		pg.Fields[i].Value = c.Request().PostForm.Get(f.Name)
+		if f.Kind == "file" {
+			pg.Fields[i].Value = files[f.Name].Filename
+		}
 	}
 	if msg := checkFields(pg.Fields); msg != "" {
 		v := h.viewOf(l, pg)
 		v.Status, v.Error = http.StatusUnprocessableEntity, msg
 		return h.render(c, http.StatusUnprocessableEntity, v)
 	}
-	done, err := p.Act(ctx, l, Input{Values: c.Request().PostForm, RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientAddr: c.RealIP()})
+	done, err := p.Act(ctx, l, Input{Values: c.Request().PostForm, Files: files, RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientAddr: c.RealIP()})
 	if err != nil {
 		return h.refusal(c, l, pg, err)
 	}
@@ -236,6 +263,46 @@ func (h *Handler) post(c echo.Context) error {
 	v := h.viewOf(l, Page{Title: pg.Title, Facts: pg.Facts})
 	v.Done = done.Message
 	return h.render(c, http.StatusOK, v)
+}
+
+// parse reads the form within the purpose's limits: url-encoded, or
+// multipart when the purpose takes an upload.
+func (h *Handler) parse(c echo.Context, p Purpose) (map[string]Upload, error) {
+	r := c.Request()
+	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	if mt != echo.MIMEMultipartForm {
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxBody)
+		return nil, r.ParseForm()
+	}
+	if p.MaxUpload <= 0 {
+		return nil, errors.New("multipart form on a purpose without uploads")
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxBody+p.MaxUpload)
+	if err := r.ParseMultipartForm(MaxBody + p.MaxUpload); err != nil {
+		return nil, err
+	}
+	files := map[string]Upload{}
+	for name, hs := range r.MultipartForm.File {
+		if len(hs) != 1 {
+			return nil, errors.New("one file per field")
+		}
+		f, err := hs[0].Open()
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(io.LimitReader(f, p.MaxUpload+1))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(b)) > p.MaxUpload {
+			return nil, &http.MaxBytesError{Limit: p.MaxUpload}
+		}
+		if len(b) > 0 {
+			files[name] = Upload{Filename: hs[0].Filename, Content: b}
+		}
+	}
+	return files, nil
 }
 
 // checkFields applies the fields' own limits; the act checks the rest.
