@@ -66,6 +66,18 @@ var webRoutes = map[string]webRoute{
 	"POST /directories/:id/entries": {handler: (*Server).addDirectoryEntry},
 	"POST /directories/:id/consent": {handler: (*Server).recordConsent},
 	"POST /directories/:id/publish": {handler: (*Server).publishDirectory},
+
+	// The expert pool and a case's panel (server/web/experts.go).
+	"GET /institutions":                    {handler: (*Server).listInstitutions},
+	"GET /experts":                         {handler: (*Server).listExperts},
+	"POST /experts":                        {handler: (*Server).addExpert},
+	"POST /experts/:id/flags":              {handler: (*Server).setExpertFlags},
+	"GET /cases/:id/expert-panel":          {handler: (*Server).getPanel},
+	"POST /cases/:id/expert-panel/draws":   {handler: (*Server).drawExperts},
+	"POST /cases/:id/expert-panel/members": {handler: (*Server).nameExpert},
+	"POST /cases/:id/expert-panel/links":   {handler: (*Server).issueExpertLinks},
+	"POST /cases/:id/expert-panel/opinions/:expert_id/disposition": {handler: (*Server).disposeOpinion},
+	"POST /cases/:id/expert-panel/report":                          {handler: (*Server).makeReport},
 }
 
 // webAPI implements web.API over this server's handlers.

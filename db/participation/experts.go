@@ -44,7 +44,7 @@ type Expert struct {
 	Credit        string         `db:"credit" json:"credit"`
 	ExitFlag      string         `db:"exit_flag" json:"exit_flag"`
 	FlagReason    string         `db:"flag_reason" json:"flag_reason,omitempty"`
-	FlagOn        *string        `db:"flag_on" json:"flag_on,omitempty"`
+	FlagOn        string         `db:"flag_on" json:"flag_on,omitempty"`
 	CreatedBy     *string        `db:"created_by" json:"created_by,omitempty"`
 	CreatedAt     time.Time      `db:"created_at" json:"created_at"`
 	UpdatedAt     time.Time      `db:"updated_at" json:"updated_at"`
@@ -54,7 +54,7 @@ type Expert struct {
 func (e Expert) Eligible() bool { return e.ExitFlag == FlagNone }
 
 const expertCols = `id, government, name, institution, fields, employer_id, employer_name, contact, differing_view,
-	credit, exit_flag, flag_reason, to_char(flag_on, 'YYYY-MM-DD') AS flag_on, created_by, created_at, updated_at`
+	credit, exit_flag, flag_reason, COALESCE(to_char(flag_on, 'YYYY-MM-DD'), '') AS flag_on, created_by, created_at, updated_at`
 
 func mapErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {

@@ -118,6 +118,15 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.POST("/directories/:id/entries", ui.addDirectoryEntry)
 	s.POST("/directories/:id/consent", ui.recordDirectoryConsent)
 	s.POST("/directories/:id/publish", ui.publishDirectory)
+	s.GET("/experts", ui.expertsPage)
+	s.POST("/experts", ui.addExpert)
+	s.POST("/experts/:id/flags", ui.setExpertFlags)
+	s.GET("/cases/:id/expert-panel", ui.panelPage)
+	s.POST("/cases/:id/expert-panel/draws", ui.panelDraw)
+	s.POST("/cases/:id/expert-panel/members", ui.panelName)
+	s.POST("/cases/:id/expert-panel/links", ui.panelLinks)
+	s.POST("/cases/:id/expert-panel/opinions/:expert_id/disposition", ui.panelDispose)
+	s.POST("/cases/:id/expert-panel/report", ui.panelReport)
 	// The upload form's body is bounded before the session reads it for
 	// the CSRF token.
 	e.POST(UploadPath, ui.uploadDocument, ui.headers, ui.language, ui.uploadLimit, ui.session)
