@@ -14,13 +14,13 @@ import (
 
 var han = regexp.MustCompile(`\p{Han}{2,}`)
 
-// TestREXP03_REXP05_REXP06_ExpertFormsAndLinksBadInput sends bad input to
+// TestREXP02_REXP03_REXP05_ExpertFormsAndLinksBadInput sends bad input to
 // every expert form and link: malformed and oversized bodies, unknown and
 // foreign IDs, expired, revoked and reused links, a link of another case.
 // Each answer is a 4xx with a Chinese message; nothing is recorded (the
 // case's chain, the panel and the pool stay as they were); nothing answers
 // 5xx.
-func TestREXP03_REXP05_REXP06_ExpertFormsAndLinksBadInput(t *testing.T) {
+func TestREXP02_REXP03_REXP05_ExpertFormsAndLinksBadInput(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
 	inst := s.registerInstitution("洛阳市环境科学研究所", "HN-KJ-0100")

@@ -179,6 +179,13 @@ func TestREXP01_REXP02_REXP03_REXP04_REXP05_REXP06_REXP07_REXP08_ExpertPanelEndT
 
 	id := s.startCase("宜阳县城区污水处理厂提标改造方案")
 	s.complete("department_officer", s.taskOf(id, "initiation"), initiationForm, nil)
+	// R-EXP-01: the determination names its responsible officer.
+	noOfficer := expertDrafting()
+	noOfficer["expert"] = map[string]any{"applies": true, "reason": "污水处理工艺专业性强"}
+	var p problem
+	if code := s.complete("department_officer", s.taskOf(id, "drafting"), noOfficer, &p); code != 422 || p.Rule != "R-EXP-01" {
+		t.Errorf("determination without officer: %d %+v", code, p)
+	}
 	if code := s.complete("department_officer", s.taskOf(id, "drafting"), expertDrafting(), &out); code != 200 {
 		t.Fatalf("drafting: %d %v", code, out)
 	}
@@ -186,7 +193,6 @@ func TestREXP01_REXP02_REXP03_REXP04_REXP05_REXP06_REXP07_REXP08_ExpertPanelEndT
 
 	// R-EXP-04: a named expert needs the rationale; R-EXP-06: a flagged
 	// expert cannot be named.
-	var p problem
 	if code := s.do("department_officer", "POST", "/api/v1/cases/"+id+"/expert-panel/members",
 		map[string]any{"expert_id": pool[0].ID, "rationale": ""}, &p); code != 422 || p.Rule != "R-EXP-04" {
 		t.Errorf("named without rationale: %d %+v", code, p)
@@ -334,7 +340,7 @@ func TestREXP01_REXP02_REXP03_REXP04_REXP05_REXP06_REXP07_REXP08_ExpertPanelEndT
 	if code := s.complete("department_officer", s.taskOf(id, "expert_review"), map[string]any{"method": "written"}, &p); code != 422 || p.Rule != "R-EXP-08" {
 		t.Errorf("expert_review before the report: %d %+v", code, p)
 	}
-	if code := s.complete("department_officer", s.taskOf(id, "legality_submission"), pathStepOf("legality_submission").form, &p); code != 422 {
+	if code := s.complete("department_officer", s.taskOf(id, "legality_submission"), pathStepOf("legality_submission").form, &p); code != 422 || p.Rule != "G-LR-IN" {
 		t.Errorf("legality submission while expert review runs: %d %+v", code, p)
 	}
 	var rep struct {

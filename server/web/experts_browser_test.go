@@ -12,11 +12,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestExpertPanelInBrowser: the general office keeps the pool on its page;
+// TestREXP03_REXP04_REXP06_REXP08_ExpertPanelInBrowser: the general office keeps the pool on its page;
 // the unit draws and names experts and issues their links on the panel page
 // (1366 px); an expert declares and signs an opinion on a phone (390 px)
 // through their links; the unit disposes and generates the adoption report.
-func TestExpertPanelInBrowser(t *testing.T) {
+func TestREXP03_REXP04_REXP06_REXP08_ExpertPanelInBrowser(t *testing.T) {
 	st := newStack(t)
 	b := newBrowser(t, st)
 	b.loginShot = ""
