@@ -323,7 +323,10 @@ func (s *Server) drawExperts(c echo.Context) error {
 	if in.Size < 1 || in.Size > maxPanelSize {
 		return fieldError("size", "抽取人数应为1至50人", "size must be 1 to 50")
 	}
-	unlock := s.caseLocks.lock(cs.ID)
+	unlock, err := s.store.LockCaseSteps(ctx, cs.ID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	pool, err := s.links.Pool(ctx, cs.OrganID, field)
 	if err != nil {
@@ -415,7 +418,10 @@ func (s *Server) poolExpert(ctx context.Context, cs db.Case, id string) (partici
 }
 
 func (s *Server) panelStep(c echo.Context, caseID string, req workflows.ExpertPanelRequest, status int) error {
-	unlock := s.caseLocks.lock(caseID)
+	unlock, err := s.store.LockCaseSteps(c.Request().Context(), caseID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	out, err := s.panelUpdate(c.Request().Context(), caseID, uuid.NewString(), req)
 	if err != nil {
@@ -566,7 +572,10 @@ func (s *Server) makeReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	unlock := s.caseLocks.lock(cs.ID)
+	unlock, err := s.store.LockCaseSteps(ctx, cs.ID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	pv, err := s.links.Panel(ctx, cs.ID)
 	if err != nil {

@@ -125,9 +125,12 @@ func badControl(r rune) bool { return isControl(r) && r != '\n' && r != '\r' && 
 // linkStep sends an expert's own step to the case and turns a refusal into
 // one the holder can read.
 func (s *Server) linkStep(ctx context.Context, caseID, updateID string, req workflows.ExpertPanelRequest) error {
-	unlock := s.caseLocks.lock(caseID)
+	unlock, err := s.store.LockCaseSteps(ctx, caseID)
+	if err != nil {
+		return err
+	}
 	defer unlock()
-	_, err := s.panelUpdate(ctx, caseID, updateID, req)
+	_, err = s.panelUpdate(ctx, caseID, updateID, req)
 	if err == nil {
 		return nil
 	}

@@ -258,3 +258,19 @@ func (c *Cluster) Stop() error {
 	}
 	return nil
 }
+
+// StopImmediate stops the server as `pg_ctl stop -m immediate` does (SIGQUIT):
+// no checkpoint, every connection cut, crash recovery at the next start. The
+// chaos test uses it as PostgreSQL dying in the middle of the working day.
+func (c *Cluster) StopImmediate() {
+	if c == nil || c.cmd.Process == nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-c.done:
+	case <-time.After(20 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
+}

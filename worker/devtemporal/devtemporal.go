@@ -159,3 +159,13 @@ func (s *Server) Stop() {
 		<-s.done
 	}
 }
+
+// Kill ends the server and its children with SIGKILL, as a crash would, and
+// waits for it. Started again on the same DBFile it resumes every workflow.
+func (s *Server) Kill() {
+	if s == nil {
+		return
+	}
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	<-s.done
+}
