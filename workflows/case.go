@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -50,6 +51,11 @@ type caseWF struct {
 	// head at once and records whether it came within R-EXE-03's working
 	// days of the discovery (version marker "problem-report-notice").
 	problemNotice bool
+	// hearingProcess: the hearing runs as its own steps (hearing_step),
+	// and its task completes only from their record (version marker
+	// "hearing-process", workflows/hearing.go).
+	hearingProcess bool
+	hearing        *participation.Hearing
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -98,6 +104,10 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateTaskAction}); err != nil {
 		return fmt.Errorf("task action handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateHearingStep, w.hearingStep,
+		workflow.UpdateHandlerOptions{Validator: w.validateHearingStep}); err != nil {
+		return fmt.Errorf("hearing step handler: %w", err)
+	}
 	return nil
 }
 
@@ -107,6 +117,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.startFull()
 		w.execDeadlines = workflow.GetVersion(ctx, executionDeadlinesChange, workflow.DefaultVersion, 1) == 1
 		w.problemNotice = workflow.GetVersion(ctx, problemReportNoticeChange, workflow.DefaultVersion, 1) == 1
+		w.hearingProcess = workflow.GetVersion(ctx, hearingProcessChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -149,7 +160,8 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 }
 
 func (w *caseWF) snapshot() (Snapshot, error) {
-	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks))}
+	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)),
+		HearingProcess: w.hearingProcess, Hearing: w.hearing.Clone()}
 	for _, t := range w.tasks {
 		s.Tasks = append(s.Tasks, *t)
 	}
@@ -316,6 +328,9 @@ func (w *caseWF) check(now time.Time, req CompleteTaskRequest) (any, error) {
 	if !w.full {
 		ferrs = append(ferrs, thinFields(form)...)
 	}
+	if hf, ok := form.(*HearingForm); ok && w.hearingProcess {
+		ferrs = hearingFormFields(hf)
+	}
 	if len(ferrs) > 0 {
 		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
 	}
@@ -405,6 +420,11 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		newTasks = append(newTasks, nt.ID)
 	}
 	data := map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks}
+	if t.Type == TaskHearing && w.hearingProcess && w.hearing != nil {
+		// The completion carries the whole hearing record, so the dossier
+		// holds it in one event (with the seed and draw to re-run it).
+		data["hearing"] = w.hearing
+	}
 	report := w.problemReport(st.At, form, req.Clock)
 	if report != nil {
 		data["problem_report"] = report
@@ -467,11 +487,12 @@ type memento struct {
 	tasks                        []Task
 	taskSeq                      int
 	implementedAt, evaluationDue time.Time
+	hearing                      *participation.Hearing
 }
 
 func (w *caseWF) save() memento {
 	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts.Clone(), taskSeq: w.taskSeq,
-		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue}
+		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, hearing: w.hearing.Clone()}
 	for _, t := range w.tasks {
 		c := *t
 		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
@@ -484,6 +505,7 @@ func (w *caseWF) save() memento {
 func (w *caseWF) restore(m memento) {
 	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
 	w.implementedAt, w.evaluationDue = m.implementedAt, m.evaluationDue
+	w.hearing = m.hearing
 	w.tasks = w.tasks[:len(m.tasks)]
 	for i := range m.tasks {
 		*w.tasks[i] = m.tasks[i]

@@ -10,6 +10,8 @@ const (
 	UpdateOpen         = "open"
 	UpdateCompleteTask = "complete_task"
 	UpdateTaskAction   = "task_action"
+	// UpdateHearingStep is one step of a hearing (workflows/hearing.go).
+	UpdateHearingStep = "hearing_step"
 	QueryState         = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -212,4 +213,8 @@ type Snapshot struct {
 	Outcome string      `json:"outcome,omitempty"`
 	Facts   rules.Facts `json:"facts"`
 	Tasks   []Task      `json:"tasks"`
+	// HearingProcess says the case runs its hearing as steps
+	// (hearing_step); Hearing is that hearing's state.
+	HearingProcess bool                   `json:"hearing_process,omitempty"`
+	Hearing        *participation.Hearing `json:"hearing,omitempty"`
 }
