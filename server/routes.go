@@ -10,6 +10,9 @@ func (s *Server) routes() {
 	// per client address (public_comments.go).
 	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())
 
+	// The citizens' portal at /public/ (server/public): no login.
+	s.portal.Mount(e)
+
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
 	access := newAccessLog(s.store, s.log)
