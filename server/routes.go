@@ -15,6 +15,9 @@ func (s *Server) routes() {
 	s.registerLinkPurposes()
 	s.personal.Mount(e)
 
+	// The citizens' portal at /public/ (server/public): no login.
+	s.portal.Mount(e)
+
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
 	access := newAccessLog(s.store, s.log)
