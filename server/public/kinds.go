@@ -49,5 +49,6 @@ type Notice struct {
 func (p *Portal) noticeKinds() []NoticeKind {
 	return []NoticeKind{
 		p.commentKind(), // comments.go: 公开征求意见
+		p.hearingKind(), // hearing.go: 听证会
 	}
 }
