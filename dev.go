@@ -88,6 +88,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	srv := server.New(store, tc, log, scfg)
+	serveMetrics(ctx, cfg, log)
 	seedDemoCases(ctx, srv.Handler(), store, demoFile, log)
 	errc := make(chan error, 1)
 	go func() { errc <- serveAll(ctx, cfg, srv) }()

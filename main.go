@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"os/user"
@@ -29,6 +30,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/pgcluster"
+	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/server/web/chromium"
 	"github.com/juece/juece/worker"
@@ -70,6 +72,10 @@ type Config struct {
 	// dev keep runs (HH:MM, default 02:00; off: the worker leaves the
 	// schedule alone). Read by checkpointAt.
 	CheckpointAt string
+	// MetricsListen is JUECE_METRICS_LISTEN: the address of a listener of its
+	// own for /metrics (Prometheus). Empty: serve and dev answer /metrics on
+	// the API's listener and the worker serves none.
+	MetricsListen string
 }
 
 func loadConfig() Config {
@@ -105,6 +111,7 @@ func loadConfig() Config {
 		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
 		ProfilesFile:       os.Getenv("JUECE_PROFILES"),
 		CheckpointAt:       env("JUECE_CHECKPOINT_AT", "02:00"),
+		MetricsListen:      os.Getenv("JUECE_METRICS_LISTEN"),
 	}
 }
 
@@ -121,13 +128,15 @@ Usage:
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
+  juece bench [--actors 1,20,50] [--sweep] [--per-level 10s] [--out DIR]   the product over HTTP against bare-SDK baselines, one run
   juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_PUBLIC_LISTEN (an extra address serving only the citizens' portal /public/), JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
 SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only),
 JUECE_CHECKPOINT_AT (02:00: worker and dev keep a Temporal Schedule that writes an audit checkpoint daily at that time, Beijing time; off: leave it alone),
-JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never).
+JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never),
+JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 
 func main() {
@@ -161,6 +170,8 @@ func main() {
 		err = runCrossCheck(ctx, cfg, os.Args[2:], os.Stdout)
 	case "dossier":
 		err = runDossier(ctx, cfg, os.Args[2:], os.Stdout)
+	case "bench":
+		err = runBench(ctx, cfg, os.Args[2:], os.Stdout)
 	case "setup":
 		err = runSetup(ctx, log)
 	case "help", "-h", "--help":
@@ -216,7 +227,8 @@ func dialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Cli
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-			Logger: tlog.NewStructuredLogger(log.With("component", "temporal")), ConnectionOptions: connectionOptions(cfg)})
+			Logger: tlog.NewStructuredLogger(log.With("component", "temporal")), ConnectionOptions: connectionOptions(cfg),
+			MetricsHandler: procMetrics.Temporal()})
 		if err == nil {
 			return c, nil
 		}
@@ -270,6 +282,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	srv := server.New(s, tc, log, scfg)
+	serveMetrics(ctx, cfg, log)
 	log.Info("serving", "listen", cfg.Listen, "public_listen", cfg.PublicListen)
 	return serveAll(ctx, cfg, srv)
 }
@@ -293,6 +306,37 @@ func serveAll(ctx context.Context, cfg Config, srv *server.Server) error {
 	return err
 }
 
+// procMetrics are this process's metrics: the Temporal client's and, in
+// serve and dev, the API's.
+var procMetrics = func() *metrics.Metrics {
+	m, err := metrics.New()
+	if err != nil {
+		panic(err) // only a programming error: a metric registered twice
+	}
+	return m
+}()
+
+// serveMetrics serves /metrics on JUECE_METRICS_LISTEN, if set, until ctx ends.
+func serveMetrics(ctx context.Context, cfg Config, log *slog.Logger) {
+	if cfg.MetricsListen == "" {
+		return
+	}
+	srv := &http.Server{Addr: cfg.MetricsListen, ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		procMetrics.Handler().ServeHTTP(w, r)
+	})}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "listen", cfg.MetricsListen, "err", err)
+		}
+	}()
+	go func() { <-ctx.Done(); srv.Close() }()
+	log.Info("metrics", "listen", cfg.MetricsListen)
+}
+
 func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	s, tc, closeAll, err := connect(ctx, cfg, log)
 	if err != nil {
@@ -303,6 +347,7 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	serveMetrics(ctx, cfg, log)
 	log.Info("worker started", "task_queue", cfg.TaskQueue)
 	if err := ensureCheckpointSchedule(ctx, cfg, tc, log); err != nil {
 		w.Stop()
@@ -490,7 +535,8 @@ func connectionOptions(cfg Config) client.ConnectionOptions {
 // serverConfig is the API's configuration, with the legal profiles of
 // JUECE_PROFILES read and checked before anything starts.
 func serverConfig(cfg Config) (server.Config, error) {
-	sc := server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue}
+	sc := server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
+		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == ""}
 	if cfg.ProfilesFile == "" {
 		return sc, nil
 	}

@@ -1,11 +1,18 @@
 package server
 
+import "github.com/labstack/echo/v4"
+
 // routes lists the whole HTTP API. Keep openapi.go in step with it.
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/openapi.json", s.openapi)
+	if s.cfg.MetricsRoute && s.cfg.Metrics != nil {
+		// Prometheus scrapes without a token: serve it on an internal
+		// listener, or keep the path from the public side (docs/deploy.md).
+		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
+	}
 	// Public comments need no token (Art. 15: anyone may comment); limited
 	// per client address (public_comments.go).
 	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())

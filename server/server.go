@@ -16,6 +16,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server/personal"
 	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/workflows"
@@ -29,6 +30,10 @@ type Config struct {
 	// Profiles are the legal profiles new cases start under (their params and
 	// rule policy are frozen into each case); nil: the built-in ones.
 	Profiles workflows.ProfileSet
+	// Metrics records HTTP latencies and step outcomes; nil: none. With
+	// MetricsRoute the API's listener also serves them at /metrics.
+	Metrics      *metrics.Metrics
+	MetricsRoute bool
 }
 
 // Server holds the API's dependencies.
@@ -43,8 +48,6 @@ type Server struct {
 	// (db/participation); personal serves their pages at /p/{token}.
 	links    *participation.Store
 	personal *personal.Handler
-	// caseLocks serialises the updates this server sends to one case (tasks.go).
-	caseLocks caseLocks
 	// portal is the citizens' portal at /public/ (server/public).
 	portal *public.Portal
 
@@ -87,7 +90,13 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			cfg.Metrics.Request(v.Method, c.Path(), v.Status, v.Latency)
+			// Reads at debug; every request that may change something at
+			// info, failures at error.
 			level := slog.LevelDebug
+			if v.Method != http.MethodGet && v.Method != http.MethodHead {
+				level = slog.LevelInfo
+			}
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
@@ -95,14 +104,35 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 			if strings.HasPrefix(uri, "/p/") {
 				uri = "/p/{token}" // a personal link's token is a credential: never logged
 			}
-			s.log.Log(c.Request().Context(), level, "http", "method", v.Method, "uri", uri, "status", v.Status,
-				"latency_ms", float64(v.Latency.Microseconds())/1000, "request_id", v.RequestID)
+			attrs := []any{"method", v.Method, "uri", uri, "route", c.Path(), "status", v.Status,
+				"latency_ms", float64(v.Latency.Microseconds()) / 1000, "request_id", v.RequestID}
+			if id := caseIDOf(c); id != "" {
+				attrs = append(attrs, "case_id", id)
+			}
+			s.log.Log(c.Request().Context(), level, "http", attrs...)
 			return nil
 		},
 	}))
 	s.routes()
 	return s
 }
+
+// caseIDOf is the case a request concerns, for its log line: the case in
+// the path, or the case of the task a handler loaded (setCase).
+func caseIDOf(c echo.Context) string {
+	if id, ok := c.Get(caseKey).(string); ok {
+		return id
+	}
+	if strings.HasPrefix(c.Path(), "/api/v1/cases/:id") {
+		return c.Param("id")
+	}
+	return ""
+}
+
+const caseKey = "juece.case_id"
+
+// setCase names the case a request concerns for its log line.
+func setCase(c echo.Context, caseID string) { c.Set(caseKey, caseID) }
 
 // Handler exposes the server for http.Server and httptest.
 func (s *Server) Handler() http.Handler { return s.echo }

@@ -58,11 +58,15 @@ func (s *Server) taskAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	unlock := s.caseLocks.lock(t.CaseID)
+	unlock, err := s.store.LockCaseSteps(ctx, t.CaseID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	out, err := s.update(ctx, t, updateID, workflows.UpdateTaskAction, arg)
 	if err != nil {
 		return s.refusal(c, t, nil, err)
 	}
+	s.cfg.Metrics.Step("completed", "")
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -110,6 +109,9 @@ func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
 	if errors.Is(err, db.ErrNotFound) {
 		return t, notFound("任务不存在 / no such task")
 	}
+	if err == nil {
+		setCase(c, t.CaseID)
+	}
 	u := currentUser(c)
 	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !t.MayAct(u) {
 		return db.Task{}, notFound("任务不存在 / no such task")
@@ -175,10 +177,13 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// One step of a case at a time from this server: a burst on one task then
-	// resolves against the database (the winner's row) instead of piling
-	// concurrent updates onto one workflow.
-	unlock := s.caseLocks.lock(t.CaseID)
+	// One step of a case at a time, across every API server (the database's
+	// step lock): a burst on one task then resolves against the database (the
+	// winner's row) instead of piling concurrent updates onto one workflow.
+	unlock, err := s.store.LockCaseSteps(ctx, t.CaseID)
+	if err != nil {
+		return unavailable(err)
+	}
 	defer unlock()
 	if t, err = s.store.GetTask(ctx, t.ID); err != nil {
 		return err
@@ -219,6 +224,7 @@ func (s *Server) completeTask(c echo.Context) error {
 		}
 		return s.refusal(c, t, req.Form, err)
 	}
+	s.cfg.Metrics.Step("completed", "")
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }
 
@@ -292,6 +298,12 @@ func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
 // refusal maps an Update error to an API error; procedural refusals are
 // written to the audit chain.
 func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err error) error {
+	outcome := "failed"
+	defer func() {
+		if outcome != "" {
+			s.cfg.Metrics.Step(outcome, "")
+		}
+	}()
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) {
 		// A closed case's workflow has ended and takes no update: say so
@@ -304,6 +316,14 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 	var d workflows.RefusalDetail
 	if ae.HasDetails() {
 		_ = ae.Details(&d)
+	}
+	switch ae.Type() {
+	case workflows.ErrConflict, workflows.ErrPending:
+		outcome = "conflict"
+	case workflows.ErrInvalid, workflows.ErrForbidden, workflows.ErrNotFound:
+		outcome = "invalid"
+	case workflows.ErrRule:
+		outcome = "" // refuseByRule counts it with its rule
 	}
 	switch ae.Type() {
 	case workflows.ErrNotFound:
@@ -370,49 +390,24 @@ func (s *Server) listRules(c echo.Context) error {
 	return c.JSON(http.StatusOK, RuleList{Rules: rules.Catalogue})
 }
 
-// caseLocks serialises the steps this server sends to each case.
-type caseLocks struct {
-	mu sync.Mutex
-	m  map[string]*caseLock
-}
-
-type caseLock struct {
-	sync.Mutex
-	users int
-}
-
-// lock waits for the case's turn and returns the function that ends it.
-func (l *caseLocks) lock(caseID string) func() {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = map[string]*caseLock{}
-	}
-	cl := l.m[caseID]
-	if cl == nil {
-		cl = &caseLock{}
-		l.m[caseID] = cl
-	}
-	cl.users++
-	l.mu.Unlock()
-	cl.Lock()
-	return func() {
-		cl.Unlock()
-		l.mu.Lock()
-		if cl.users--; cl.users == 0 {
-			delete(l.m, caseID)
-		}
-		l.mu.Unlock()
-	}
-}
-
 // refuseByRule records a refused attempt as the case's step.refused event
 // (who tried to skip which rule) and answers with the rule's problem.
+//
+// A retry of the refused request with the same Idempotency-Key, on this
+// server or another, is the same attempt: its event key is derived from the
+// user, the case, the task and the key, so the chain records it once.
 func (s *Server) refuseByRule(c echo.Context, caseID, taskID string, data map[string]any, vs []rules.Violation) error {
 	u := currentUser(c)
 	data["violations"] = vs
+	s.cfg.Metrics.Step("refused", vs[0].Rule)
 	raw, _ := json.Marshal(data)
+	key := "refused-" + uuid.NewString()
+	if idem := c.Request().Header.Get("Idempotency-Key"); idem != "" {
+		sum := sha256.Sum256([]byte(u.ID + "\x00" + caseID + "\x00" + taskID + "\x00" + idem))
+		key = "refused-idem-" + hex.EncodeToString(sum[:16])
+	}
 	_, err := s.store.AppendEvent(c.Request().Context(), db.AuditEvent{
-		CaseID: caseID, EventKey: "refused-" + uuid.NewString(), At: time.Now(), Action: "step.refused",
+		CaseID: caseID, EventKey: key, At: time.Now(), Action: "step.refused",
 		ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, TaskID: taskID,
 		RequestID: requestID(c), ClientAddr: c.RealIP(), Data: raw,
 	})

@@ -12,7 +12,7 @@ const (
 	UpdateTaskAction   = "task_action"
 	// UpdateHearingStep is one step of a hearing (workflows/hearing.go).
 	UpdateHearingStep = "hearing_step"
-	QueryState         = "state"
+	QueryState        = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
 	// recomputed after an official calendar was loaded (R-CAL-08).

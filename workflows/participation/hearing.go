@@ -45,7 +45,9 @@ func ByParticipant(step string) bool { return step == StepConfirmDelivery || ste
 // ParticipantActorID is the actor ID of a hearing participant acting
 // through a personal link (db/participation.HolderActorID with the
 // hearing-participant kind and the registration ID).
-func ParticipantActorID(registrationID string) string { return "link:hearing_participant:" + registrationID }
+func ParticipantActorID(registrationID string) string {
+	return "link:hearing_participant:" + registrationID
+}
 
 // Selection methods.
 const (
