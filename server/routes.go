@@ -81,4 +81,7 @@ func (s *Server) routes() {
 	api.POST("/directories/:id/adjustments", s.adjustDirectory)
 	api.GET("/reports/annual", s.annualReport)
 	api.POST("/cases/:id/links/:link_id/revoke", s.revokeLink)
+	api.GET("/tasks/:id/hearing", s.getHearing)
+	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
+	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
 }

@@ -34,6 +34,9 @@ type Config struct {
 	// MetricsRoute the API's listener also serves them at /metrics.
 	Metrics      *metrics.Metrics
 	MetricsRoute bool
+	// Now is the server's clock for the hearing's day checks and the
+	// portal (tests set it); nil: time.Now.
+	Now func() time.Time
 }
 
 // Server holds the API's dependencies.
@@ -74,7 +77,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		s.links = participation.New(store.DB)
 	}
 	s.personal = personal.New(store, s.links, log)
-	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log})
+	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now})
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
 		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
 		return err
