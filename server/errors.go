@@ -128,6 +128,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		}
 	case errors.Is(err, db.ErrNotFound):
 		p = notFound("未找到 / not found").Problem
+	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+		p = newError(he.Code, CodeTooLarge, "请求内容过大 / the request body is too large").Problem
 	case errors.As(err, &he):
 		p = newError(he.Code, httpCode(he.Code), fmt.Sprint(he.Message)).Problem
 	default:

@@ -160,7 +160,7 @@ func (h *hearingStack) prepare(caseID, taskID string, hearingIn, n, seats int, m
 	return h.hearingOf(taskID)
 }
 
-// TestHearingProcessOverHTTP is the hearing end to end (issue 11): notice →
+// TestRHR01_RHR02_RHR03_RHR04_RHR05_RHR06_RHR07_HearingProcessOverHTTP is the hearing end to end (issue 11): notice →
 // 12 applicants register themselves on the portal → published method →
 // draw of 7 (re-run from the recorded seed: the same 7) → list published →
 // delivery proofs (five confirmed by the participants through their links,
@@ -168,7 +168,7 @@ func (h *hearingStack) prepare(caseID, taskID string, hearingIn, n, seats int, m
 // links and one refusal with its reason → the hearing closes. The same
 // process is refused by R-HR-07 (a missing signature without a reason),
 // R-HR-05 (a delivery six days before the hearing) and R-HR-04 (no list).
-func TestHearingProcessOverHTTP(t *testing.T) {
+func TestRHR01_RHR02_RHR03_RHR04_RHR05_RHR06_RHR07_HearingProcessOverHTTP(t *testing.T) {
 	h := newHearingStack(t)
 	caseID, taskID := h.hearingCase("宜阳县城区集中供暖价格调整（听证）")
 

@@ -76,6 +76,11 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	h.env.SetStartTime(h.in.CreatedAt)
 	h.clockFacts = &workflows.ClockFacts{EarliestReplyOn: "2026-04-13"}
 	h.dossier = &workflows.DossierFacts{} // complete, unless a test says otherwise
+	// These scripts record the hearing on its one form, as cases started
+	// before the hearing process still do (version marker
+	// "hearing-process"); the process itself is driven end to end in
+	// server/hearing_test.go.
+	h.env.OnGetVersion("hearing-process", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	return h
 }
 
