@@ -98,6 +98,9 @@ type StepInput struct {
 	Outcome      string          `json:"outcome,omitempty"`
 	Facts        json.RawMessage `json:"facts,omitempty"`
 	CompleteTask string          `json:"complete_task,omitempty"`
+	// TaskID names the task a step is about when it completes none (a
+	// hearing step).
+	TaskID       string          `json:"task_id,omitempty"`
 	Form         json.RawMessage `json:"form,omitempty"`
 	CancelTasks  []string        `json:"cancel_tasks,omitempty"`
 	NewTasks     []NewTask       `json:"new_tasks,omitempty"`
@@ -161,7 +164,7 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		Event: db.AuditEvent{
 			CaseID: in.CaseID, EventKey: in.EventKey, At: in.At, Action: in.Action,
 			ActorID: in.Actor.UserID, ActorName: in.Actor.Name, ActorRole: in.Actor.Role, ActorOrg: in.Actor.OrgID,
-			OnBehalfOf: in.Actor.OnBehalfOf, TaskID: in.CompleteTask, RequestID: in.RequestID, ClientAddr: in.ClientAddr,
+			OnBehalfOf: in.Actor.OnBehalfOf, TaskID: firstOf(in.CompleteTask, in.TaskID), RequestID: in.RequestID, ClientAddr: in.ClientAddr,
 			Data: in.Data,
 		},
 		State:       in.State,
@@ -306,6 +309,13 @@ func addMonths(d calendar.Date, n int) calendar.Date {
 	target := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	last := target.AddDate(0, 1, -1).Day()
 	return calendar.DateOf(target.Year(), target.Month(), min(day, last))
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // nonEmpty is raw as a nullable column's value: nil when there is nothing.

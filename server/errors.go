@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -110,6 +111,10 @@ func ruleError(vs []rules.Violation) *Error {
 // carries internal text; the log line does.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if public.Serves(c.Request().URL.Path) {
+		s.portal.ErrorHandler(err, c) // the portal answers pages, not problem+json
 		return
 	}
 	var p Problem

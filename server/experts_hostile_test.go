@@ -7,12 +7,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 )
-
-var han = regexp.MustCompile(`\p{Han}{2,}`)
 
 // TestREXP02_REXP03_REXP05_ExpertFormsAndLinksBadInput sends bad input to
 // every expert form and link: malformed and oversized bodies, unknown and

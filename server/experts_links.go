@@ -110,7 +110,7 @@ func (s *Server) declare(ctx context.Context, l participation.Link, in personal.
 	updateID := uuid.NewString()
 	req := workflows.ExpertPanelRequest{Action: workflows.PanelDeclare, Actor: linkActor(l), ExpertID: e.ID, LinkID: l.ID,
 		SHA256: sha, DirectInterest: d.DirectInterest, RequestID: in.RequestID, ClientAddr: in.ClientAddr}
-	if err := s.linkStep(ctx, cs.ID, updateID, req); err != nil {
+	if err := s.expertLinkStep(ctx, cs.ID, updateID, req); err != nil {
 		return personal.Done{}, err
 	}
 	msg := "声明已签署并记录。请使用单位发给您的论证意见链接查阅材料、提交意见。"
@@ -122,9 +122,9 @@ func (s *Server) declare(ctx context.Context, l participation.Link, in personal.
 
 func badControl(r rune) bool { return isControl(r) && r != '\n' && r != '\r' && r != '\t' }
 
-// linkStep sends an expert's own step to the case and turns a refusal into
+// expertLinkStep sends an expert's own step to the case and turns a refusal into
 // one the holder can read.
-func (s *Server) linkStep(ctx context.Context, caseID, updateID string, req workflows.ExpertPanelRequest) error {
+func (s *Server) expertLinkStep(ctx context.Context, caseID, updateID string, req workflows.ExpertPanelRequest) error {
 	unlock, err := s.store.LockCaseSteps(ctx, caseID)
 	if err != nil {
 		return err
@@ -280,7 +280,7 @@ func (s *Server) submitOpinion(ctx context.Context, l participation.Link, in per
 		}
 	}
 	updateID := uuid.NewString()
-	if err := s.linkStep(ctx, cs.ID, updateID, req); err != nil {
+	if err := s.expertLinkStep(ctx, cs.ID, updateID, req); err != nil {
 		var r *personal.Refusal
 		if errors.As(err, &r) {
 			return personal.Done{}, r

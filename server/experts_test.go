@@ -218,7 +218,7 @@ func TestREXP01_REXP02_REXP03_REXP04_REXP05_REXP06_REXP07_REXP08_ExpertPanelEndT
 	if len(draw.Candidates) != 8 || len(draw.Picked) != 5 || slices.Contains(draw.Candidates, flagged.ID) || slices.Contains(draw.Candidates, pool[0].ID) {
 		t.Fatalf("draw: %d candidates, picked %v (flagged %s among candidates: %v)", len(draw.Candidates), draw.Picked, flagged.ID, slices.Contains(draw.Candidates, flagged.ID))
 	}
-	if got := participation.Draw(draw.Seed, draw.Candidates, 5); !slices.Equal(got, draw.Picked) {
+	if got := participation.DrawN(draw.Seed, draw.Candidates, 5); !slices.Equal(got, draw.Picked) {
 		t.Errorf("re-run of the draw from its seed: %v, recorded %v", got, draw.Picked)
 	}
 	members := append([]string{pool[0].ID}, draw.Picked...)
@@ -392,7 +392,7 @@ func TestREXP01_REXP02_REXP03_REXP04_REXP05_REXP06_REXP07_REXP08_ExpertPanelEndT
 		t.Errorf("panel: %v, %d draws", states, len(pv.Draws))
 	}
 	for _, d := range pv.Draws {
-		if got := participation.Draw(d.Seed, d.Candidates, d.Size); !slices.Equal(got, d.Picked) {
+		if got := participation.DrawN(d.Seed, d.Candidates, d.Size); !slices.Equal(got, d.Picked) {
 			t.Errorf("recorded draw does not re-run: %v vs %v", got, d.Picked)
 		}
 	}

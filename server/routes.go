@@ -22,6 +22,9 @@ func (s *Server) routes() {
 	s.registerLinkPurposes()
 	s.personal.Mount(e)
 
+	// The citizens' portal at /public/ (server/public): no login.
+	s.portal.Mount(e)
+
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
 	access := newAccessLog(s.store, s.log)
@@ -91,4 +94,7 @@ func (s *Server) routes() {
 	api.POST("/cases/:id/expert-panel/opinions", s.postUnitOpinion)
 	api.POST("/cases/:id/expert-panel/opinions/:expert_id/disposition", s.disposeOpinion)
 	api.POST("/cases/:id/expert-panel/report", s.makeReport)
+	api.GET("/tasks/:id/hearing", s.getHearing)
+	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
+	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server/personal"
+	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/workflows"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	// MetricsRoute the API's listener also serves them at /metrics.
 	Metrics      *metrics.Metrics
 	MetricsRoute bool
+	// Now is the server's clock for the hearing's day checks and the
+	// portal (tests set it); nil: time.Now.
+	Now func() time.Time
 }
 
 // Server holds the API's dependencies.
@@ -49,6 +53,8 @@ type Server struct {
 	// (db/participation); personal serves their pages at /p/{token}.
 	links    *participation.Store
 	personal *personal.Handler
+	// portal is the citizens' portal at /public/ (server/public).
+	portal *public.Portal
 
 	// OnCalendarLoaded, if set, is called after an upload stored new
 	// versions of the given years, to recompute provisional deadlines
@@ -74,6 +80,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		s.links = participation.New(store.DB)
 	}
 	s.personal = personal.New(store, s.links, log)
+	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now})
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
 		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
 		return err
@@ -136,9 +143,23 @@ func setCase(c echo.Context, caseID string) { c.Set(caseKey, caseID) }
 // Handler exposes the server for http.Server and httptest.
 func (s *Server) Handler() http.Handler { return s.echo }
 
+// PublicHandler answers only the citizens' portal (server/public), for a
+// listener of its own: a deployment can expose it and keep the workbench and
+// the API on an internal address.
+func (s *Server) PublicHandler() http.Handler { return s.portal.Handler() }
+
 // Serve listens on addr until ctx is cancelled, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, addr, s.echo)
+}
+
+// ServePublic serves PublicHandler on addr until ctx is cancelled.
+func (s *Server) ServePublic(ctx context.Context, addr string) error {
+	return serve(ctx, addr, s.PublicHandler())
+}
+
+func serve(ctx context.Context, addr string, h http.Handler) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

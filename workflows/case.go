@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -62,6 +63,11 @@ type caseWF struct {
 	// "expert-panel"); earlier cases keep the single form.
 	panelOn bool
 	panel   *PanelState
+	// hearingProcess: the hearing runs as its own steps (hearing_step),
+	// and its task completes only from their record (version marker
+	// "hearing-process", workflows/hearing.go).
+	hearingProcess bool
+	hearing        *participation.Hearing
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -114,6 +120,10 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validatePanel}); err != nil {
 		return fmt.Errorf("expert panel handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateHearingStep, w.hearingStep,
+		workflow.UpdateHandlerOptions{Validator: w.validateHearingStep}); err != nil {
+		return fmt.Errorf("hearing step handler: %w", err)
+	}
 	return nil
 }
 
@@ -125,6 +135,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.problemNotice = workflow.GetVersion(ctx, problemReportNoticeChange, workflow.DefaultVersion, 1) == 1
 		w.evalFromPublication = workflow.GetVersion(ctx, evaluationFromPublicationChange, workflow.DefaultVersion, 1) == 1
 		w.panelOn = workflow.GetVersion(ctx, expertPanelChange, workflow.DefaultVersion, 1) == 1
+		w.hearingProcess = workflow.GetVersion(ctx, hearingProcessChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -167,7 +178,8 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 }
 
 func (w *caseWF) snapshot() (Snapshot, error) {
-	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)), Panel: w.panel.clone()}
+	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)),
+		HearingProcess: w.hearingProcess, Hearing: w.hearing.Clone(), Panel: w.panel.clone()}
 	for _, t := range w.tasks {
 		s.Tasks = append(s.Tasks, *t)
 	}
@@ -334,6 +346,9 @@ func (w *caseWF) check(now time.Time, req CompleteTaskRequest) (any, error) {
 	if !w.full {
 		ferrs = append(ferrs, thinFields(form)...)
 	}
+	if hf, ok := form.(*HearingForm); ok && w.hearingProcess {
+		ferrs = hearingFormFields(hf)
+	}
 	if len(ferrs) > 0 {
 		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
 	}
@@ -427,6 +442,11 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 	for _, k := range sortedKeys(w.stepData) {
 		data[k] = w.stepData[k]
 	}
+	if t.Type == TaskHearing && w.hearingProcess && w.hearing != nil {
+		// The completion carries the whole hearing record, so the dossier
+		// holds it in one event (with the seed and draw to re-run it).
+		data["hearing"] = w.hearing
+	}
 	report := w.problemReport(st.At, form, req.Clock)
 	if report != nil {
 		data["problem_report"] = report
@@ -490,11 +510,12 @@ type memento struct {
 	taskSeq                      int
 	implementedAt, evaluationDue time.Time
 	panel                        *PanelState
+	hearing                      *participation.Hearing
 }
 
 func (w *caseWF) save() memento {
 	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts.Clone(), taskSeq: w.taskSeq,
-		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, panel: w.panel.clone()}
+		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, panel: w.panel.clone(), hearing: w.hearing.Clone()}
 	for _, t := range w.tasks {
 		c := *t
 		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
@@ -507,6 +528,7 @@ func (w *caseWF) save() memento {
 func (w *caseWF) restore(m memento) {
 	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
 	w.implementedAt, w.evaluationDue, w.panel = m.implementedAt, m.evaluationDue, m.panel
+	w.hearing = m.hearing
 	w.tasks = w.tasks[:len(m.tasks)]
 	for i := range m.tasks {
 		*w.tasks[i] = m.tasks[i]

@@ -398,7 +398,7 @@ func (w *caseWF) panelStep(ctx workflow.Context, req ExpertPanelRequest) (PanelO
 		for i, c := range req.Candidates {
 			ids[i] = c.ID
 		}
-		picked = participation.Draw(req.Seed, ids, req.Size)
+		picked = participation.DrawN(req.Seed, ids, req.Size)
 		for _, id := range picked {
 			for _, c := range req.Candidates {
 				if c.ID == id {

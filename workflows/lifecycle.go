@@ -187,6 +187,11 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			// carries the adoption report (R-PP-11).
 			add(rules.PublicAdoptionReported(1, x.PublicAdoptionReportRef))
 		}
+		if w.hearingProcess {
+			// The hearing's own steps are its record (workflows/hearing.go).
+			addAll(w.hearingViolations(t))
+			break
+		}
 		h := x.hearing()
 		addAll(rules.HearingDecisionComplete(h))
 		add(rules.HearingConfirmable(h, p))

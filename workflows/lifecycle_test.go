@@ -80,6 +80,11 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	// the expert panel (version marker "expert-panel"); the panel itself is
 	// exercised end to end in server/experts_test.go.
 	h.env.OnGetVersion("expert-panel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	// These scripts record the hearing on its one form, as cases started
+	// before the hearing process still do (version marker
+	// "hearing-process"); the process itself is driven end to end in
+	// server/hearing_test.go.
+	h.env.OnGetVersion("hearing-process", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	return h
 }
 

@@ -12,6 +12,8 @@ const (
 	UpdateTaskAction   = "task_action"
 	// UpdateExpertPanel is one step of a case's expert panel (expertpanel.go).
 	UpdateExpertPanel = "expert_panel"
+	// UpdateHearingStep is one step of a hearing (workflows/hearing.go).
+	UpdateHearingStep = "hearing_step"
 	QueryState        = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock

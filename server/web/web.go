@@ -100,6 +100,9 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/cases/:id/dossier", ui.dossier)
 	s.GET("/documents/:sha256", ui.document)
 	s.GET("/tasks/:id", ui.taskPage)
+	s.GET("/tasks/:id/hearing", ui.hearingPage)
+	s.POST("/tasks/:id/hearing", ui.hearingStep)
+	s.POST("/tasks/:id/hearing/links", ui.hearingLink)
 	s.GET("/tasks/:id/row", ui.taskRow)
 	s.GET("/tasks/:id/period", ui.taskPeriod)
 	s.POST("/tasks/:id/complete", ui.completeTask)
@@ -351,7 +354,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	path := c.Request().URL.Path
 	if c.Request().Method != http.MethodGet {
 		// A page shown after a POST: switch on the page the form is on.
-		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents")
+		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents"), "/links")
 		if strings.HasPrefix(path, "/directories/") {
 			for _, form := range []string{"/entries", "/consent", "/publish"} {
 				path = strings.TrimSuffix(path, form)

@@ -11,19 +11,19 @@ import (
 	"github.com/juece/juece/workflows/participation"
 )
 
-// TestDraw_ReRunFromSeed: the draw is a function of seed and candidates;
+// TestDrawN_ReRunFromSeed: the draw is a function of seed and candidates;
 // re-running it gives the same experts, another seed others, and the
 // tickets are what sha256sum prints.
-func TestDraw_ReRunFromSeed(t *testing.T) {
+func TestDrawN_ReRunFromSeed(t *testing.T) {
 	var cands []string
 	for i := 0; i < 30; i++ {
 		cands = append(cands, fmt.Sprintf("expert-%02d", i))
 	}
-	a := participation.Draw("seed-1", cands, 5)
-	if len(a) != 5 || !slices.Equal(a, participation.Draw("seed-1", cands, 5)) {
+	a := participation.DrawN("seed-1", cands, 5)
+	if len(a) != 5 || !slices.Equal(a, participation.DrawN("seed-1", cands, 5)) {
 		t.Fatalf("draw not repeatable: %v", a)
 	}
-	if slices.Equal(a, participation.Draw("seed-2", cands, 5)) {
+	if slices.Equal(a, participation.DrawN("seed-2", cands, 5)) {
 		t.Errorf("another seed drew the same five: %v", a)
 	}
 	// Independent recomputation from the documented algorithm.
@@ -39,7 +39,7 @@ func TestDraw_ReRunFromSeed(t *testing.T) {
 			t.Fatalf("draw %v differs from the documented tickets at %d (%s)", a, i, ts[i].id)
 		}
 	}
-	if got := participation.Draw("s", cands[:2], 5); len(got) != 2 {
+	if got := participation.DrawN("s", cands[:2], 5); len(got) != 2 {
 		t.Errorf("more asked than candidates: %v", got)
 	}
 }
