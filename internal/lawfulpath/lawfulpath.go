@@ -54,6 +54,9 @@ func Steps() []Step {
 	}
 }
 
+// ExpertPanelField is the field an AllTracks case's panel is drawn from.
+const ExpertPanelField = "水环境工程"
+
 // AllTracksMatter is a matter for which every consultation track applies.
 var AllTracksMatter = map[string]any{"public_concern": true, "highly_technical": true, "market_related": true, "stability_risk": true}
 
@@ -94,12 +97,11 @@ func AllTracks() []Step {
 			"participants": []map[string]any{{"name": "居民甲", "side": "居民", "delivered_on": Day(-45), "signed": true},
 				{"name": "企业乙", "side": "企业", "delivered_on": Day(-45), "signed": true}},
 			"segments": []string{"presentation", "debate", "confirmation"}, "public_access": "公开旁听", "record_ref": "听证会记录", "record_confirmed": true}),
-		officer("expert_review", map[string]any{"aspects": []string{"necessity", "feasibility", "scientific"},
-			"experts": []map[string]any{{"name": "专家甲", "declaration_signed": true, "status": "active"},
-				{"name": "专家乙", "declaration_signed": true, "status": "active", "differing_view": true},
-				{"name": "省环境科学研究院", "institution": true, "declaration_signed": true, "status": "active"}},
-			"rationale": "专业、代表、中立", "opinions_ref": "论证意见汇编", "adoption_report_ref": "专家意见采纳报告",
-			"opinions": []map[string]any{{"authors": []string{"专家甲", "专家乙"}, "signed_by": []string{"专家甲", "专家乙"}}, {"institution": true, "sealed": true}}}),
+		// The expert panel (draws, the experts' declarations and signed
+		// opinions through their links, dispositions, the adoption report)
+		// runs before this step: a driver runs it over HTTP (history_e2e_test.go,
+		// server/experts_test.go); the task then completes from its record.
+		officer("expert_review", map[string]any{"method": "written"}),
 		officer("risk_assessment", map[string]any{"assessor": "洛阳社会稳定评估中心", "third_party": true, "report_ref": "风险评估报告",
 			"report": map[string]any{"methods": []string{"问卷"}, "department_opinions": 3, "risk_points": []string{"征地补偿"},
 				"measures": "分期补偿", "response_plan": "应急预案", "conclusion": "controllable"}}),
