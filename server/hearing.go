@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/swaggest/jsonschema-go"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/juece/juece/db"
@@ -75,6 +76,37 @@ var hearingOps = []apiOp{
 	{"GET", "/api/v1/tasks/{id}/hearing", "A hearing task's process: the recorded steps, the applicants, the links issued and what still blocks closing (R-HR-01…07)", new(idPath), new(HearingView), 200, true, []int{404}},
 	{"POST", "/api/v1/tasks/{id}/hearing/steps", "One step of the hearing by the undertaking unit (a hearing_step Update of the case; its own audit event)", new(hearingStepReq), new(TaskCompleted), 200, true, []int{400, 403, 404, 409, 422, 503}},
 	{"POST", "/api/v1/tasks/{id}/hearing/links", "Issue a selected participant's personal link (delivery confirmation or signature); its address is answered this once", new(hearingLinkReq), new(IssuedLink), 201, true, []int{400, 403, 404, 409, 422}},
+}
+
+// HearingCloseForm is the hearing task's form on the hearing process: the
+// hearing's facts come from its steps; only the adoption report is named
+// here when the hearing is the matter's only participation (R-PP-11).
+type HearingCloseForm struct {
+	PublicAdoptionReportRef string `json:"public_adoption_report_ref,omitempty" title:"公众意见研究采纳情况报告" description:"听证为唯一参与方式时必填"`
+}
+
+var hearingCloseSchema = func() json.RawMessage {
+	sch, err := (&jsonschema.Reflector{}).Reflect(HearingCloseForm{}, jsonschema.InlineRefs)
+	if err != nil {
+		panic(err)
+	}
+	b, err := json.Marshal(sch)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// formSchemaOf is the schema of a task's form: a hearing task on the
+// hearing process takes only HearingCloseForm.
+func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
+	if t.Type != workflows.TaskHearing || !activeTask(t) {
+		return formSchemas[t.Type]
+	}
+	if snap, err := s.caseSnapshot(ctx, t.CaseID); err == nil && snap.HearingProcess {
+		return hearingCloseSchema
+	}
+	return formSchemas[t.Type]
 }
 
 func (s *Server) now() time.Time {

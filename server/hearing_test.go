@@ -3,16 +3,23 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
 
 	"github.com/juece/juece/db/dossier"
 	"github.com/juece/juece/server"
@@ -357,7 +364,30 @@ func TestRHR01_RHR02_RHR03_RHR04_RHR05_RHR06_RHR07_HearingProcessOverHTTP(t *tes
 	if n := zipCount(t, zipBytes, `"hearing.sign"`); n < 7 {
 		t.Fatalf("the dossier holds %d signatures", n)
 	}
-	t.Logf("hearing closed: %d events in the chain; draw seed %s selected %v", len(evs), d.Seed[:12], d.Selected)
+	// The case's Temporal history stays small: the 12 registrations never
+	// reached it; the steps did, once each.
+	hist := &historypb.History{}
+	it := h.temporal.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(caseID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	t.Logf("hearing closed: %d events in the chain, %d in the case's Temporal history; draw seed %s…", len(evs), len(hist.Events), d.Seed[:12])
+	if len(hist.Events) > 400 {
+		t.Errorf("the hearing took %d history events", len(hist.Events))
+	}
+	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
+		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "case_hearing_process_v1.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// R-HR-05 and R-HR-04 on cases whose policy lets the notice and the list
 	// come a day ahead, so that a hearing can be six days away.

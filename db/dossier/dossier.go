@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows/rules"
 )
 
 // Format names the layout of the files below; a verifier refuses others.
@@ -568,7 +569,14 @@ func verify(zr *zip.Reader) (rep Report) {
 		}
 	}
 
-	// 3. The catalogue against the chain.
+	// 3. Hearings: the draw re-run from its recorded seed and candidates,
+	// the seed against the commitment its method published, and the
+	// hearing's documents in the dossier (R-HR-03, R-HR-05…07).
+	for _, p := range verifyHearings(evf.Events, listed) {
+		fail(EventsFile, p.Seq, p.Reason)
+	}
+
+	// 4. The catalogue against the chain.
 	var cat Catalogue
 	if f, ok := files[CatalogueJSON]; !ok {
 		return rep
@@ -632,4 +640,81 @@ func readJSON(f *zip.File, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// verifyHearings checks the hearing_step events of a chain offline.
+func verifyHearings(evs []Event, listed map[string]bool) []Problem {
+	type method struct {
+		Kind           string `json:"kind"`
+		Seats          int    `json:"seats"`
+		SeedCommitment string `json:"seed_commitment"`
+	}
+	var out []Problem
+	sides := map[string][]string{}
+	methods := map[string]method{}
+	for _, e := range evs {
+		if !strings.HasPrefix(e.Action, "hearing.") {
+			continue
+		}
+		var d struct {
+			TaskID string `json:"task_id"`
+			Notice *struct {
+				Sides       []string `json:"sides"`
+				DraftSHA256 string   `json:"draft_sha256"`
+			} `json:"notice"`
+			Method *method `json:"method"`
+			Draw   *struct {
+				Seed       string                `json:"seed"`
+				Candidates []rules.DrawCandidate `json:"candidates"`
+				Selected   []string              `json:"selected"`
+			} `json:"draw"`
+			Record *struct {
+				DocSHA256 string `json:"document_sha256"`
+			} `json:"record"`
+			Participant *struct {
+				DeliveryProof string `json:"delivery_proof"`
+				SignProof     string `json:"sign_proof"`
+			} `json:"participant"`
+		}
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			continue // another track's event of the same prefix
+		}
+		var docs []string
+		switch {
+		case d.Notice != nil:
+			sides[d.TaskID] = d.Notice.Sides
+			docs = append(docs, d.Notice.DraftSHA256)
+		case d.Method != nil:
+			methods[d.TaskID] = *d.Method
+		case d.Draw != nil:
+			m, ok := methods[d.TaskID]
+			if !ok {
+				out = append(out, Problem{Seq: e.Seq, Reason: "遴选前未公布遴选办法 / the draw has no published method before it"})
+				continue
+			}
+			if rules.SeedCommitment(d.Draw.Seed) != m.SeedCommitment {
+				out = append(out, Problem{Seq: e.Seq, Reason: "抽签种子与公布的校验值不符 / the draw's seed does not match the commitment published with the method"})
+			}
+			want := rules.HearingDraw(d.Draw.Seed, d.Draw.Candidates, m.Seats, sides[d.TaskID])
+			if m.Kind == "all" {
+				want = nil
+				for _, c := range d.Draw.Candidates {
+					want = append(want, c.ID)
+				}
+			}
+			if !slices.Equal(want, d.Draw.Selected) {
+				out = append(out, Problem{Seq: e.Seq, Reason: "按记录的种子和报名名单重新抽签，结果不同 / re-running the draw from its seed and candidates selects others"})
+			}
+		case d.Record != nil:
+			docs = append(docs, d.Record.DocSHA256)
+		case d.Participant != nil:
+			docs = append(docs, d.Participant.DeliveryProof, d.Participant.SignProof)
+		}
+		for _, sha := range docs {
+			if sha != "" && !listed[DocumentsDir+sha] {
+				out = append(out, Problem{Seq: e.Seq, Reason: "听证步骤引用的材料不在档案中 / a document the hearing step names is not in the dossier"})
+			}
+		}
+	}
+	return out
 }

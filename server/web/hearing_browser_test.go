@@ -165,6 +165,12 @@ func TestHearingPagesInBrowser(t *testing.T) {
 	if n := officer.count(`#participants .badge.ok`); n != 1 {
 		t.Fatalf("%d deliveries shown, want 1", n)
 	}
+	// The hearing task's own form asks only for the adoption report: the
+	// hearing's facts are its steps.
+	officer.navigate("/tasks/" + hearingTask)
+	if n, names := officer.count(`form [name^="f."]`), officer.eval(`[...document.querySelectorAll('form [name^="f."]')].map(e => e.name).join(',')`); n != 1 || names != "f.public_adoption_report_ref" {
+		t.Fatalf("the hearing task's form has %d fields: %s", n, names)
+	}
 	b.assertNoConsoleErrors()
 	_ = time.Second
 }

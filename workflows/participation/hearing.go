@@ -1,11 +1,8 @@
 package participation
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,11 +112,7 @@ type Step struct {
 }
 
 // Candidate is one registered applicant the draw chooses from.
-type Candidate struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Side string `json:"side"`
-}
+type Candidate = rules.DrawCandidate
 
 // Hearing is a hearing's state.
 type Hearing struct {
@@ -233,48 +226,11 @@ func (h *Hearing) Clone() *Hearing {
 func (h *Hearing) Seed() string { return h.seed }
 
 // SeedCommitment is what the published method shows of a seed.
-func SeedCommitment(seed string) string {
-	sum := sha256.Sum256([]byte(seed))
-	return hex.EncodeToString(sum[:])
-}
+func SeedCommitment(seed string) string { return rules.SeedCommitment(seed) }
 
-// Select is the deterministic draw: each candidate's rank is
-// SHA-256(seed, NUL, candidate ID); first the best-ranked candidate of every
-// side in the notice's order (so that every side is represented, Art.
-// 16(3)), then the best-ranked of the rest until the seats are filled.
-// Given the recorded seed and candidates, anyone gets the same result.
+// Select is the deterministic draw (rules.HearingDraw).
 func Select(seed string, cands []Candidate, seats int, sides []string) []string {
-	type ranked struct {
-		Candidate
-		rank string
-	}
-	rs := make([]ranked, 0, len(cands))
-	for _, c := range cands {
-		sum := sha256.Sum256([]byte(seed + "\x00" + c.ID))
-		rs = append(rs, ranked{c, hex.EncodeToString(sum[:])})
-	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		if rs[i].rank != rs[j].rank {
-			return rs[i].rank < rs[j].rank
-		}
-		return rs[i].ID < rs[j].ID
-	})
-	var out []string
-	taken := map[string]bool{}
-	for _, side := range sides {
-		for _, r := range rs {
-			if len(out) < seats && r.Side == side && !taken[r.ID] {
-				out, taken[r.ID] = append(out, r.ID), true
-				break
-			}
-		}
-	}
-	for _, r := range rs {
-		if len(out) < seats && !taken[r.ID] {
-			out, taken[r.ID] = append(out, r.ID), true
-		}
-	}
-	return out
+	return rules.HearingDraw(seed, cands, seats, sides)
 }
 
 // Problem is a refused step: a field error (Field set) or a rule's
