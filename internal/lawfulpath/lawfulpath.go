@@ -66,7 +66,9 @@ var AllTracksMatter = map[string]any{"public_concern": true, "highly_technical":
 // interpretation, an execution report asking for post-evaluation, the
 // evaluation, completion and the archive. A hearing is not one form any
 // more but a process with its applicants and participants (server/
-// hearing_test.go drives it end to end), so this path holds none.
+// hearing_test.go drives it end to end), so this path holds none. The
+// expert_review step completes from the case's expert panel, which a driver
+// runs first (history_e2e_test.go; its field is ExpertPanelField).
 func AllTracks() []Step {
 	short := Steps()
 	byTask := map[string]Step{}
