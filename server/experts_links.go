@@ -60,9 +60,9 @@ func (s *Server) linkMember(ctx context.Context, l participation.Link) (db.Case,
 func (s *Server) declarationPage(ctx context.Context, l participation.Link) (personal.Page, error) {
 	cs, e, m, err := s.linkMember(ctx, l)
 	if err != nil {
-		return personal.Page{Title: "利益冲突声明"}, err
+		return personal.Page{Title: "利益冲突声明", Basis: "第二十条"}, err
 	}
-	pg := personal.Page{Title: "利益冲突声明",
+	pg := personal.Page{Title: "利益冲突声明", Basis: "第二十条",
 		Intro: "依照《重大行政决策程序暂行条例》第二十条，不得选择与决策事项有直接利害关系的专家、专业机构。请在查阅论证材料前如实声明。声明后，论证意见链接方可打开。",
 		Facts: []personal.Fact{{Label: "决策事项", Value: cs.Title}, {Label: "专家", Value: e.Name}, {Label: "专业领域", Value: strings.Join(e.Fields, "、")}},
 		Fields: []personal.Field{
@@ -166,9 +166,9 @@ func (s *Server) expertLinkStep(ctx context.Context, caseID, updateID string, re
 func (s *Server) opinionPage(ctx context.Context, l participation.Link) (personal.Page, error) {
 	cs, e, m, err := s.linkMember(ctx, l)
 	if err != nil {
-		return personal.Page{Title: "书面论证意见"}, err
+		return personal.Page{Title: "书面论证意见", Basis: "第十九条、第二十条"}, err
 	}
-	pg := personal.Page{Title: "书面论证意见"}
+	pg := personal.Page{Title: "书面论证意见", Basis: "第十九条、第二十条"}
 	switch m.State {
 	case workflows.MemberSelected:
 		return pg, &personal.Refusal{Status: http.StatusForbidden, Message: "请先通过利益冲突声明链接签署声明，声明后方可查阅论证材料、提交意见。",

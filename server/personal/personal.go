@@ -41,6 +41,9 @@ type Page struct {
 	Facts  []Fact
 	Fields []Field
 	Submit string
+	// Basis names the articles the page's footer cites (default: the
+	// hearing's, Arts. 16–17).
+	Basis string
 }
 
 // Fact is one labelled line of a page.
@@ -260,7 +263,7 @@ func (h *Handler) post(c echo.Context) error {
 	if err := h.links.MarkUsed(ctx, l.ID, done.EventKey); err != nil && !errors.Is(err, participation.ErrLinkUsed) {
 		h.log.ErrorContext(ctx, "mark personal link used", "link_id", l.ID, "err", err)
 	}
-	v := h.viewOf(l, Page{Title: pg.Title, Facts: pg.Facts})
+	v := h.viewOf(l, Page{Title: pg.Title, Facts: pg.Facts, Basis: pg.Basis})
 	v.Done = done.Message
 	return h.render(c, http.StatusOK, v)
 }
