@@ -396,6 +396,16 @@ func TestREXP01_REXP02_REXP03_REXP04_REXP05_REXP06_REXP07_REXP08_ExpertPanelEndT
 			t.Errorf("recorded draw does not re-run: %v vs %v", got, d.Picked)
 		}
 	}
+	// What the experts put on record cannot be rewritten behind the
+	// workflow (triggers of migration 00062).
+	for _, q := range []string{`UPDATE expert_opinions SET necessity = '改写' WHERE case_id = $1`,
+		`UPDATE expert_opinions SET disposition = 'not_adopted' WHERE case_id = $1`,
+		`UPDATE panel_members SET direct_interest = false WHERE case_id = $1 AND state = 'recused'`,
+		`DELETE FROM expert_draws WHERE case_id = $1`} {
+		if _, err := s.store.DB.Exec(q, id); err == nil || !strings.Contains(err.Error(), "refused") {
+			t.Errorf("%s: %v, want refused", q, err)
+		}
+	}
 	var v struct {
 		OK bool `json:"ok"`
 	}
