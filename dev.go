@@ -93,7 +93,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	serveMetrics(ctx, cfg, log)
 	seedDemoCases(ctx, srv.Handler(), store, demoFile, log)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ctx, cfg.Listen) }()
+	go func() { errc <- serveAll(ctx, cfg, srv) }()
 	host := cfg.Listen
 	if strings.HasPrefix(host, ":") {
 		host = "localhost" + host
@@ -101,13 +101,14 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	fmt.Printf(`
 决策 Juece 已就绪 / ready in %.1fs
   Web UI 与 API    http://%s/
+  公众参与平台     http://%s/public/
   OpenAPI          http://%s/api/openapi.json
   就绪检查 readyz  http://%s/readyz
   Temporal Web UI  %s
   演示账号令牌     %s
   任务队列         %s
 按 Ctrl-C 停止全部进程 / press Ctrl-C to stop everything.
-`, time.Since(started).Seconds(), host, host, host, orDash(cfg.TemporalUIURL), demoFile, cfg.TaskQueue)
+`, time.Since(started).Seconds(), host, host, host, host, orDash(cfg.TemporalUIURL), demoFile, cfg.TaskQueue)
 	select {
 	case err := <-errc:
 		return err

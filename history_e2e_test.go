@@ -44,6 +44,9 @@ func TestFullCaseHistorySize(t *testing.T) {
 			if st.Task == workflows.TaskCommentReport && comments > 0 {
 				e.addComments(created.ID, comments)
 			}
+			if st.Task == workflows.TaskExpertReview {
+				e.expertPanel(created.ID)
+			}
 			if code := e.complete(st.Role, created.ID, st.Task, st.Form); code != 200 {
 				t.Fatalf("%s: step %s: %d", title, st.Task, code)
 			}
@@ -84,7 +87,8 @@ func TestFullCaseHistorySize(t *testing.T) {
 	turns := e.turnsCase(tc)
 	t.Logf("returned, suspended and adjusted case: %d history events", len(turns.Events))
 	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
-		for name, h := range map[string]*historypb.History{"case_full_all_tracks_v6.json": plain, "case_full_turns_v6.json": turns} {
+		for name, h := range map[string]*historypb.History{"case_full_all_tracks_v6.json": plain, "case_full_turns_v6.json": turns,
+			"case_full_all_tracks_experts.json": plain} {
 			raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 			if err != nil {
 				t.Fatal(err)

@@ -58,14 +58,19 @@ type Config struct {
 	TemporalUIURL     string // TEMPORAL_UI_URL, for links to case histories
 	TaskQueue         string // TEMPORAL_TASK_QUEUE
 	Listen            string // JUECE_LISTEN
-	DataDir           string // JUECE_DATA_DIR
-	PGPort            int    // JUECE_PG_PORT, for the dev cluster
-	TemporalPort      int    // JUECE_TEMPORAL_PORT, for the dev server
-	TemporalUIPort    int    // JUECE_TEMPORAL_UI_PORT
-	LogLevel          string // LOG_LEVEL: debug, info, warn, error
-	TemporalGzip      bool   // TEMPORAL_GZIP=1 compresses gRPC to Temporal (worth it over slow links only)
-	SMTPAddr          string // SMTP_ADDR host:port; empty: in-app notifications only
-	SMTPFrom          string // SMTP_FROM
+	// PublicListen is JUECE_PUBLIC_LISTEN: an extra address that serves only
+	// the citizens' portal (/public/…), for deployments that expose the
+	// portal and keep the workbench and the API internal; empty: none (the
+	// portal is always at /public/ on Listen too).
+	PublicListen   string
+	DataDir        string // JUECE_DATA_DIR
+	PGPort         int    // JUECE_PG_PORT, for the dev cluster
+	TemporalPort   int    // JUECE_TEMPORAL_PORT, for the dev server
+	TemporalUIPort int    // JUECE_TEMPORAL_UI_PORT
+	LogLevel       string // LOG_LEVEL: debug, info, warn, error
+	TemporalGzip   bool   // TEMPORAL_GZIP=1 compresses gRPC to Temporal (worth it over slow links only)
+	SMTPAddr       string // SMTP_ADDR host:port; empty: in-app notifications only
+	SMTPFrom       string // SMTP_FROM
 	// CheckpointInterval is JUECE_CHECKPOINT_INTERVAL: how often serve and
 	// dev write a global audit checkpoint (a Go duration, default 24h; 0 or
 	// off: never). Read by checkpointInterval.
@@ -122,6 +127,7 @@ func loadConfig() Config {
 		TemporalUIURL:      os.Getenv("TEMPORAL_UI_URL"),
 		TaskQueue:          env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
 		Listen:             env("JUECE_LISTEN", ":8080"),
+		PublicListen:       os.Getenv("JUECE_PUBLIC_LISTEN"),
 		DataDir:            env("JUECE_DATA_DIR", ".data"),
 		PGPort:             num("JUECE_PG_PORT", 54329),
 		TemporalPort:       num("JUECE_TEMPORAL_PORT", 7233),
@@ -163,7 +169,7 @@ Usage:
   juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL (the application's role), MIGRATE_DATABASE_URL (the schema owner, runs the migrations), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
-JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
+JUECE_PUBLIC_LISTEN (an extra address serving only the citizens' portal /public/), JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
 SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only),
 JUECE_CHECKPOINT_AT (02:00: worker and dev keep a Temporal Schedule that writes an audit checkpoint daily at that time, Beijing time; off: leave it alone),
 JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never),
@@ -350,8 +356,27 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	srv := server.New(s, tc, log, scfg)
 	serveMetrics(ctx, cfg, log)
-	log.Info("serving", "listen", cfg.Listen)
-	return srv.Serve(ctx, cfg.Listen)
+	log.Info("serving", "listen", cfg.Listen, "public_listen", cfg.PublicListen)
+	return serveAll(ctx, cfg, srv)
+}
+
+// serveAll serves the server on cfg.Listen and, when cfg.PublicListen is
+// set, the portal alone on that address; the first to fail stops both.
+func serveAll(ctx context.Context, cfg Config, srv *server.Server) error {
+	if cfg.PublicListen == "" {
+		return srv.Serve(ctx, cfg.Listen)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ctx, cfg.Listen) }()
+	go func() { errc <- srv.ServePublic(ctx, cfg.PublicListen) }()
+	err := <-errc
+	cancel()
+	if err2 := <-errc; err == nil {
+		err = err2
+	}
+	return err
 }
 
 // procMetrics are this process's metrics: the Temporal client's and, in

@@ -15,6 +15,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/calendar"
+	"github.com/juece/juece/db/participation"
 )
 
 // Activities is registered on the worker with its dependencies.
@@ -97,11 +98,36 @@ type StepInput struct {
 	Outcome      string          `json:"outcome,omitempty"`
 	Facts        json.RawMessage `json:"facts,omitempty"`
 	CompleteTask string          `json:"complete_task,omitempty"`
-	Form         json.RawMessage `json:"form,omitempty"`
-	CancelTasks  []string        `json:"cancel_tasks,omitempty"`
-	NewTasks     []NewTask       `json:"new_tasks,omitempty"`
-	TaskUpdate   *TaskUpdate     `json:"task_update,omitempty"`
-	Comment      *Comment        `json:"comment,omitempty"`
+	// TaskID names the task a step is about when it completes none (a
+	// hearing step).
+	TaskID      string          `json:"task_id,omitempty"`
+	Form        json.RawMessage `json:"form,omitempty"`
+	CancelTasks []string        `json:"cancel_tasks,omitempty"`
+	NewTasks    []NewTask       `json:"new_tasks,omitempty"`
+	TaskUpdate  *TaskUpdate     `json:"task_update,omitempty"`
+	Comment     *Comment        `json:"comment,omitempty"`
+	// Panel is the expert-panel rows the step writes with its event.
+	Panel *PanelStep `json:"panel,omitempty"`
+}
+
+// PanelStep is the expert-panel rows a step writes with its event; it is
+// db/participation.PanelStep, declared here so that workflows need not import
+// the store.
+type PanelStep struct {
+	Kind           string   `json:"kind"`
+	ExpertID       string   `json:"expert_id,omitempty"`
+	Experts        []string `json:"experts,omitempty"`
+	DrawID         string   `json:"draw_id,omitempty"`
+	Field          string   `json:"field,omitempty"`
+	Seed           string   `json:"seed,omitempty"`
+	Candidates     []string `json:"candidates,omitempty"`
+	Size           int      `json:"size,omitempty"`
+	Rationale      string   `json:"rationale,omitempty"`
+	SHA256         string   `json:"sha256,omitempty"`
+	DirectInterest bool     `json:"direct_interest,omitempty"`
+	Disposition    string   `json:"disposition,omitempty"`
+	Reason         string   `json:"reason,omitempty"`
+	ActorName      string   `json:"actor_name,omitempty"`
 }
 
 // TaskUpdate is a task's state after a task action (claim, delegate, …).
@@ -138,7 +164,7 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		Event: db.AuditEvent{
 			CaseID: in.CaseID, EventKey: in.EventKey, At: in.At, Action: in.Action,
 			ActorID: in.Actor.UserID, ActorName: in.Actor.Name, ActorRole: in.Actor.Role, ActorOrg: in.Actor.OrgID,
-			OnBehalfOf: in.Actor.OnBehalfOf, TaskID: in.CompleteTask, RequestID: in.RequestID, ClientAddr: in.ClientAddr,
+			OnBehalfOf: in.Actor.OnBehalfOf, TaskID: firstOf(in.CompleteTask, in.TaskID), RequestID: in.RequestID, ClientAddr: in.ClientAddr,
 			Data: in.Data,
 		},
 		State:       in.State,
@@ -162,6 +188,9 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 	if c := in.Comment; c != nil {
 		st.Comment = &db.Comment{ID: c.ID, TaskID: c.TaskID, UserID: in.Actor.UserID, UserName: in.Actor.Name, Body: c.Body}
 		st.Event.TaskID = c.TaskID
+	}
+	if in.Panel != nil {
+		st.Also = participation.New(a.Store.DB).PanelHook(participation.PanelStep(*in.Panel))
 	}
 	if in.CompleteTask != "" {
 		st.CompleteTask = &db.TaskCompletion{TaskID: in.CompleteTask, UserID: in.Actor.UserID, Form: in.Form}
@@ -291,6 +320,13 @@ func addMonths(d calendar.Date, n int) calendar.Date {
 	target := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	last := target.AddDate(0, 1, -1).Day()
 	return calendar.DateOf(target.Year(), target.Month(), min(day, last))
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // nonEmpty is raw as a nullable column's value: nil when there is nothing.

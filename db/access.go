@@ -25,6 +25,12 @@ const (
 	AccessAuthFailed = "auth_failed"
 	// AccessDenied is a 403 answer: an authenticated user was refused.
 	AccessDenied = "permission_denied"
+	// AccessPersonalLink is a request that presented a valid personal link
+	// (db/participation): the holder opened or used it.
+	AccessPersonalLink = "personal_link"
+	// AccessPersonalLinkRefused is a request whose personal link was unknown,
+	// malformed, expired, revoked or already used.
+	AccessPersonalLinkRefused = "personal_link_refused"
 	// AccessLogout is a workbench logout: the session ended on the server.
 	AccessLogout = "logout"
 	// AccessUserDisabled is an administrator disabling a user (juece users
@@ -36,14 +42,14 @@ const (
 )
 
 // AccessKinds lists the kinds in a stable order (API docs, validation).
-var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessLogout, AccessUserDisabled, AccessTokenRevoked}
+var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessPersonalLink, AccessPersonalLinkRefused, AccessLogout, AccessUserDisabled, AccessTokenRevoked}
 
 // AccessEvent is one entry of the access log (访问日志): who tried to get in or
 // was refused, from where, and when. The rows form one global hash chain.
 type AccessEvent struct {
 	Seq        int64     `db:"seq" json:"seq"`
 	At         time.Time `db:"at" json:"at"`
-	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,logout,user_disabled,token_revoked"`
+	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,personal_link,personal_link_refused,logout,user_disabled,token_revoked"`
 	UserID     string    `db:"user_id" json:"user_id,omitempty"`
 	UserName   string    `db:"user_name" json:"user_name,omitempty"`
 	Role       string    `db:"role" json:"role,omitempty"`

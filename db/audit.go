@@ -349,6 +349,18 @@ func (s *Store) AppendEvent(ctx context.Context, e AuditEvent) (AuditEvent, erro
 	return out, err
 }
 
+// AppendEventTx appends e to its case chain inside tx, which the caller
+// owns: a store of another package (db/participation) writes its rows and
+// their audit event in one transaction. It locks the case row; an event with
+// the same key already recorded is returned with fresh=false.
+func AppendEventTx(ctx context.Context, tx *sqlx.Tx, e AuditEvent) (ev AuditEvent, fresh bool, err error) {
+	head, err := lockCaseFor(ctx, tx, e.CaseID, e.EventKey)
+	if err != nil {
+		return AuditEvent{}, false, err
+	}
+	return appendEvent(ctx, tx, head, e)
+}
+
 // Timeline returns a case's events in chain order.
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]AuditEvent, error) {
 	var evs []AuditEvent

@@ -55,6 +55,10 @@ type Step struct {
 	Deadlines    []Deadline      // deadlines computed for the new tasks
 	TaskUpdate   *TaskUpdate     // an action on an open task (claim, delegate, …)
 	Comment      *Comment        // a comment on a task
+	// Also writes rows that belong to the event (a track's evidence kept
+	// outside db, e.g. db/participation) in the same transaction, once the
+	// event is fresh: the rows exist exactly when the event does.
+	Also func(ctx context.Context, tx *sqlx.Tx, ev AuditEvent) error
 }
 
 // TaskUpdate is the state of a task after a task action.
@@ -170,6 +174,9 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 			if err != nil {
 				return fmt.Errorf("comment on %s: %w", c.TaskID, mapErr(err))
 			}
+		}
+		if st.Also != nil {
+			return st.Also(ctx, tx, out)
 		}
 		return nil
 	})

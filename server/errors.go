@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -134,6 +135,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if public.Serves(c.Request().URL.Path) {
+		s.portal.ErrorHandler(err, c) // the portal answers pages, not problem+json
+		return
+	}
 	var p Problem
 	var ae *Error
 	var he *echo.HTTPError
@@ -147,6 +152,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		p = notFound("未找到 / not found").Problem
 	case errors.Is(err, db.ErrCaseClosed):
 		p = caseClosed().Problem
+	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+		// The body limit (4 MiB) answers in English; say it in Chinese too.
+		p = newError(he.Code, CodeTooLarge, "请求内容过大 / the request body is too large").Problem
 	case errors.As(err, &he):
 		p = newError(he.Code, httpCode(he.Code), fmt.Sprint(he.Message)).Problem
 	default:

@@ -16,6 +16,14 @@ func (s *Server) routes() {
 	// Public comments need no token (Art. 15: anyone may comment); limited
 	// per client address (public_comments.go).
 	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())
+	// Personal links: the token is the credential of a person without an
+	// account (server/personal); each purpose's page and act is registered
+	// by the track it belongs to.
+	s.registerLinkPurposes()
+	s.personal.Mount(e)
+
+	// The citizens' portal at /public/ (server/public): no login.
+	s.portal.Mount(e)
 
 	// The access log sees every failed authentication (before authenticate)
 	// and a user's first request each hour (after it): access.go.
@@ -72,4 +80,21 @@ func (s *Server) routes() {
 	api.POST("/directories/:id/publish", s.publishDirectory)
 	api.POST("/directories/:id/adjustments", s.adjustDirectory)
 	api.GET("/reports/annual", s.annualReport)
+	api.GET("/institutions", s.listInstitutions)
+	api.POST("/institutions", s.registerInstitution)
+	api.POST("/cases/:id/links/:link_id/revoke", s.revokeLink)
+	api.GET("/experts", s.listExperts)
+	api.POST("/experts", s.addExpert)
+	api.GET("/experts/:id", s.getExpert)
+	api.POST("/experts/:id/flags", s.setExpertFlags)
+	api.GET("/cases/:id/expert-panel", s.getPanel)
+	api.POST("/cases/:id/expert-panel/draws", s.drawExperts)
+	api.POST("/cases/:id/expert-panel/members", s.nameExpert)
+	api.POST("/cases/:id/expert-panel/links", s.issueExpertLinks)
+	api.POST("/cases/:id/expert-panel/opinions", s.postUnitOpinion)
+	api.POST("/cases/:id/expert-panel/opinions/:expert_id/disposition", s.disposeOpinion)
+	api.POST("/cases/:id/expert-panel/report", s.makeReport)
+	api.GET("/tasks/:id/hearing", s.getHearing)
+	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
+	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
 }

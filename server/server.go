@@ -17,7 +17,11 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
+	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/internal/metrics"
+	"github.com/juece/juece/server/personal"
+	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/server/web"
 	"github.com/juece/juece/workflows"
 )
@@ -47,15 +51,25 @@ type Config struct {
 	// MetricsRoute the API's listener also serves them at /metrics.
 	Metrics      *metrics.Metrics
 	MetricsRoute bool
+	// Now is the server's clock for the hearing's day checks and the
+	// portal (tests set it); nil: time.Now.
+	Now func() time.Time
 }
 
 // Server holds the API's dependencies.
 type Server struct {
 	echo     *echo.Echo
 	store    *db.Store
+	registry *registry.Store // the register of institutions (db/registry)
 	temporal client.Client
 	log      *slog.Logger
 	cfg      Config
+	// links are the personal links of people without accounts
+	// (db/participation); personal serves their pages at /p/{token}.
+	links    *participation.Store
+	personal *personal.Handler
+	// portal is the citizens' portal at /public/ (server/public).
+	portal   *public.Portal
 	accounts *accounts.Store // sessions (webui.go)
 	// pageRefused shows texts the screen refused on a workbench page as a
 	// page (screen.go); set by mountWeb.
@@ -83,9 +97,13 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		cfg.Sessions = accounts.DefaultPolicy
 	}
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
-	if store != nil {
+	if store != nil { // nil in tests of the routes alone
+		s.registry = registry.New(store.DB)
+		s.links = participation.New(store.DB)
 		s.accounts = accounts.New(store.DB)
 	}
+	s.personal = personal.New(store, s.links, log)
+	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now})
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
 		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
 		return err
@@ -112,7 +130,11 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			attrs := []any{"method", v.Method, "uri", v.URI, "route", c.Path(), "status", v.Status,
+			uri := v.URI
+			if strings.HasPrefix(uri, "/p/") {
+				uri = "/p/{token}" // a personal link's token is a credential: never logged
+			}
+			attrs := []any{"method", v.Method, "uri", uri, "route", c.Path(), "status", v.Status,
 				"latency_ms", float64(v.Latency.Microseconds()) / 1000, "request_id", v.RequestID}
 			if id := caseIDOf(c); id != "" {
 				attrs = append(attrs, "case_id", id)
@@ -147,9 +169,23 @@ func setCase(c echo.Context, caseID string) { c.Set(caseKey, caseID) }
 // Handler exposes the server for http.Server and httptest.
 func (s *Server) Handler() http.Handler { return s.echo }
 
+// PublicHandler answers only the citizens' portal (server/public), for a
+// listener of its own: a deployment can expose it and keep the workbench and
+// the API on an internal address.
+func (s *Server) PublicHandler() http.Handler { return s.portal.Handler() }
+
 // Serve listens on addr until ctx is cancelled, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, addr, s.echo)
+}
+
+// ServePublic serves PublicHandler on addr until ctx is cancelled.
+func (s *Server) ServePublic(ctx context.Context, addr string) error {
+	return serve(ctx, addr, s.PublicHandler())
+}
+
+func serve(ctx context.Context, addr string, h http.Handler) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

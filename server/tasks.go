@@ -137,7 +137,7 @@ func (s *Server) getTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := TaskView{Task: t, FormSchema: formSchemas[t.Type], Documents: docs}
+	v := TaskView{Task: t, FormSchema: s.formSchemaOf(c.Request().Context(), t), Documents: docs}
 	if v.Assignee, err = s.person(c, t.AssigneeID); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -53,6 +55,22 @@ type caseWF struct {
 	// head at once and records whether it came within R-EXE-03's working
 	// days of the discovery (version marker "problem-report-notice").
 	problemNotice bool
+	// evalFromPublication: R-EVA-01(e) counts from the recorded
+	// publication date (version marker "evaluation-from-publication").
+	evalFromPublication bool
+	// stepData is what the step being applied adds to its event's data
+	// (reset by applyCompletion).
+	stepData map[string]any
+	// panelOn: the expert review is a panel drawn from the pool, each
+	// expert declaring and signing through their own link (version marker
+	// "expert-panel"); earlier cases keep the single form.
+	panelOn bool
+	panel   *PanelState
+	// hearingProcess: the hearing runs as its own steps (hearing_step),
+	// and its task completes only from their record (version marker
+	// "hearing-process", workflows/hearing.go).
+	hearingProcess bool
+	hearing        *participation.Hearing
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -104,6 +122,14 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateTaskAction}); err != nil {
 		return fmt.Errorf("task action handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExpertPanel, w.panelStep,
+		workflow.UpdateHandlerOptions{Validator: w.validatePanel}); err != nil {
+		return fmt.Errorf("expert panel handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateHearingStep, w.hearingStep,
+		workflow.UpdateHandlerOptions{Validator: w.validateHearingStep}); err != nil {
+		return fmt.Errorf("hearing step handler: %w", err)
+	}
 	return nil
 }
 
@@ -113,6 +139,9 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.startFull()
 		w.execDeadlines = workflow.GetVersion(ctx, executionDeadlinesChange, workflow.DefaultVersion, 1) == 1
 		w.problemNotice = workflow.GetVersion(ctx, problemReportNoticeChange, workflow.DefaultVersion, 1) == 1
+		w.evalFromPublication = workflow.GetVersion(ctx, evaluationFromPublicationChange, workflow.DefaultVersion, 1) == 1
+		w.panelOn = workflow.GetVersion(ctx, expertPanelChange, workflow.DefaultVersion, 1) == 1
+		w.hearingProcess = workflow.GetVersion(ctx, hearingProcessChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -165,7 +194,8 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 }
 
 func (w *caseWF) snapshot() (Snapshot, error) {
-	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks))}
+	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)),
+		HearingProcess: w.hearingProcess, Hearing: w.hearing.Clone(), Panel: w.panel.clone()}
 	for _, t := range w.tasks {
 		s.Tasks = append(s.Tasks, *t)
 	}
@@ -332,6 +362,9 @@ func (w *caseWF) check(now time.Time, req CompleteTaskRequest) (any, error) {
 	if !w.full {
 		ferrs = append(ferrs, thinFields(form)...)
 	}
+	if hf, ok := form.(*HearingForm); ok && w.hearingProcess {
+		ferrs = hearingFormFields(hf)
+	}
 	if len(ferrs) > 0 {
 		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
 	}
@@ -417,6 +450,7 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		CompleteTask: t.ID,
 		Form:         req.Form,
 	}
+	w.stepData = map[string]any{}
 	if w.full {
 		st.NewTasks, st.CancelTasks = w.advanceFull(st.At, t, form)
 	} else {
@@ -427,6 +461,14 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		newTasks = append(newTasks, nt.ID)
 	}
 	data := map[string]any{"task_type": t.Type, "form": req.Form, "state": w.state, "new_tasks": newTasks}
+	for _, k := range sortedKeys(w.stepData) {
+		data[k] = w.stepData[k]
+	}
+	if t.Type == TaskHearing && w.hearingProcess && w.hearing != nil {
+		// The completion carries the whole hearing record, so the dossier
+		// holds it in one event (with the seed and draw to re-run it).
+		data["hearing"] = w.hearing
+	}
 	report := w.problemReport(st.At, form, req.Clock)
 	if report != nil {
 		data["problem_report"] = report
@@ -503,11 +545,13 @@ type memento struct {
 	tasks                        []Task
 	taskSeq                      int
 	implementedAt, evaluationDue time.Time
+	panel                        *PanelState
+	hearing                      *participation.Hearing
 }
 
 func (w *caseWF) save() memento {
 	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts.Clone(), taskSeq: w.taskSeq,
-		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue}
+		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, panel: w.panel.clone(), hearing: w.hearing.Clone()}
 	for _, t := range w.tasks {
 		c := *t
 		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
@@ -519,7 +563,8 @@ func (w *caseWF) save() memento {
 // restore puts the saved state back, in place: timers hold task pointers.
 func (w *caseWF) restore(m memento) {
 	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
-	w.implementedAt, w.evaluationDue = m.implementedAt, m.evaluationDue
+	w.implementedAt, w.evaluationDue, w.panel = m.implementedAt, m.evaluationDue, m.panel
+	w.hearing = m.hearing
 	w.tasks = w.tasks[:len(m.tasks)]
 	for i := range m.tasks {
 		*w.tasks[i] = m.tasks[i]
@@ -615,6 +660,16 @@ func (w *caseWF) backToInitiation() (opened []activities.NewTask, cancelled []st
 	w.state = StateInitiation
 	opened = append(opened, w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit))
 	return opened, cancelled
+}
+
+// sortedKeys are m's keys in order: workflow code never ranges over a map.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m { //workflowcheck:ignore the keys are sorted before use
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func firstNonEmpty(s ...string) string {

@@ -22,6 +22,10 @@ const (
 	fullLifecycleChange       = "full-lifecycle"
 	executionDeadlinesChange  = "execution-deadlines"
 	problemReportNoticeChange = "problem-report-notice"
+	// evaluationFromPublicationChange: R-EVA-01(e)'s term counts from the
+	// recorded publication date, and a term already run when publication is
+	// recorded opens the task at once (issue #14).
+	evaluationFromPublicationChange = "evaluation-from-publication"
 )
 
 // policy is the case's frozen rule policy.
@@ -183,6 +187,11 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			// carries the adoption report (R-PP-11).
 			add(rules.PublicAdoptionReported(1, x.PublicAdoptionReportRef))
 		}
+		if w.hearingProcess {
+			// The hearing's own steps are its record (workflows/hearing.go).
+			addAll(w.hearingViolations(t))
+			break
+		}
 		h := x.hearing()
 		addAll(rules.HearingDecisionComplete(h))
 		add(rules.HearingConfirmable(h, p))
@@ -192,6 +201,10 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 		addAll(rules.HearingRecordComplete(h.Record))
 		add(rules.HearingClosable(h))
 	case *ExpertReviewForm:
+		if w.panelOn {
+			addAll(w.panelCompletion(x))
+			break
+		}
 		add(rules.ExpertScopeCovered(x.Aspects))
 		for _, e := range x.Experts {
 			if e.Status == "" {
@@ -551,6 +564,18 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 		w.participationProgress()
 	case *ExpertReviewForm:
+		if w.panelOn && w.panel != nil {
+			// The adoption report generated from the experts' own opinions
+			// is the package's item (R-EXP-08, Art. 29(3)).
+			w.facts.ExpertAdoptionRef = "expert-adoption-report/" + w.panel.ReportSHA256
+			for _, m := range w.panel.Members {
+				if m.Institution && m.State == MemberOpined {
+					w.preDecisionUnit(m.Name)
+				}
+			}
+			w.facts.SetTrack(rules.TrackEXP, rules.TrackDone)
+			break
+		}
 		w.facts.ExpertAdoptionRef = f.AdoptionReportRef
 		for _, e := range f.Experts {
 			if e.Institution {
@@ -640,7 +665,9 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		w.state = StateInExecution
 		w.implementedAt = now
 		opened = append(opened, w.executionReport())
-		if p.EvaluationAfterMonths > 0 {
+		if w.evalFromPublication {
+			opened = append(opened, w.evaluationTermFrom(now, civilDate(w.facts.PublishedOn))...)
+		} else if p.EvaluationAfterMonths > 0 {
 			w.evaluationDue = now.AddDate(0, p.EvaluationAfterMonths, 0)
 		}
 	case *ExecutionReportForm:
@@ -807,6 +834,33 @@ func (w *caseWF) toArchiving(now time.Time) []activities.NewTask {
 		t.Deadline = &activities.DeadlineSpec{Rule: "R-ARC-02", WorkingDays: n}
 	}
 	return []activities.NewTask{t}
+}
+
+// evaluationTermFrom starts R-EVA-01(e)'s term at the recorded publication
+// date (the decision's implementation start), which may lie in the past: a
+// decision published seven months ago and recorded today has run its six
+// months, so the "consider post-evaluation" task opens with this step.
+// Otherwise watchEvaluation opens it at 00:00 Beijing time of the day the
+// term runs out.
+func (w *caseWF) evaluationTermFrom(now, publishedOn time.Time) []activities.NewTask {
+	p := w.policy()
+	due := rules.EvaluationDueOn(publishedOn, p)
+	if due.IsZero() {
+		return nil
+	}
+	w.implementedAt = publishedOn.Add(-8 * time.Hour)
+	term := map[string]any{"rule": rules.REVA01.ID, "trigger": rules.TriggerSixMonths,
+		"implemented_on": publishedOn.Format(time.DateOnly), "due_on": due.Format(time.DateOnly)}
+	w.stepData["evaluation_term"] = term
+	if len(rules.EvaluationTasks(rules.EvaluationTriggers{ImplementedOn: publishedOn}, now, p)) == 0 {
+		w.evaluationDue = due.Add(-8 * time.Hour)
+		return nil
+	}
+	term["opened"] = true
+	if w.hasOpen(TaskPostEvaluation) {
+		return nil
+	}
+	return []activities.NewTask{w.openTask(TaskPostEvaluation, StatePostEvaluation, RoleDepartmentOfficer, w.in.Organs.Unit)}
 }
 
 // watchEvaluation opens a "consider post-evaluation" task when the Luoyang

@@ -119,6 +119,11 @@ type HearingParticipant struct {
 
 // ExpertReviewForm records the expert review (Arts. 19–21, spec §4.5).
 type ExpertReviewForm struct {
+	// Method is how the experts argued (论证方式): meeting (论证会), written
+	// (书面咨询) or commissioned (委托咨询论证). On cases with an expert
+	// panel it is the whole form: experts, opinions and the adoption report
+	// come from the panel's record.
+	Method            string                `json:"method,omitempty" title:"论证方式" enum:"meeting,written,commissioned"`
 	Aspects           []string              `json:"aspects" title:"论证范围" description:"necessity, feasibility, scientific"`
 	Experts           []rules.Expert        `json:"experts" title:"论证专家"`
 	Rationale         string                `json:"rationale" title:"遴选理由（专业性、代表性、中立性）"`
@@ -297,7 +302,11 @@ func checkFullFields(f any) []FieldError {
 		}
 		errs = required(errs, "record_ref", f.RecordRef)
 	case *ExpertReviewForm:
-		errs = required(errs, "opinions_ref", f.OpinionsRef)
+		if f.Method == "" {
+			errs = required(errs, "opinions_ref", f.OpinionsRef)
+		} else {
+			errs = oneOf(errs, "method", f.Method, "meeting", "written", "commissioned")
+		}
 	case *RiskAssessmentForm:
 		errs = required(errs, "assessor", f.Assessor)
 		if f.Existing != nil {

@@ -76,6 +76,15 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	h.env.SetStartTime(h.in.CreatedAt)
 	h.clockFacts = &workflows.ClockFacts{EarliestReplyOn: "2026-04-13"}
 	h.dossier = &workflows.DossierFacts{} // complete, unless a test says otherwise
+	// These cases use the single expert review form of cases begun before
+	// the expert panel (version marker "expert-panel"); the panel itself is
+	// exercised end to end in server/experts_test.go.
+	h.env.OnGetVersion("expert-panel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	// These scripts record the hearing on its one form, as cases started
+	// before the hearing process still do (version marker
+	// "hearing-process"); the process itself is driven end to end in
+	// server/hearing_test.go.
+	h.env.OnGetVersion("hearing-process", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	return h
 }
 
@@ -426,14 +435,22 @@ func TestGEVAL3P_EvaluatorIndependence(t *testing.T) {
 }
 
 // R-EVA-01(e), Luoyang profile: six months after implementation a
-// post-evaluation task opens by itself.
+// post-evaluation task opens by itself. The term counts from the recorded
+// publish date (2026-04-20), not from the day the step was recorded
+// (2026-04-02).
 func TestLuoyangSixMonthEvaluation(t *testing.T) {
 	h := newFullHarness(t, workflows.Matter{})
 	h.publish()
 	h.wait(185 * 24 * time.Hour)
 	h.then(func() {
+		if h.hasOpenTask(workflows.TaskPostEvaluation) {
+			t.Error("post-evaluation task six months after the step but before six months from the publish date")
+		}
+	})
+	h.wait(16 * 24 * time.Hour)
+	h.then(func() {
 		if h.openTask(workflows.TaskPostEvaluation) == "" {
-			t.Error("no post-evaluation task after six months")
+			t.Error("no post-evaluation task six months after the publish date")
 		}
 	})
 	h.run(false)

@@ -10,7 +10,11 @@ const (
 	UpdateOpen         = "open"
 	UpdateCompleteTask = "complete_task"
 	UpdateTaskAction   = "task_action"
-	QueryState         = "state"
+	// UpdateExpertPanel is one step of a case's expert panel (expertpanel.go).
+	UpdateExpertPanel = "expert_panel"
+	// UpdateHearingStep is one step of a hearing (workflows/hearing.go).
+	UpdateHearingStep = "hearing_step"
+	QueryState        = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
 	// recomputed after an official calendar was loaded (R-CAL-08).

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -212,4 +213,10 @@ type Snapshot struct {
 	Outcome string      `json:"outcome,omitempty"`
 	Facts   rules.Facts `json:"facts"`
 	Tasks   []Task      `json:"tasks"`
+	// Panel is the expert panel of a case on the panel (expertpanel.go).
+	Panel *PanelState `json:"panel,omitempty"`
+	// HearingProcess says the case runs its hearing as steps
+	// (hearing_step); Hearing is that hearing's state.
+	HearingProcess bool                   `json:"hearing_process,omitempty"`
+	Hearing        *participation.Hearing `json:"hearing,omitempty"`
 }

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows/rules"
 )
 
 // Format names the layout of the files below; a verifier refuses others.
@@ -96,8 +97,10 @@ type Catalogue struct {
 	ExportedBy string             `json:"exported_by"`
 	Case       CatalogueCase      `json:"case"`
 	Documents  []CatalogueDocItem `json:"documents"`
-	Events     []CatalogueEvent   `json:"events"`
-	Chain      Chain              `json:"chain"`
+	// Evidence lists the blobs events name (EvidencePrefixes).
+	Evidence []Evidence       `json:"evidence,omitempty"`
+	Events   []CatalogueEvent `json:"events"`
+	Chain    Chain            `json:"chain"`
 }
 
 // CatalogueCase is the case the dossier is of.
@@ -157,6 +160,62 @@ type Event struct {
 	Canonical string `json:"canonical"`
 }
 
+// EvidencePrefixes are the audit actions whose data names evidence by its
+// SHA-256 in fields ending in "_sha256": what people outside the unit made
+// (an expert's declaration and signed opinion, an institution's seal scan,
+// the adoption report generated from them). The dossier carries each such
+// blob under documents/ and Verify checks that it is there, so the chain
+// binds it like a filed document.
+var EvidencePrefixes = []string{"expert."}
+
+// Evidence is one blob an event names.
+type Evidence struct {
+	Seq    int64  `json:"seq"`
+	Action string `json:"action"`
+	Field  string `json:"field"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+}
+
+// evidenceOf lists the evidence the events name, in chain order.
+func evidenceOf(evs []db.AuditEvent) []Evidence {
+	var out []Evidence
+	for _, e := range evs {
+		if !slices.ContainsFunc(EvidencePrefixes, func(p string) bool { return strings.HasPrefix(e.Action, p) }) {
+			continue
+		}
+		var data map[string]any
+		if json.Unmarshal(e.Data, &data) != nil {
+			continue
+		}
+		keys := make([]string, 0, len(data))
+		for k := range data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v, ok := data[k].(string)
+			if !strings.HasSuffix(k, "_sha256") || !ok || !isSHA256(v) {
+				continue
+			}
+			out = append(out, Evidence{Seq: e.Seq, Action: e.Action, Field: k, SHA256: v, Path: DocumentsDir + v})
+		}
+	}
+	return out
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // Source is what Export reads; *db.Store is one.
 type Source interface {
 	CaseRecord(ctx context.Context, caseID string) (db.CaseRecord, error)
@@ -190,6 +249,9 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 		seqOf[e.EventKey] = e.Seq
 	}
 	var shas []string
+	for _, ev := range evidenceOf(rec.Events) {
+		cat.Evidence = append(cat.Evidence, ev)
+	}
 	for i, l := range rec.Documents {
 		step := l.Stage
 		item := CatalogueDocItem{No: i + 1, Kind: l.Kind, Name: l.Name, Version: l.Version, SHA256: l.SHA256, Size: l.Size,
@@ -205,6 +267,11 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 		cat.Documents = append(cat.Documents, item)
 		if !slices.Contains(shas, l.SHA256) {
 			shas = append(shas, l.SHA256)
+		}
+	}
+	for _, ev := range cat.Evidence {
+		if !slices.Contains(shas, ev.SHA256) {
+			shas = append(shas, ev.SHA256)
 		}
 	}
 	if t.WorkflowID == "" {
@@ -491,13 +558,25 @@ func verify(zr *zip.Reader) (rep Report) {
 	if v := db.VerifyEvents(evs, m.Chain.Events, m.Chain.Head); !v.OK {
 		fail(EventsFile, v.Broken.Seq, v.Broken.Reason)
 	}
+	for _, ev := range evidenceOf(evs) {
+		if !listed[ev.Path] {
+			fail(ev.Path, ev.Seq, "事件记载的证据（"+ev.Field+"）不在档案中 / evidence the chain records is not in the dossier")
+		}
+	}
 	for seq, d := range sortedByKey(docEvents) {
 		if !listed[DocumentsDir+d.SHA256] {
 			fail(DocumentsDir+d.SHA256, seq, "事件记载的材料不在档案中 / a document the chain records is not in the dossier")
 		}
 	}
 
-	// 3. The catalogue against the chain.
+	// 3. Hearings: the draw re-run from its recorded seed and candidates,
+	// the seed against the commitment its method published, and the
+	// hearing's documents in the dossier (R-HR-03, R-HR-05…07).
+	for _, p := range verifyHearings(evf.Events, listed) {
+		fail(EventsFile, p.Seq, p.Reason)
+	}
+
+	// 4. The catalogue against the chain.
 	var cat Catalogue
 	if f, ok := files[CatalogueJSON]; !ok {
 		return rep
@@ -561,4 +640,81 @@ func readJSON(f *zip.File, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// verifyHearings checks the hearing_step events of a chain offline.
+func verifyHearings(evs []Event, listed map[string]bool) []Problem {
+	type method struct {
+		Kind           string `json:"kind"`
+		Seats          int    `json:"seats"`
+		SeedCommitment string `json:"seed_commitment"`
+	}
+	var out []Problem
+	sides := map[string][]string{}
+	methods := map[string]method{}
+	for _, e := range evs {
+		if !strings.HasPrefix(e.Action, "hearing.") {
+			continue
+		}
+		var d struct {
+			TaskID string `json:"task_id"`
+			Notice *struct {
+				Sides       []string `json:"sides"`
+				DraftSHA256 string   `json:"draft_sha256"`
+			} `json:"notice"`
+			Method *method `json:"method"`
+			Draw   *struct {
+				Seed       string                `json:"seed"`
+				Candidates []rules.DrawCandidate `json:"candidates"`
+				Selected   []string              `json:"selected"`
+			} `json:"draw"`
+			Record *struct {
+				DocSHA256 string `json:"document_sha256"`
+			} `json:"record"`
+			Participant *struct {
+				DeliveryProof string `json:"delivery_proof"`
+				SignProof     string `json:"sign_proof"`
+			} `json:"participant"`
+		}
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			continue // another track's event of the same prefix
+		}
+		var docs []string
+		switch {
+		case d.Notice != nil:
+			sides[d.TaskID] = d.Notice.Sides
+			docs = append(docs, d.Notice.DraftSHA256)
+		case d.Method != nil:
+			methods[d.TaskID] = *d.Method
+		case d.Draw != nil:
+			m, ok := methods[d.TaskID]
+			if !ok {
+				out = append(out, Problem{Seq: e.Seq, Reason: "遴选前未公布遴选办法 / the draw has no published method before it"})
+				continue
+			}
+			if rules.SeedCommitment(d.Draw.Seed) != m.SeedCommitment {
+				out = append(out, Problem{Seq: e.Seq, Reason: "抽签种子与公布的校验值不符 / the draw's seed does not match the commitment published with the method"})
+			}
+			want := rules.HearingDraw(d.Draw.Seed, d.Draw.Candidates, m.Seats, sides[d.TaskID])
+			if m.Kind == "all" {
+				want = nil
+				for _, c := range d.Draw.Candidates {
+					want = append(want, c.ID)
+				}
+			}
+			if !slices.Equal(want, d.Draw.Selected) {
+				out = append(out, Problem{Seq: e.Seq, Reason: "按记录的种子和报名名单重新抽签，结果不同 / re-running the draw from its seed and candidates selects others"})
+			}
+		case d.Record != nil:
+			docs = append(docs, d.Record.DocSHA256)
+		case d.Participant != nil:
+			docs = append(docs, d.Participant.DeliveryProof, d.Participant.SignProof)
+		}
+		for _, sha := range docs {
+			if sha != "" && !listed[DocumentsDir+sha] {
+				out = append(out, Problem{Seq: e.Seq, Reason: "听证步骤引用的材料不在档案中 / a document the hearing step names is not in the dossier"})
+			}
+		}
+	}
+	return out
 }

@@ -54,14 +54,21 @@ func Steps() []Step {
 	}
 }
 
+// ExpertPanelField is the field an AllTracks case's panel is drawn from.
+const ExpertPanelField = "水环境工程"
+
 // AllTracksMatter is a matter for which every consultation track applies.
 var AllTracksMatter = map[string]any{"public_concern": true, "highly_technical": true, "market_related": true, "stability_risk": true}
 
 // AllTracks is a lawful path of an AllTracksMatter case through every stage:
-// public comment and a hearing, expert review, risk assessment, fair
+// public comment, expert review, risk assessment, fair
 // competition review, review, meeting, Party report, publication with
 // interpretation, an execution report asking for post-evaluation, the
-// evaluation, completion and the archive.
+// evaluation, completion and the archive. A hearing is not one form any
+// more but a process with its applicants and participants (server/
+// hearing_test.go drives it end to end), so this path holds none. The
+// expert_review step completes from the case's expert panel, which a driver
+// runs first (history_e2e_test.go; its field is ExpertPanelField).
 func AllTracks() []Step {
 	short := Steps()
 	byTask := map[string]Step{}
@@ -74,7 +81,7 @@ func AllTracks() []Step {
 		"cost_benefit": map[string]any{"applies": true, "reason": "投资额大", "document_ref": "成本效益分析报告",
 			"costs": []string{"people", "money", "materials", "resources", "environment"}, "benefits": []string{"economic", "social", "environmental"}},
 		"involved_units": []string{"县财政局"}, "consultations": []map[string]any{{"unit": "县财政局", "record": "协商纪要", "agreed": true}},
-		"participation":    map[string]any{"applies": true, "reason": "涉及公众切身利益", "forms": []string{"comment", "hearing"}},
+		"participation":    map[string]any{"applies": true, "reason": "涉及公众切身利益", "forms": []string{"comment"}},
 		"expert":           map[string]any{"applies": true, "reason": "技术性强", "officer": "张伟"},
 		"risk":             map[string]any{"applies": true, "reason": "涉及征地拆迁"},
 		"fair_competition": map[string]any{"applies": true, "reason": "涉及市场主体"}}
@@ -88,18 +95,11 @@ func AllTracks() []Step {
 		byTask["initiation"],
 		drafting,
 		byTask["public_comment"],
-		officer("hearing", map[string]any{"trigger": "vital_interests", "organiser": "县自然资源局", "hearing_date": Day(-35),
-			"notice_published_on": Day(-55), "notice_items": []string{"draft", "explanation", "time", "place"},
-			"sides": []string{"居民", "企业"}, "selection_record": "公开报名随机抽取", "list_published_on": Day(-45),
-			"participants": []map[string]any{{"name": "居民甲", "side": "居民", "delivered_on": Day(-45), "signed": true},
-				{"name": "企业乙", "side": "企业", "delivered_on": Day(-45), "signed": true}},
-			"segments": []string{"presentation", "debate", "confirmation"}, "public_access": "公开旁听", "record_ref": "听证会记录", "record_confirmed": true}),
-		officer("expert_review", map[string]any{"aspects": []string{"necessity", "feasibility", "scientific"},
-			"experts": []map[string]any{{"name": "专家甲", "declaration_signed": true, "status": "active"},
-				{"name": "专家乙", "declaration_signed": true, "status": "active", "differing_view": true},
-				{"name": "省环境科学研究院", "institution": true, "declaration_signed": true, "status": "active"}},
-			"rationale": "专业、代表、中立", "opinions_ref": "论证意见汇编", "adoption_report_ref": "专家意见采纳报告",
-			"opinions": []map[string]any{{"authors": []string{"专家甲", "专家乙"}, "signed_by": []string{"专家甲", "专家乙"}}, {"institution": true, "sealed": true}}}),
+		// The expert panel (draws, the experts' declarations and signed
+		// opinions through their links, dispositions, the adoption report)
+		// runs before this step: a driver runs it over HTTP (history_e2e_test.go,
+		// server/experts_test.go); the task then completes from its record.
+		officer("expert_review", map[string]any{"method": "written"}),
 		officer("risk_assessment", map[string]any{"assessor": "洛阳社会稳定评估中心", "third_party": true, "report_ref": "风险评估报告",
 			"report": map[string]any{"methods": []string{"问卷"}, "department_opinions": 3, "risk_points": []string{"征地补偿"},
 				"measures": "分期补偿", "response_plan": "应急预案", "conclusion": "controllable"}}),

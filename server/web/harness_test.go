@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,6 +35,8 @@ type stack struct {
 	url   string
 	store *db.Store
 	users map[string]db.DemoUser // role (the first of it) or handle → demo user
+	// days moves the server's clock (hearing days, the portal) forward.
+	days *atomic.Int64
 }
 
 func newStack(t *testing.T) *stack {
@@ -54,10 +58,11 @@ func newStack(t *testing.T) *stack {
 	}
 	t.Cleanup(w.Stop)
 	log := slog.New(slog.NewTextHandler(logOut(), nil))
+	days := &atomic.Int64{}
 	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue,
-		TemporalUIURL: "http://temporal-ui.invalid"}).Handler())
+		TemporalUIURL: "http://temporal-ui.invalid", Now: func() time.Time { return time.Now().AddDate(0, 0, int(days.Load())) }}).Handler())
 	t.Cleanup(srv.Close)
-	s := &stack{url: srv.URL, store: store, users: map[string]db.DemoUser{}}
+	s := &stack{url: srv.URL, store: store, users: map[string]db.DemoUser{}, days: days}
 	for _, u := range demo {
 		if _, dup := s.users[u.Role]; !dup {
 			s.users[u.Role] = u

@@ -13,7 +13,7 @@ import (
 
 // pageNames are the page templates; each is parsed with layout.html and
 // parts.html, once per language.
-var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error", "notifications", "supervision", "cases"}
+var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error", "notifications", "supervision", "cases", "hearing", "experts", "panel"}
 
 // funcs are the template functions; t, label, day and time are replaced per
 // language (funcsFor).
@@ -66,6 +66,7 @@ func funcs(lang string) template.FuncMap {
 		},
 		"lang":  func() string { return lang },
 		"zhen":  func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
+		"join":  strings.Join,
 		"add":   func(a, b int) int { return a + b },
 		"pct":   func(a, b int) int { return a * 100 / max(b, 1) },
 		"lower": strings.ToLower,

@@ -100,6 +100,9 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/cases/:id/dossier", ui.dossier)
 	s.GET("/documents/:sha256", ui.document)
 	s.GET("/tasks/:id", ui.taskPage)
+	s.GET("/tasks/:id/hearing", ui.hearingPage)
+	s.POST("/tasks/:id/hearing", ui.hearingStep)
+	s.POST("/tasks/:id/hearing/links", ui.hearingLink)
 	s.GET("/tasks/:id/row", ui.taskRow)
 	s.GET("/tasks/:id/period", ui.taskPeriod)
 	s.POST("/tasks/:id/complete", ui.completeTask)
@@ -118,6 +121,15 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.POST("/directories/:id/entries", ui.addDirectoryEntry)
 	s.POST("/directories/:id/consent", ui.recordDirectoryConsent)
 	s.POST("/directories/:id/publish", ui.publishDirectory)
+	s.GET("/experts", ui.expertsPage)
+	s.POST("/experts", ui.addExpert)
+	s.POST("/experts/:id/flags", ui.setExpertFlags)
+	s.GET("/cases/:id/expert-panel", ui.panelPage)
+	s.POST("/cases/:id/expert-panel/draws", ui.panelDraw)
+	s.POST("/cases/:id/expert-panel/members", ui.panelName)
+	s.POST("/cases/:id/expert-panel/links", ui.panelLinks)
+	s.POST("/cases/:id/expert-panel/opinions/:expert_id/disposition", ui.panelDispose)
+	s.POST("/cases/:id/expert-panel/report", ui.panelReport)
 	// The upload form's body is bounded before the session reads it for
 	// the CSRF token.
 	e.POST(UploadPath, ui.uploadDocument, ui.headers, ui.language, ui.uploadLimit, ui.session)
@@ -344,7 +356,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	path := c.Request().URL.Path
 	if c.Request().Method != http.MethodGet {
 		// A page shown after a POST: switch on the page the form is on.
-		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents")
+		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents"), "/links")
 		if strings.HasPrefix(path, "/directories/") {
 			for _, form := range []string{"/entries", "/consent", "/publish"} {
 				path = strings.TrimSuffix(path, form)

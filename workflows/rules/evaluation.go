@@ -70,8 +70,7 @@ func EvaluationTasks(t EvaluationTriggers, now time.Time, p Policy) []Task {
 	add(p.FeedbackThreshold > 0 && t.FeedbackCount >= p.FeedbackThreshold, TriggerManyOpinions)
 	add(t.OrganRequested, TriggerOrganDecision)
 	add(p.ObjectiveChangeTriggersEvaluation && t.ObjectiveChange, TriggerObjectiveChange)
-	if p.EvaluationAfterMonths > 0 && !t.ImplementedOn.IsZero() {
-		due := addMonths(t.ImplementedOn, p.EvaluationAfterMonths)
+	if due := EvaluationDueOn(t.ImplementedOn, p); !due.IsZero() {
 		if !today(now).Before(due) {
 			task := REVA01.task(TaskConsiderEvaluation, RoleDO, TriggerSixMonths)
 			task.Due = due
@@ -79,6 +78,16 @@ func EvaluationTasks(t EvaluationTriggers, now time.Time, p Policy) []Task {
 		}
 	}
 	return ts
+}
+
+// EvaluationDueOn is the civil date on which R-EVA-01(e)'s term after the
+// implementation start runs out (民法典 Art. 202: the corresponding day of
+// the month), or zero when the policy has no such term or the date is unknown.
+func EvaluationDueOn(implementedOn time.Time, p Policy) time.Time {
+	if p.EvaluationAfterMonths <= 0 || implementedOn.IsZero() {
+		return time.Time{}
+	}
+	return addMonths(implementedOn, p.EvaluationAfterMonths)
 }
 
 // Evaluator is the unit assigned to evaluate.
