@@ -66,8 +66,16 @@ var slowest time.Duration
 // route the case's workflow still takes the next valid step. Then the
 // crosscheck of the touched case finds no missing, duplicate or extra event,
 // and no workflow of the task queue lacks its case row.
+//
+// Besides its main case the test seeds the cases in which the forms of the
+// hearing and the expert panel show (seedTracks), and crawls the citizens'
+// portal and the personal links those cases issued as nobody; a probe of
+// such a case's form is followed by that case's next valid step, and each
+// of those cases takes the next step of its procedure after the probes and
+// passes the crosscheck too.
 func TestBadInputEverywhere(t *testing.T) {
-	s := newStack(t)
+	h := newHearingStack(t)
+	s := h.stack
 	caseID := s.startCase("宜阳县城区道路停车收费调整")
 	s.walk(caseID, "legal_opinion")
 	review := s.taskOf(caseID, "legality_review")
@@ -86,36 +94,61 @@ func TestBadInputEverywhere(t *testing.T) {
 	if code := s.do("meeting_secretary", "POST", "/api/v1/directories", map[string]any{"organ_id": "yiyang", "year": 2026}, &dir); code != 201 {
 		t.Fatalf("create directory: %d", code)
 	}
+	sd := seedTracks(t, h)
 	steps := 0
-	// nextStep is the case's next valid step: a comment on the review,
-	// answered within the same limit.
-	nextStep := func(after string) {
+	// nextStep is the next valid step of the case the probed address
+	// belongs to (where: a seeded track's, else the main case): a comment
+	// on its task, answered within the same limit.
+	nextStep := func(after, where string) {
 		t.Helper()
 		steps++
-		a := s.send("lina", "POST", "/api/v1/tasks/"+review+"/actions", "application/json",
+		role, task, which := "lina", review, "the case"
+		if tr := sd.trackOf(where); tr != nil {
+			role, task, which = tr.role, tr.task, tr.String()
+		}
+		a := s.send(role, "POST", "/api/v1/tasks/"+task+"/actions", "application/json",
 			strings.NewReader(fmt.Sprintf(`{"action":"comment","text":"第%d条意见"}`, steps)), answerWithin)
 		if a.err != nil || a.status != 200 {
-			t.Fatalf("the case's next valid step after %s: %v", after, a)
+			t.Fatalf("the next valid step of %s after %s: %v", which, after, a)
 		}
 	}
 	ids := map[string]string{"case": caseID, "task": review, "directory": dir.ID}
+	for k, v := range sd.ids {
+		ids[k] = v
+	}
 	n := s.probeAPI(t, ids, nextStep)
-	m := s.probeWorkbench(t, ids, nextStep)
-	t.Logf("%d API probes and %d workbench probes, the slowest answered in %v; %d valid steps of the case in between", n, m, slowest.Round(time.Millisecond), steps)
+	m := s.probeWorkbench(t, ids, sd, nextStep)
+	t.Logf("%d API probes and %d workbench probes, the slowest answered in %v; %d valid steps of the cases in between", n, m, slowest.Round(time.Millisecond), steps)
 
 	// The next step of the procedure itself still goes through.
 	var out map[string]any
 	if code := s.complete("wangfang", s.taskOf(caseID, "legal_opinion"), pathStepOf("legal_opinion").form, &out); code != 200 {
 		t.Fatalf("legal opinion after the probes: %d %v", code, out)
 	}
-	rep, err := server.CrossCheck(context.Background(), s.store, s.temporal, caseID)
-	if err != nil {
+	cases := []string{caseID}
+	for _, tr := range sd.tracks {
+		tr.after(t)
+		cases = append(cases, tr.caseID)
+	}
+	// The probes registered no one: the portal's registrations are the
+	// seeding's only.
+	var regs int
+	if err := s.store.DB.Get(&regs, "SELECT count(*) FROM hearing_registrations"); err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK || len(rep.Missing)+len(rep.Duplicates)+len(rep.Extra) > 0 {
-		t.Errorf("crosscheck of case %s: missing %v, duplicates %v, extra %v", caseID, rep.Missing, rep.Duplicates, rep.Extra)
+	if regs != sd.registered {
+		t.Errorf("%d hearing registrations after the probes, want the %d of the seeding", regs, sd.registered)
 	}
-	t.Logf("crosscheck of case %s: %d missing, %d duplicate, %d extra events", caseID, len(rep.Missing), len(rep.Duplicates), len(rep.Extra))
+	for _, id := range cases {
+		rep, err := server.CrossCheck(context.Background(), s.store, s.temporal, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK || len(rep.Missing)+len(rep.Duplicates)+len(rep.Extra) > 0 {
+			t.Errorf("crosscheck of case %s: missing %v, duplicates %v, extra %v", id, rep.Missing, rep.Duplicates, rep.Extra)
+		}
+		t.Logf("crosscheck of case %s: %d missing, %d duplicate, %d extra events", id, len(rep.Missing), len(rep.Duplicates), len(rep.Extra))
+	}
 	wfs := s.workflowIDs(false)
 	var without []string
 	for _, wid := range wfs {
@@ -288,6 +321,14 @@ func bodyWith(path, raw string) []byte {
 func pathValue(route, name string, ids map[string]string) string {
 	route = "/api/v1" + strings.TrimPrefix(route, "/api/v1") // the workbench's pages: the same names
 	switch {
+	case name == "id" && strings.HasPrefix(route, "/api/v1/cases/:id/expert-panel") && ids["expert_case"] != "":
+		return ids["expert_case"]
+	case name == "expert_id" && ids["opined_expert"] != "":
+		return ids["opined_expert"]
+	case name == "id" && strings.HasPrefix(route, "/api/v1/experts/") && ids["expert"] != "":
+		return ids["expert"]
+	case (name == "id" && strings.HasPrefix(route, "/api/v1/tasks/:id/hearing") || name == "task" && strings.Contains(route, "/hearing/")) && ids["hearing_task"] != "":
+		return ids["hearing_task"]
 	case name == "id" && strings.HasPrefix(route, "/api/v1/cases/"), name == "case_id":
 		return ids["case"]
 	case name == "id" && strings.HasPrefix(route, "/api/v1/tasks/"):
@@ -296,6 +337,8 @@ func pathValue(route, name string, ids map[string]string) string {
 		return ids["directory"]
 	case name == "year":
 		return "2026"
+	case name == "token" && ids["token"] != "":
+		return ids["token"]
 	case name == "sha256":
 		return strings.Repeat("0", 64)
 	case name == "id" && strings.HasPrefix(route, "/api/v1/notifications/"):
@@ -334,7 +377,7 @@ func (s *stack) check(t *testing.T, what, field string, page bool, a answer) {
 }
 
 // probeAPI sends every bad value into every text of every API route.
-func (s *stack) probeAPI(t *testing.T, ids map[string]string, nextStep func(string)) int {
+func (s *stack) probeAPI(t *testing.T, ids map[string]string, nextStep func(after, where string)) int {
 	t.Helper()
 	var doc openAPIDoc
 	a := s.send("", "GET", "/api/openapi.json", "", nil, 10*time.Second)
@@ -404,7 +447,7 @@ func (s *stack) probeAPI(t *testing.T, ids map[string]string, nextStep func(stri
 					}
 				}
 			case "multipart/form-data":
-				n += s.probeMultipart(t, r.Method+" "+r.Path, valid(""), c.Schema, doc.Components.Schemas, "department_officer", nil, false)
+				n += s.probeMultipart(t, r.Method+" "+r.Path, valid(""), c.Schema, doc.Components.Schemas, "department_officer", nil, []string{"file"}, false)
 			default: // a CSV file: the body is the text
 				for _, v := range badValues {
 					s.check(t, fmt.Sprintf("%s %s with %s as a %s body", r.Method, r.Path, v.name, ct), "", false,
@@ -413,7 +456,7 @@ func (s *stack) probeAPI(t *testing.T, ids map[string]string, nextStep func(stri
 				}
 			}
 		}
-		nextStep(r.Method + " " + r.Path)
+		nextStep(r.Method+" "+r.Path, valid(""))
 	}
 	if routes < 50 {
 		t.Fatalf("only %d API routes probed: the test no longer sees the routes", routes)
@@ -422,8 +465,9 @@ func (s *stack) probeAPI(t *testing.T, ids map[string]string, nextStep func(stri
 }
 
 // probeMultipart sends an upload with each bad value in each field (a file
-// part: its file name) of the form's schema, or of the given field names.
-func (s *stack) probeMultipart(t *testing.T, what, target string, sc *schema, comps map[string]*schema, role string, extra map[string]string, page bool) int {
+// part, named in files: its file name) of the form's schema, or of the
+// given field names.
+func (s *stack) probeMultipart(t *testing.T, what, target string, sc *schema, comps map[string]*schema, role string, extra map[string]string, files []string, page bool) int {
 	t.Helper()
 	if sc != nil && sc.Ref != "" {
 		sc = comps[strings.TrimPrefix(sc.Ref, "#/components/schemas/")]
@@ -440,7 +484,13 @@ func (s *stack) probeMultipart(t *testing.T, what, target string, sc *schema, co
 		}
 	}
 	sort.Strings(fields)
-	if !slices.Contains(fields, "file") {
+	for _, f := range files {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	sort.Strings(fields)
+	if len(files) == 0 {
 		t.Errorf("%s: the upload form has no file field", what)
 	}
 	n := 0
@@ -449,13 +499,13 @@ func (s *stack) probeMultipart(t *testing.T, what, target string, sc *schema, co
 			var b bytes.Buffer
 			mw := multipart.NewWriter(&b)
 			for _, f := range fields {
-				if f == "file" {
+				if slices.Contains(files, f) {
 					name := "意见.txt"
-					if bad == "file" {
+					if bad == f {
 						name = v.bytes
 					}
 					h := textproto.MIMEHeader{}
-					h.Set("Content-Disposition", `form-data; name="file"; filename="`+name+`"`)
+					h.Set("Content-Disposition", `form-data; name="`+f+`"; filename="`+name+`"`)
 					h.Set("Content-Type", "text/plain")
 					w, _ := mw.CreatePart(h)
 					_, _ = w.Write([]byte("征求意见稿正文"))
@@ -472,7 +522,7 @@ func (s *stack) probeMultipart(t *testing.T, what, target string, sc *schema, co
 			}
 			_ = mw.Close()
 			field := bad
-			if bad == "file" {
+			if slices.Contains(files, bad) {
 				// A control character makes the part's header malformed:
 				// the multipart reader refuses the body before any field.
 				field = ""
@@ -507,6 +557,13 @@ func (s *stack) sendAs(role string, page bool, method, target, ct string, body i
 	req.Header.Set("Origin", s.url)
 	if role != "" {
 		req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(role)})
+	} else {
+		// Each request of nobody comes from an address of its own (through
+		// the trusted proxy), as many citizens' would: the portal's
+		// per-address limits (their own tests) do not answer for the
+		// screen of the texts.
+		anonymous++
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", 100+anonymous>>16&0xff, anonymous>>8&0xff, anonymous&0xff))
 	}
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
@@ -520,6 +577,9 @@ func (s *stack) sendAs(role string, page bool, method, target, ct string, body i
 
 // sessions are the workbench sessions of the probes, by role.
 var sessions = map[string]string{}
+
+// anonymous counts the requests sent as nobody (their client addresses).
+var anonymous int
 
 // session signs a role in through the login form, as a browser does, and
 // returns the session cookie's value.
@@ -563,6 +623,7 @@ func (s *stack) session(role string) string {
 type webForm struct {
 	page, method, action, enctype string
 	fields                        map[string]string // name → value as rendered
+	files                         []string          // the names of its file inputs
 }
 
 var (
@@ -609,6 +670,10 @@ func (s *stack) crawl(t *testing.T, role string, start []string, limit int) []we
 			}
 			for _, fm := range fieldRe.FindAllStringSubmatch(m[2], -1) {
 				if at := attrs(fm[2]); at["name"] != "" {
+					if fm[1] == "input" && strings.EqualFold(at["type"], "file") {
+						f.files = append(f.files, at["name"])
+						continue
+					}
 					f.fields[at["name"]] = at["value"]
 				}
 			}
@@ -616,7 +681,7 @@ func (s *stack) crawl(t *testing.T, role string, start []string, limit int) []we
 		}
 		for _, l := range linkRe.FindAllStringSubmatch(a.body, -1) {
 			u := html.UnescapeString(l[1])
-			if strings.HasPrefix(u, "/static/") || strings.HasPrefix(u, "/api/") || strings.HasPrefix(u, "/documents/") ||
+			if strings.HasPrefix(u, "/static/") || strings.HasPrefix(u, "/public/static/") || strings.HasPrefix(u, "/api/") || strings.HasPrefix(u, "/documents/") ||
 				strings.Contains(u, "/dossier") || strings.Contains(u, "lang=") || strings.Contains(u, "cursor=") {
 				continue
 			}
@@ -656,7 +721,7 @@ func routeOf(routes []*echo.Route, method, path string) string {
 // people of the demo county, and sends each bad value into each field of
 // each form (hidden ones included). Every POST route of the workbench must
 // have had a form probed: a route added later is covered or fails here.
-func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep func(string)) int {
+func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, sd seeded, nextStep func(after, where string)) int {
 	t.Helper()
 	routes := routeList(t)
 	start := []string{"/inbox", "/cases", "/cases/new", "/cases/" + ids["case"], "/tasks/" + ids["task"], "/directories",
@@ -664,12 +729,19 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep fun
 	probed := map[string]bool{} // route pattern + field set, once each
 	covered := map[string]bool{}
 	n := 0
-	for _, role := range []string{"department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "executive_head", "suntao", ""} {
+	// Nobody first: the portal's and the personal links' forms are probed
+	// as the citizens and the holders send them, without a session (the
+	// workbench links to the portal, so a signed-in crawl finds them too).
+	for _, role := range []string{"", "department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "executive_head", "suntao"} {
 		var forms []webForm
 		if role == "" {
-			forms = s.crawl(t, "", []string{"/login"}, 1)
+			// Nobody: the login form, the citizens' portal and the
+			// personal links the seeded cases issued.
+			forms = append(s.crawl(t, "", []string{"/login"}, 1), s.crawl(t, "", sd.anonymous, 40)...)
 		} else {
-			forms = s.crawl(t, role, start, 40)
+			// The main case's pages, then the seeded cases' (a crawl of
+			// its own, so that theirs take none of the main crawl's pages).
+			forms = append(s.crawl(t, role, start, 40), s.crawl(t, role, sd.pages, 20)...)
 		}
 		for _, f := range forms {
 			route := routeOf(routes, f.method, f.action)
@@ -677,10 +749,11 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep fun
 				t.Errorf("form on %s posts to %s %s, which no workbench route serves", f.page, f.method, f.action)
 				continue
 			}
-			names := make([]string, 0, len(f.fields))
+			names := make([]string, 0, len(f.fields)+len(f.files))
 			for k := range f.fields {
 				names = append(names, k)
 			}
+			names = append(names, f.files...)
 			sort.Strings(names)
 			key := f.method + " " + route + " " + strings.Join(names, ",")
 			covered[f.method+" "+route] = true
@@ -688,10 +761,11 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep fun
 				continue
 			}
 			probed[key] = true
+			t.Logf("form %s (on %s, as %q)", key, f.page, role)
 			what := fmt.Sprintf("workbench %s %s (form on %s, as %s)", f.method, route, f.page, role)
 			if f.enctype == "multipart/form-data" {
-				n += s.probeMultipart(t, what, f.action, nil, nil, role, f.fields, true)
-				nextStep(what)
+				n += s.probeMultipart(t, what, f.action, nil, nil, role, f.fields, f.files, true)
+				nextStep(what, f.page+" "+f.action)
 				continue
 			}
 			for _, bad := range names {
@@ -711,7 +785,7 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep fun
 					n++
 				}
 			}
-			nextStep(what)
+			nextStep(what, f.page+" "+f.action)
 		}
 	}
 	// Every page's parameters too, forms or not (htmx fragments, downloads):
@@ -746,12 +820,13 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, nextStep fun
 			}
 		}
 	}
-	nextStep("the workbench's pages")
+	nextStep("the workbench's pages", "")
 	for _, r := range routes {
 		if r.Method == "POST" && !strings.HasPrefix(r.Path, "/api/") && !covered["POST "+r.Path] {
 			t.Errorf("no form of the workbench's pages posts to %s: the probes cannot reach it (give the test the data that shows the form)", r.Path)
 		}
 	}
+	t.Logf("%d workbench forms probed (distinct route and field set), %d requests sent as nobody", len(probed), anonymous)
 	if len(probed) < 10 {
 		t.Fatalf("only %d workbench forms found: the crawl no longer sees the pages", len(probed))
 	}

@@ -50,6 +50,13 @@ var UnmatchedPrefixes = []string{
 	"refused-",         // server/tasks.go: step.refused
 	"document-",        // db/documents.go: document.attached
 	"comment-",         // db/comments.go: comment.disposed
+	// Personal links and hearing registrations are written by the API in
+	// one transaction with their rows (db/participation); the acts done
+	// through a link go through the workflow and are matched.
+	"link-issued/",          // db/participation/links.go: link.issued
+	"link-opened/",          // db/participation/links.go: link.opened
+	"link-revoked/",         // db/participation/links.go: link.revoked
+	"hearing-registration/", // db/participation/hearing.go: hearing.registered
 }
 
 // Unmatched is true for event keys that have no Update by design.
