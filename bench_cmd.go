@@ -90,7 +90,7 @@ func runBench(ctx context.Context, cfg Config, args []string, out io.Writer) err
 			cfg.TemporalAddress = ts.Address
 		}
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func runCrossCheck(ctx context.Context, cfg Config, args []string, out io.Writer
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,9 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return err
 		}
 		defer func() { pg.Stop(); logf("PostgreSQL stopped") }()
-		cfg.DatabaseURL = pg.URL("juece")
+		// Migrations run as the owner; everything else as the application
+		// role, which cannot change the record nor switch its triggers off.
+		cfg.MigrateURL, cfg.DatabaseURL = pg.URL("juece"), pg.AppURL("juece")
 	}
 	if cfg.TemporalAddress == "" {
 		cli, err := devtemporal.EnsureCLI(ctx, logf)
@@ -62,7 +64,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 			cfg.TemporalUIURL = fmt.Sprintf("http://localhost:%d", cfg.TemporalUIPort)
 		}
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/pgcluster"
 	"github.com/juece/juece/internal/metrics"
@@ -41,7 +42,17 @@ import (
 // Config is read from the environment once, here; nothing else calls os.Getenv
 // for settings.
 type Config struct {
-	DatabaseURL       string // DATABASE_URL; empty: dev starts a local cluster
+	// DatabaseURL is DATABASE_URL, the application's connection: serve,
+	// worker and the admin commands work as this role, which should be one
+	// that cannot change the record (README, "Database roles"). Empty: dev
+	// starts a local cluster and connects as its application role.
+	DatabaseURL string
+	// MigrateURL is MIGRATE_DATABASE_URL, the schema owner's connection:
+	// when set, every command runs the migrations as this role and grants
+	// DATABASE_URL's role what it needs (juece_grant_app) before working as
+	// that role. Empty: migrations run on DATABASE_URL (a single role that
+	// owns the schema; for trying things out only).
+	MigrateURL        string
 	TemporalAddress   string // TEMPORAL_ADDRESS; empty: dev starts a dev server
 	TemporalNamespace string // TEMPORAL_NAMESPACE
 	TemporalUIURL     string // TEMPORAL_UI_URL, for links to case histories
@@ -72,6 +83,22 @@ type Config struct {
 	// dev keep runs (HH:MM, default 02:00; off: the worker leaves the
 	// schedule alone). Read by checkpointAt.
 	CheckpointAt string
+	// SessionIdle and SessionLifetime are JUECE_SESSION_IDLE and
+	// JUECE_SESSION_LIFETIME: a workbench session ends after this long
+	// without a request, and this long after login (Go durations; defaults
+	// 30m and 12h).
+	SessionIdle     string
+	SessionLifetime string
+	// CookieSecure is JUECE_COOKIE_SECURE=1: the workbench's cookies are
+	// Secure on every answer (the server is reached over TLS through a proxy
+	// that does not send X-Forwarded-Proto).
+	CookieSecure bool
+	// TrustedProxies is JUECE_TRUSTED_PROXIES: the reverse proxies in
+	// front of serve, as CIDRs or addresses separated by commas. Only from
+	// them are X-Forwarded-For (the client address of the access log, the
+	// audit trail and the public-comment limit) and X-Forwarded-Proto
+	// believed. Empty: none; the client address is the direct peer's.
+	TrustedProxies string
 	// MetricsListen is JUECE_METRICS_LISTEN: the address of a listener of its
 	// own for /metrics (Prometheus). Empty: serve and dev answer /metrics on
 	// the API's listener and the worker serves none.
@@ -94,6 +121,7 @@ func loadConfig() Config {
 	}
 	return Config{
 		DatabaseURL:        os.Getenv("DATABASE_URL"),
+		MigrateURL:         os.Getenv("MIGRATE_DATABASE_URL"),
 		TemporalAddress:    os.Getenv("TEMPORAL_ADDRESS"),
 		TemporalNamespace:  env("TEMPORAL_NAMESPACE", "default"),
 		TemporalUIURL:      os.Getenv("TEMPORAL_UI_URL"),
@@ -111,6 +139,10 @@ func loadConfig() Config {
 		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
 		ProfilesFile:       os.Getenv("JUECE_PROFILES"),
 		CheckpointAt:       env("JUECE_CHECKPOINT_AT", "02:00"),
+		SessionIdle:        env("JUECE_SESSION_IDLE", "30m"),
+		SessionLifetime:    env("JUECE_SESSION_LIFETIME", "12h"),
+		CookieSecure:       os.Getenv("JUECE_COOKIE_SECURE") == "1",
+		TrustedProxies:     os.Getenv("JUECE_TRUSTED_PROXIES"),
 		MetricsListen:      os.Getenv("JUECE_METRICS_LISTEN"),
 	}
 }
@@ -123,6 +155,8 @@ Usage:
   juece worker              the Temporal worker; keeps the daily audit checkpoint's Temporal Schedule
   juece migrate             apply database migrations
   juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
+  juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
+  juece tokens revoke --handle H --by ADMIN [--reason R]    revoke a user's API token and end their sessions
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
   juece checkpoint          write a global audit checkpoint of every case's chain head now (a Temporal Schedule writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
@@ -131,11 +165,13 @@ Usage:
   juece bench [--actors 1,20,50] [--sweep] [--per-level 10s] [--out DIR]   the product over HTTP against bare-SDK baselines, one run
   juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
 
-Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
+Environment: DATABASE_URL (the application's role), MIGRATE_DATABASE_URL (the schema owner, runs the migrations), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_PUBLIC_LISTEN (an extra address serving only the citizens' portal /public/), JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
 SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications are in-app only),
 JUECE_CHECKPOINT_AT (02:00: worker and dev keep a Temporal Schedule that writes an audit checkpoint daily at that time, Beijing time; off: leave it alone),
 JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never),
+JUECE_SESSION_IDLE (30m) and JUECE_SESSION_LIFETIME (12h): workbench sessions; JUECE_COOKIE_SECURE=1: Secure cookies always;
+JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 
@@ -160,6 +196,8 @@ func main() {
 		err = runMigrate(ctx, cfg)
 	case "users":
 		err = runUsers(ctx, cfg, os.Args[2:], os.Stdout)
+	case "tokens":
+		err = runTokens(ctx, cfg, os.Args[2:], os.Stdout)
 	case "calendar":
 		err = runCalendar(ctx, cfg, os.Args[2:], os.Stdout)
 	case "checkpoint":
@@ -201,22 +239,47 @@ func requireDB(cfg Config) error {
 	return nil
 }
 
-// openStore connects, migrates and seeds the official holiday calendar, so
-// that every subcommand counts working days from the same stored versions.
-func openStore(ctx context.Context, url string) (*db.Store, error) {
-	s, err := db.Open(ctx, url)
+// openStore migrates and seeds the official holiday calendar, so that every
+// subcommand counts working days from the same stored versions, and returns
+// the store connected as the application's role. With MIGRATE_DATABASE_URL
+// the migrations run as the schema's owner, who then grants the application
+// role (DATABASE_URL's) what it needs and no more (juece_grant_app).
+func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
+	if cfg.MigrateURL == "" {
+		s, err := db.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		if err := migrateAndSeed(ctx, s); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	owner, err := db.Open(ctx, cfg.MigrateURL)
+	if err != nil {
+		return nil, fmt.Errorf("MIGRATE_DATABASE_URL: %w", err)
+	}
+	defer owner.Close()
+	if err := migrateAndSeed(ctx, owner); err != nil {
+		return nil, err
+	}
+	app, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
+	if err := db.GrantApp(ctx, owner.DB.DB, app.DB.DB); err != nil {
+		app.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func migrateAndSeed(ctx context.Context, s *db.Store) error {
 	if err := db.Migrate(ctx, s.DB.DB); err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
-	if err := s.SeedCalendar(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return s.SeedCalendar(ctx)
 }
 
 // dialTemporal connects, retrying for up to a minute while the server starts.
@@ -240,10 +303,15 @@ func dialTemporal(ctx context.Context, cfg Config, log *slog.Logger) (client.Cli
 }
 
 func runMigrate(ctx context.Context, cfg Config) error {
+	if cfg.DatabaseURL == "" && cfg.MigrateURL != "" {
+		// The owner alone: migrate; the application role is granted when a
+		// command next runs with both URLs.
+		cfg.DatabaseURL, cfg.MigrateURL = cfg.MigrateURL, ""
+	}
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -258,7 +326,7 @@ func connect(ctx context.Context, cfg Config, log *slog.Logger) (s *db.Store, tc
 	if err := requireDB(cfg); err != nil {
 		return nil, nil, nil, err
 	}
-	if s, err = openStore(ctx, cfg.DatabaseURL); err != nil {
+	if s, err = openStore(ctx, cfg); err != nil {
 		return nil, nil, nil, err
 	}
 	if tc, err = dialTemporal(ctx, cfg, log); err != nil {
@@ -359,8 +427,11 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	if len(args) > 0 && args[0] == "disable" {
+		return runAccountAction(ctx, cfg, "users disable", args[1:], out)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE]")
+		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
 	}
 	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
@@ -376,7 +447,7 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -392,6 +463,57 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 		return err
 	}
 	fmt.Fprintf(out, "user %s (%s, %s, %s) created\ntoken (shown once): %s\n", u.Handle, u.Name, u.Role, u.OrgID, token)
+	return nil
+}
+
+func runTokens(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "revoke" {
+		return errors.New("usage: juece tokens revoke --handle HANDLE --by ADMIN [--reason TEXT]")
+	}
+	return runAccountAction(ctx, cfg, "tokens revoke", args[1:], out)
+}
+
+// runAccountAction disables a user or revokes their token. The administrator
+// names themselves with --by (required); the access log records it with the
+// operating-system user, in the same transaction as the change, and the
+// application role cannot alter that record.
+func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	handle := fs.String("handle", "", "the user's login handle")
+	by := fs.String("by", "", "who does this: the administrator's user handle or name (required; recorded)")
+	reason := fs.String("reason", "", "why (recorded)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *handle == "" || strings.TrimSpace(*by) == "" {
+		return fmt.Errorf("usage: juece %s --handle HANDLE --by ADMIN [--reason TEXT]: --handle and --by are required", cmd)
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	admin := accounts.Admin{Identity: *by, Reason: *reason}
+	if u, err := user.Current(); err == nil {
+		admin.OSUser = u.Username
+	}
+	acc := accounts.New(s.DB)
+	var res accounts.Result
+	what := "disabled"
+	if cmd == "tokens revoke" {
+		res, err = acc.RevokeToken(ctx, *handle, admin)
+		what = "token revoked"
+	} else {
+		res, err = acc.DisableUser(ctx, *handle, admin)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %s (%s): %s by %s; %d sessions ended; access log #%d\n",
+		res.User.Handle, res.User.Name, what, *by, res.SessionsEnded, res.Event.Seq)
 	return nil
 }
 
@@ -428,7 +550,7 @@ func runCalendar(ctx context.Context, cfg Config, args []string, out io.Writer) 
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -536,7 +658,17 @@ func connectionOptions(cfg Config) client.ConnectionOptions {
 // JUECE_PROFILES read and checked before anything starts.
 func serverConfig(cfg Config) (server.Config, error) {
 	sc := server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
-		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == ""}
+		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == "", SecureCookies: cfg.CookieSecure}
+	var err error
+	if sc.Sessions.Idle, err = positiveDuration("JUECE_SESSION_IDLE", cfg.SessionIdle, accounts.DefaultPolicy.Idle); err != nil {
+		return sc, err
+	}
+	if sc.Sessions.Lifetime, err = positiveDuration("JUECE_SESSION_LIFETIME", cfg.SessionLifetime, accounts.DefaultPolicy.Lifetime); err != nil {
+		return sc, err
+	}
+	if sc.TrustedProxies, err = server.ParseCIDRs(cfg.TrustedProxies); err != nil {
+		return sc, fmt.Errorf("JUECE_TRUSTED_PROXIES: %w", err)
+	}
 	if cfg.ProfilesFile == "" {
 		return sc, nil
 	}
@@ -549,4 +681,16 @@ func serverConfig(cfg Config) (server.Config, error) {
 		return sc, fmt.Errorf("JUECE_PROFILES %s: %w", cfg.ProfilesFile, err)
 	}
 	return sc, nil
+}
+
+// positiveDuration reads a Go duration setting; empty is def.
+func positiveDuration(name, v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 30m or 12h", name, v)
+	}
+	return d, nil
 }

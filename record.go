@@ -107,7 +107,7 @@ func runCheckpoint(ctx context.Context, cfg Config, args []string, out io.Writer
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 		if err := requireDB(cfg); err != nil {
 			return fmt.Errorf("%w (to check a dossier offline: juece verify FILE.zip)", err)
 		}
-		s, err := openStore(ctx, cfg.DatabaseURL)
+		s, err := openStore(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func runDossier(ctx context.Context, cfg Config, args []string, out io.Writer) e
 	if err := requireDB(cfg); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,14 @@ const (
 	AccessAuthFailed = "auth_failed"
 	// AccessDenied is a 403 answer: an authenticated user was refused.
 	AccessDenied = "permission_denied"
+	// AccessLogout is a workbench logout: the session ended on the server.
+	AccessLogout = "logout"
+	// AccessUserDisabled is an administrator disabling a user (juece users
+	// disable): User* name the administrator, Subject* the user.
+	AccessUserDisabled = "user_disabled"
+	// AccessTokenRevoked is an administrator revoking a user's API token
+	// (juece tokens revoke).
+	AccessTokenRevoked = "token_revoked"
 	// AccessPersonalLink is a request that presented a valid personal link
 	// (db/participation): the holder opened or used it.
 	AccessPersonalLink = "personal_link"
@@ -34,14 +42,15 @@ const (
 )
 
 // AccessKinds lists the kinds in a stable order (API docs, validation).
-var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessPersonalLink, AccessPersonalLinkRefused}
+var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessLogout, AccessUserDisabled, AccessTokenRevoked,
+	AccessPersonalLink, AccessPersonalLinkRefused}
 
 // AccessEvent is one entry of the access log (访问日志): who tried to get in or
 // was refused, from where, and when. The rows form one global hash chain.
 type AccessEvent struct {
 	Seq        int64     `db:"seq" json:"seq"`
 	At         time.Time `db:"at" json:"at"`
-	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,personal_link,personal_link_refused"`
+	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,logout,user_disabled,token_revoked,personal_link,personal_link_refused"`
 	UserID     string    `db:"user_id" json:"user_id,omitempty"`
 	UserName   string    `db:"user_name" json:"user_name,omitempty"`
 	Role       string    `db:"role" json:"role,omitempty"`
@@ -53,13 +62,19 @@ type AccessEvent struct {
 	Code       string    `db:"code" json:"code,omitempty" description:"the answer's problem code (unauthenticated, forbidden), empty for logins"`
 	Detail     string    `db:"detail" json:"detail,omitempty" description:"中文 / English"`
 	Count      int       `db:"count" json:"count" description:"how many occurrences the row stands for (failed authentications are written at most once a second per address)"`
-	PrevHash   string    `db:"prev_hash" json:"prev_hash"`
-	Hash       string    `db:"hash" json:"hash"`
+	// SubjectID and SubjectName name the user an administrator acted on
+	// (user_disabled, token_revoked); User* then name the administrator.
+	SubjectID   string `db:"subject_id" json:"subject_id,omitempty"`
+	SubjectName string `db:"subject_name" json:"subject_name,omitempty"`
+	PrevHash    string `db:"prev_hash" json:"prev_hash"`
+	Hash        string `db:"hash" json:"hash"`
 }
 
 // Canonical is what an access event's hash covers, in the form of
 // AuditEvent.Canonical: sorted keys, no whitespace, no HTML escaping, the
-// time in UTC with microseconds. Everything but the hashes is covered.
+// time in UTC with microseconds. Everything but the hashes is covered; the
+// subject (migration 00025) only when there is one, so that the rows written
+// before it keep their hashes.
 func (e AccessEvent) Canonical() ([]byte, error) {
 	m := map[string]any{
 		"seq":         e.Seq,
@@ -73,6 +88,9 @@ func (e AccessEvent) Canonical() ([]byte, error) {
 		"code":        e.Code,
 		"detail":      e.Detail,
 		"count":       e.Count,
+	}
+	if e.SubjectID != "" || e.SubjectName != "" {
+		m["subject"] = map[string]any{"id": e.SubjectID, "name": e.SubjectName}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -92,6 +110,22 @@ const accessLock = 0x6a75656365_02 // "juece", 2
 // one short transaction; callers write logins and denials synchronously, so a
 // row the API relied on is durable before the answer leaves.
 func (s *Store) AppendAccess(ctx context.Context, e AccessEvent) (AccessEvent, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		e, err = AppendAccessTx(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return AccessEvent{}, err
+	}
+	return e, nil
+}
+
+// AppendAccessTx appends e to the access chain inside the caller's
+// transaction, for a change that must be recorded with the row that says who
+// made it (db/accounts: disabling a user, revoking a token). The chain's
+// lock is held until tx ends.
+func AppendAccessTx(ctx context.Context, tx *sqlx.Tx, e AccessEvent) (AccessEvent, error) {
 	if e.Count <= 0 {
 		e.Count = 1
 	}
@@ -99,7 +133,7 @@ func (s *Store) AppendAccess(ctx context.Context, e AccessEvent) (AccessEvent, e
 		e.At = time.Now()
 	}
 	e.At = e.At.UTC().Truncate(time.Microsecond)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(accessLock)); err != nil {
 			return fmt.Errorf("access log lock: %w", err)
 		}
@@ -122,15 +156,16 @@ func (s *Store) AppendAccess(ctx context.Context, e AccessEvent) (AccessEvent, e
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO access_events
-			(seq, at, kind, user_id, user_name, role, org, request_id, client_addr, method, path, code, detail, count, prev_hash, hash)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+			(seq, at, kind, user_id, user_name, role, org, request_id, client_addr, method, path, code, detail, count,
+			 subject_id, subject_name, prev_hash, hash)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
 			e.Seq, e.At, e.Kind, e.UserID, e.UserName, e.Role, e.Org, e.RequestID, e.ClientAddr, e.Method, e.Path,
-			e.Code, e.Detail, e.Count, e.PrevHash, e.Hash)
+			e.Code, e.Detail, e.Count, e.SubjectID, e.SubjectName, e.PrevHash, e.Hash)
 		if err != nil {
 			return fmt.Errorf("insert access event: %w", mapErr(err))
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return AccessEvent{}, fmt.Errorf("access log %s: %w", e.Kind, err)
 	}

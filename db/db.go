@@ -98,3 +98,25 @@ func mapErr(err error) error {
 	}
 	return err
 }
+
+// GrantApp gives the application's role (the user app connects as) what it
+// needs of the schema and no more, by running juece_grant_app as the owner
+// (owner: the migration role's connection). Run after every migration: a new
+// append-only table is only restricted by the function once it has run. A
+// single-role set-up (app connects as the owner) has nothing to grant.
+func GrantApp(ctx context.Context, owner, app *sql.DB) error {
+	var role, ownerRole string
+	if err := app.QueryRowContext(ctx, `SELECT current_user`).Scan(&role); err != nil {
+		return fmt.Errorf("application role: %w", err)
+	}
+	if err := owner.QueryRowContext(ctx, `SELECT current_user`).Scan(&ownerRole); err != nil {
+		return fmt.Errorf("owner role: %w", err)
+	}
+	if role == ownerRole {
+		return nil
+	}
+	if _, err := owner.ExecContext(ctx, `SELECT juece_grant_app($1)`, role); err != nil {
+		return fmt.Errorf("grant the application role %s: %w", role, err)
+	}
+	return nil
+}

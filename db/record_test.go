@@ -4,14 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/lib/pq"
 
 	"github.com/juece/juece/db"
@@ -364,11 +360,10 @@ func TestVerifyAllNamesRepointedLink(t *testing.T) {
 // juece_grant_app (README, "Database roles"): the application works, and
 // cannot update, delete or truncate the record nor switch its triggers off.
 func TestRARC04_AppRoleCannotRewriteRecord(t *testing.T) {
-	owner := dbtest.Store(t)
+	owner, app := appRole(t)
 	seedOrg(t, owner)
 	u := demoUser(t, owner)
 	ctx := context.Background()
-	app := appRole(t, owner)
 	id := openCase(t, app, 2)
 	attach(t, app, u, id, "附件.txt", []byte("附件"))
 	if _, _, err := app.Checkpoint(ctx, "app"); err != nil {
@@ -400,38 +395,16 @@ func TestRARC04_AppRoleCannotRewriteRecord(t *testing.T) {
 	}
 }
 
-// appRole creates a login role, runs juece_grant_app for it as the owner,
-// and opens a store on owner's database as that role (README, "Database
-// roles").
-func appRole(t *testing.T, owner *db.Store) *db.Store {
+// appRole is the test database's application role (dbtest.Stores: the
+// role juece dev and a deployment connect as, with what juece_grant_app
+// gives it); migrating as it, with nothing to do, works.
+func appRole(t *testing.T) (owner, app *db.Store) {
 	t.Helper()
-	ctx := context.Background()
-	role := fmt.Sprintf("juece_app_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	password := uuid.NewString()
-	superuser(t, owner, `CREATE ROLE `+role+` LOGIN PASSWORD '`+password+`'`, `SELECT juece_grant_app('`+role+`')`)
-	t.Cleanup(func() {
-		owner.DB.Exec(`DROP OWNED BY ` + role)
-		owner.DB.Exec(`DROP ROLE ` + role)
-	})
-	var dbName, rawURL string
-	if err := owner.DB.Get(&dbName, `SELECT current_database()`); err != nil {
-		t.Fatal(err)
-	}
-	// The owner store's URL is not kept; rebuild one for the app role from the
-	// server the test database lives on.
-	rawURL = dbtest.URL(t) // a sibling database, only for its host and port
-	u2, _ := url.Parse(rawURL)
-	u2.User = url.UserPassword(role, password)
-	u2.Path = "/" + dbName
-	app, err := db.Open(ctx, u2.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	if err := db.Migrate(ctx, app.DB.DB); err != nil {
+	owner, app = dbtest.Stores(t)
+	if err := db.Migrate(context.Background(), app.DB.DB); err != nil {
 		t.Fatalf("migrate (nothing to do) as the app role: %v", err)
 	}
-	return app
+	return owner, app
 }
 
 // The directory's record and the public's comments (migrations 00010 and
@@ -440,11 +413,10 @@ func appRole(t *testing.T, owner *db.Store) *db.Store {
 // grants, not only by the triggers, when it tries to change or delete
 // directory events, adjustments, comments or recorded directory heads.
 func TestAppRoleCannotRewriteDirectoryRecordOrComments(t *testing.T) {
-	owner := dbtest.Store(t)
+	owner, app := appRole(t)
 	seedOrg(t, owner)
 	u := demoUser(t, owner)
 	ctx := context.Background()
-	app := appRole(t, owner)
 	actor := db.DirectoryEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}
 	d, _, err := app.CreateDirectory(ctx, db.Directory{OrganID: "test-county", Year: 2026, Title: "2026年度目录", CreatedBy: u.ID}, actor)
 	if err != nil {

@@ -112,7 +112,7 @@ func TestAccessLogCountsFailedAuthentications(t *testing.T) {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		req.Header.Set("X-Real-IP", addr)
+		req.Header.Set("X-Forwarded-For", addr)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil || resp.StatusCode != 401 {
 			t.Fatalf("bad token: %v %v", resp, err)
@@ -171,7 +171,7 @@ func TestAuditAccessAPI(t *testing.T) {
 		code        string
 	}{
 		{"department_officer", "", 403, "forbidden"},
-		{"auditor", "?kind=logout", 400, "invalid_request"},
+		{"auditor", "?kind=bogus", 400, "invalid_request"},
 		{"auditor", "?actor=x", 400, "invalid_request"},
 		{"auditor", "?limit=0", 400, "invalid_request"},
 		{"auditor", "?cursor=-1", 400, "invalid_request"},

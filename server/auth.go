@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,28 +54,10 @@ func readsAll(u db.User) bool {
 	return u.Role == workflows.RoleAuditor || u.Role == workflows.RoleAdmin
 }
 
-// tokenTTL is how long an authenticated token is remembered in this process:
-// it spares a database round trip per request, and bounds how long a revoked
-// token keeps working here.
-const tokenTTL = 10 * time.Second
-
-type cachedUser struct {
-	user    db.User
-	expires time.Time
-}
-
+// userByToken authenticates a bearer token against the database on every
+// request: nothing in this process remembers a token, so a disabled user or
+// a revoked token (juece users disable, juece tokens revoke) is refused at
+// once by every API process.
 func (s *Server) userByToken(c echo.Context, token string) (db.User, error) {
-	key := string(db.HashToken(token))
-	if v, ok := s.tokens.Load(key); ok {
-		if cu := v.(cachedUser); time.Now().Before(cu.expires) {
-			return cu.user, nil
-		}
-		s.tokens.Delete(key)
-	}
-	u, err := s.store.UserByToken(c.Request().Context(), token)
-	if err != nil {
-		return u, err
-	}
-	s.tokens.Store(key, cachedUser{user: u, expires: time.Now().Add(tokenTTL)})
-	return u, nil
+	return s.store.UserByToken(c.Request().Context(), token)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/db"
@@ -99,7 +100,19 @@ func (s *Server) createCase(c echo.Context) error {
 	if set.ReviewSLAWorkingDays > 0 {
 		params.ReviewSLAWorkingDays = set.ReviewSLAWorkingDays
 	}
-	id := uuid.NewString()
+	// With an Idempotency-Key the case's ID is derived from the user and the
+	// key: a retried start whose answer was lost joins the workflow the first
+	// attempt started (or finds the case it opened) instead of opening a
+	// second case, on whichever API server it lands.
+	id, conflict, reuse := uuid.NewString(), enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, enumspb.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key != "" {
+		if len(key) > 200 {
+			return invalid("Idempotency-Key 过长 / Idempotency-Key is too long")
+		}
+		id = uuid.NewSHA1(caseKeySpace, []byte(u.ID+"\x00"+key)).String()
+		conflict, reuse = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	}
 	in := workflows.CaseInput{
 		CaseID: id, Title: req.Title, Profile: organ.Profile, Organs: organs, Params: params,
 		Matter: workflows.Matter{DirectoryEntryID: req.DirectoryEntryID, Category: req.Category, PublicConcern: req.PublicConcern,
@@ -110,7 +123,7 @@ func (s *Server) createCase(c echo.Context) error {
 	wid := workflows.CaseWorkflowID(id)
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: wid, TaskQueue: s.cfg.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDConflictPolicy: conflict, WorkflowIDReusePolicy: reuse,
 	}, workflows.CaseWorkflow, in)
 	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
@@ -118,18 +131,29 @@ func (s *Server) createCase(c echo.Context) error {
 			WorkflowID: wid, UpdateName: workflows.UpdateOpen, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
+	var snap workflows.Snapshot
+	if err == nil {
+		err = h.Get(ctx, &snap)
+	}
+	if err != nil && key != "" {
+		// The first attempt's workflow has ended since: its case answers.
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if cs, cerr := s.store.GetCase(ctx, id); errors.As(err, &started) && cerr == nil {
+			snap.State, err = cs.State, nil
+		}
+	}
 	if err != nil {
 		return unavailable(err)
 	}
-	var snap workflows.Snapshot
-	if err := h.Get(ctx, &snap); err != nil {
-		return unavailable(err)
-	}
-	if err := s.linkCaseToDirectory(c, in); err != nil {
+	if err := s.linkCaseToDirectory(c, in); err != nil { // once per case: a retry links nothing new
 		return err
 	}
 	return c.JSON(http.StatusCreated, CaseCreated{ID: id, State: snap.State, WorkflowID: wid})
 }
+
+// caseKeySpace is the UUID namespace of case IDs derived from an
+// Idempotency-Key.
+var caseKeySpace = uuid.MustParse("5b0f3c1e-8d2a-4f6b-9c7e-1a2b3c4d5e6f")
 
 // resolveOrgans finds the decision organ of a unit (its parent, or itself when
 // the unit is a government) and the organ's review body and general office.

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dossier"
@@ -88,6 +91,19 @@ func DescribeWorkflow(ctx context.Context, tc client.Client, namespace, workflow
 	if ct := info.GetCloseTime(); ct != nil {
 		v := ct.AsTime().UTC()
 		t.CloseTime = &v
+	}
+	h := &historypb.History{}
+	it := tc.GetWorkflowHistory(ctx, workflowID, t.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Note = "导出时未能读取 Temporal 历史 / the Temporal history could not be read at export time"
+			return t
+		}
+		h.Events = append(h.Events, ev)
+	}
+	if b, err := protojson.Marshal(h); err == nil {
+		t.History = b
 	}
 	return t
 }

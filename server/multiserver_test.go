@@ -1,12 +1,20 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/juece/juece/server"
 )
@@ -125,4 +133,81 @@ func (s *stack) count(caseID, action string) int {
 		}
 	}
 	return n
+}
+
+// TestCaseStartWithIdempotencyKey: a start retried with its key, on the
+// other server, is the same case; another key is another case.
+func TestCaseStartWithIdempotencyKey(t *testing.T) {
+	s := newStack(t)
+	servers := []string{s.url, s.second()}
+	body := map[string]string{"title": "宜阳县城区供水管网改造方案"}
+	var a, b, other map[string]string
+	if code := s.at(servers[0], "department_officer", "POST", "/api/v1/cases", body, &a, "Idempotency-Key", "start-1"); code != 201 {
+		t.Fatalf("start: %d %v", code, a)
+	}
+	if code := s.at(servers[1], "department_officer", "POST", "/api/v1/cases", body, &b, "Idempotency-Key", "start-1"); code != 201 {
+		t.Fatalf("retry on the other server: %d %v", code, b)
+	}
+	if a["id"] != b["id"] || a["workflow_id"] != b["workflow_id"] {
+		t.Fatalf("retry opened another case: %v then %v", a, b)
+	}
+	if n := s.count(a["id"], "case.opened"); n != 1 {
+		t.Fatalf("%d case.opened events, want 1", n)
+	}
+	if code := s.at(servers[1], "department_officer", "POST", "/api/v1/cases", body, &other, "Idempotency-Key", "start-2"); code != 201 || other["id"] == a["id"] {
+		t.Fatalf("another key: %d %v (first %v)", code, other, a)
+	}
+}
+
+// TestKeyedRetryTeachesAWorkflowThatLostItsStep: the step's record is in
+// the database, but the workflow lost the update (the Temporal server died
+// after the local activity wrote the step and before the workflow task that
+// accepted the update was stored; here: the workflow is reset to before
+// it). The client's retry with its Idempotency-Key sends the update again, so
+// the workflow applies the step, its record stays the one written, and the
+// case goes on.
+func TestKeyedRetryTeachesAWorkflowThatLostItsStep(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	id := s.startCase("宜阳县城区公共停车场建设方案")
+	task := s.taskOf(id, "initiation")
+	var first, retry map[string]any
+	if code := s.complete("department_officer", task, initiationForm, &first, "Idempotency-Key", "lost-1"); code != 200 {
+		t.Fatalf("initiation: %d %v", code, first)
+	}
+	wid := "case-" + id
+	var resetTo int64
+	it := s.temporal.GetWorkflowHistory(ctx, wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+			resetTo = ev.GetEventId()
+		}
+		if a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil && strings.HasPrefix(a.GetAcceptedRequest().GetMeta().GetUpdateId(), "idem-") {
+			break
+		}
+	}
+	if _, err := s.temporal.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+		Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: wid},
+		Reason: "test: the workflow lost the initiation step", WorkflowTaskFinishEventId: resetTo,
+		RequestId: uuid.NewString(), ResetReapplyType: enumspb.RESET_REAPPLY_TYPE_NONE,
+	}); err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+	if code := s.complete("department_officer", task, initiationForm, &retry, "Idempotency-Key", "lost-1"); code != 200 {
+		t.Fatalf("retry after the workflow lost the step: %d %v", code, retry)
+	}
+	if fmt.Sprint(first) != fmt.Sprint(retry) {
+		t.Fatalf("retry answered %v, first %v", retry, first)
+	}
+	var out map[string]any
+	if code := s.complete("department_officer", s.taskOf(id, "drafting"), draftingForm, &out); code != 200 {
+		t.Fatalf("the next step after the retry: %d %v (the workflow never applied the initiation?)", code, out)
+	}
+	if n := s.count(id, "task.completed.initiation"); n != 1 {
+		t.Fatalf("%d initiation events, want 1", n)
+	}
 }

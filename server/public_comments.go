@@ -46,8 +46,8 @@ const (
 )
 
 // commentLimiter limits POST /cases/{id}/comments per client address
-// (echo's RealIP, which trusts X-Forwarded-For: run behind a proxy that
-// sets it).
+// (c.RealIP: the direct peer, or what a trusted proxy's X-Forwarded-For
+// says; clientIP in server.go).
 func (s *Server) commentLimiter() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{

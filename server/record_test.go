@@ -16,8 +16,13 @@ import (
 	"strings"
 	"testing"
 
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dossier"
+	"github.com/juece/juece/workflows"
 )
 
 var (
@@ -333,6 +338,7 @@ func TestDossierOfClosedCase(t *testing.T) {
 	zr, _ := zip.NewReader(bytes.NewReader(zipBytes), int64(len(zipBytes)))
 	var tmp dossier.Temporal
 	var cat dossier.Catalogue
+	var history []byte
 	for _, f := range zr.File {
 		rc, _ := f.Open()
 		b, _ := io.ReadAll(rc)
@@ -342,10 +348,23 @@ func TestDossierOfClosedCase(t *testing.T) {
 			json.Unmarshal(b, &tmp)
 		case dossier.CatalogueJSON:
 			json.Unmarshal(b, &cat)
+		case dossier.HistoryFile:
+			history = b
 		}
 	}
 	if tmp.WorkflowID != "case-"+id || tmp.RunID == "" || tmp.Status == "" {
 		t.Fatalf("temporal.json = %+v", tmp)
+	}
+	// The workflow's history is kept in the dossier, for after the
+	// namespace's retention: whole, and it replays on today's code.
+	hist, err := client.HistoryFromJSON(bytes.NewReader(history), client.HistoryJSONOptions{})
+	if err != nil || int64(len(hist.GetEvents())) != tmp.HistoryLength || tmp.HistoryLength == 0 {
+		t.Fatalf("temporal-history.json: %v, %d events, history length %d", err, len(hist.GetEvents()), tmp.HistoryLength)
+	}
+	replayer := sdkworker.NewWorkflowReplayer()
+	replayer.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.CaseWorkflow})
+	if err := replayer.ReplayWorkflowHistory(nil, hist); err != nil {
+		t.Fatalf("the dossier's history does not replay: %v", err)
 	}
 	if cat.Case.State != "closed" || cat.Case.OrganID != "yiyang" || len(cat.Documents) != 1 || cat.Documents[0].Step != "initiation" || len(cat.Events) != events {
 		t.Fatalf("catalogue = %+v", cat)

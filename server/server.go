@@ -4,10 +4,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/participation"
 	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server/personal"
@@ -30,6 +32,19 @@ type Config struct {
 	// Profiles are the legal profiles new cases start under (their params and
 	// rule policy are frozen into each case); nil: the built-in ones.
 	Profiles workflows.ProfileSet
+	// Sessions is how long a workbench session lives (idle, absolute);
+	// zero: accounts.DefaultPolicy (30 minutes, 12 hours).
+	Sessions accounts.Policy
+	// SecureCookies marks the workbench's cookies Secure on every answer
+	// (the server is reached over TLS, whatever a request says). Without it
+	// they are Secure when the request came over TLS, directly or, by
+	// X-Forwarded-Proto, through a trusted proxy.
+	SecureCookies bool
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// this server: only a request whose direct peer is one of them has its
+	// X-Forwarded-For (client address) and X-Forwarded-Proto believed. None:
+	// the client address is the direct peer's.
+	TrustedProxies []*net.IPNet
 	// Metrics records HTTP latencies and step outcomes; nil: none. With
 	// MetricsRoute the API's listener also serves them at /metrics.
 	Metrics      *metrics.Metrics
@@ -46,7 +61,7 @@ type Server struct {
 	temporal client.Client
 	log      *slog.Logger
 	cfg      Config
-	tokens   sync.Map // token hash → cachedUser (auth.go)
+	accounts *accounts.Store // sessions (webui.go)
 	// links are the personal links of people without accounts
 	// (db/participation); personal serves their pages at /p/{token}.
 	links    *participation.Store
@@ -72,8 +87,12 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	if cfg.Profiles == nil {
 		cfg.Profiles = workflows.BuiltinProfiles()
 	}
+	if cfg.Sessions.Lifetime <= 0 {
+		cfg.Sessions = accounts.DefaultPolicy
+	}
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
 	if store != nil {
+		s.accounts = accounts.New(store.DB)
 		s.links = participation.New(store.DB)
 	}
 	s.personal = personal.New(store, s.links, log)
@@ -85,6 +104,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.Pre(headAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
@@ -187,3 +207,65 @@ func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 type headOnly struct{ http.ResponseWriter }
 
 func (headOnly) Write(b []byte) (int, error) { return len(b), nil }
+
+// clientIP is how every handler learns the client's address (c.RealIP: the
+// access log, the audit trail, the public-comment limit): the direct peer,
+// or, when the peer is a trusted proxy, the first address of
+// X-Forwarded-For that is not one of the trusted proxies. A client cannot
+// choose its address by sending the header itself.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// overTLS says whether the browser reached us over TLS: the config says so,
+// the connection is TLS, or a trusted proxy says so in X-Forwarded-Proto.
+// The workbench's cookies are Secure then.
+func (s *Server) overTLS(c echo.Context) bool {
+	r := c.Request()
+	if s.cfg.SecureCookies || r.TLS != nil {
+		return true
+	}
+	return r.Header.Get(echo.HeaderXForwardedProto) == "https" && s.fromTrustedProxy(r)
+}
+
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range s.cfg.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseCIDRs reads a comma- or space-separated list of networks
+// (JUECE_TRUSTED_PROXIES); a bare address is a network of one.
+func ParseCIDRs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(f, "/") {
+			if ip := net.ParseIP(f); ip != nil && ip.To4() != nil {
+				f += "/32"
+			} else {
+				f += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", f, err)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -188,15 +188,22 @@ func (s *Server) completeTask(c echo.Context) error {
 	if t, err = s.store.GetTask(ctx, t.ID); err != nil {
 		return err
 	}
-	if keyed {
-		ev, err := s.store.EventByKey(ctx, t.CaseID, updateID)
-		if err == nil {
-			return c.JSON(http.StatusOK, completedFromEvent(ev))
-		} else if !errors.Is(err, db.ErrNotFound) {
+	if !activeTask(t) {
+		// Done already. By this user's first attempt with this key, the
+		// update is sent again all the same, with the same ID: Temporal
+		// answers the first outcome, or, when the workflow never learned of
+		// the step (the Temporal server died after the step was recorded and
+		// before the update was), the workflow applies it now and the step's
+		// event key makes its record the one already written. Otherwise
+		// someone else completed it.
+		if !keyed {
+			return s.conflict(c, t)
+		}
+		if _, err := s.store.EventByKey(ctx, t.CaseID, updateID); errors.Is(err, db.ErrNotFound) {
+			return s.conflict(c, t)
+		} else if err != nil {
 			return err
 		}
-	} else if !activeTask(t) {
-		return s.conflict(c, t)
 	}
 	clock, err := s.clockFacts(ctx, t, req.Form)
 	if err != nil {

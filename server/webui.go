@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/server/web"
 )
 
@@ -77,32 +78,64 @@ type webAPI struct {
 	access *accessLog
 }
 
-func (a webAPI) Authenticate(c echo.Context, token string) (db.User, error) {
-	return a.s.userByToken(c, token)
+// Authenticate resolves the session cookie's ID to its user: a session the
+// database still holds open, not idle or past its lifetime, of a user not
+// disabled. Read on every request, so a logout or an account action in any
+// process ends the session here at once.
+func (a webAPI) Authenticate(c echo.Context, session string) (db.User, error) {
+	return a.s.accounts.SessionUser(c.Request().Context(), session, a.s.cfg.Sessions)
 }
 
-// Login checks a token typed into the login form. A login is an access-log
-// row (the API's bearer requests have none); a wrong token is a failed
-// authentication, counted per address like the API's.
-func (a webAPI) Login(c echo.Context, token string) (db.User, error) {
+// Login checks a token typed into the login form and opens a session with a
+// fresh ID, ending the one the browser had (previous, "" for none). A login
+// is an access-log row (the API's bearer requests have none); a wrong token
+// is a failed authentication, counted per address like the API's.
+func (a webAPI) Login(c echo.Context, token, previous string) (db.User, accounts.Session, error) {
 	ctx := c.Request().Context()
 	u, err := a.s.userByToken(c, token)
 	if errors.Is(err, db.ErrNotFound) {
 		e := requestAccess(c, db.AccessAuthFailed)
 		e.Code, e.Detail = CodeUnauthenticated, "网页登录令牌无效 / invalid token at the web login"
 		a.access.authFailed(ctx, e)
-		return u, &web.Problem{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Detail: e.Detail}
+		return u, accounts.Session{}, &web.Problem{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Detail: e.Detail}
 	}
 	if err != nil {
-		return u, err
+		return u, accounts.Session{}, err
+	}
+	sess, err := a.s.accounts.CreateSession(ctx, u.ID, a.s.cfg.Sessions,
+		accounts.Client{Addr: c.RealIP(), UserAgent: c.Request().UserAgent()}, previous)
+	if err != nil {
+		return u, sess, err
 	}
 	e := requestAccess(c, db.AccessLogin)
 	e.UserID, e.UserName, e.Role, e.Org = u.ID, u.Name, u.Role, u.OrgID
 	if err := a.access.write(ctx, e); err != nil {
-		return u, fmt.Errorf("record web login of %s: %w", u.ID, err)
+		return u, accounts.Session{}, fmt.Errorf("record web login of %s: %w", u.ID, err)
 	}
-	return u, nil
+	return u, sess, nil
 }
+
+// Logout ends the session on the server, so the cookie no longer works
+// even if it was copied, and writes the access log's logout row.
+func (a webAPI) Logout(c echo.Context, u db.User, session string) error {
+	ctx := c.Request().Context()
+	if _, err := a.s.accounts.EndSession(ctx, session); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return nil // ended meanwhile: nothing left to end
+		}
+		return err
+	}
+	e := requestAccess(c, db.AccessLogout)
+	e.UserID, e.UserName, e.Role, e.Org = u.ID, u.Name, u.Role, u.OrgID
+	if err := a.access.write(ctx, e); err != nil {
+		return fmt.Errorf("record web logout of %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// SecureCookies says whether the workbench's cookies get Secure for this
+// request (Server.overTLS).
+func (a webAPI) SecureCookies(c echo.Context) bool { return a.s.overTLS(c) }
 
 // Call runs the route's handler on a scratch context (the user set, the
 // path parameters, query and body of the operation) that writes into a

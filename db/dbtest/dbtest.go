@@ -1,6 +1,8 @@
 // Package dbtest gives tests a real PostgreSQL database: TEST_DATABASE_URL's
 // server when set, otherwise a throwaway cluster started once per test binary.
-// Each test gets its own database cloned from a migrated template.
+// Each test gets its own database cloned from a migrated template. The
+// template grants an application role what juece_grant_app gives it, as
+// juece dev and a deployment do, so that AppStore can test as that role.
 package dbtest
 
 import (
@@ -22,10 +24,16 @@ import (
 var (
 	once     sync.Once
 	adminURL string // a URL whose database we may connect to for CREATE DATABASE
-	cluster  *pgcluster.Cluster
-	baseDir  string
-	setupErr error
-	counter  atomic.Int64
+	// appUser and appPassword are the application role's: the cluster's
+	// juece_app, or on TEST_DATABASE_URL's server a role made for this
+	// binary (dropped by Stop).
+	appUser, appPassword string
+	ownRole              bool
+	appErr               error // why there is no application role
+	cluster              *pgcluster.Cluster
+	baseDir              string
+	setupErr             error
+	counter              atomic.Int64
 )
 
 const template = "juece_test_template"
@@ -47,6 +55,9 @@ func Stop() {
 	if templateName != "" {
 		if a, err := sql.Open("postgres", adminURL); err == nil {
 			a.Exec(`DROP DATABASE IF EXISTS "` + templateName + `" WITH (FORCE)`)
+			if ownRole {
+				a.Exec(`DROP ROLE IF EXISTS "` + appUser + `"`)
+			}
 			a.Close()
 		}
 	}
@@ -71,6 +82,9 @@ func setup() {
 			return
 		}
 		adminURL = cluster.URL("postgres")
+		au, _ := url.Parse(cluster.AppURL("postgres"))
+		appUser = au.User.Username()
+		appPassword, _ = au.User.Password()
 	}
 	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {
@@ -78,6 +92,14 @@ func setup() {
 		return
 	}
 	defer admin.Close()
+	if appUser == "" { // TEST_DATABASE_URL's server: a role of our own
+		appUser, appPassword, ownRole = fmt.Sprintf("juece_test_app_%d", os.Getpid()), fmt.Sprintf("pw-%d-%d", os.Getpid(), time.Now().UnixNano()), true
+		if _, err := admin.ExecContext(ctx, `CREATE ROLE "`+appUser+`" LOGIN PASSWORD '`+appPassword+`'`); err != nil {
+			// Only the tests of the application role need it (Stores says so).
+			appErr = fmt.Errorf("TEST_DATABASE_URL's role cannot create the application role: %w", err)
+			appUser, ownRole = "", false
+		}
+	}
 	name := fmt.Sprintf("%s_%d", template, os.Getpid())
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
 		setupErr = fmt.Errorf("create template: %w", err)
@@ -92,6 +114,12 @@ func setup() {
 	if err := db.Migrate(ctx, tdb); err != nil {
 		setupErr = err
 		return
+	}
+	if appUser != "" {
+		if _, err := tdb.ExecContext(ctx, `SELECT juece_grant_app($1)`, appUser); err != nil {
+			setupErr = fmt.Errorf("grant the application role: %w", err)
+			return
+		}
 	}
 	templateName = name
 }
@@ -135,6 +163,39 @@ func URL(t testing.TB) string {
 		}
 	})
 	return withDB(adminURL, name)
+}
+
+// Stores opens two stores on one fresh database for the test: as its owner
+// (who runs the migrations, and may tamper with the record as an attacker
+// with the owner's password could) and as the application role, which has
+// only what juece_grant_app gives it (README, "Database roles").
+func Stores(t testing.TB) (owner, app *db.Store) {
+	t.Helper()
+	raw := URL(t)
+	if appErr != nil {
+		t.Fatalf("test database: %v", appErr)
+	}
+	owner, err := db.Open(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Close() })
+	app, err = db.Open(context.Background(), AppURL(raw))
+	if err != nil {
+		t.Fatalf("open as the application role: %v", err)
+	}
+	t.Cleanup(func() { app.Close() })
+	return owner, app
+}
+
+// AppURL is the URL of a test database (from URL) as the application role.
+func AppURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	u.User = url.UserPassword(appUser, appPassword)
+	return u.String()
 }
 
 // Store opens a store on a fresh database for the test.

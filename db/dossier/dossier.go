@@ -42,7 +42,12 @@ const (
 	CatalogueHTML = "catalogue.html"
 	EventsFile    = "events.json"
 	TemporalFile  = "temporal.json"
-	DocumentsDir  = "documents/"
+	// HistoryFile is the workflow's full Temporal history (protojson, the
+	// form Temporal's own tools export and its replayer reads), when Temporal
+	// answered at export: the namespace's retention deletes histories of
+	// closed workflows, the dossier keeps it for good.
+	HistoryFile  = "temporal-history.json"
+	DocumentsDir = "documents/"
 )
 
 // Temporal identifies the workflow that ran the case. The server and the CLI
@@ -58,6 +63,9 @@ type Temporal struct {
 	HistoryLength int64      `json:"history_length,omitempty"`
 	// Note says why run details are missing (Temporal not reachable).
 	Note string `json:"note,omitempty"`
+	// History is the workflow's history as HistoryFile holds it; nil when
+	// it could not be read.
+	History json.RawMessage `json:"-"`
 }
 
 // Chain is a case chain's head: its number of events and last hash.
@@ -233,6 +241,11 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 			}
 		}
 		if err := put(f.name, b); err != nil {
+			return Manifest{}, err
+		}
+	}
+	if len(t.History) > 0 {
+		if err := put(HistoryFile, t.History); err != nil {
 			return Manifest{}, err
 		}
 	}

@@ -2,14 +2,25 @@
 // PostgreSQL binaries: the embedded default of `juece dev` and the throwaway
 // cluster of tests. When run as root it runs the server as the postgres OS user,
 // because initdb and postgres refuse to run as root.
+//
+// Nobody gets in without a password (scram-sha-256): the cluster has the
+// superuser juece, which owns the databases and runs the migrations, and the
+// application role juece_app, which is no superuser and owns nothing, so it
+// cannot switch the record's append-only triggers off (R-ARC-04). Both
+// passwords are generated at the first start and kept beside the data
+// directory in a file only its owner may read (Options.Secrets).
 package pgcluster
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -20,7 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/lib/pq" // driver for the readiness check
+	"github.com/lib/pq" // driver for the readiness check; QuoteLiteral
 )
 
 // Cluster is a running postgres server started by this process.
@@ -29,6 +40,19 @@ type Cluster struct {
 	Port int
 	cmd  *exec.Cmd
 	done chan struct{}
+	sec  secrets
+}
+
+// Role names of the cluster.
+const (
+	OwnerRole = "juece"     // superuser: owns the databases, runs the migrations
+	AppRole   = "juece_app" // what serve and worker connect as
+)
+
+// secrets are the roles' passwords, kept in Options.Secrets.
+type secrets struct {
+	Owner string `json:"juece"`
+	App   string `json:"juece_app"`
 }
 
 // BinDir finds the PostgreSQL server binaries, newest version first.
@@ -93,6 +117,9 @@ type Options struct {
 	LogFile  string // server log; default Dir/../postgres.log
 	Fsync    bool   // false for throwaway clusters
 	Database string // created if missing; default "juece"
+	// Secrets is the file (mode 0600) with the roles' passwords, written at
+	// the first start; default Dir/../postgres-passwords.json.
+	Secrets string
 }
 
 // Start initialises the data directory if needed and starts postgres on
@@ -124,6 +151,13 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", filepath.Dir(dir), err)
 	}
+	if o.Secrets == "" {
+		o.Secrets = filepath.Join(filepath.Dir(dir), "postgres-passwords.json")
+	}
+	sec, err := loadSecrets(o.Secrets)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err != nil {
 		o.Logf("initialising PostgreSQL cluster in %s", dir)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -134,12 +168,30 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 				return nil, fmt.Errorf("chown %s: %w", dir, err)
 			}
 		}
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", dir, "-U", "juece",
-			"--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+		// The superuser's password reaches initdb in a file only the
+		// server's OS user can read, removed right after.
+		pw, err := os.CreateTemp(filepath.Dir(dir), ".initdb-pw-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(pw.Name())
+		_, err = pw.WriteString(sec.Owner + "\n")
+		if cerr := pw.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && cred != nil {
+			err = os.Chown(pw.Name(), uid, gid)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("initdb password file: %w", err)
+		}
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", dir, "-U", OwnerRole, "--pwfile="+pw.Name(),
+			"--auth-host=scram-sha-256", "--auth-local=peer", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 		}
+		os.Remove(pw.Name())
 	}
 	logFile := o.LogFile
 	if logFile == "" {
@@ -163,17 +215,102 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		lf.Close()
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
-	c := &Cluster{Dir: dir, Port: o.Port, cmd: cmd, done: make(chan struct{})}
+	c := &Cluster{Dir: dir, Port: o.Port, cmd: cmd, done: make(chan struct{}), sec: sec}
 	go func() { cmd.Wait(); lf.Close(); close(c.done) }()
 	if err := c.waitReady(ctx, 30*time.Second); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("postgres did not become ready (log: %s): %w", logFile, err)
+	}
+	if err := c.secure(ctx); err != nil {
+		c.Stop()
+		return nil, fmt.Errorf("secure the cluster: %w", err)
 	}
 	if err := c.ensureDatabase(ctx, o.Database); err != nil {
 		c.Stop()
 		return nil, err
 	}
 	return c, nil
+}
+
+// loadSecrets reads the passwords file, creating it with fresh passwords
+// (mode 0600) when it does not exist yet.
+func loadSecrets(path string) (secrets, error) {
+	var sec secrets
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(b, &sec); err != nil || sec.Owner == "" || sec.App == "" {
+			return sec, fmt.Errorf("%s: not a passwords file of this cluster (delete it together with the data directory to start over)", path)
+		}
+		return sec, os.Chmod(path, 0o600)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return sec, err
+	}
+	sec = secrets{Owner: newPassword(), App: newPassword()}
+	b, _ = json.MarshalIndent(sec, "", "  ")
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return sec, fmt.Errorf("write %s: %w", path, err)
+	}
+	return sec, nil
+}
+
+func newPassword() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hbaConf is the whole of pg_hba.conf: a password over TCP (the server
+// listens on 127.0.0.1 only), the OS user's identity on a Unix socket (none
+// is opened), nothing else; no trust.
+const hbaConf = `# Written by juece (db/pgcluster): no trust; every role needs its password.
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 peer
+host    all       all   127.0.0.1/32  scram-sha-256
+host    all       all   ::1/128       scram-sha-256
+`
+
+// secure makes the running cluster what the package comment says: the
+// superuser has its password, the application role exists as a plain login
+// role with its own, and pg_hba.conf asks every connection for a password.
+// It also upgrades a data directory from before, which trusted every local
+// connection: it connects while that still holds and then removes it.
+func (c *Cluster) secure(ctx context.Context) error {
+	d, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var exists bool
+	if err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, AppRole).Scan(&exists); err != nil {
+		return fmt.Errorf("check role %s: %w", AppRole, err)
+	}
+	stmts := []string{`ALTER ROLE ` + OwnerRole + ` PASSWORD ` + pq.QuoteLiteral(c.sec.Owner)}
+	if !exists {
+		stmts = append(stmts, `CREATE ROLE `+AppRole+` LOGIN`)
+	}
+	stmts = append(stmts, `ALTER ROLE `+AppRole+` NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS LOGIN PASSWORD `+
+		pq.QuoteLiteral(c.sec.App))
+	for _, q := range stmts {
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", strings.SplitN(q, " PASSWORD", 2)[0], err)
+		}
+	}
+	hba := filepath.Join(c.Dir, "pg_hba.conf")
+	if b, err := os.ReadFile(hba); err == nil && string(b) == hbaConf {
+		return nil
+	}
+	// The file belongs to the server's OS user; write it in place, keeping
+	// its owner and mode.
+	if err := os.WriteFile(hba, []byte(hbaConf), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", hba, err)
+	}
+	if _, err := d.ExecContext(ctx, `SELECT pg_reload_conf()`); err != nil {
+		return fmt.Errorf("reload pg_hba.conf: %w", err)
+	}
+	return nil
 }
 
 // runAs returns the credential to run PostgreSQL with: the postgres OS user
@@ -191,9 +328,25 @@ func runAs() (*syscall.Credential, int, int, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, uid, gid, nil
 }
 
-// URL is the connection string for a database of this cluster.
+// URL is the connection string for a database of this cluster as its
+// owner, the superuser juece: migrations, creating databases, tests that
+// tamper with the record on purpose.
 func (c *Cluster) URL(database string) string {
-	return fmt.Sprintf("postgres://juece@127.0.0.1:%d/%s?sslmode=disable", c.Port, database)
+	return c.roleURL(OwnerRole, c.sec.Owner, database)
+}
+
+// AppURL is the connection string for a database of this cluster as the
+// application role juece_app, which owns nothing and is no superuser: what
+// serve and worker use. It has the tables' privileges once the owner has
+// run juece_grant_app for it (db.GrantApp).
+func (c *Cluster) AppURL(database string) string {
+	return c.roleURL(AppRole, c.sec.App, database)
+}
+
+func (c *Cluster) roleURL(role, password, database string) string {
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(role, password), Host: fmt.Sprintf("127.0.0.1:%d", c.Port),
+		Path: "/" + database, RawQuery: "sslmode=disable"}
+	return u.String()
 }
 
 func (c *Cluster) waitReady(ctx context.Context, limit time.Duration) error {
@@ -257,4 +410,20 @@ func (c *Cluster) Stop() error {
 		<-c.done
 	}
 	return nil
+}
+
+// StopImmediate stops the server as `pg_ctl stop -m immediate` does (SIGQUIT):
+// no checkpoint, every connection cut, crash recovery at the next start. The
+// chaos test uses it as PostgreSQL dying in the middle of the working day.
+func (c *Cluster) StopImmediate() {
+	if c == nil || c.cmd.Process == nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-c.done:
+	case <-time.After(20 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
 }

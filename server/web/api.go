@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -19,12 +20,22 @@ import (
 // API makes (who may see a case, who may act on a task, the procedural rules):
 // it runs the same handler and shows its answer. server/webui.go implements it.
 type API interface {
-	// Authenticate resolves a session's token to its user, exactly as the
-	// API's bearer authentication does.
-	Authenticate(c echo.Context, token string) (db.User, error)
-	// Login is Authenticate for the login form: it also writes the access
-	// log's login row, or its (rate-limited) failed-authentication row.
-	Login(c echo.Context, token string) (db.User, error)
+	// Authenticate resolves a session ID (the session cookie) to its
+	// user; an ended, timed-out or unknown session, or a disabled user, is
+	// db.ErrNotFound.
+	Authenticate(c echo.Context, session string) (db.User, error)
+	// Login checks the token typed into the login form, exactly as the
+	// API's bearer authentication does, and opens a session with a new ID,
+	// ending the browser's previous one (its ID, or ""). It also writes the
+	// access log's login row, or its (rate-limited) failed-authentication
+	// row; a wrong token is a *Problem.
+	Login(c echo.Context, token, previous string) (db.User, accounts.Session, error)
+	// Logout ends the session on the server and records the logout.
+	Logout(c echo.Context, u db.User, session string) error
+	// SecureCookies says whether cookies set on this answer get Secure:
+	// the browser reached the server over TLS (or the server is configured
+	// so).
+	SecureCookies(c echo.Context) bool
 	// Call runs an API operation for u and decodes its JSON answer into out
 	// (nil: discard). An error answer is returned as *Problem.
 	Call(c echo.Context, u db.User, op Op, out any) error

@@ -119,10 +119,11 @@ func BenchmarkUIRender100kCases(b *testing.B) {
 		{"api-auditor-all", "auditor", "/api/v1/inbox?view=all"},
 	} {
 		token := tokens[page.role]
+		session := sessionFor(b, h, token)
 		b.Run(page.name, func(b *testing.B) {
 			get := func() time.Duration {
 				req := httptest.NewRequest(http.MethodGet, page.path, nil)
-				req.AddCookie(&http.Cookie{Name: "juece_session", Value: token})
+				req.AddCookie(&http.Cookie{Name: "juece_session", Value: session})
 				req.Header.Set("Authorization", "Bearer "+token)
 				rec := httptest.NewRecorder()
 				t0 := time.Now()

@@ -32,6 +32,9 @@ func TestWorkbenchHostileInput(t *testing.T) {
 		}
 	}
 	h := server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler()
+	for role, tok := range tokens { // the workbench's cookie holds a session, not the token
+		tokens[role] = sessionFor(t, h, tok)
+	}
 	do := func(role, method, target string, form url.Values, hdr ...string) *httptest.ResponseRecorder {
 		t.Helper()
 		var body io.Reader

@@ -5,13 +5,15 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
 
 // The login page takes a personal API token: the foundation has no
-// passwords. The token goes into the session cookie and is checked on every
-// request, like a bearer token (a revoked token ends the session).
+// passwords (they come with the accounts issue). A good token opens a
+// server-side session (db/accounts); the session cookie holds only its random
+// ID, never the token. Logout ends the session on the server.
 
 type loginData struct {
 	Next  string
@@ -30,7 +32,7 @@ func (ui *UI) showLogin(c echo.Context, status int, errKey string) error {
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)
 	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", MaxAge: 3600,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
 	d := loginData{Next: localPath(c.FormValue("next")), CSRF: tok}
 	if errKey != "" {
 		d.Error = errKey
@@ -47,14 +49,21 @@ func (ui *UI) login(c echo.Context) error {
 	if token == "" || len(token) > 200 {
 		return ui.showLogin(c, http.StatusUnauthorized, "login.failed")
 	}
-	if _, err := ui.api.Login(c, token); err != nil {
+	var previous string
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		previous = ck.Value
+	}
+	_, sess, err := ui.api.Login(c, token, previous)
+	if err != nil {
 		if _, ok := err.(*Problem); ok {
 			return ui.showLogin(c, http.StatusUnauthorized, "login.failed")
 		}
 		return ui.fail(c, err)
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionMaxAge.Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	// The cookie lives no longer than the session (its absolute
+	// lifetime); the idle timeout is the server's to decide.
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID, Path: "/", MaxAge: int(time.Until(sess.ExpiresAt).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
 	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Path: "/login", MaxAge: -1})
 	next := localPath(c.FormValue("next"))
 	if next == "" {
@@ -63,14 +72,21 @@ func (ui *UI) login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
+// logout ends the session on the server (the session middleware has
+// checked the form's CSRF token), then forgets the cookie.
 func (ui *UI) logout(c echo.Context) error {
-	clearSession(c)
+	if tok, ok := c.Get(tokenKey).(string); ok {
+		if err := ui.api.Logout(c, currentUser(c), tok); err != nil {
+			return ui.fail(c, err)
+		}
+	}
+	ui.clearSession(c)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-func clearSession(c echo.Context) {
+func (ui *UI) clearSession(c echo.Context) {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
 }
 
 // localPath keeps a redirect target on this site: a path, not a URL.

@@ -19,7 +19,7 @@ func TestNotFoundIsAPage(t *testing.T) {
 		t.Helper()
 		req := httptest.NewRequest(method, target, nil)
 		if role != "" {
-			req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens[role]})
+			req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, role)})
 		}
 		for _, c := range cookies {
 			req.AddCookie(c)
@@ -90,7 +90,7 @@ func TestNotFoundIsAPage(t *testing.T) {
 		req := httptest.NewRequest("GET", c.target, nil)
 		if c.role != "" {
 			req.Header.Set("Authorization", "Bearer "+s.tokens[c.role])
-			req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens[c.role]})
+			req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, c.role)})
 		}
 		rec := httptest.NewRecorder()
 		s.h.ServeHTTP(rec, req)

@@ -25,7 +25,7 @@ func (s *commentStack) post(t *testing.T, role, from, target string, form url.Va
 	form.Set("_csrf", page[i+len(`name="_csrf" value="`):][:32])
 	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens[role]})
+	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, role)})
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	return rec

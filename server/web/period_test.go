@@ -26,7 +26,9 @@ type commentStack struct {
 	h      http.Handler
 	store  *db.Store
 	tokens map[string]string // role → token
-	taskID string
+	// sessions are the workbench sessions of the roles, opened on first use.
+	sessions map[string]string
+	taskID   string
 }
 
 func newCommentStack(t *testing.T) *commentStack {
@@ -40,7 +42,7 @@ func newCommentStack(t *testing.T) *commentStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &commentStack{store: store, tokens: map[string]string{}, taskID: seedCommentTask(t, store)}
+	s := &commentStack{store: store, tokens: map[string]string{}, sessions: map[string]string{}, taskID: seedCommentTask(t, store)}
 	for _, u := range demo {
 		if _, ok := s.tokens[u.Role]; !ok {
 			s.tokens[u.Role] = u.Token
@@ -71,10 +73,18 @@ func seedCommentTask(t *testing.T, store *db.Store) string {
 	return taskID
 }
 
+// session is role's workbench session cookie value.
+func (s *commentStack) session(t testing.TB, role string) string {
+	if _, ok := s.sessions[role]; !ok {
+		s.sessions[role] = sessionFor(t, s.h, s.tokens[role])
+	}
+	return s.sessions[role]
+}
+
 func (s *commentStack) get(t *testing.T, role, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
-	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens[role]})
+	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, role)})
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	return rec
@@ -197,7 +207,7 @@ func TestCommentPeriodOnTaskPage(t *testing.T) {
 		"f.publish_date": {"2026-09-07"}, "f.end_date": {"2026-09-27"}, "f.text": {"公开征求意见，期限20日。"}}
 	req := httptest.NewRequest(http.MethodPost, "/tasks/"+s.taskID+"/complete", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens["department_officer"]})
+	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, "department_officer")})
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {

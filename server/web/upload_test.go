@@ -31,7 +31,7 @@ func (s *commentStack) upload(t *testing.T, role, caseID string, fields map[stri
 	mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/cases/"+caseID+"/documents", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens[role]})
+	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, role)})
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	return rec
@@ -147,7 +147,7 @@ func TestUploadThroughTheCasePage(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/cases/"+caseID+"/documents", strings.NewReader("x"))
 	req.ContentLength = 100 << 20
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
-	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.tokens["department_officer"]})
+	req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(t, "department_officer")})
 	rec = httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {

@@ -37,7 +37,8 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Cookies of the workbench. The session cookie holds the user's API token:
+// Cookies of the workbench. The session cookie holds a server-side
+// session's random ID (db/accounts), never the API token:
 // HttpOnly (no script reads it) and SameSite=Strict (no other site's page
 // sends it), so a POST can only come from our own pages; every form also
 // carries a token derived from the session (csrfToken).
@@ -45,7 +46,6 @@ const (
 	sessionCookie    = "juece_session"
 	langCookie       = "juece_lang"
 	loginCSRFCookie  = "juece_login"
-	sessionMaxAge    = 12 * time.Hour
 	csrfField        = "_csrf"
 	userKey          = "web.user"
 	tokenKey         = "web.token"
@@ -225,7 +225,7 @@ func (ui *UI) language(next echo.HandlerFunc) echo.HandlerFunc {
 		if q := c.QueryParam("lang"); q == langZH || q == langEN {
 			lang = q
 			c.SetCookie(&http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
-				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: ui.api.SecureCookies(c)})
 		} else if ck, err := c.Cookie(langCookie); err == nil && ck.Value == langEN {
 			lang = langEN
 		}
@@ -234,8 +234,9 @@ func (ui *UI) language(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// session requires a signed-in user: the session cookie's token must still
-// authenticate (a revoked token ends the session at once). A POST must carry
+// session requires a signed-in user: the session cookie's ID must name a
+// session the server still holds open (logout, an idle timeout, a disabled
+// user or a revoked token end it at once). A POST must carry
 // the session's CSRF token and, when the browser names one, our own origin.
 func (ui *UI) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -406,7 +407,7 @@ func (ui *UI) fail(c echo.Context, err error) error {
 	var p *Problem
 	if errors.As(err, &p) {
 		if p.Status == http.StatusUnauthorized {
-			clearSession(c)
+			ui.clearSession(c)
 			return c.Redirect(http.StatusSeeOther, "/login")
 		}
 		return ui.render(c, p.Status, "error", ui.newPage(c, "", text(lang(c), "error.title"),

@@ -40,6 +40,12 @@ func CLIPath() string {
 
 // EnsureCLI returns the path of the Temporal CLI, building it with `go install`
 // the first time (about three minutes cold). TEMPORAL_CLI overrides the path.
+//
+// Several processes may start at once on a fresh machine (`make run` beside
+// `make test`, or test binaries of several packages): an exclusive file lock
+// in the cache directory lets one of them build while the others wait and
+// then find the binary; each build goes into its own temporary directory and
+// reaches its final name by one rename, so nobody sees half a binary.
 func EnsureCLI(ctx context.Context, logf func(string, ...any)) (string, error) {
 	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
 		return p, nil
@@ -52,11 +58,24 @@ func EnsureCLI(ctx context.Context, logf func(string, ...any)) (string, error) {
 	if err != nil {
 		return "", errors.New("the Temporal CLI is not built yet and `go` is not on PATH: install Go, or set TEMPORAL_ADDRESS to an existing Temporal server")
 	}
-	logf("building the Temporal CLI %s once into %s (a few minutes)…", CLIVersion, filepath.Dir(path))
-	tmp := path + ".tmp"
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("temporal CLI cache: %w", err)
+	}
+	unlock, err := lockDir(ctx, dir, logf)
+	if err != nil {
 		return "", err
 	}
+	defer unlock()
+	if _, err := os.Stat(path); err == nil { // built while we waited
+		return path, nil
+	}
+	logf("building the Temporal CLI %s once into %s (a few minutes)…", CLIVersion, dir)
+	tmp, err := os.MkdirTemp(dir, "build-")
+	if err != nil {
+		return "", fmt.Errorf("temporal CLI build dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	cmd := exec.CommandContext(ctx, goBin, "install", "github.com/temporalio/cli/cmd/temporal@"+CLIVersion)
 	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "CGO_ENABLED=0")
 	cmd.Dir = os.TempDir() // outside any module
@@ -67,8 +86,37 @@ func EnsureCLI(ctx context.Context, logf func(string, ...any)) (string, error) {
 	if err := os.Rename(filepath.Join(tmp, "temporal"), path); err != nil {
 		return "", fmt.Errorf("install temporal CLI: %w", err)
 	}
-	os.RemoveAll(tmp)
 	return path, nil
+}
+
+// lockDir takes an exclusive flock on dir/.lock, waiting while another
+// process (or another caller in this one: each open file is its own lock
+// holder) builds. The kernel releases the lock if the holder dies.
+func lockDir(ctx context.Context, dir string, logf func(string, ...any)) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("temporal CLI lock: %w", err)
+	}
+	for waited := false; ; {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("temporal CLI lock: %w", err)
+		}
+		if !waited {
+			logf("another process is building the Temporal CLI into %s; waiting for it", dir)
+			waited = true
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // Server is a running `temporal server start-dev`.
@@ -158,4 +206,14 @@ func (s *Server) Stop() {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		<-s.done
 	}
+}
+
+// Kill ends the server and its children with SIGKILL, as a crash would, and
+// waits for it. Started again on the same DBFile it resumes every workflow.
+func (s *Server) Kill() {
+	if s == nil {
+		return
+	}
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	<-s.done
 }
