@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ func runBench(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	perLevel := fs.Duration("per-level", 10*time.Second, "how long each system runs at each actor count")
 	warmup := fs.Int("warmup", 3, "warm-up cases per system")
 	outDir := fs.String("out", "bench-results", "directory for the JSON report and the SVG chart")
+	apiList := fs.String("api", "", "drive these running API servers (comma-separated base URLs) instead of one in this process; with DATABASE_URL and TEMPORAL_ADDRESS of their stack")
+	usersFile := fs.String("users", "", "with --api: the demo users' tokens (demo-users.json)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the product's API server and worker, the baselines' worker, the actors) to FILE")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,45 +99,78 @@ func runBench(ctx context.Context, cfg Config, args []string, out io.Writer) err
 		return err
 	}
 	defer store.Close()
-	demo, err := store.SeedDemo(ctx, nil)
-	if err != nil {
-		return err
-	}
 	tc, err := dialTemporal(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	queue := cfg.TaskQueue + "-bench"
-	pw := worker.New(tc, queue, &activities.Activities{Store: store})
-	if err := pw.Start(); err != nil {
-		return err
+	tokens := map[string]string{}
+	var apis []string
+	if *apiList != "" {
+		// Another stack's API servers and workers run the product; this
+		// process runs only the baselines' worker, on the same Temporal and
+		// PostgreSQL.
+		apis = splitList(*apiList)
+		raw, err := os.ReadFile(*usersFile)
+		if err != nil {
+			return fmt.Errorf("--users: %w", err)
+		}
+		var f demoUsersFile
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return fmt.Errorf("--users %s: %w", *usersFile, err)
+		}
+		for _, u := range f.Users {
+			if tokens[u.Role] == "" {
+				tokens[u.Role] = u.Token
+			}
+		}
+	} else {
+		queue := cfg.TaskQueue + "-bench"
+		pw := worker.New(tc, queue, &activities.Activities{Store: store})
+		if err := pw.Start(); err != nil {
+			return err
+		}
+		defer pw.Stop()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		api := &http.Server{Handler: server.New(store, tc, log, server.Config{TaskQueue: queue}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go api.Serve(ln)
+		defer api.Close()
+		apis = []string{"http://" + ln.Addr().String()}
+		demo, err := store.SeedDemo(ctx, nil)
+		if err != nil {
+			return err
+		}
+		for _, u := range demo {
+			if tokens[u.Role] == "" {
+				tokens[u.Role] = u.Token
+			}
+		}
 	}
-	defer pw.Stop()
 	rows := &bench.Rows{DB: store.DB}
 	bw := bench.NewWorker(tc, rows)
 	if err := bw.Start(); err != nil {
 		return err
 	}
 	defer bw.Stop()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	api := &http.Server{Handler: server.New(store, tc, log, server.Config{TaskQueue: queue}).Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go api.Serve(ln)
-	defer api.Close()
-	tokens := map[string]string{}
-	for _, u := range demo {
-		if tokens[u.Role] == "" {
-			tokens[u.Role] = u.Token
-		}
-	}
 	if err := bench.CheckTokens(tokens); err != nil {
 		return err
 	}
-	env := bench.Env{APIs: []string{"http://" + ln.Addr().String()}, Tokens: tokens, Temporal: tc, DB: store.DB, ProductQueue: queue}
-	logf("juece bench: %v actors, %s per system and level, on PostgreSQL and Temporal at %s", levels, *perLevel, cfg.TemporalAddress)
+	env := bench.Env{APIs: apis, Tokens: tokens, Temporal: tc, DB: store.DB}
+	logf("juece bench: %v actors, %s per system and level, API %v, Temporal at %s", levels, *perLevel, apis, cfg.TemporalAddress)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := bench.Run(ctx, env, bench.Options{Actors: levels, PerLevel: *perLevel, Warmup: *warmup, Logf: logf})
 	if err != nil {
 		return err

@@ -162,6 +162,7 @@ Usage:
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
+  juece cluster [--pg-port 54339] [--temporal-port 7300] [--api 127.0.0.1:8090,127.0.0.1:8091]   the production topology here: PostgreSQL, the official Temporal server on it, two API servers, two workers
   juece bench [--actors 1,20,50] [--sweep] [--per-level 10s] [--out DIR]   the product over HTTP against bare-SDK baselines, one run
   juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
 
@@ -208,6 +209,8 @@ func main() {
 		err = runCrossCheck(ctx, cfg, os.Args[2:], os.Stdout)
 	case "dossier":
 		err = runDossier(ctx, cfg, os.Args[2:], os.Stdout)
+	case "cluster":
+		err = runCluster(ctx, cfg, os.Args[2:], log)
 	case "bench":
 		err = runBench(ctx, cfg, os.Args[2:], os.Stdout)
 	case "setup":

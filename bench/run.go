@@ -42,9 +42,6 @@ type Env struct {
 	Tokens   map[string]string // role → bearer token
 	Temporal client.Client
 	DB       *sqlx.DB
-	// ProductQueue is the task queue of the product's Case workflows, for
-	// reading their histories.
-	ProductQueue string
 }
 
 // Options say how long and at which actor counts to measure.
