@@ -99,12 +99,12 @@ type StepInput struct {
 	CompleteTask string          `json:"complete_task,omitempty"`
 	// TaskID names the task a step is about when it completes none (a
 	// hearing step).
-	TaskID       string          `json:"task_id,omitempty"`
-	Form         json.RawMessage `json:"form,omitempty"`
-	CancelTasks  []string        `json:"cancel_tasks,omitempty"`
-	NewTasks     []NewTask       `json:"new_tasks,omitempty"`
-	TaskUpdate   *TaskUpdate     `json:"task_update,omitempty"`
-	Comment      *Comment        `json:"comment,omitempty"`
+	TaskID      string          `json:"task_id,omitempty"`
+	Form        json.RawMessage `json:"form,omitempty"`
+	CancelTasks []string        `json:"cancel_tasks,omitempty"`
+	NewTasks    []NewTask       `json:"new_tasks,omitempty"`
+	TaskUpdate  *TaskUpdate     `json:"task_update,omitempty"`
+	Comment     *Comment        `json:"comment,omitempty"`
 }
 
 // TaskUpdate is a task's state after a task action (claim, delegate, …).
