@@ -154,7 +154,9 @@ Usage:
   juece serve               the HTTP API and web UI
   juece worker              the Temporal worker; keeps the daily audit checkpoint's Temporal Schedule
   juece migrate             apply database migrations
-  juece users add --name N --role R --org O [--handle H]   create a user; prints its API token once
+  juece users add --name N --role R --org O [--handle H] [--reach ORG | --reach-all]
+                                                           create a user; prints its API token once
+                                                           (an auditor's reach: default their government)
   juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
   juece tokens revoke --handle H --by ADMIN [--reason R]    revoke a user's API token and end their sessions
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
@@ -434,18 +436,26 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 		return runAccountAction(ctx, cfg, "users disable", args[1:], out)
 	}
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
+		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] [--reach ORG | --reach-all] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
 	}
 	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
 	role := fs.String("role", "", "role: "+strings.Join(workflows.Roles, ", "))
 	org := fs.String("org", "", "organisation id")
 	handle := fs.String("handle", "", "login handle (default: generated from the name)")
+	reach := fs.String("reach", "", "an auditor's reach: the organisation whose subtree they oversee (default: their own government)")
+	reachAll := fs.Bool("reach-all", false, "an auditor above every organisation (a provincial supervisor)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if *name == "" || *org == "" || !slices.Contains(workflows.Roles, *role) {
 		return fmt.Errorf("--name, --org and --role (one of %s) are required", strings.Join(workflows.Roles, ", "))
+	}
+	if (*reach != "" || *reachAll) && *role != workflows.RoleAuditor {
+		return errors.New("--reach and --reach-all configure an auditor's reach")
+	}
+	if *reach != "" && *reachAll {
+		return errors.New("give --reach or --reach-all, not both")
 	}
 	if err := requireDB(cfg); err != nil {
 		return err
@@ -461,9 +471,23 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	if *handle == "" {
 		*handle = fmt.Sprintf("user-%d", time.Now().UnixNano())
 	}
+	if *reach != "" {
+		if _, err := s.GetOrganisation(ctx, *reach); err != nil {
+			return fmt.Errorf("reach %q: %w", *reach, err)
+		}
+	}
 	u, token, err := s.CreateUser(ctx, *handle, *name, *role, *org)
 	if err != nil {
 		return err
+	}
+	if *reach != "" || *reachAll {
+		var root *string
+		if *reach != "" {
+			root = reach
+		}
+		if err := s.SetUserReach(ctx, u.Handle, root, *reachAll); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(out, "user %s (%s, %s, %s) created\ntoken (shown once): %s\n", u.Handle, u.Name, u.Role, u.OrgID, token)
 	return nil

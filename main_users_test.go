@@ -48,7 +48,7 @@ func TestUsersDisableAndTokensRevokeCommands(t *testing.T) {
 			t.Errorf("%s's token still authenticates", u.Handle)
 		}
 	}
-	evs, _, err := s.SearchAccess(ctx, db.AccessQuery{User: "admin-wang"})
+	evs, _, err := s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, User: "admin-wang"})
 	if err != nil || len(evs) != 2 || evs[0].Kind != db.AccessUserDisabled || evs[1].Kind != db.AccessTokenRevoked {
 		t.Fatalf("access log of admin-wang = %+v, %v", evs, err)
 	}

@@ -182,6 +182,10 @@ type AccessQuery struct {
 	To    time.Time // at < To
 	After int64
 	Limit int
+	// Reach is the overseer's (User.Reach): rows of users of organisations
+	// in it; only ReachAll also sees the rows of no organisation (failed
+	// authentications). "" finds nothing.
+	Reach string
 }
 
 // SearchAccess returns up to q.Limit access events (at most 1000) matching
@@ -204,6 +208,13 @@ func (s *Store) SearchAccess(ctx context.Context, q AccessQuery) ([]AccessEvent,
 	if q.User != "" {
 		p := arg(q.User)
 		where = append(where, "(user_id = "+p+" OR user_name = "+p+")")
+	}
+	switch q.Reach {
+	case ReachAll:
+	case "":
+		where = append(where, "FALSE")
+	default:
+		where = append(where, reachIn("org", arg(q.Reach)))
 	}
 	if !q.From.IsZero() {
 		where = append(where, "at >= "+arg(q.From))

@@ -39,7 +39,7 @@ func TestAccessChainUnderConcurrentWriters(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	evs, next, err := s.SearchAccess(ctx, db.AccessQuery{Limit: 1000})
+	evs, next, err := s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, Limit: 1000})
 	if err != nil || next != 0 || len(evs) != 40 {
 		t.Fatalf("search: %d events, next %d, %v", len(evs), next, err)
 	}
@@ -84,19 +84,19 @@ func TestAccessSearchFiltersAndPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page, next, err := s.SearchAccess(ctx, db.AccessQuery{Kind: db.AccessDenied, Limit: 2})
+	page, next, err := s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, Kind: db.AccessDenied, Limit: 2})
 	if err != nil || len(page) != 2 || page[0].Seq != 1 || page[1].Seq != 3 || next != 3 {
 		t.Fatalf("page 1: %+v next %d %v", page, next, err)
 	}
-	page, next, err = s.SearchAccess(ctx, db.AccessQuery{Kind: db.AccessDenied, Limit: 2, After: next})
+	page, next, err = s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, Kind: db.AccessDenied, Limit: 2, After: next})
 	if err != nil || len(page) != 2 || page[0].Seq != 5 || page[1].Seq != 7 || next != 0 {
 		t.Fatalf("page 2: %+v next %d %v", page, next, err)
 	}
-	page, _, err = s.SearchAccess(ctx, db.AccessQuery{User: "u1"})
+	page, _, err = s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, User: "u1"})
 	if err != nil || len(page) != 2 || page[0].Seq != 2 || page[1].Seq != 5 {
 		t.Fatalf("user u1: %+v %v", page, err)
 	}
-	page, _, err = s.SearchAccess(ctx, db.AccessQuery{User: "张伟", From: time.Now().Add(time.Hour)})
+	page, _, err = s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, User: "张伟", From: time.Now().Add(time.Hour)})
 	if err != nil || len(page) != 0 {
 		t.Fatalf("from the future: %+v %v", page, err)
 	}

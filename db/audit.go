@@ -303,6 +303,28 @@ func lockCaseFor(ctx context.Context, tx *sqlx.Tx, caseID, key string) (chainHea
 	return head, nil
 }
 
+// lockOpenCase is lockCase for a write that a closed case no longer takes
+// (a filed document, a disposition): ErrCaseClosed once the case is
+// closed. The case row's lock orders it after the step that closed it.
+func lockOpenCase(ctx context.Context, tx *sqlx.Tx, caseID string) (chainHead, error) {
+	var h struct {
+		chainHead
+		State string `db:"state"`
+	}
+	err := tx.GetContext(ctx, &h, `SELECT audit_seq, audit_head, state FROM cases WHERE id = $1 FOR UPDATE`, caseID)
+	if err != nil {
+		return chainHead{}, fmt.Errorf("lock case %s: %w", caseID, mapErr(err))
+	}
+	if h.State == CaseStateClosed {
+		return chainHead{}, fmt.Errorf("case %s: %w", caseID, ErrCaseClosed)
+	}
+	return h.chainHead, nil
+}
+
+// CaseStateClosed is the state of a case whose procedure has ended
+// (workflows.StateClosed; db cannot import workflows).
+const CaseStateClosed = "closed"
+
 func lockCase(ctx context.Context, tx *sqlx.Tx, caseID string) (chainHead, error) {
 	var h chainHead
 	err := tx.GetContext(ctx, &h, `SELECT audit_seq, audit_head FROM cases WHERE id = $1 FOR UPDATE`, caseID)

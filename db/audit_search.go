@@ -23,6 +23,10 @@ type EventQuery struct {
 	To     time.Time // at < To
 	After  int64
 	Limit  int // 1–MaxEventPage; 0 means DefaultEventPage
+	// Reach is the overseer's (User.Reach): only events of cases whose organ
+	// or unit lies in it (directory events: directories of organs in it)
+	// are found; "" finds nothing.
+	Reach string
 }
 
 // Page sizes of SearchEvents.
@@ -46,6 +50,13 @@ func (s *Store) SearchEvents(ctx context.Context, q EventQuery) ([]AuditEvent, b
 	f.event(q, "")
 	if q.CaseID != "" {
 		f.add("case_id = ", q.CaseID)
+	}
+	switch q.Reach {
+	case ReachAll:
+	case "":
+		f.conds = append(f.conds, "FALSE")
+	default:
+		f.conds = append(f.conds, caseInReach("case_id", f.arg(q.Reach)))
 	}
 	query := "SELECT * FROM audit_events WHERE " + f.where() + " ORDER BY id LIMIT " + f.arg(q.Limit+1)
 	evs := []AuditEvent{}
@@ -144,6 +155,13 @@ func (s *Store) SearchDirectoryEvents(ctx context.Context, q DirectoryEventQuery
 	}
 	if q.Year != 0 {
 		f.add("d.year = ", q.Year)
+	}
+	switch q.Reach {
+	case ReachAll:
+	case "":
+		f.conds = append(f.conds, "FALSE")
+	default:
+		f.conds = append(f.conds, reachIn("d.organ_id", f.arg(q.Reach)))
 	}
 	query := `SELECT e.*, COALESCE(d.organ_id, '') AS organ_id, COALESCE(d.year, 0) AS year
 		FROM directory_events e LEFT JOIN directories d ON d.id = e.directory_id

@@ -26,13 +26,13 @@ func TestSearchEventsFullPageSaysMore(t *testing.T) {
 		{0, db.DefaultEventPage, true},
 		{2, 2, true},
 	} {
-		evs, more, err := s.SearchEvents(ctx, db.EventQuery{CaseID: id, Limit: c.limit})
+		evs, more, err := s.SearchEvents(ctx, db.EventQuery{Reach: db.ReachAll, CaseID: id, Limit: c.limit})
 		if err != nil || len(evs) != c.want || more != c.more || evs[0].Seq != 1 {
 			t.Fatalf("limit %d: %d events, more=%v, err=%v; want %d events, more=%v", c.limit, len(evs), more, err, c.want, c.more)
 		}
 	}
-	first, _, _ := s.SearchEvents(ctx, db.EventQuery{CaseID: id, Limit: db.MaxEventPage})
-	rest, more, err := s.SearchEvents(ctx, db.EventQuery{CaseID: id, Limit: db.MaxEventPage, After: first[len(first)-1].ID})
+	first, _, _ := s.SearchEvents(ctx, db.EventQuery{Reach: db.ReachAll, CaseID: id, Limit: db.MaxEventPage})
+	rest, more, err := s.SearchEvents(ctx, db.EventQuery{Reach: db.ReachAll, CaseID: id, Limit: db.MaxEventPage, After: first[len(first)-1].ID})
 	if err != nil || len(rest) != 1 || more || rest[0].Seq != db.MaxEventPage+1 {
 		t.Fatalf("second page: %d events more=%v err=%v", len(rest), more, err)
 	}

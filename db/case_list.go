@@ -72,8 +72,8 @@ type CasePage struct {
 // first (created_at, then id, both descending): a keyset order, so pages
 // neither repeat nor skip a case while cases are added. Visibility is that
 // of GET /cases/{id}: an organisation sees the cases it is the organ or
-// unit of, or holds a task of (case_orgs, migration 00015); ReadsAll sees
-// every case.
+// unit of, or holds a task of (case_orgs, migration 00015); an overseer
+// (Viewer.Reach) the cases whose organ or unit lies in their reach.
 func (s *Store) ListCases(ctx context.Context, v Viewer, q CaseQuery) (CasePage, error) {
 	switch {
 	case q.Limit <= 0:
@@ -131,16 +131,16 @@ func (s *Store) ExplainListCases(ctx context.Context, v Viewer, q CaseQuery) (st
 
 // caseFrom builds the FROM and WHERE clauses shared by the page and the
 // counts, without the cursor. An organisation's cases are read through
-// case_orgs (o), whose key is in the list's order; an auditor's through
-// cases itself, unless the query names an organisation, whose case_orgs
-// range holds every case of it. key names the columns the order and the
+// case_orgs (o), whose key is in the list's order; an overseer's through
+// cases itself, kept to their reach, unless the query names an
+// organisation, whose case_orgs range holds every case of it. key names the columns the order and the
 // cursor use.
 func caseFrom(v Viewer, q CaseQuery, f *filters, withState bool) (from string, key [2]string) {
 	from = "cases c"
 	key = [2]string{"c.created_at", "c.id"}
 	org := ""
 	switch {
-	case !v.ReadsAll:
+	case v.Reach == "":
 		org = v.OrgID
 	case q.OrgID != "":
 		org = q.OrgID
@@ -149,6 +149,10 @@ func caseFrom(v Viewer, q CaseQuery, f *filters, withState bool) (from string, k
 		from = "case_orgs o JOIN cases c ON c.id = o.case_id"
 		key = [2]string{"o.created_at", "o.case_id"}
 		f.add("o.org_id = ", org)
+	}
+	if v.Reach != "" && v.Reach != ReachAll {
+		p := f.arg(v.Reach)
+		f.conds = append(f.conds, "("+reachIn("c.organ_id", p)+" OR "+reachIn("c.unit_id", p)+")")
 	}
 	if q.OrgID != "" {
 		p := f.arg(q.OrgID)

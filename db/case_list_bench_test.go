@@ -57,7 +57,8 @@ func seedCases100k(tb testing.TB, s *db.Store) {
 }
 
 // BenchmarkListCases100k measures GET /cases's queries over 100,000 cases
-// for an auditor (all cases), a county justice bureau (5,000 cases, all
+// for an auditor (all cases), a county's auditor (reach: the county, 5,000),
+// a county justice bureau (5,000 cases, all
 // through its tasks), a department (500), the county (5,000) and an
 // organisation that sees none, with and without filters, first pages and
 // pages deep in the list, and the per-state counts. It reports p50/p99 per
@@ -76,11 +77,13 @@ func BenchmarkListCases100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("%d cases, %d case_orgs rows", cases, rows)
-	auditor := db.Viewer{OrgID: "c00", Role: "auditor", ReadsAll: true}
+	auditor := db.Viewer{OrgID: "c00", Role: "auditor", Reach: db.ReachAll}
 	justice := db.Viewer{OrgID: "c03-justice", Role: "legality_review_officer"}
 	dept := db.Viewer{OrgID: "c03-d4", Role: "department_officer"}
 	organ := db.Viewer{OrgID: "c03", Role: "executive_head"}            // the organ of 5,000
 	nobody := db.Viewer{OrgID: "elsewhere", Role: "department_officer"} // sees none
+	// A county's auditor: reach c03, the county and its departments (5,000).
+	county := db.Viewer{OrgID: "c03-audit", Role: "auditor", Reach: "c03"}
 	// A cursor half-way through the auditor's list.
 	deep, err := s.ListCases(ctx, auditor, db.CaseQuery{CreatedTo: time.Date(2021, 2, 5, 0, 0, 0, 0, time.UTC), Limit: 1})
 	if err != nil || deep.Next == "" {
@@ -110,6 +113,9 @@ func BenchmarkListCases100k(b *testing.B) {
 		{"department-unlisted", dept, db.CaseQuery{DirectoryEntryID: db.CaseUnlisted}},
 		{"organ", organ, db.CaseQuery{}},
 		{"sees-none", nobody, db.CaseQuery{}},
+		{"county-auditor", county, db.CaseQuery{}},
+		{"county-auditor-state", county, db.CaseQuery{State: "legality_review"}},
+		{"county-auditor-counts", county, db.CaseQuery{Counts: true}},
 		{"auditor-counts", auditor, db.CaseQuery{Counts: true}},
 		{"justice-counts", justice, db.CaseQuery{Counts: true}},
 		{"department-counts", dept, db.CaseQuery{Counts: true}},

@@ -64,7 +64,7 @@ func writeListed(t testing.TB, s *db.Store, c *listed) {
 // visibleTo is the rule of GET /cases/{id} (server/cases.go, loadCase),
 // restated: organ, unit, or an organisation holding one of its tasks.
 func (c listed) visibleTo(v db.Viewer) bool {
-	return v.ReadsAll || c.organ == v.OrgID || c.unit == v.OrgID || slices.Contains(c.taskOrgs, v.OrgID)
+	return v.Reach != "" || c.organ == v.OrgID || c.unit == v.OrgID || slices.Contains(c.taskOrgs, v.OrgID)
 }
 
 // listAll pages through every case v may see matching q, checking that the
@@ -172,8 +172,8 @@ func TestListCasesVisibility(t *testing.T) {
 		{OrgID: "luoyang", Role: "executive_head"},
 		{OrgID: "luoyang-justice", Role: "department_officer"},
 		{OrgID: "yiyang-audit", Role: "department_officer"}, // sees nothing
-		{OrgID: "yiyang-audit", Role: "auditor", ReadsAll: true},
-		{OrgID: "yiyang-justice", Role: "admin", ReadsAll: true},
+		{OrgID: "yiyang-audit", Role: "auditor", Reach: db.ReachAll},
+		{OrgID: "yiyang-justice", Role: "admin", Reach: db.ReachAll},
 	}
 	for _, v := range viewers {
 		t.Run(v.OrgID+"/"+v.Role, func(t *testing.T) {
@@ -206,7 +206,7 @@ func TestListCasesVisibility(t *testing.T) {
 
 func TestListCasesFilters(t *testing.T) {
 	s, cases, entries := listFixture(t)
-	auditor := db.Viewer{OrgID: "yiyang-audit", Role: "auditor", ReadsAll: true}
+	auditor := db.Viewer{OrgID: "yiyang-audit", Role: "auditor", Reach: db.ReachAll}
 	justice := db.Viewer{OrgID: "yiyang-justice", Role: "legality_review_officer"}
 	at := func(i int) time.Time { return cases[i].created }
 	for _, tc := range []struct {
@@ -341,7 +341,7 @@ func TestListCasesPagingWhileCasesAreAdded(t *testing.T) {
 
 func TestListCasesBadCursor(t *testing.T) {
 	s := dbtest.Store(t)
-	v := db.Viewer{OrgID: "yiyang", Role: "auditor", ReadsAll: true}
+	v := db.Viewer{OrgID: "yiyang", Role: "auditor", Reach: db.ReachAll}
 	for _, c := range []string{"x", "%%%", "bm90LWEtY3Vyc29y", // "not-a-cursor"
 		"MjAyNi0wMS0wMVQwMDowMDowMFp8bm90LWEtdXVpZA",                       // "2026-01-01T00:00:00Z|not-a-uuid"
 		"eWVzdGVyZGF5fDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA"} { // "yesterday|0000…"

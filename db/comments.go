@@ -215,12 +215,13 @@ type CommentDisposed struct {
 // DisposeComment sets the unit's disposition of a comment (R-PP-10) and
 // appends its comment.disposed event to the case's chain in the same
 // transaction; actor carries who did it. A later disposition of the same
-// comment replaces it, and the chain keeps both.
+// comment replaces it, and the chain keeps both. A closed case takes no
+// disposition: ErrCaseClosed.
 func (s *Store) DisposeComment(ctx context.Context, caseID, id, disposition, reason string, actor AuditEvent) (PublicComment, AuditEvent, error) {
 	var c PublicComment
 	var ev AuditEvent
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		head, err := lockCase(ctx, tx, caseID)
+		head, err := lockOpenCase(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -260,7 +261,7 @@ func (s *Store) DisposeTopic(ctx context.Context, caseID, topic, disposition, re
 	var n int
 	var ev AuditEvent
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		head, err := lockCase(ctx, tx, caseID)
+		head, err := lockOpenCase(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}

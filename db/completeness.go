@@ -45,29 +45,6 @@ var TaskArtefacts = map[string][]string{
 	"post_evaluation":       {rules.ArtPostEvaluation},
 }
 
-// documentArtefact is what a filed document of a kind is, at a step (the
-// type of the task it was filed on, else the case's state when filed). An
-// attachment supports a step without being one of the listed artefacts.
-func documentArtefact(kind, step string) string {
-	switch kind {
-	case "draft":
-		return rules.ArtDraftVersions
-	case "minutes":
-		return rules.ArtMinutes
-	case "publication":
-		return rules.ArtPublication
-	case "opinion":
-		return map[string]string{
-			"legal_opinion":         rules.ArtLegalOpinions,
-			"legality_review":       rules.ArtLegalityOpinion,
-			"expert_review":         rules.ArtExpertOpinions,
-			"risk_assessment":       rules.ArtRiskDeptOpinions,
-			"public_comment_report": rules.ArtOpinionsLog,
-		}[step]
-	}
-	return ""
-}
-
 // trackTasks are task types whose presence in a case (open, done or
 // returned; not cancelled) shows a track applied, so its artefacts are
 // required even when the task was never completed.
@@ -190,7 +167,9 @@ type CaseTask struct {
 // artefact kind, or the kind with "_ref" (a publication form's
 // party_report_ref records the Party-committee report); the step that moved
 // the case into suspended (the suspension decision); and each filed
-// document by documentArtefact.
+// document by rules.FiledArtefact: what its kind is at the step it was
+// filed for (the type of its task, else the case's state when filed), if
+// its filer's role could file it there, else nothing.
 func CheckDossier(evs []AuditEvent, tasks []CaseTask) Completeness {
 	typeOf := make(map[string]string, len(tasks))
 	flags := map[string]bool{}
@@ -235,7 +214,9 @@ func CheckDossier(evs []AuditEvent, tasks []CaseTask) Completeness {
 				if typ := typeOf[e.TaskID]; typ != "" {
 					step = typ
 				}
-				if kind := documentArtefact(doc.Kind, step); kind != "" {
+				// Only a document its filer could file at that step counts
+				// (rules.Filings, the table the upload is authorised by).
+				if kind := rules.FiledArtefact(doc.Kind, step, e.ActorRole); kind != "" {
 					record(e, kind, "document", doc.SHA256)
 				}
 			}

@@ -147,7 +147,7 @@ func TestRARC03_CheckDossierOnEvents(t *testing.T) {
 	got := db.CheckDossier([]db.AuditEvent{
 		ev(1, "case.opened", "", `{"matter":{"npc_track":true}}`),
 		ev(2, "task.completed.initiation", "t1", `{"form":{},"state":"drafting"}`),
-		ev(3, "document.attached", "t2", `{"sha256":"abc","kind":"opinion","stage":"legality_review"}`),
+		withRole(ev(3, "document.attached", "t2", `{"sha256":"abc","kind":"opinion","stage":"legality_review"}`), "legality_review_officer"),
 		ev(4, "task.completed.party_report", "t3", `{"form":{"npc_record_ref":"测人大〔2026〕2号"}}`),
 		ev(5, "task.completed.execution_decision", "t4", `{"form":{"decision":"suspend"},"state":"suspended"}`),
 	}, []db.CaseTask{{ID: "t2", Type: "legality_review", State: "open"}, {ID: "t5", Type: "risk_assessment", State: "cancelled"}})
@@ -165,5 +165,49 @@ func TestRARC03_CheckDossierOnEvents(t *testing.T) {
 	}
 	if slices.Contains(got.Required, rules.ArtRiskReport) {
 		t.Error("a cancelled risk-assessment task made the risk report required")
+	}
+}
+
+func withRole(e db.AuditEvent, role string) db.AuditEvent {
+	e.ActorRole = role
+	return e
+}
+
+// A filed document counts toward the dossier only when filed for its step
+// by someone allowed to file it there (rules.Filings): minutes the legal
+// adviser filed without a task are not the case's minutes; the meeting
+// secretary's minutes on the collective-discussion task are; an opinion at
+// the legality review is the legality opinion from the review body and a
+// legal adviser's opinion from the adviser.
+func TestRARC01_OnlyAllowedFilersCount(t *testing.T) {
+	ev := func(seq int64, taskID, role, data string) db.AuditEvent {
+		return db.AuditEvent{Seq: seq, Action: db.ActionDocumentAttached, TaskID: taskID, Data: []byte(data), Hash: "h", At: time.Unix(seq, 0),
+			ActorName: "x", ActorRole: role}
+	}
+	tasks := []db.CaseTask{{ID: "cd", Type: "collective_discussion", State: "open"}}
+	recorded := func(evs ...db.AuditEvent) map[string]int64 {
+		got := db.CheckDossier(append([]db.AuditEvent{{Seq: 1, Action: "case.opened", Data: []byte(`{}`), Hash: "h"}}, evs...), tasks)
+		out := map[string]int64{}
+		for _, r := range got.Recorded {
+			if r.Source == "document" {
+				out[r.Kind] = r.Seq
+			}
+		}
+		return out
+	}
+	minutes := `{"sha256":"abc","kind":"minutes","stage":"collective_discussion"}`
+	opinion := `{"sha256":"abd","kind":"opinion","stage":"legality_review"}`
+	if got := recorded(ev(2, "", "legal_advisor", minutes), ev(3, "", "department_officer", minutes)); len(got) != 0 {
+		t.Errorf("minutes filed by the legal adviser and the unit count as %v", got)
+	}
+	if got := recorded(ev(2, "cd", "meeting_secretary", minutes)); got[rules.ArtMinutes] != 2 {
+		t.Errorf("the secretary's minutes on the meeting's task: %v", got)
+	}
+	if got := recorded(ev(2, "", "legality_review_officer", opinion), ev(3, "", "legal_advisor", opinion)); got[rules.ArtLegalityOpinion] != 2 ||
+		got[rules.ArtLegalOpinions] != 3 {
+		t.Errorf("opinions at the legality review: %v", got)
+	}
+	if got := recorded(ev(2, "", "meeting_secretary", opinion)); len(got) != 0 {
+		t.Errorf("an opinion the secretary filed at the legality review counts as %v", got)
 	}
 }

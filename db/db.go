@@ -22,6 +22,9 @@ var migrations embed.FS
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrCaseClosed refuses a write to the record of a closed (archived)
+	// case: after R-ARC-03 let it close, its record takes nothing more.
+	ErrCaseClosed = errors.New("case closed")
 )
 
 // Store wraps the connection pool. Every method takes the caller's context.

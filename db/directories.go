@@ -304,20 +304,22 @@ func (s *Store) GetDirectory(ctx context.Context, id string) (Directory, error) 
 }
 
 // DirectoryFilter selects directories. Drafts are included only for the
-// organs in DraftsOf, or for every organ with AllDrafts.
+// organs in DraftsOf, for the organs in DraftsReach (an overseer's
+// User.Reach), or for every organ with AllDrafts.
 type DirectoryFilter struct {
-	OrganID   string
-	Year      int
-	DraftsOf  []string
-	AllDrafts bool
+	OrganID     string
+	Year        int
+	DraftsOf    []string
+	DraftsReach string
+	AllDrafts   bool
 }
 
 // ListDirectories returns the directories matching f, newest year first.
 func (s *Store) ListDirectories(ctx context.Context, f DirectoryFilter) ([]Directory, error) {
 	q := directorySelect + ` WHERE ($1 = '' OR organ_id = $1) AND ($2 = 0 OR year = $2)
-		AND (state = 'published' OR $3 OR organ_id = ANY($4)) ORDER BY year DESC, organ_id`
+		AND (state = 'published' OR $3 OR $5 = '*' OR organ_id = ANY($4) OR ` + reachIn("organ_id", "$5") + `) ORDER BY year DESC, organ_id`
 	out := []Directory{}
-	if err := s.DB.SelectContext(ctx, &out, q, f.OrganID, f.Year, f.AllDrafts, pq.Array(append([]string{}, f.DraftsOf...))); err != nil {
+	if err := s.DB.SelectContext(ctx, &out, q, f.OrganID, f.Year, f.AllDrafts, pq.Array(append([]string{}, f.DraftsOf...)), f.DraftsReach); err != nil {
 		return nil, fmt.Errorf("list directories: %w", err)
 	}
 	return out, nil

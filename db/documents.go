@@ -120,13 +120,14 @@ const linkSelect = `SELECT l.*, d.media_type, d.size, COALESCE(u.name, '') AS cr
 // link needs SHA256, CaseID, Kind, Name, Stage, CreatedBy and optionally
 // TaskID; actor carries who did it (actor, request and client fields of the
 // event). Filing the same bytes again under the same kind and name changes
-// nothing and returns the existing link with fresh=false.
+// nothing and returns the existing link with fresh=false. A closed case
+// takes no document: ErrCaseClosed.
 func (s *Store) AttachDocument(ctx context.Context, link DocumentLink, actor AuditEvent) (out DocumentLink, ev AuditEvent, fresh bool, err error) {
 	if !slices.Contains(DocumentKinds, link.Kind) {
 		return out, ev, false, fmt.Errorf("unknown document kind %q", link.Kind)
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		head, err := lockCase(ctx, tx, link.CaseID)
+		head, err := lockOpenCase(ctx, tx, link.CaseID)
 		if err != nil {
 			return err
 		}

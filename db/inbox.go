@@ -18,7 +18,7 @@ const (
 	ViewDueSoon   = "due_soon"  // mine or unclaimed, in the yellow warning window
 	ViewOverdue   = "overdue"   // mine or unclaimed, past due
 	ViewCompleted = "completed" // completed by me
-	ViewAll       = "all"       // every task the viewer may read (auditors: all)
+	ViewAll       = "all"       // every task the viewer may read (auditors: the cases in their reach)
 )
 
 // InboxViews lists the views in display order.
@@ -26,10 +26,12 @@ var InboxViews = []string{ViewMine, ViewUnclaimed, ViewDueSoon, ViewOverdue, Vie
 
 // Viewer is who asks: visibility follows from it.
 type Viewer struct {
-	UserID   string
-	OrgID    string
-	Role     string
-	ReadsAll bool // auditors and admins read every organisation's tasks
+	UserID string
+	OrgID  string
+	Role   string
+	// Reach is an overseer's reach (User.Reach): auditors and admins read
+	// the tasks of every case in it, whoever holds them. "" for everyone else.
+	Reach string
 }
 
 // InboxQuery selects one page of a view.
@@ -65,9 +67,15 @@ func visibility(v Viewer, view string, now time.Time, args *[]any) string {
 	pool := func() string {
 		return fmt.Sprintf("(t.org_id = %s AND t.role = %s AND t.state = 'open' AND t.assignee_id IS NULL)", arg(v.OrgID), arg(v.Role))
 	}
-	mineOrPool := func() string {
-		if v.ReadsAll {
+	reach := func() string {
+		if v.Reach == ReachAll {
 			return "TRUE"
+		}
+		return caseInReach("t.case_id", arg(v.Reach))
+	}
+	mineOrPool := func() string {
+		if v.Reach != "" {
+			return reach()
 		}
 		return "(" + mine() + " OR " + pool() + ")"
 	}
@@ -75,8 +83,8 @@ func visibility(v Viewer, view string, now time.Time, args *[]any) string {
 	case ViewMine:
 		return active + " AND " + mine()
 	case ViewUnclaimed:
-		if v.ReadsAll {
-			return "t.state = 'open' AND t.assignee_id IS NULL"
+		if v.Reach != "" {
+			return "t.state = 'open' AND t.assignee_id IS NULL AND " + reach()
 		}
 		return pool()
 	case ViewDueSoon:
@@ -87,8 +95,8 @@ func visibility(v Viewer, view string, now time.Time, args *[]any) string {
 	case ViewCompleted:
 		return fmt.Sprintf("t.state = 'completed' AND t.completed_by = %s::uuid", arg(v.UserID))
 	default: // ViewAll
-		if v.ReadsAll {
-			return "TRUE"
+		if v.Reach != "" {
+			return reach()
 		}
 		return fmt.Sprintf("(t.org_id = %s OR %s)", arg(v.OrgID), mine())
 	}
@@ -229,7 +237,7 @@ func decodeCursor(c string) (string, string, error) {
 	return due, id, nil
 }
 
-// OverdueByOrg counts overdue open tasks per organisation (data for 督查).
+// OverdueCount is one organisation's overdue open tasks (data for 督查).
 type OverdueCount struct {
 	OrgID   string `db:"org_id" json:"org"`
 	Overdue int    `db:"overdue" json:"overdue"`
@@ -237,16 +245,20 @@ type OverdueCount struct {
 	Yellow  int    `db:"yellow" json:"yellow"`
 }
 
-// OverdueByOrg returns, per organisation, the active tasks past due and in
-// each warning colour.
-func (s *Store) OverdueByOrg(ctx context.Context, now time.Time) ([]OverdueCount, error) {
+// OverdueByOrg returns, per organisation in reach (ReachAll: every one;
+// "": none), the active tasks past due and in each warning colour.
+func (s *Store) OverdueByOrg(ctx context.Context, now time.Time, reach string) ([]OverdueCount, error) {
 	out := []OverdueCount{}
+	if reach == "" {
+		return out, nil
+	}
 	err := s.DB.SelectContext(ctx, &out, `SELECT org_id,
 		count(*) FILTER (WHERE due_at < $1) AS overdue,
 		count(*) FILTER (WHERE warning = 'red') AS red,
 		count(*) FILTER (WHERE warning = 'yellow') AS yellow
 		FROM tasks WHERE state IN ('open', 'claimed') AND (due_at IS NOT NULL OR warning <> '')
-		GROUP BY org_id ORDER BY overdue DESC, org_id`, now)
+		AND ($2 = '*' OR `+reachIn("org_id", "$2")+`)
+		GROUP BY org_id ORDER BY overdue DESC, org_id`, now, reach)
 	if err != nil {
 		return nil, fmt.Errorf("overdue by organisation: %w", err)
 	}

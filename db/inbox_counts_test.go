@@ -46,7 +46,7 @@ func TestInboxCountsAndBadges(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	viewers := []db.Viewer{{UserID: users[0].ID, OrgID: "org-1", Role: "auditor", ReadsAll: true}}
+	viewers := []db.Viewer{{UserID: users[0].ID, OrgID: "org-1", Role: "auditor", Reach: db.ReachAll}}
 	for _, u := range users {
 		viewers = append(viewers, db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role})
 	}

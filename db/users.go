@@ -57,6 +57,13 @@ type User struct {
 	TokenHash  []byte     `db:"token_hash" json:"-"`
 	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
 	DisabledAt *time.Time `db:"disabled_at" json:"-"`
+	// ReachOrg and ReachAll configure an auditor's reach (migration 00020).
+	ReachOrg *string `db:"reach_org" json:"-"`
+	ReachAll bool    `db:"reach_all" json:"-"`
+	// Reach is what the user oversees, as user_reach computes it when the
+	// user authenticates: ReachAll, "" (nothing), or the root of a subtree
+	// of organisations. Only authentication fills it (AuthUserColumns).
+	Reach string `db:"reach" json:"reach,omitempty" description:"审计监督范围：该单位及其下级（* 为全部）；仅审计人员和管理员有"`
 }
 
 // HashToken is how tokens are stored: the token itself is never kept.
@@ -112,7 +119,7 @@ func (s *Store) RotateToken(ctx context.Context, handle, name, role, orgID strin
 // UserByToken authenticates a bearer token.
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	var u User
-	err := s.DB.GetContext(ctx, &u, `SELECT * FROM users WHERE token_hash = $1 AND disabled_at IS NULL`, HashToken(token))
+	err := s.DB.GetContext(ctx, &u, `SELECT `+AuthUserColumns+` FROM users u WHERE token_hash = $1 AND disabled_at IS NULL`, HashToken(token))
 	if err != nil {
 		return u, fmt.Errorf("token: %w", mapErr(err))
 	}

@@ -222,7 +222,9 @@ type AccessPage struct {
 var accessParams = []string{"kind", "user", "from", "to", "limit", "cursor"}
 
 // auditAccess lists the access log for auditors and admins, oldest first,
-// keyset-paged by seq.
+// keyset-paged by seq: the rows of users of the organisations in their
+// reach (failed authentications, which belong to no organisation, only to
+// a reach over everything).
 func (s *Server) auditAccess(c echo.Context) error {
 	if err := requireAuditor(c); err != nil {
 		return err
@@ -231,7 +233,8 @@ func (s *Server) auditAccess(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := db.AccessQuery{Kind: c.QueryParam("kind"), User: c.QueryParam("user"), From: eq.From, To: eq.To, After: eq.After, Limit: eq.Limit}
+	q := db.AccessQuery{Kind: c.QueryParam("kind"), User: c.QueryParam("user"), From: eq.From, To: eq.To, After: eq.After, Limit: eq.Limit,
+		Reach: currentUser(c).Reach}
 	if q.Kind != "" && !slices.Contains(db.AccessKinds, q.Kind) {
 		return invalid(fmt.Sprintf("kind 须为 %s 之一 / kind must be one of %s", strings.Join(db.AccessKinds, "、"), strings.Join(db.AccessKinds, ", ")))
 	}

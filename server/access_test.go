@@ -34,7 +34,7 @@ type accessPage struct {
 // auditor's first request logs in) does not change what is counted.
 func (s *stack) access(kind string) []db.AccessEvent {
 	s.t.Helper()
-	evs, _, err := s.store.SearchAccess(context.Background(), db.AccessQuery{Kind: kind, Limit: 1000})
+	evs, _, err := s.store.SearchAccess(context.Background(), db.AccessQuery{Reach: db.ReachAll, Kind: kind, Limit: 1000})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,12 +15,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
 
-// The auditor's views (审计监督; Arts. 38–40 and spec §4.16): every event of
-// every case, the refusals, and a check of the whole record. Only auditors
-// and admins may use them: they cross organisations.
+// The auditor's views (审计监督; Arts. 38–40 and spec §4.16): the events of
+// the cases, the refusals, and a check of the whole record. Only auditors
+// and admins may use them, each within their reach (db.User.Reach: the
+// organisations they oversee, migration 00020). Checkpoints are written by
+// the scheduled system job and by admins, who own the record's upkeep; an
+// auditor reads them.
 
 // AuditEventQuery filters GET /audit/events. Dates are days in China time
 // (UTC+8): from is inclusive, to includes the whole day; full RFC 3339
@@ -130,7 +135,7 @@ type CheckpointWritten struct {
 }
 
 func requireAuditor(c echo.Context) error {
-	if !readsAll(currentUser(c)) {
+	if !overseer(currentUser(c)) {
 		return forbidden("仅审计监督人员和系统管理员可用 / only auditors and administrators may use this")
 	}
 	return nil
@@ -226,6 +231,7 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	q.Reach = currentUser(c).Reach
 	evs, next, err := s.searchPage(c, q)
 	if err != nil {
 		return err
@@ -250,6 +256,7 @@ func (s *Server) auditRefusals(c echo.Context) error {
 		return err
 	}
 	q.Action = "step.refused"
+	q.Reach = currentUser(c).Reach
 	evs, next, err := s.searchPage(c, q)
 	if err != nil {
 		return err
@@ -294,6 +301,7 @@ func (s *Server) auditDirectoryEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	q.Reach = currentUser(c).Reach
 	dq := db.DirectoryEventQuery{EventQuery: q}
 	params := c.QueryParams()
 	if id := params.Get("directory_id"); id != "" {
@@ -331,6 +339,11 @@ func (s *Server) auditDirectoryEvents(c echo.Context) error {
 
 // auditVerify checks the whole record (db.Store.VerifyAll). It answers 200
 // with ok:false and the problems when something is wrong: the check worked.
+// An auditor whose reach is not everything is told of the problems of the
+// cases and directories in their reach, and of those of the record as a
+// whole (the checkpoint and access chains, which name no case) and of
+// cases and directories that are gone; the problems of other cases and
+// directories are left out, and ok says whether what is shown is sound.
 func (s *Server) auditVerify(c echo.Context) error {
 	if err := requireAuditor(c); err != nil {
 		return err
@@ -339,10 +352,71 @@ func (s *Server) auditVerify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if rep, err = s.verifyInReach(c, rep); err != nil {
+		return err
+	}
 	if !rep.OK {
 		s.log.WarnContext(c.Request().Context(), "audit record verification failed", "problems", len(rep.Problems), "user_id", currentUser(c).ID)
 	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+// verifyInReach keeps the problems of rep the current user may see.
+func (s *Server) verifyInReach(c echo.Context, rep db.AuditReport) (db.AuditReport, error) {
+	reach := currentUser(c).Reach
+	if reach == db.ReachAll {
+		return rep, nil
+	}
+	var caseIDs, organs []string
+	dirOrgans := map[string]string{}
+	for _, p := range rep.Problems {
+		switch {
+		case p.CaseID != "":
+			caseIDs = append(caseIDs, p.CaseID)
+		case p.DirectoryID != "":
+			if _, ok := dirOrgans[p.DirectoryID]; !ok {
+				d, err := s.store.GetDirectory(c.Request().Context(), p.DirectoryID)
+				if err != nil && !errors.Is(err, db.ErrNotFound) {
+					return rep, err
+				}
+				dirOrgans[p.DirectoryID] = d.OrganID // "" for a directory that is gone
+				organs = append(organs, d.OrganID)
+			}
+		}
+	}
+	cases, err := s.store.CasesInReach(c.Request().Context(), reach, caseIDs)
+	if err != nil {
+		return rep, err
+	}
+	existing, err := s.store.CaseTitles(c.Request().Context(), caseIDs)
+	if err != nil {
+		return rep, err
+	}
+	seen := map[string]bool{}
+	for _, o := range organs {
+		if o != "" {
+			if seen[o], err = s.store.InReach(c.Request().Context(), reach, o); err != nil {
+				return rep, err
+			}
+		}
+	}
+	// A case or directory that is gone belongs to nobody's reach any more:
+	// its problem is shown to every auditor, or the removal would hide
+	// itself.
+	kept := []db.AuditProblem{}
+	for _, p := range rep.Problems {
+		_, exists := existing[p.CaseID]
+		organ := dirOrgans[p.DirectoryID]
+		switch {
+		case p.CaseID != "" && exists && !cases[p.CaseID]:
+		case p.DirectoryID != "" && organ != "" && !seen[organ]:
+		default:
+			kept = append(kept, p)
+		}
+	}
+	rep.Problems = kept
+	rep.OK = len(kept) == 0 && !rep.Truncated
+	return rep, nil
 }
 
 func (s *Server) listCheckpoints(c echo.Context) error {
@@ -357,12 +431,15 @@ func (s *Server) listCheckpoints(c echo.Context) error {
 }
 
 // createCheckpoint writes a checkpoint now: 201 when written, 200 with the
-// latest when nothing changed since.
+// latest when nothing changed since. Checkpoints fix every case of the
+// installation, so they belong to its upkeep: the scheduled job writes them
+// daily, and an admin may write one between; an auditor reads them and
+// does not write into the record they audit.
 func (s *Server) createCheckpoint(c echo.Context) error {
-	if err := requireAuditor(c); err != nil {
-		return err
-	}
 	u := currentUser(c)
+	if u.Role != workflows.RoleAdmin {
+		return forbidden("检查点由系统定时任务和系统管理员写入 / checkpoints are written by the scheduled system job and administrators")
+	}
 	cp, written, err := s.store.Checkpoint(c.Request().Context(), "user:"+u.Handle)
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
-	"github.com/juece/juece/workflows"
 )
 
 const userKey = "juece.user"
@@ -49,9 +48,16 @@ func actor(u db.User) activities.Actor {
 	return activities.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, OrgID: u.OrgID}
 }
 
-// readsAll is true for roles that may read every case (auditors, admins).
-func readsAll(u db.User) bool {
-	return u.Role == workflows.RoleAuditor || u.Role == workflows.RoleAdmin
+// overseer is true for a user with a reach (auditors, admins): they read
+// the cases, records and figures of the organisations in it, never beyond.
+// The reach itself is computed by the database when the user authenticates
+// (db.User.Reach, migration 00020).
+func overseer(u db.User) bool { return u.Reach != "" }
+
+// oversees says whether any of orgs lies in the current user's reach. It is
+// the one check behind every overseer's read across organisations.
+func (s *Server) oversees(c echo.Context, orgs ...string) (bool, error) {
+	return s.store.InReach(c.Request().Context(), currentUser(c).Reach, orgs...)
 }
 
 // userByToken authenticates a bearer token against the database on every

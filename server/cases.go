@@ -243,12 +243,17 @@ func (s *Server) loadCase(c echo.Context) (db.Case, []db.Task, error) {
 		return cs, nil, err
 	}
 	u := currentUser(c)
-	if readsAll(u) || u.OrgID == cs.OrganID || u.OrgID == cs.UnitID {
+	if u.OrgID == cs.OrganID || u.OrgID == cs.UnitID {
 		return cs, tasks, nil
 	}
 	for _, t := range tasks {
 		if t.OrgID == u.OrgID {
 			return cs, tasks, nil
+		}
+	}
+	if overseer(u) {
+		if ok, err := s.oversees(c, cs.OrganID, cs.UnitID); err != nil || ok {
+			return cs, tasks, err
 		}
 	}
 	return db.Case{}, nil, notFound("决策事项不存在 / no such case")

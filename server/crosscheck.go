@@ -130,6 +130,13 @@ func (s *Server) auditCrossCheck(c echo.Context) error {
 	if _, err := uuid.Parse(id); err != nil {
 		return invalid("case_id 须为 UUID / case_id must be a UUID")
 	}
+	if currentUser(c).Reach != db.ReachAll {
+		if ok, err := s.canSeeCase(c, id); err != nil {
+			return err
+		} else if !ok {
+			return notFound("决策事项不存在 / no such case")
+		}
+	}
 	rep, err := CrossCheck(c.Request().Context(), s.store, s.temporal, id)
 	switch {
 	case errors.Is(err, db.ErrNotFound):

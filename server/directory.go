@@ -93,9 +93,13 @@ func (s *Server) directoryAccess(c echo.Context, organID string) (dirAccess, err
 	_ = json.Unmarshal(organ.Settings, &set)
 	a := dirAccess{organ: organ, policy: s.directoryPolicy(organ.Profile)}
 	office := set.GeneralOffice != "" && u.OrgID == set.GeneralOffice
-	a.drafts = office || readsAll(u)
+	oversees, err := s.oversees(c, organ.ID)
+	if err != nil {
+		return dirAccess{}, err
+	}
+	a.drafts = office || oversees
 	a.edit = office && u.Role == workflows.RoleMeetingSecretary
-	a.tree = readsAll(u) || u.OrgID == organ.ID || office
+	a.tree = oversees || u.OrgID == organ.ID || office
 	if !a.tree {
 		if own, err := s.store.GetOrganisation(ctx, u.OrgID); err == nil && own.ParentID != nil && *own.ParentID == organ.ID {
 			a.tree = true
@@ -329,7 +333,7 @@ type DirectoryQuery struct {
 func (s *Server) listDirectories(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	f := db.DirectoryFilter{OrganID: c.QueryParam("org"), AllDrafts: readsAll(u)}
+	f := db.DirectoryFilter{OrganID: c.QueryParam("org"), DraftsReach: u.Reach}
 	if v := c.QueryParam("year"); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 2000 || y > 2100 {

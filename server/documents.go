@@ -88,9 +88,12 @@ func tooLarge() *Error {
 
 // uploadDocument files a document in a case (R-ARC-01): the bytes are stored
 // under their SHA-256, and the link and its document.attached audit event are
-// written together. Everyone who may see the case may file in it, except
-// auditors, whose access is read-only; a document for a task must come from
-// the task's organisation.
+// written together. Who may file which kind at which step is rules.Filings
+// (minutes by the meeting secretary for the collective discussion, a
+// legality opinion by the review body, drafts by the undertaking unit …);
+// anything else is 403 filing_not_allowed naming who may. Auditors, whose
+// access is read-only, file nothing; a document for a task must come from
+// the task's organisation; a closed case takes none (409 case_closed).
 func (s *Server) uploadDocument(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -100,6 +103,9 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	}
 	if u.Role == workflows.RoleAuditor {
 		return forbidden("审计监督人员只能查阅，不能上传材料 / auditors have read-only access and cannot file documents")
+	}
+	if cs.State == workflows.StateClosed {
+		return caseClosed()
 	}
 	var facts rules.Facts
 	_ = json.Unmarshal(cs.Facts, &facts)
@@ -147,6 +153,17 @@ func (s *Server) uploadDocument(c echo.Context) error {
 		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
 			"只接受 PDF、PNG、JPEG、UTF-8 文本、Office 文档（DOCX/XLSX/PPTX）和 OFD / only PDF, PNG, JPEG, UTF-8 text, Office (DOCX/XLSX/PPTX) and OFD documents are accepted")
 	}
+	// Who may file which kind at which step is part of the authorisation
+	// (rules.Filings): the same table decides what the dossier counts.
+	step := link.Stage
+	if link.TaskID != nil {
+		step = tasks[slices.IndexFunc(tasks, func(t db.Task) bool { return t.ID == *link.TaskID })].Type
+	}
+	if _, ok := rules.MayFile(form.kind, step, u.Role); !ok {
+		zh, en := rules.Filers(form.kind)
+		return newError(http.StatusForbidden, CodeFilingNotAllowed, fmt.Sprintf("此类材料（%s）只能由%s上传 / documents of kind %s are filed by %s",
+			kindLabel(form.kind), zh, form.kind, en))
+	}
 	sha, err := s.store.Blobs().Put(ctx, form.content, mediaType)
 	if err != nil {
 		return err
@@ -164,6 +181,12 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	}
 	s.log.InfoContext(ctx, "document filed", "case_id", cs.ID, "sha256", sha, "kind", stored.Kind, "version", stored.Version, "user_id", u.ID)
 	return c.JSON(http.StatusCreated, v)
+}
+
+// kindLabel names a document kind in Chinese.
+func kindLabel(kind string) string {
+	return map[string]string{rules.DocDraft: "草案", rules.DocOpinion: "意见", rules.DocMinutes: "会议纪要",
+		rules.DocPublication: "公布材料", rules.DocAttachment: "附件"}[kind]
 }
 
 type uploadForm struct {
@@ -322,8 +345,8 @@ type shaPath struct {
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // getDocument serves a document's bytes to whoever may see a case it is filed
-// in (auditors and admins: any). Stored bytes that no longer match their
-// hash are not served.
+// in (auditors and admins: a case in their reach). Stored bytes that no
+// longer match their hash are not served.
 func (s *Server) getDocument(c echo.Context) error {
 	ctx := c.Request().Context()
 	sha := c.Param("sha256")
@@ -335,25 +358,20 @@ func (s *Server) getDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Everyone, overseers included, through a case they may see.
 	var name string
-	if len(links) > 0 {
-		name = links[0].Name
+	for _, l := range links {
+		ok, err := s.canSeeCase(c, l.CaseID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			name = l.Name
+			break
+		}
 	}
-	if !readsAll(currentUser(c)) {
-		name = ""
-		for _, l := range links {
-			ok, err := s.canSeeCase(c, l.CaseID)
-			if err != nil {
-				return err
-			}
-			if ok {
-				name = l.Name
-				break
-			}
-		}
-		if name == "" {
-			return noSuch
-		}
+	if name == "" {
+		return noSuch
 	}
 	content, mediaType, err := s.store.Blobs().Get(ctx, sha)
 	if errors.Is(err, db.ErrNotFound) {
@@ -369,9 +387,6 @@ func (s *Server) getDocument(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	if name == "" {
-		name = sha
-	}
 	cd := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if cd == "" {
 		cd = "attachment"

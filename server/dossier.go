@@ -33,7 +33,9 @@ func (s *Server) dossier(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	if !readsAll(u) && u.OrgID != cs.OrganID {
+	if ok, err := s.oversees(c, cs.OrganID, cs.UnitID); err != nil {
+		return err
+	} else if !ok && u.OrgID != cs.OrganID {
 		return forbidden("档案仅供决策机关、审计监督人员和系统管理员导出 / only the decision organ, auditors and administrators may export the dossier")
 	}
 	ctx := c.Request().Context()

@@ -33,6 +33,9 @@ const (
 	// CodeUnsupportedMedia refuses an upload whose sniffed content type is
 	// not on the allow-list (documents.go).
 	CodeUnsupportedMedia = "unsupported_media_type"
+	// CodeFilingNotAllowed refuses a document the user may not file at that
+	// step (rules.Filings): who may is in the detail.
+	CodeFilingNotAllowed = "filing_not_allowed"
 	// CodeTooLarge refuses a body over the route's limit.
 	CodeTooLarge = "too_large"
 	// CodeIntegrity says stored bytes no longer match their SHA-256: the
@@ -93,6 +96,13 @@ func newError(status int, code, detail string) *Error {
 func invalid(detail string) *Error   { return newError(http.StatusBadRequest, CodeInvalid, detail) }
 func notFound(detail string) *Error  { return newError(http.StatusNotFound, CodeNotFound, detail) }
 func forbidden(detail string) *Error { return newError(http.StatusForbidden, CodeForbidden, detail) }
+
+// caseClosed refuses a write to a closed case: its record is archived
+// (R-ARC-03) and takes nothing more.
+func caseClosed() *Error {
+	return newError(http.StatusConflict, CodeCaseClosed, "此决策事项已办结归档，记录不再接受新的材料或操作 / the case is closed and archived: its record takes nothing more")
+}
+
 func unavailable(cause error) *Error {
 	e := newError(http.StatusServiceUnavailable, CodeUnavailable, "流程引擎暂不可用，请稍后重试 / the workflow engine is unavailable, retry later")
 	e.cause = cause
@@ -128,6 +138,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		}
 	case errors.Is(err, db.ErrNotFound):
 		p = notFound("未找到 / not found").Problem
+	case errors.Is(err, db.ErrCaseClosed):
+		p = caseClosed().Problem
 	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 		p = newError(he.Code, CodeTooLarge, "请求内容过大 / the request body is too large").Problem
 	case errors.As(err, &he):

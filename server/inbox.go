@@ -30,7 +30,7 @@ type InboxQuery struct {
 var inboxParams = []string{"view", "case_id", "type", "stage", "org", "due_from", "due_to", "cursor", "limit"}
 
 func viewer(u db.User) db.Viewer {
-	return db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, ReadsAll: readsAll(u)}
+	return db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Reach: u.Reach}
 }
 
 func (s *Server) inbox(c echo.Context) error {
@@ -99,10 +99,19 @@ type OverdueReport struct {
 
 func (s *Server) overdueByOrg(c echo.Context) error {
 	u := currentUser(c)
-	if !readsAll(u) && u.Role != workflows.RoleExecutiveHead && u.Role != workflows.RoleOrgHead {
+	if !overseer(u) && u.Role != workflows.RoleExecutiveHead && u.Role != workflows.RoleOrgHead {
 		return forbidden("仅审计、监督和负责人可查看督查数据 / only auditors, supervisors and heads see supervision data")
 	}
-	rows, err := s.store.OverdueByOrg(c.Request().Context(), time.Now())
+	// An overseer sees the organisations in their reach; a head, those of
+	// their own government.
+	reach := u.Reach
+	if !overseer(u) {
+		var err error
+		if reach, err = s.store.GovernmentOf(c.Request().Context(), u.OrgID); err != nil {
+			return err
+		}
+	}
+	rows, err := s.store.OverdueByOrg(c.Request().Context(), time.Now(), reach)
 	if err != nil {
 		return err
 	}

@@ -129,6 +129,9 @@ func (s *Server) postPublicComment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if cs.State == workflows.StateClosed {
+		return caseClosed()
+	}
 	n, err := s.openNotice(c, cs.ID, today())
 	if err != nil {
 		return err
@@ -169,7 +172,9 @@ func (s *Server) commentReader(c echo.Context) (db.Case, error) {
 		return cs, err
 	}
 	u := currentUser(c)
-	if u.OrgID != cs.UnitID && !readsAll(u) {
+	if ok, err := s.oversees(c, cs.OrganID, cs.UnitID); err != nil {
+		return cs, err
+	} else if u.OrgID != cs.UnitID && !ok {
 		return cs, forbidden("公众意见仅供承办单位和审计监督人员查阅 / public comments are for the undertaking unit and auditors")
 	}
 	return cs, nil
@@ -368,6 +373,9 @@ func (s *Server) commentDisposer(c echo.Context) (db.Case, db.User, error) {
 	if u.OrgID != cs.UnitID || (u.Role != workflows.RoleDepartmentOfficer && u.Role != workflows.RoleOrgHead) {
 		return db.Case{}, db.User{}, forbidden("只有承办单位可以处理公众意见 / only the undertaking unit disposes of public comments")
 	}
+	if cs.State == workflows.StateClosed {
+		return db.Case{}, db.User{}, caseClosed()
+	}
 	return cs, u, nil
 }
 
@@ -429,9 +437,9 @@ func (s *Server) disposeTopic(c echo.Context) error {
 
 // publicCommentOps document the public-comment routes.
 var publicCommentOps = []apiOp{
-	{"POST", "/api/v1/cases/{id}/comments", "Comment on a case's open comment notice (public, no token; rate-limited per client address)", new(publicCommentReq), new(PublicCommentReceived), 201, false, []int{400, 404, 409, 429}},
+	{"POST", "/api/v1/cases/{id}/comments", "Comment on a case's open comment notice (public, no token; rate-limited per client address); a closed case takes none (409 case_closed)", new(publicCommentReq), new(PublicCommentReceived), 201, false, []int{400, 404, 409, 429}},
 	{"GET", "/api/v1/cases/{id}/comments", "A case's public comments in arrival order, keyset-paged (undertaking unit, auditors)", new(PublicCommentQuery), new(PublicCommentPage), 200, true, []int{400, 403, 404}},
 	{"GET", "/api/v1/cases/{id}/comments/summary", "Counts of a case's public comments: total, by topic, first and last, disposed (undertaking unit, auditors)", new(idPath), new(PublicCommentSummary), 200, true, []int{403, 404}},
-	{"POST", "/api/v1/cases/{id}/comments/dispositions", "Dispose of every undisposed comment of a topic together, as one cluster (R-PP-10)", new(topicDispositionReq), new(TopicDisposed), 200, true, []int{400, 403, 404, 422}},
-	{"POST", "/api/v1/cases/{id}/comments/{comment_id}/disposition", "The undertaking unit's disposition of a comment (R-PP-10): adopted, partly_adopted, not_adopted (with reason) or outside_scope", new(dispositionReq), new(CommentDisposed), 200, true, []int{400, 403, 404, 422}},
+	{"POST", "/api/v1/cases/{id}/comments/dispositions", "Dispose of every undisposed comment of a topic together, as one cluster (R-PP-10); 409 case_closed once the case is closed", new(topicDispositionReq), new(TopicDisposed), 200, true, []int{400, 403, 404, 409, 422}},
+	{"POST", "/api/v1/cases/{id}/comments/{comment_id}/disposition", "The undertaking unit's disposition of a comment (R-PP-10): adopted, partly_adopted, not_adopted (with reason) or outside_scope; 409 case_closed once the case is closed", new(dispositionReq), new(CommentDisposed), 200, true, []int{400, 403, 404, 409, 422}},
 }

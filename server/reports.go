@@ -85,7 +85,9 @@ func (s *Server) annualReport(c echo.Context) error {
 	u := currentUser(c)
 	var set OrganSettings
 	_ = json.Unmarshal(o.Settings, &set)
-	if !readsAll(u) && u.OrgID != o.ID && (set.GeneralOffice == "" || set.GeneralOffice != u.OrgID) {
+	if ok, err := s.oversees(c, o.ID); err != nil {
+		return err
+	} else if !ok && u.OrgID != o.ID && (set.GeneralOffice == "" || set.GeneralOffice != u.OrgID) {
 		return forbidden("年度报告仅供本单位、其政府办公室、审计监督人员和系统管理员查看 / only the organisation itself, its general office, auditors and administrators may read its annual report")
 	}
 	rep, err := s.store.AnnualReport(ctx, o.ID, year, time.Now())

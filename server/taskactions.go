@@ -39,6 +39,9 @@ func (s *Server) taskAction(c echo.Context) error {
 	if !known {
 		return invalid("action 取值无效 / unknown action")
 	}
+	if err := s.refuseClosed(c, t.CaseID); err != nil {
+		return err
+	}
 	arg := workflows.TaskActionRequest{TaskID: t.ID, Action: req.Action, Actor: actor(u), Reason: req.Reason, Text: req.Text,
 		RequestID: requestID(c), ClientAddr: c.RealIP()}
 	if req.TargetUserID != "" {

@@ -33,8 +33,8 @@ type TaskQuery struct {
 var taskStates = map[string]bool{"": true, "open": true, "claimed": true, "completed": true, "returned": true, "cancelled": true}
 
 // listTasks is the simple task list: every task the user may see (auditors:
-// all), optionally of one case and state, in due order with keyset paging. It
-// is the inbox's "all" view.
+// those of the cases in their reach), optionally of one case and state, in
+// due order with keyset paging. It is the inbox's "all" view.
 func (s *Server) listTasks(c echo.Context) error {
 	u := currentUser(c)
 	q := db.InboxQuery{View: db.ViewAll, CaseID: c.QueryParam("case_id"), State: c.QueryParam("state"), Cursor: c.QueryParam("cursor"), Now: time.Now()}
@@ -113,8 +113,17 @@ func (s *Server) loadTask(c echo.Context, hide bool) (db.Task, error) {
 		setCase(c, t.CaseID)
 	}
 	u := currentUser(c)
-	if err == nil && hide && !readsAll(u) && t.OrgID != u.OrgID && !t.MayAct(u) {
-		return db.Task{}, notFound("任务不存在 / no such task")
+	if err == nil && hide && t.OrgID != u.OrgID && !t.MayAct(u) {
+		// An overseer reads the tasks of the cases they may see.
+		seen := false
+		if overseer(u) {
+			if seen, err = s.canSeeCase(c, t.CaseID); err != nil {
+				return db.Task{}, err
+			}
+		}
+		if !seen {
+			return db.Task{}, notFound("任务不存在 / no such task")
+		}
 	}
 	return t, err
 }
@@ -195,15 +204,17 @@ func (s *Server) completeTask(c echo.Context) error {
 		// the step (the Temporal server died after the step was recorded and
 		// before the update was), the workflow applies it now and the step's
 		// event key makes its record the one already written. Otherwise
-		// someone else completed it.
+		// someone else completed it, or the case has closed.
 		if !keyed {
-			return s.conflict(c, t)
+			return s.conflictOrClosed(c, t)
 		}
 		if _, err := s.store.EventByKey(ctx, t.CaseID, updateID); errors.Is(err, db.ErrNotFound) {
-			return s.conflict(c, t)
+			return s.conflictOrClosed(c, t)
 		} else if err != nil {
 			return err
 		}
+	} else if err := s.refuseClosed(c, t.CaseID); err != nil {
+		return err
 	}
 	clock, err := s.clockFacts(ctx, t, req.Form)
 	if err != nil {
@@ -289,6 +300,30 @@ func completedFromEvent(ev db.AuditEvent) TaskCompleted {
 
 func activeTask(t db.Task) bool { return t.State == "open" || t.State == "claimed" }
 
+// conflictOrClosed answers a step that is no longer open: 409 case_closed
+// when its case has closed, else the conflict naming who completed it.
+func (s *Server) conflictOrClosed(c echo.Context, t db.Task) error {
+	if err := s.refuseClosed(c, t.CaseID); err != nil {
+		return err
+	}
+	return s.conflict(c, t)
+}
+
+// refuseClosed answers 409 case_closed for a write to a closed case, before
+// anything reaches its workflow or its record: after archiving (R-ARC-03)
+// the record takes nothing more. The store checks again under the case's
+// lock for the writes it makes itself (db.ErrCaseClosed).
+func (s *Server) refuseClosed(c echo.Context, caseID string) error {
+	cs, err := s.store.GetCase(c.Request().Context(), caseID)
+	if err != nil {
+		return err
+	}
+	if cs.State == workflows.StateClosed {
+		return caseClosed()
+	}
+	return nil
+}
+
 // actOn loads the task in the path for a user who means to act on it: 404
 // if it does not exist, 403 if the user may not act on it at all.
 func (s *Server) actOn(c echo.Context, u db.User) (db.Task, error) {
@@ -316,7 +351,7 @@ func (s *Server) refusal(c echo.Context, t db.Task, form json.RawMessage, err er
 		// A closed case's workflow has ended and takes no update: say so
 		// instead of blaming the engine.
 		if cs, cerr := s.store.GetCase(c.Request().Context(), t.CaseID); cerr == nil && cs.State == workflows.StateClosed {
-			return newError(http.StatusConflict, CodeCaseClosed, "此决策事项已办结，流程已结束，不能再办理 / the case is closed: its procedure has ended")
+			return caseClosed()
 		}
 		return unavailable(err)
 	}

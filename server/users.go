@@ -35,8 +35,8 @@ type UserList struct {
 
 // listUsers lists the active users of an organisation, for choosing whom to
 // delegate or transfer a task to, or to add as a co-reviewer. A user sees the
-// staff of their own organisation; auditors and admins, who read every case,
-// any organisation's. Asking for another organisation is refused (403), not
+// staff of their own organisation; auditors and admins those of the
+// organisations in their reach. Asking for another organisation is refused (403), not
 // answered with an empty list, so a client cannot mistake it for "nobody".
 func (s *Server) listUsers(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -52,13 +52,18 @@ func (s *Server) listUsers(c echo.Context) error {
 		return invalid("role 取值无效 / unknown role")
 	}
 	if q.Org != u.OrgID {
-		if !readsAll(u) {
+		if !overseer(u) {
 			return forbidden("只能查看本单位人员 / you can only list the users of your own organisation")
 		}
 		if _, err := s.store.GetOrganisation(ctx, q.Org); errors.Is(err, db.ErrNotFound) {
 			return notFound("单位不存在 / no such organisation")
 		} else if err != nil {
 			return err
+		}
+		if ok, err := s.oversees(c, q.Org); err != nil {
+			return err
+		} else if !ok {
+			return forbidden("该单位不在您的审计监督范围内 / that organisation is outside your reach")
 		}
 	}
 	users, err := s.store.ListUsers(ctx, db.UserFilter{OrgID: q.Org, Role: q.Role})
@@ -74,5 +79,5 @@ func (s *Server) listUsers(c echo.Context) error {
 
 // userOps document the user routes.
 var userOps = []apiOp{
-	{"GET", "/api/v1/users", "Active users of an organisation, to name as the target of a delegation, transfer or co-review (own organisation; auditors and admins: any)", new(UserQuery), new(UserList), 200, true, []int{400, 403, 404}},
+	{"GET", "/api/v1/users", "Active users of an organisation, to name as the target of a delegation, transfer or co-review (own organisation; auditors and admins: the organisations in their reach)", new(UserQuery), new(UserList), 200, true, []int{400, 403, 404}},
 }

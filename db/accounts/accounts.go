@@ -123,7 +123,7 @@ func (s *Store) SessionUser(ctx context.Context, id string, p Policy) (db.User, 
 			WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > now()
 			  AND last_seen_at > now() - make_interval(secs => $2)
 			RETURNING user_id)
-		SELECT u.* FROM users u JOIN s ON u.id = s.user_id WHERE u.disabled_at IS NULL`,
+		SELECT `+db.AuthUserColumns+` FROM users u JOIN s ON u.id = s.user_id WHERE u.disabled_at IS NULL`,
 		hashID(id), p.Idle.Seconds())
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("session: %w", db.ErrNotFound)

@@ -77,7 +77,7 @@ func TestAdminActionsAreRecordedWhereTheAppCannotRewrite(t *testing.T) {
 		t.Errorf("revoking an unknown user's token: %v, want ErrNotFound", err)
 	}
 
-	evs, _, err := app.SearchAccess(ctx, db.AccessQuery{})
+	evs, _, err := app.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll})
 	if err != nil {
 		t.Fatal(err)
 	}

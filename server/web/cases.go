@@ -301,7 +301,7 @@ func (ui *UI) loadCase(c echo.Context, id string) (caseData, error) {
 		d.Matter, d.Recorded = matterFacts(l, m), true
 	}
 	d.StepOf = types
-	d.Upload = uploadForm(u, v.OpenTasks)
+	d.Upload = uploadForm(u, v.State, v.OpenTasks)
 	return d, nil
 }
 

@@ -6,12 +6,14 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
 )
 
 // UploadPath is the case page's upload form, as echo names the route. The
@@ -51,13 +53,22 @@ func (ui *UI) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// uploadForm returns the upload form for a case page: the kinds of
-// document, and the user's open steps of the case to file it for.
-func uploadForm(u db.User, open []db.Task) uploadData {
-	f := uploadData{Allowed: u.Role != workflows.RoleAuditor, Kinds: db.DocumentKinds}
+// uploadForm returns the upload form for a case page: the user's open steps
+// of the case to file a document for, and the kinds of document the user
+// may file at one of them or at the case's state (rules.Filings, which the
+// API enforces: the form only spares the user a choice it would refuse).
+func uploadForm(u db.User, state string, open []db.Task) uploadData {
+	f := uploadData{Allowed: u.Role != workflows.RoleAuditor && state != workflows.StateClosed}
+	steps := []string{state}
 	for _, t := range open {
 		if t.OrgID == u.OrgID || u.Role == workflows.RoleAdmin {
 			f.Steps = append(f.Steps, t)
+			steps = append(steps, t.Type)
+		}
+	}
+	for _, k := range db.DocumentKinds {
+		if slices.ContainsFunc(steps, func(st string) bool { _, ok := rules.MayFile(k, st, u.Role); return ok }) {
+			f.Kinds = append(f.Kinds, k)
 		}
 	}
 	return f

@@ -83,7 +83,7 @@ func (ui *UI) inbox(c echo.Context) error {
 	var inbox db.InboxPage
 	var listErr error
 	u := currentUser(c)
-	viewer := db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, ReadsAll: readsAll(u)}
+	viewer := db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Reach: u.Reach}
 	err := parallel(
 		func() (err error) {
 			badges, err = ui.store.InboxBadges(c.Request().Context(), viewer, time.Now(), badgeLimit)

@@ -60,10 +60,16 @@ func TestUploadThroughTheCasePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	casePage := s.get(t, "department_officer", "/cases/"+caseID).Body.String()
-	for _, w := range []string{`id="upload-form"`, `enctype="multipart/form-data"`, `<label for="u-file">`, `<option value="` + s.taskID + `">`} {
+	for _, w := range []string{`id="upload-form"`, `enctype="multipart/form-data"`, `<label for="u-file">`, `<option value="` + s.taskID + `">`,
+		`<option value="draft">`, `<option value="attachment">`} {
 		if !strings.Contains(casePage, w) {
 			t.Errorf("the officer's case page lacks %s", w)
 		}
+	}
+	// The form offers the kinds the officer may file (rules.Filings): the
+	// meeting's minutes are the general office's.
+	if strings.Contains(casePage, `<option value="minutes">`) {
+		t.Error("the officer's upload form offers minutes")
 	}
 	csrf := csrfOf(t, casePage)
 
@@ -102,6 +108,8 @@ func TestUploadThroughTheCasePage(t *testing.T) {
 			[]string{"invalid_request", "须有 file 和 kind 字段"}, "无文件"},
 		{"no kind", map[string]string{"name": "无类别"}, "a.pdf", pdf, 400, []string{"须有 file 和 kind 字段"}, "无类别"},
 		{"an empty file", map[string]string{"kind": "draft", "name": "空文件"}, "empty.pdf", []byte{}, 400, []string{"文件为空"}, "空文件"},
+		{"minutes by the unit", map[string]string{"kind": "minutes", "name": "会议纪要"}, "a.pdf", pdf, 403,
+			[]string{"filing_not_allowed", "政府办公室会议秘书"}, "会议纪要"},
 		{"over 20 MiB", map[string]string{"kind": "attachment", "name": "扫描件"}, "scan.pdf",
 			append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 21<<20)...), 413, []string{"too_large", "文件超过 20 MiB"}, "扫描件"},
 	} {

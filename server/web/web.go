@@ -298,7 +298,8 @@ func currentUser(c echo.Context) db.User {
 	return u
 }
 
-// readsAll mirrors the API's rule for the menu only: the API decides.
+// readsAll says whether the audit menu is shown: auditors and admins. What
+// they may read is their reach (db.User.Reach), which the API decides.
 func readsAll(u db.User) bool {
 	return u.Role == workflows.RoleAuditor || u.Role == workflows.RoleAdmin
 }
