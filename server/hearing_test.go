@@ -68,7 +68,9 @@ func (h *hearingStack) file(caseID, kind, name string) string {
 	h.t.Helper()
 	var d documentView
 	content := []byte("%PDF-1.4\n% " + name + " " + caseID + "\n%%EOF\n")
-	if code := h.uploadDocument("department_officer", caseID, map[string]string{"kind": kind}, name+".pdf", content, &d); code != 201 {
+	// Filed for the hearing step: its record is the unit's minutes there.
+	fields := map[string]string{"kind": kind, "task_id": h.taskOf(caseID, "hearing")}
+	if code := h.uploadDocument("department_officer", caseID, fields, name+".pdf", content, &d); code != 201 {
 		h.t.Fatalf("upload %s: %d", name, code)
 	}
 	return d.SHA256

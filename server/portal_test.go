@@ -31,6 +31,9 @@ func TestPortalMounted(t *testing.T) {
 		{main.URL, "POST", "/public/", 405, "不接受"},
 		{pub.URL, "GET", "/public/", 200, "公众参与"},
 		{pub.URL, "GET", "/api/v1/me", 404, "页面不存在"},
+		// Both listeners screen texts at the edge, as a Chinese page.
+		{main.URL, "GET", "/public/?q=a%00b", 400, "无法保存的字符"},
+		{pub.URL, "GET", "/public/?q=a%00b", 400, "无法保存的字符"},
 	} {
 		req, _ := http.NewRequest(tc.method, tc.base+tc.path, nil)
 		res, err := http.DefaultClient.Do(req)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/server/input"
+	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/server/web"
 	"github.com/juece/juece/workflows"
 )
@@ -36,12 +37,23 @@ func (s *Server) screen(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		e := inputError(errs)
+		// Citizens and people with a personal link get their own pages.
+		switch path := c.Request().URL.Path; {
+		case public.Serves(path):
+			return s.portal.Fail(c, public.BadRequest(refusedText))
+		case strings.HasPrefix(path, "/p/"):
+			return s.personal.Refused(c, refusedText)
+		}
 		if s.pageRefused != nil && isPage(c.Request().URL.Path) {
 			return s.pageRefused(c, &web.Problem{Status: e.Status, Code: e.Code, Detail: e.Detail, Fields: e.Fields})
 		}
 		return e
 	}
 }
+
+// refusedText is what the portal's and personal links' pages say of refused
+// texts.
+const refusedText = "您提交的内容含有无法保存的字符，或文字过长。请修改后重新提交。"
 
 // isPage says whether a path is the workbench's (an HTML page), not the API's.
 func isPage(path string) bool {
@@ -88,10 +100,20 @@ func screenRequest(c echo.Context) ([]input.FieldError, error) {
 	case echo.MIMEMultipartForm:
 		// Streamed to its handler: readUpload checks each field.
 	case echo.MIMEApplicationForm:
-		if err := r.ParseForm(); err != nil {
+		// Read and put back, not parsed into the request: the handler's own
+		// body limit and parsing still apply to it.
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
 			return nil, bodyReadErr(err)
 		}
-		addValues(r.PostForm, "form", true, add) // a text area may hold lines
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		if vals, err := url.ParseQuery(string(b)); err == nil {
+			addValues(vals, "form", true, add) // a text area may hold lines
+		} else {
+			// Malformed: the handler's parser refuses it. Its bytes are
+			// still screened as one text.
+			add(input.Body("form", b))
+		}
 	default:
 		b, err := io.ReadAll(r.Body)
 		if err != nil {

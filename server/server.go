@@ -172,7 +172,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // PublicHandler answers only the citizens' portal (server/public), for a
 // listener of its own: a deployment can expose it and keep the workbench and
 // the API on an internal address.
-func (s *Server) PublicHandler() http.Handler { return s.portal.Handler() }
+func (s *Server) PublicHandler() http.Handler { return s.portal.Handler(s.screen) }
 
 // Serve listens on addr until ctx is cancelled, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, addr string) error {

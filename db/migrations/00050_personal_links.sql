@@ -32,9 +32,11 @@ CREATE TABLE personal_links (
 );
 CREATE INDEX personal_links_scope_idx ON personal_links (case_id, scope, holder_kind, holder_id);
 
+-- The kinds of 00006 and 00025, and the links' two.
 ALTER TABLE access_events DROP CONSTRAINT access_events_kind_check;
 ALTER TABLE access_events ADD CONSTRAINT access_events_kind_check
-    CHECK (kind IN ('login', 'auth_failed', 'permission_denied', 'personal_link', 'personal_link_refused'));
+    CHECK (kind IN ('login', 'auth_failed', 'permission_denied', 'logout', 'user_disabled', 'token_revoked',
+        'personal_link', 'personal_link_refused'));
 
 -- +goose Down
 -- Forward-only: migrations are never rolled back in production.

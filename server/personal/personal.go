@@ -353,6 +353,13 @@ func (h *Handler) refusal(c echo.Context, l participation.Link, pg Page, err err
 	return h.render(c, r.Status, v)
 }
 
+// Refused answers a request whose texts the server's edge refused (server's
+// screen: a character that cannot be stored, a text too long) as the link's
+// page, 400 with message.
+func (h *Handler) Refused(c echo.Context, message string) error {
+	return h.render(c, http.StatusBadRequest, view{Status: http.StatusBadRequest, Page: Page{Title: "个人专用链接"}, Error: message})
+}
+
 // fail is a fault of the server, never of the holder: logged, and a page
 // without internal text.
 func (h *Handler) fail(c echo.Context, err error) error {

@@ -102,13 +102,17 @@ func (p *Portal) Mount(e *echo.Echo) {
 // Handler is a server that answers only the portal, for deployments that
 // expose the portal on its own address (JUECE_PUBLIC_LISTEN) and keep the
 // workbench and the API on an internal one. / leads to the list.
-func (p *Portal) Handler() http.Handler {
+//
+// mw are the server's middlewares every request passes, its edge's screen
+// of texts among them, so this listener refuses what the main one refuses.
+func (p *Portal) Handler(mw ...echo.MiddlewareFunc) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = p.errorHandler
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit("1M"))
+	e.Use(mw...)
 	e.GET("/", p.redirectToList)
 	p.Mount(e)
 	e.RouteNotFound("/*", p.notFound, p.headers)

@@ -165,6 +165,25 @@ func TestHearingPagesInBrowser(t *testing.T) {
 	if n := officer.count(`#participants .badge.ok`); n != 1 {
 		t.Fatalf("%d deliveries shown, want 1", n)
 	}
+	// A signature link before the record: its page is there, its act waits
+	// for the record (R-HR-07), in Chinese on the phone.
+	var sig struct{ Path string }
+	var parts struct {
+		Hearing struct {
+			Participants []struct{ ID string } `json:"participants"`
+		} `json:"hearing"`
+	}
+	st.api(t, officerRole, "GET", "/api/v1/tasks/"+hearingTask+"/hearing", nil, &parts)
+	if st.api(t, officerRole, "POST", "/api/v1/tasks/"+hearingTask+"/hearing/links", map[string]any{"participant_id": parts.Hearing.Participants[0].ID, "purpose": "signature"}, &sig) != 201 {
+		t.Fatal("signature link")
+	}
+	part.navigate(sig.Path)
+	part.waitText("main h1", "听证会记录签字")
+	part.click(`input[value=signed]`)
+	part.clickNavigate("form button[type=submit]")
+	part.waitText("main .problem", "听证会记录尚未形成")
+	part.shot("hearing-07-sign-too-early-390")
+	part.noOverflow(sig.Path)
 	// The hearing task's own form asks only for the adoption report: the
 	// hearing's facts are its steps.
 	officer.navigate("/tasks/" + hearingTask)

@@ -95,7 +95,7 @@ type Step struct {
 	Seats      int    `json:"seats,omitempty" description:"method: 参加人名额"`
 	MethodText string `json:"method_text,omitempty" description:"method: 遴选办法全文"`
 	// draw: filled by the server from the registrations, never by the client
-	Candidates []Candidate `json:"candidates,omitempty"`
+	Candidates []Candidate `json:"candidates,omitempty" description:"draw: 由服务器按报名记录填写，客户端提交即被拒绝 / filled by the server from the registrations; refused from a client"`
 	// delivery, confirm_delivery, sign, onsite_signature
 	ParticipantID string `json:"participant_id,omitempty" description:"听证参加人（报名编号）"`
 	DeliveredOn   string `json:"delivered_on,omitempty" format:"date" description:"delivery: 送达凭证上的送达日期"`

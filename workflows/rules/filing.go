@@ -83,6 +83,11 @@ var Filings = []Filing{
 	// §4.9, Art. 30(3): the general office keeps the minutes of the meeting.
 	{Kind: DocMinutes, Steps: []string{"collective_discussion"}, Roles: []string{roleSecretary}, Artefact: ArtMinutes,
 		Who: "政府办公室会议秘书", WhoEN: "the general office's meeting secretary", At: "集体讨论决定环节", AtEN: "the collective-discussion step"},
+	// §4.4.2, Art. 17: the unit files the hearing record it made (its
+	// three segments are the hearing's record step; the participants sign
+	// through their own links or on a scan filed as an attachment).
+	{Kind: DocMinutes, Steps: []string{"hearing"}, Roles: []string{roleUnit}, Artefact: ArtHearingRecord,
+		Who: "决策承办单位经办人", WhoEN: "the undertaking unit's officer", At: "听证会环节", AtEN: "the hearing step"},
 	// §4.11, Art. 32: the decision's publication; §4.4.1: the unit's
 	// comment notice.
 	{Kind: DocPublication, Steps: []string{"publication"}, Roles: []string{roleSecretary}, Artefact: ArtPublication,
