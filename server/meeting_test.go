@@ -1,9 +1,18 @@
 package server_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+
+	"github.com/juece/juece/workflows"
 )
 
 // meetingStep posts one step of the meeting of task as the meeting secretary.
@@ -194,5 +203,57 @@ func TestRCD07_PaperMeetingSignedMinutes(t *testing.T) {
 	var out map[string]any
 	if code := s.complete("meeting_secretary", task, map[string]any{}, &out); code != 200 {
 		t.Fatalf("complete: %d %v", code, out)
+	}
+}
+
+// TestLiveMeetingAndReceiptCaseToClosed runs a case with both new steps to
+// its close: the materials returned as incomplete and resubmitted, the
+// receipt confirmed, the meeting held as a live session, then publication,
+// execution and the archive. With JUECE_RECORD_HISTORY=dir its workflow
+// history is written there (workflows/testdata/case_live_meeting_v1.json,
+// which the replay test replays).
+func TestLiveMeetingAndReceiptCaseToClosed(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("城区集中供暖价格调整（会中记录）")
+	s.walk(id, "legality_receipt")
+	var out map[string]any
+	if code := s.complete("legality_review_officer", s.taskOf(id, "legality_receipt"), map[string]any{"outcome": "incomplete", "missing": []string{"法律依据清单"}}, &out); code != 200 {
+		t.Fatalf("incomplete: %d %v", code, out)
+	}
+	s.walkFrom(id, "legality_submission", "collective_discussion")
+	task := s.taskOf(id, "collective_discussion")
+	s.mustStep(task,
+		map[string]any{"step": "open", "meeting_type": "executive", "agenda": "城区集中供暖价格调整方案"},
+		map[string]any{"step": "attend", "members": 7, "present": []string{"李副县长", "王副县长", "赵副县长", "孙副县长", "周副县长"}},
+		headSays("请大家发表意见"), say("李副县长", "oppose", "财政压力大"), say("王副县长", "oppose", "补偿标准偏低"), say("赵副县长", "support", "同意"),
+		headSays("决定通过"), map[string]any{"step": "decision", "decision": "approved"},
+		map[string]any{"step": "reason", "reason": "供暖季临近，保障民生须先行实施"}, map[string]any{"step": "close"},
+		map[string]any{"step": "annotate", "text": "更正：议题名称"})
+	if code := s.complete("meeting_secretary", task, map[string]any{"minutes_ref": "宜政常〔2026〕9号"}, &out); code != 200 {
+		t.Fatalf("meeting: %d %v", code, out)
+	}
+	s.walkFrom(id, "party_report", "")
+	var v caseView
+	s.do("auditor", "GET", "/api/v1/cases/"+id, nil, &v)
+	if v.State != "closed" {
+		t.Fatalf("state %s, want closed", v.State)
+	}
+	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
+		hist := &historypb.History{}
+		it := s.temporal.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, ev)
+		}
+		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "case_live_meeting_v1.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
