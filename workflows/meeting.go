@@ -92,6 +92,12 @@ func (w *caseWF) checkMeetingStep(now time.Time, req MeetingStepRequest) (*Task,
 			return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
 		}
 	}
+	if req.Step.Step == meeting.StepStatement && req.Step.Member != "" && req.Step.Member == req.Actor.Name {
+		// Separation of duties, as on the form: the secretary who records
+		// the meeting is not one of its speakers.
+		vs := []rules.Violation{violation(SoDSecretarySpoke)}
+		return nil, refuse(ErrRule, vs[0].Message, RefusalDetail{Violations: vs})
+	}
 	if p := w.meetingFor(t).Check(req.Step, now, w.policy()); p != nil {
 		return nil, meetingRefusal(p)
 	}
