@@ -157,7 +157,9 @@ func TestRLR03_ReceiptIsTheReviewBodysAct(t *testing.T) {
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
 	h.complete("upd-receipt-unit", workflows.TaskLegalityReceipt, officer, fullReceipt)
 	reviewStarted := true
-	h.then(func() { reviewStarted = h.hasOpenTask(workflows.TaskLegalOpinion) || h.hasOpenTask(workflows.TaskLegalityReview) })
+	h.then(func() {
+		reviewStarted = h.hasOpenTask(workflows.TaskLegalOpinion) || h.hasOpenTask(workflows.TaskLegalityReview)
+	})
 	h.complete("upd-receipt-future", workflows.TaskLegalityReceipt, reviewer, workflows.LegalityReceiptForm{Outcome: workflows.ReceiptComplete, ReceivedOn: "2026-12-31"})
 	h.complete("upd-receipt-past", workflows.TaskLegalityReceipt, reviewer, workflows.LegalityReceiptForm{Outcome: workflows.ReceiptComplete, ReceivedOn: "2026-03-30"})
 	h.complete("upd-incomplete", workflows.TaskLegalityReceipt, reviewer, workflows.LegalityReceiptForm{Outcome: workflows.ReceiptIncomplete, Missing: []string{"法律依据清单"}})
