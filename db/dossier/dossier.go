@@ -639,16 +639,8 @@ func verify(zr *zip.Reader) (rep Report) {
 		fail(EventsFile, p.Seq, p.Reason)
 	}
 	// A paper meeting's signed minutes (R-CD-07).
-	for _, e := range evf.Events {
-		if e.Action != "meeting.paper" {
-			continue
-		}
-		var d struct {
-			MinutesSHA256 string `json:"minutes_sha256"`
-		}
-		if json.Unmarshal(e.Data, &d) == nil && d.MinutesSHA256 != "" && !listed[DocumentsDir+d.MinutesSHA256] {
-			fail(EventsFile, e.Seq, "纸质会议的签署纪要不在档案中 / the signed minutes of a paper meeting are not in the dossier")
-		}
+	for _, p := range verifyPaperMeetings(evf.Events, listed) {
+		fail(EventsFile, p.Seq, p.Reason)
 	}
 
 	// 4. The catalogue against the chain.
@@ -715,6 +707,24 @@ func readJSON(f *zip.File, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// verifyPaperMeetings checks that the signed minutes each paper meeting of
+// a chain names are in the dossier.
+func verifyPaperMeetings(evs []Event, listed map[string]bool) []Problem {
+	var out []Problem
+	for _, e := range evs {
+		if e.Action != "meeting.paper" {
+			continue
+		}
+		var d struct {
+			MinutesSHA256 string `json:"minutes_sha256"`
+		}
+		if json.Unmarshal(e.Data, &d) == nil && d.MinutesSHA256 != "" && !listed[DocumentsDir+d.MinutesSHA256] {
+			out = append(out, Problem{Seq: e.Seq, Reason: "纸质会议的签署纪要不在档案中 / the signed minutes of a paper meeting are not in the dossier"})
+		}
+	}
+	return out
 }
 
 // verifyHearings checks the hearing_step events of a chain offline.
