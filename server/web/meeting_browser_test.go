@@ -102,4 +102,16 @@ func TestMeetingPageInBrowser(t *testing.T) {
 	sec.viewport(390, 844)
 	sec.noOverflow(page)
 	sec.shot("meeting-05-sealed-390")
+
+	// The meeting task completes from the sealed minutes; the case page
+	// says how the meeting was recorded.
+	sec.viewport(1366, 900)
+	sec.navigate("/tasks/" + task)
+	if n := sec.count(`[name="f.statements[0].member"]`); n != 0 {
+		t.Errorf("the meeting task still asks for typed statements")
+	}
+	sec.clickNavigate("#submit-task")
+	sec.navigate("/cases/" + created.ID)
+	sec.waitText("main", "会中实时记录")
+	sec.shot("meeting-06-case-1366")
 }
