@@ -204,6 +204,7 @@ func TestRCD07_PaperMeetingSignedMinutes(t *testing.T) {
 	if code := s.complete("meeting_secretary", task, map[string]any{}, &out); code != 200 {
 		t.Fatalf("complete: %d %v", code, out)
 	}
+	s.recordHistory(id, "case_paper_meeting_v1.json")
 }
 
 // TestLiveMeetingAndReceiptCaseToClosed runs a case with both new steps to
@@ -238,22 +239,32 @@ func TestLiveMeetingAndReceiptCaseToClosed(t *testing.T) {
 	if v.State != "closed" {
 		t.Fatalf("state %s, want closed", v.State)
 	}
-	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
-		hist := &historypb.History{}
-		it := s.temporal.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			hist.Events = append(hist.Events, ev)
-		}
-		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	s.recordHistory(id, "case_live_meeting_v1.json")
+}
+
+// recordHistory writes the workflow history of a case, as it stands, to
+// JUECE_RECORD_HISTORY/name when that variable is set (workflows/testdata
+// holds the recorded ones the replay test replays).
+func (s *stack) recordHistory(caseID, name string) {
+	s.t.Helper()
+	dir := os.Getenv("JUECE_RECORD_HISTORY")
+	if dir == "" {
+		return
+	}
+	hist := &historypb.History{}
+	it := s.temporal.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(caseID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
 		if err != nil {
-			t.Fatal(err)
+			s.t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "case_live_meeting_v1.json"), raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		hist.Events = append(hist.Events, ev)
+	}
+	raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+		s.t.Fatal(err)
 	}
 }
