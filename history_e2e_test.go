@@ -129,7 +129,7 @@ func (e *e2e) turnsCase(tc client.Client) *historypb.History {
 				e.t.Fatalf("return: %d %v", code, out)
 			}
 			for _, again := range steps {
-				if again.Task == "drafting" || again.Task == "legality_submission" || again.Task == "legal_opinion" {
+				if again.Task == "drafting" || again.Task == "legality_submission" || again.Task == "legality_receipt" || again.Task == "legal_opinion" {
 					do(again)
 				}
 			}

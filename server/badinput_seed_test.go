@@ -161,6 +161,42 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 		}})
 	out.pages = append(out.pages, "/experts", "/cases/"+caseE+"/expert-panel")
 	out.anonymous = append(out.anonymous, links[institution.ID].Opinion.Path, links[draw.Picked[1]].Declaration.Path)
+	// A meeting in session (the live meeting's forms: attendance, agenda,
+	// statement, decision, reason, close) and a legality submission
+	// awaiting the review body's receipt (its form on the task page).
+	caseM := h.startCase("宜阳县城区集中供暖价格调整（会议进行中）")
+	h.walk(caseM, "collective_discussion")
+	taskM := h.taskOf(caseM, "collective_discussion")
+	h.mustStep(taskM, map[string]any{"step": "open", "meeting_type": "executive", "agenda": "城区集中供暖价格调整方案"},
+		map[string]any{"step": "attend", "members": 7, "present": []string{"李副县长", "王副县长", "赵副县长", "孙副县长"}})
+	caseP := h.startCase("宜阳县城区集中供暖价格调整（会议待开始）")
+	h.walk(caseP, "collective_discussion")
+	taskP := h.taskOf(caseP, "collective_discussion")
+	caseS := h.startCase("宜阳县城区集中供暖价格调整（纪要已封存）")
+	h.walk(caseS, "collective_discussion")
+	taskS := h.taskOf(caseS, "collective_discussion")
+	h.mustStep(taskS, map[string]any{"step": "open", "meeting_type": "executive"},
+		map[string]any{"step": "attend", "members": 3, "present": []string{"李副县长", "王副县长"}},
+		say("李副县长", "support", "同意"), headSays("通过"), map[string]any{"step": "decision", "decision": "approved"}, map[string]any{"step": "close"})
+	caseR := h.startCase("宜阳县城区集中供暖价格调整（待审查机构收件）")
+	h.walk(caseR, "legality_receipt")
+	taskR := h.taskOf(caseR, "legality_receipt")
+	out.tracks = append(out.tracks,
+		track{name: "meeting", caseID: caseM, task: taskM, role: "meeting_secretary", marks: []string{caseM, taskM},
+			after: func(t *testing.T) { h.mustStep(taskM, say("李副县长", "support", "同意")) }},
+		track{name: "meeting not opened", caseID: caseP, task: taskP, role: "meeting_secretary", marks: []string{caseP, taskP},
+			after: func(t *testing.T) { h.mustStep(taskP, map[string]any{"step": "open", "meeting_type": "plenary"}) }},
+		track{name: "sealed minutes", caseID: caseS, task: taskS, role: "meeting_secretary", marks: []string{caseS, taskS},
+			after: func(t *testing.T) { h.mustStep(taskS, map[string]any{"step": "annotate", "text": "更正：议题名称"}) }},
+		track{name: "legality receipt", caseID: caseR, task: taskR, role: "legality_review_officer", marks: []string{caseR, taskR},
+			after: func(t *testing.T) {
+				var p problem
+				if code := h.complete("legality_review_officer", taskR, map[string]any{"outcome": "complete"}, &p); code != 200 {
+					t.Fatalf("receipt after the probes: %d %+v", code, p)
+				}
+			}})
+	out.pages = append(out.pages, "/tasks/"+taskM+"/meeting", "/tasks/"+taskP+"/meeting", "/tasks/"+taskS+"/meeting", "/tasks/"+taskR)
+
 	out.ids["expert_case"] = caseE
 	out.ids["expert"] = institution.ID
 	out.ids["opined_expert"] = opined

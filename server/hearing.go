@@ -100,14 +100,32 @@ var hearingCloseSchema = func() json.RawMessage {
 // formSchemaOf is the schema of a task's form: a hearing task on the
 // hearing process takes only HearingCloseForm.
 func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
-	if t.Type != workflows.TaskHearing || !activeTask(t) {
+	if (t.Type != workflows.TaskHearing && t.Type != workflows.TaskCollectiveDiscussion) || !activeTask(t) {
 		return formSchemas[t.Type]
 	}
-	if snap, err := s.caseSnapshot(ctx, t.CaseID); err == nil && snap.HearingProcess {
+	snap, err := s.caseSnapshot(ctx, t.CaseID)
+	switch {
+	case err != nil:
+	case t.Type == workflows.TaskHearing && snap.HearingProcess:
 		return hearingCloseSchema
+	case t.Type == workflows.TaskCollectiveDiscussion && snap.LiveMeeting && snap.Meeting != nil && snap.Meeting.TaskID == t.ID && snap.Meeting.Mode != "":
+		// A meeting with a recorded session completes from its minutes.
+		return meetingCloseSchema
 	}
 	return formSchemas[t.Type]
 }
+
+var meetingCloseSchema = func() json.RawMessage {
+	sch, err := (&jsonschema.Reflector{}).Reflect(MeetingCloseForm{}, jsonschema.InlineRefs)
+	if err != nil {
+		panic(err)
+	}
+	b, err := json.Marshal(sch)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
 
 func (s *Server) now() time.Time {
 	if s.cfg.Now != nil {

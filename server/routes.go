@@ -97,4 +97,6 @@ func (s *Server) routes() {
 	api.GET("/tasks/:id/hearing", s.getHearing)
 	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
 	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
+	api.GET("/tasks/:id/meeting", s.getMeeting)
+	api.POST("/tasks/:id/meeting/steps", s.postMeetingStep)
 }

@@ -51,6 +51,8 @@ var webRoutes = map[string]webRoute{
 	"GET /tasks/:id/hearing":        {handler: (*Server).getHearing},
 	"POST /tasks/:id/hearing/steps": {handler: (*Server).postHearingStep},
 	"POST /tasks/:id/hearing/links": {handler: (*Server).postHearingLink},
+	"GET /tasks/:id/meeting":        {handler: (*Server).getMeeting},
+	"POST /tasks/:id/meeting/steps": {handler: (*Server).postMeetingStep},
 	"POST /tasks/:id/complete":      {handler: (*Server).completeTask},
 	"POST /tasks/:id/actions":       {handler: (*Server).taskAction},
 	"GET /tasks/:id/comments":       {handler: (*Server).taskComments},

@@ -250,6 +250,8 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			rt.EarliestReplyOn = civilDate(req.Clock.EarliestReplyOn)
 			add(rules.ReviewTimeSufficient(rt))
 		}
+	case *LegalityReceiptForm:
+		addAll(w.receiptViolations(now, x, req.Clock))
 	case *LegalOpinionForm:
 		add(rules.LegalAdviserOpinionAttached([]rules.LegalOpinion{{Author: x.Author, Role: x.AuthorRole, On: civilDate(x.Date), Signed: x.Signed}}))
 	case *LegalityReviewForm:
@@ -262,8 +264,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 				EN: "The reply time asked is below the statutory working days: the review body must accept the shortened time."})
 		}
 	case *CollectiveDiscussionForm:
+		addAll(w.meetingViolations(t))
 		add(rules.MeetingTypeAllowed(x.MeetingType))
-		m := x.minutes()
+		m := w.minutesOf(t, x)
 		add(rules.QuorumMet(x.Present, x.Members, p))
 		add(rules.HeadSpeaksLast(m))
 		add(rules.MajorityFollowed(m, p))
@@ -601,7 +604,16 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		w.state = StateLegalityReview
 		w.facts.LegalityOutcome, w.facts.LegalOpinions, w.facts.ChangesApplied = "", 0, false
 		w.facts.ReviewTimeShortened = strings.TrimSpace(f.ExceptionReason) != ""
+		if w.legalityReceipt {
+			// The review body confirms receipt first (receipt.go).
+			w.facts.RequestedReplyOn = f.RequestedReplyOn
+			w.facts.LegalityReceivedOn, w.facts.EarliestReplyOn, w.facts.ReplyDueOn = "", "", ""
+			opened = append(opened, w.openTask(TaskLegalityReceipt, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody))
+			break
+		}
 		opened = append(opened, w.openReview()...)
+	case *LegalityReceiptForm:
+		return w.applyReceipt(now, f, w.stepClock)
 	case *LegalOpinionForm:
 		w.facts.LegalOpinions++
 	case *LegalityReviewForm:
@@ -632,6 +644,10 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 	case *CollectiveDiscussionForm:
 		w.facts.MeetingType = f.MeetingType
 		w.facts.Decision = f.Decision
+		if rec := w.meetingRecord(t); rec != "" {
+			w.facts.MeetingRecord = rec
+			w.stepData["meeting_record"] = rec
+		}
 		switch {
 		case f.Decision == rules.DecisionApproved || (f.Decision == rules.DecisionApprovedWithChanges && !f.Substantive):
 			w.state = StatePreIssuance
@@ -787,12 +803,16 @@ func (w *caseWF) participationProgress() {
 // openReview opens the review's tasks: the legal adviser's opinion, the
 // review body's opinion (due by the R-LR-11 alert) and, if none is open, the
 // general office's meeting task, which stays blocked by G-CD-LR meanwhile.
-func (w *caseWF) openReview() []activities.NewTask {
+func (w *caseWF) openReview() []activities.NewTask { return w.openReviewFrom("") }
+
+// openReviewFrom is openReview with the review's SLA counted from a day
+// (the confirmed receipt, YYYY-MM-DD) instead of now.
+func (w *caseWF) openReviewFrom(from string) []activities.NewTask {
 	o := w.in.Organs
 	opinion := w.openTask(TaskLegalOpinion, StateLegalityReview, RoleLegalAdviser, o.ReviewBody)
 	review := w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody)
 	if n := w.in.Params.ReviewSLAWorkingDays; n > 0 {
-		review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n, YellowWorkingDays: w.in.Params.yellowDays(TaskLegalityReview)}
+		review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n, YellowWorkingDays: w.in.Params.yellowDays(TaskLegalityReview), From: from}
 	}
 	out := []activities.NewTask{opinion, review}
 	if !w.hasOpen(TaskCollectiveDiscussion) {
@@ -805,7 +825,7 @@ func (w *caseWF) openReview() []activities.NewTask {
 // (spec §3: returned / supplement requested / FAIL; rediscussion): the review
 // and the meeting start again on the new draft. Consultation done stays done.
 func (w *caseWF) backToDrafting() (opened []activities.NewTask, cancelled []string) {
-	cancelled = w.cancelOpen(TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges, TaskCollectiveDiscussion, TaskLegalitySubmission, TaskRiskAssessment)
+	cancelled = w.cancelOpen(TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges, TaskCollectiveDiscussion, TaskLegalitySubmission, TaskRiskAssessment, TaskLegalityReceipt)
 	w.facts.LegalityOutcome, w.facts.LegalOpinions, w.facts.ChangesApplied = "", 0, false
 	w.facts.ReviewedDraftHash, w.facts.LegalityOpinionRef, w.facts.Decision = "", "", ""
 	w.state = StateDrafting

@@ -172,6 +172,20 @@ type LegalitySubmissionForm struct {
 	ExceptionReason string `json:"exception_reason,omitempty" title:"缩短审查时间的理由"`
 }
 
+// LegalityReceiptForm is the review body's own act on a submission
+// (Art. 26, R-LR-02, R-LR-03): it received the materials complete, on a day
+// (today unless a past day is recorded with a reason), from which the
+// review time counts; or they are incomplete, and the submission goes back
+// to the unit with what is missing.
+type LegalityReceiptForm struct {
+	Outcome        string   `json:"outcome" title:"收件结论" enum:"complete,incomplete"`
+	ReceivedOn     string   `json:"received_on,omitempty" title:"收到完整材料日期" description:"YYYY-MM-DD；不填为今日"`
+	BackdateReason string   `json:"backdate_reason,omitempty" title:"补记往日收件的理由"`
+	ReplyDueOn     string   `json:"reply_due_on,omitempty" title:"答复日期" description:"YYYY-MM-DD；不填为送审要求的答复日期"`
+	ShortenedTime  bool     `json:"shortened_time_accepted,omitempty" title:"同意缩短审查时间"`
+	Missing        []string `json:"missing,omitempty" title:"需补正的材料"`
+}
+
 // PartyReportForm records the request/report to the same-level Party
 // committee and the people's congress track (Arts. 8, 31).
 type PartyReportForm struct {
@@ -246,6 +260,8 @@ func fullFormFor(taskType string) any {
 		return &FairCompetitionForm{}
 	case TaskLegalitySubmission:
 		return &LegalitySubmissionForm{}
+	case TaskLegalityReceipt:
+		return &LegalityReceiptForm{}
 	case TaskPartyReport:
 		return &PartyReportForm{}
 	case TaskExecutionReport:
@@ -319,6 +335,30 @@ func checkFullFields(f any) []FieldError {
 		errs = required(errs, "reviewer", f.Reviewer)
 	case *LegalitySubmissionForm:
 		errs = dateField(errs, "requested_reply_on", f.RequestedReplyOn)
+	case *LegalityReceiptForm:
+		errs = oneOf(errs, "outcome", f.Outcome, "complete", "incomplete")
+		optDate("received_on", f.ReceivedOn)
+		optDate("reply_due_on", f.ReplyDueOn)
+		if f.Outcome == "incomplete" {
+			if len(f.Missing) == 0 {
+				errs = append(errs, FieldError{Field: "missing", Message: "须列明需补正的材料", EN: "list the missing materials"})
+			}
+			if f.ReceivedOn != "" || f.ReplyDueOn != "" || f.ShortenedTime {
+				errs = append(errs, FieldError{Field: "received_on", Message: "材料不全时不记录收件日期和答复日期", EN: "incomplete materials have no receipt or reply date"})
+			}
+		}
+		if len(f.Missing) > 50 {
+			errs = append(errs, FieldError{Field: "missing", Message: "至多50项", EN: "at most 50 items"})
+		}
+		for i, m := range f.Missing {
+			errs = required(errs, fmt.Sprintf("missing[%d]", i), m)
+			if len(m) > 500 {
+				errs = append(errs, FieldError{Field: fmt.Sprintf("missing[%d]", i), Message: "至多500字节", EN: "at most 500 bytes"})
+			}
+		}
+		if len(f.BackdateReason) > 2000 {
+			errs = append(errs, FieldError{Field: "backdate_reason", Message: "至多2000字节", EN: "at most 2000 bytes"})
+		}
 	case *PartyReportForm:
 		optDate("report_date", f.ReportDate)
 	case *ExecutionReportForm:

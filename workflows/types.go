@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/meeting"
 	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -219,4 +220,11 @@ type Snapshot struct {
 	// (hearing_step); Hearing is that hearing's state.
 	HearingProcess bool                   `json:"hearing_process,omitempty"`
 	Hearing        *participation.Hearing `json:"hearing,omitempty"`
+	// LiveMeeting says the case may record its meeting as a session
+	// (meeting_step); Meeting is the latest meeting task's session.
+	LiveMeeting bool             `json:"live_meeting,omitempty"`
+	Meeting     *meeting.Session `json:"meeting,omitempty"`
+	// LegalityReceipt says the review body confirms receipt of the
+	// legality submission (legality_receipt tasks, R-LR-03).
+	LegalityReceipt bool `json:"legality_receipt,omitempty"`
 }

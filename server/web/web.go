@@ -103,6 +103,8 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/tasks/:id/hearing", ui.hearingPage)
 	s.POST("/tasks/:id/hearing", ui.hearingStep)
 	s.POST("/tasks/:id/hearing/links", ui.hearingLink)
+	s.GET("/tasks/:id/meeting", ui.meetingPage)
+	s.POST("/tasks/:id/meeting", ui.meetingStepForm)
 	s.GET("/tasks/:id/row", ui.taskRow)
 	s.GET("/tasks/:id/period", ui.taskPeriod)
 	s.POST("/tasks/:id/complete", ui.completeTask)

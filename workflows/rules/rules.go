@@ -169,7 +169,20 @@ type Facts struct {
 	ReviewedDraftHash string `json:"reviewed_draft_hash,omitempty"`
 	// ReviewTimeShortened: the submission asked for a reply in under the
 	// statutory working days, with a reason the review body must accept.
-	ReviewTimeShortened bool     `json:"review_time_shortened,omitempty"`
+	ReviewTimeShortened bool `json:"review_time_shortened,omitempty"`
+	// RequestedReplyOn is the reply date the submission asked for;
+	// LegalityReceivedOn the day the review body confirmed it received the
+	// complete materials, ReplyDueOn the reply date in force from then on
+	// and EarliestReplyOn the one Art. 26 allows counting from the receipt
+	// (R-LR-03; cases with the legality receipt).
+	RequestedReplyOn   string `json:"requested_reply_on,omitempty"`
+	LegalityReceivedOn string `json:"legality_received_on,omitempty"`
+	ReplyDueOn         string `json:"reply_due_on,omitempty"`
+	EarliestReplyOn    string `json:"earliest_reply_on,omitempty"`
+	// MeetingRecord says how the meeting's minutes were taken: "live"
+	// (the session's steps), "paper" (held on paper, the signed minutes
+	// filed) or "form" (typed after the meeting on the one form).
+	MeetingRecord       string   `json:"meeting_record,omitempty"`
 	LegalBasisItems     int      `json:"legal_basis_items,omitempty"`
 	Tracks              []Track  `json:"tracks,omitempty"`
 	ParticipationForms  []string `json:"participation_forms,omitempty"`
