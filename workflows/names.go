@@ -14,7 +14,10 @@ const (
 	UpdateExpertPanel = "expert_panel"
 	// UpdateHearingStep is one step of a hearing (workflows/hearing.go).
 	UpdateHearingStep = "hearing_step"
-	QueryState        = "state"
+	// UpdateRecordProposal records a decision-matter proposal for the
+	// initiation (workflows/proposals.go).
+	UpdateRecordProposal = "record_proposal"
+	QueryState           = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
 	// recomputed after an official calendar was loaded (R-CAL-08).
