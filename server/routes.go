@@ -97,4 +97,5 @@ func (s *Server) routes() {
 	api.GET("/tasks/:id/hearing", s.getHearing)
 	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
 	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
+	api.POST("/tasks/:id/proposals", s.postProposal)
 }

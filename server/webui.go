@@ -51,6 +51,7 @@ var webRoutes = map[string]webRoute{
 	"GET /tasks/:id/hearing":        {handler: (*Server).getHearing},
 	"POST /tasks/:id/hearing/steps": {handler: (*Server).postHearingStep},
 	"POST /tasks/:id/hearing/links": {handler: (*Server).postHearingLink},
+	"POST /tasks/:id/proposals":     {handler: (*Server).postProposal},
 	"POST /tasks/:id/complete":      {handler: (*Server).completeTask},
 	"POST /tasks/:id/actions":       {handler: (*Server).taskAction},
 	"GET /tasks/:id/comments":       {handler: (*Server).taskComments},

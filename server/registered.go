@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/registry"
+	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
+)
+
+// Steps that name institutions of the register (issue 14 item 3): the risk
+// assessment's third-party assessor, the post-evaluation's evaluator and
+// the bodies it belongs to are chosen by their register ID. The server reads
+// the register when it takes the step: an ID that is not a register entry is
+// a field error before anything reaches the case, and the workflow gets each
+// institution's identity (credit code or register ID) with the request, so
+// G-EVAL-3P and R-RSK-05 compare identities. The name on the form is the
+// register's. The documents the assessment names (contract, signed
+// independence declaration) must be filed in the case, so their SHA-256 is
+// in its chain.
+
+// institutionFields are the form fields holding register IDs, per task type.
+var institutionFields = map[string][]string{
+	workflows.TaskRiskAssessment: {"assessor_institution_id"},
+	workflows.TaskPostEvaluation: {"evaluator_institution_id", "affiliation_institution_ids"},
+}
+
+// documentFields are the form fields holding the SHA-256 of a case document.
+var documentFields = map[string][]string{
+	workflows.TaskRiskAssessment: {"contract_sha256", "independence_declaration_sha256"},
+}
+
+// registeredFacts resolves the institutions a completion's form names and
+// checks the documents it names. It returns the form with the registered
+// names filled in and the identities for the workflow.
+func (s *Server) registeredFacts(ctx context.Context, t db.Task, form json.RawMessage) (json.RawMessage, []rules.Institution, error) {
+	ids, docs := institutionFields[t.Type], documentFields[t.Type]
+	if len(ids) == 0 && len(docs) == 0 {
+		return form, nil, nil
+	}
+	fields := map[string]json.RawMessage{}
+	if len(form) == 0 || json.Unmarshal(form, &fields) != nil {
+		return form, nil, nil // malformed: the workflow reports it
+	}
+	for _, f := range docs {
+		var sha string
+		if raw, ok := fields[f]; !ok || json.Unmarshal(raw, &sha) != nil || sha == "" {
+			continue
+		}
+		ok, err := s.documentInCase(ctx, t.CaseID, sha)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return nil, nil, fieldError(f, "须为已上传到本事项的文件（SHA-256）", "must be the SHA-256 of a document filed in this case")
+		}
+	}
+	var out []rules.Institution
+	resolve := func(field, id string) (registry.Institution, error) {
+		if _, err := uuid.Parse(id); err != nil {
+			return registry.Institution{}, fieldError(field, "须从机构登记中选择机构", "choose an institution of the register")
+		}
+		inst, err := s.registry.Get(ctx, id)
+		if errors.Is(err, db.ErrNotFound) {
+			return inst, fieldError(field, "机构登记中没有该机构，请先登记", "no such institution in the register")
+		}
+		if err != nil {
+			return inst, err
+		}
+		out = append(out, rules.Institution{ID: inst.ID, Key: inst.Key(), Name: inst.Name})
+		return inst, nil
+	}
+	for _, f := range ids {
+		raw, ok := fields[f]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		var list []string
+		if err := json.Unmarshal(raw, &list); err != nil {
+			var one string
+			if json.Unmarshal(raw, &one) != nil {
+				continue // the workflow reports the type
+			}
+			if one == "" {
+				continue
+			}
+			inst, err := resolve(f, one)
+			if err != nil {
+				return nil, nil, err
+			}
+			// The name is the register's, whatever was typed.
+			if err := setRegisteredName(fields, t.Type, inst.Name); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		for i, id := range list {
+			if _, err := resolve(fmt.Sprintf("%s[%d]", f, i), id); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	filled, err := json.Marshal(fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	return filled, out, nil
+}
+
+// setRegisteredName writes an institution's registered name where the
+// form of taskType names its assessor or evaluator.
+func setRegisteredName(fields map[string]json.RawMessage, taskType, name string) error {
+	quoted, _ := json.Marshal(name)
+	switch taskType {
+	case workflows.TaskRiskAssessment:
+		fields["assessor"] = quoted
+	case workflows.TaskPostEvaluation:
+		ev := map[string]json.RawMessage{}
+		if raw, ok := fields["evaluator"]; ok && json.Unmarshal(raw, &ev) != nil {
+			return nil // malformed: the workflow reports it
+		}
+		ev["name"] = quoted
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		fields["evaluator"] = raw
+	}
+	return nil
+}
