@@ -222,6 +222,9 @@ func (w *caseWF) publishSummary(now time.Time, f *PostEvaluationForm) {
 	if !w.policy().PublishEvaluationSummary || strings.TrimSpace(f.Summary) == "" {
 		return
 	}
+	if w.facts.Withheld || rules.NonDisclosable(w.facts.Classification) {
+		return // a decision kept from publication keeps its evaluation too (spec §5.2)
+	}
 	evaluator := f.Evaluator.Name
 	if inst := registeredInstitution(w.stepReq, f.EvaluatorInstitutionID); inst != nil {
 		evaluator = inst.Name
