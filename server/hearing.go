@@ -100,6 +100,13 @@ var hearingCloseSchema = func() json.RawMessage {
 // formSchemaOf is the schema of a task's form: a hearing task on the
 // hearing process takes only HearingCloseForm.
 func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
+	if activeTask(t) {
+		// The values its ID fields may take (server/registered.go); without
+		// them (the engine unreachable), the plain schema.
+		if choices, err := s.formChoices(ctx, t); err == nil && len(choices) > 0 {
+			return withChoices(formSchemas[t.Type], choices)
+		}
+	}
 	if t.Type != workflows.TaskHearing || !activeTask(t) {
 		return formSchemas[t.Type]
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -133,4 +134,118 @@ func setRegisteredName(fields map[string]json.RawMessage, taskType, name string)
 		fields["evaluator"] = raw
 	}
 	return nil
+}
+
+// choice is one value a form field may take, with how it reads.
+type choice struct{ value, label string }
+
+// formChoices are, for an open task's form, the values its ID fields may
+// take: the register's institutions, the case's documents, the recorded
+// proposals. They go in the form schema as "enum" with "x-enum-labels", so
+// the workbench offers a select (and an API client sees the choices).
+func (s *Server) formChoices(ctx context.Context, t db.Task) (map[string][]choice, error) {
+	out := map[string][]choice{}
+	institutions := func(fields ...string) error {
+		list, err := s.registry.List(ctx, registry.Filter{Limit: 200})
+		if err != nil {
+			return err
+		}
+		var cs []choice
+		for _, i := range list {
+			id := "登记编号 " + deref(i.RegisterID)
+			if i.CreditCode != nil {
+				id = *i.CreditCode
+			}
+			cs = append(cs, choice{i.ID, i.Name + "（" + id + "）"})
+		}
+		for _, f := range fields {
+			out[f] = cs
+		}
+		return nil
+	}
+	documents := func(fields ...string) error {
+		docs, err := s.store.CaseDocuments(ctx, t.CaseID)
+		if err != nil {
+			return err
+		}
+		var cs []choice
+		seen := map[string]bool{}
+		for _, d := range docs {
+			if !seen[d.SHA256] {
+				seen[d.SHA256] = true
+				cs = append(cs, choice{d.SHA256, fmt.Sprintf("%s（第%d版，%s）", d.Name, d.Version, d.SHA256[:12])})
+			}
+		}
+		for _, f := range fields {
+			out[f] = cs
+		}
+		return nil
+	}
+	var err error
+	switch t.Type {
+	case workflows.TaskRiskAssessment:
+		if err = institutions("assessor_institution_id"); err == nil {
+			err = documents("contract_sha256", "independence_declaration_sha256")
+		}
+	case workflows.TaskPostEvaluation:
+		err = institutions("evaluator_institution_id", "affiliation_institution_ids")
+	case workflows.TaskInitiation:
+		snap, serr := s.caseSnapshot(ctx, t.CaseID)
+		if serr != nil {
+			return nil, serr
+		}
+		var cs []choice
+		for _, p := range snap.Facts.Proposals {
+			cs = append(cs, choice{p.ID, p.ID + " " + p.Summary})
+		}
+		out["dispositions.proposal_id"] = cs
+	}
+	return out, err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// withChoices puts choices into a form schema: each field's values as its
+// enum (an array's as its items' enum), with their labels.
+func withChoices(raw json.RawMessage, choices map[string][]choice) json.RawMessage {
+	var sch map[string]any
+	if len(choices) == 0 || json.Unmarshal(raw, &sch) != nil {
+		return raw
+	}
+	for path, cs := range choices {
+		if len(cs) == 0 {
+			continue
+		}
+		node := sch
+		for _, part := range strings.Split(path, ".") {
+			props, _ := node["properties"].(map[string]any)
+			next, _ := props[part].(map[string]any)
+			if next == nil {
+				node = nil
+				break
+			}
+			if items, ok := next["items"].(map[string]any); ok {
+				next = items
+			}
+			node = next
+		}
+		if node == nil {
+			continue
+		}
+		enum, labels := make([]any, 0, len(cs)), make([]any, 0, len(cs))
+		for _, c := range cs {
+			enum, labels = append(enum, c.value), append(labels, c.label)
+		}
+		node["enum"], node["x-enum-labels"] = enum, labels
+	}
+	out, err := json.Marshal(sch)
+	if err != nil {
+		return raw
+	}
+	return out
 }
