@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"maps"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -171,5 +172,51 @@ func TestGEVAL3P_SameCreditCodeDifferentSpelling(t *testing.T) {
 	other := s.institution("河南大学法学院", codeHenanU)
 	if code := s.complete("department_officer", eval, evaluation(other), &out); code != 200 {
 		t.Fatalf("independent evaluator: %d %v", code, out)
+	}
+}
+
+// TestRRSK05_IndependenceThroughTheInstitutionsLink: the unit issues the
+// registered assessor its personal link; the institution signs the
+// declaration there (its own event, the institution as actor), and the
+// assessment is then recorded without an uploaded declaration.
+func TestRRSK05_IndependenceThroughTheInstitutionsLink(t *testing.T) {
+	s := newStack(t)
+	inst := s.institution("洛阳市X研究院", codeX)
+	id, task := s.riskCase("宜阳县城区集中供暖价格调整方案（机构本人声明）")
+	form := map[string]any{"third_party": true, "report_ref": "风险评估报告", "report": riskReport, "assessor_institution_id": inst,
+		"contract_sha256": s.fileDoc(id, "委托合同")}
+	var p problem
+	if code := s.complete("department_officer", task, form, &p); code != 422 || p.Rule != "R-RSK-05" {
+		t.Fatalf("no declaration yet: %d %+v", code, p)
+	}
+	p = problem{}
+	if code := s.do("department_officer", "POST", "/api/v1/tasks/"+task+"/independence-links", map[string]any{"institution_id": "x"}, &p); code != 422 ||
+		len(p.Fields) != 1 || p.Fields[0].Field != "institution_id" {
+		t.Fatalf("link for no institution: %d %+v", code, p)
+	}
+	var l struct {
+		Path string `json:"path"`
+	}
+	if code := s.do("department_officer", "POST", "/api/v1/tasks/"+task+"/independence-links", map[string]any{"institution_id": inst}, &l); code != 201 || l.Path == "" {
+		t.Fatalf("issue: %d %+v", code, l)
+	}
+	if code, page := s.link(l.Path, nil, nil); code != 200 || !strings.Contains(page, "独立性声明") || !strings.Contains(page, codeX) {
+		t.Fatalf("the institution's page: %d %.300s", code, page)
+	}
+	if code, page := s.link(l.Path, url.Values{"independent": {"yes"}, "signed_name": {"张院长"}, "position": {"院长"}}, nil); code != 200 {
+		t.Fatalf("declaration: %d %.300s", code, page)
+	}
+	var tl timeline
+	s.do("auditor", "GET", "/api/v1/cases/"+id+"/timeline", nil, &tl)
+	declared := false
+	for _, ev := range tl.Events {
+		declared = declared || ev.Action == "risk.independence_declared" && ev.Actor.ID == "link:institution:"+inst && ev.Actor.Role == "institution"
+	}
+	if !declared {
+		t.Fatal("no risk.independence_declared event by the institution")
+	}
+	var out map[string]any
+	if code := s.complete("department_officer", task, form, &out); code != 200 {
+		t.Fatalf("assessment after the institution's declaration: %d %v", code, out)
 	}
 }

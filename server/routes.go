@@ -98,4 +98,5 @@ func (s *Server) routes() {
 	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
 	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
 	api.POST("/tasks/:id/proposals", s.postProposal)
+	api.POST("/tasks/:id/independence-links", s.postIndependenceLink)
 }

@@ -145,6 +145,10 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateRecordProposal}); err != nil {
 		return fmt.Errorf("proposal handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDeclareIndependence, w.declareIndependence,
+		workflow.UpdateHandlerOptions{Validator: w.validateIndependence}); err != nil {
+		return fmt.Errorf("independence handler: %w", err)
+	}
 	return nil
 }
 

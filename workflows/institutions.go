@@ -1,9 +1,14 @@
 package workflows
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/juece/juece/activities"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -119,3 +124,96 @@ func (w *caseWF) registeredOf(e PanelExpert) *rules.Institution {
 	r := *e.Registered
 	return &r
 }
+
+// RoleInstitution is the role of an institution of the register acting
+// through a personal link: the actor of its own declarations.
+const RoleInstitution = "institution"
+
+// InstitutionActorID is the actor ID of an institution acting through its
+// personal link (participation.HolderActorID for HolderInstitution).
+func InstitutionActorID(institutionID string) string { return "link:institution:" + institutionID }
+
+// IndependenceRequest is the argument of the declare_independence Update:
+// a third-party risk assessor's declaration of its independence for the
+// assessment of TaskID, made by the institution through its personal link
+// (R-RSK-05). Institution is the register's record, read by the server.
+type IndependenceRequest struct {
+	TaskID      string            `json:"task_id"`
+	Institution rules.Institution `json:"institution"`
+	SignedName  string            `json:"signed_name"`
+	Position    string            `json:"position,omitempty"`
+	Actor       activities.Actor  `json:"actor"`
+	LinkID      string            `json:"link_id,omitempty"`
+	RequestID   string            `json:"request_id,omitempty"`
+	ClientAddr  string            `json:"client_addr,omitempty"`
+}
+
+func (w *caseWF) validateIndependence(ctx workflow.Context, req IndependenceRequest) error {
+	_, err := w.checkIndependence(req)
+	return err
+}
+
+// checkIndependence refuses a declaration the record cannot take: before
+// the marker, on a task that is not an open risk assessment, by anyone but
+// the institution itself, twice, or unsigned.
+func (w *caseWF) checkIndependence(req IndependenceRequest) (*Task, error) {
+	if !w.registered {
+		return nil, refuse(ErrConflict, "此事项不适用机构独立性声明链接 / this case does not take independence declarations")
+	}
+	t := w.task(req.TaskID)
+	if t == nil || t.Type != TaskRiskAssessment {
+		return nil, refuse(ErrNotFound, "风险评估任务不存在 / no such risk assessment in this case")
+	}
+	if !t.active() {
+		return nil, refuse(ErrConflict, "风险评估已办结 / the risk assessment is closed", RefusalDetail{Task: t})
+	}
+	inst := req.Institution
+	if strings.TrimSpace(inst.Key) == "" || inst.ID == "" || req.Actor.Role != RoleInstitution || req.Actor.UserID != InstitutionActorID(inst.ID) {
+		r := rules.RRSK05
+		return nil, ruleRefusal(r, "独立性声明须由受托机构本人通过其专用链接作出，他人不得代为声明。",
+			"The independence declaration is made by the institution itself, through its own link.")
+	}
+	if w.facts.IndependenceDeclaredBy(inst.Key, t.ID) {
+		return nil, refuse(ErrConflict, "该机构已作出独立性声明 / the institution has already declared")
+	}
+	if strings.TrimSpace(req.SignedName) == "" || len([]rune(req.SignedName)) > 100 || len([]rune(req.Position)) > 100 {
+		return nil, refuse(ErrInvalid, "须由机构负责人签名 / the declaration is signed",
+			RefusalDetail{Fields: []FieldError{{Field: "signed_name", Message: "须填写签署人姓名（不超过100字）", EN: "the signatory's name is required (at most 100 characters)"}}})
+	}
+	return t, nil
+}
+
+// declareIndependence records an institution's declaration of independence.
+func (w *caseWF) declareIndependence(ctx workflow.Context, req IndependenceRequest) (StepOutcome, error) {
+	unlock, err := w.lock(ctx)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	defer unlock()
+	t, err := w.checkIndependence(req)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	saved := w.save()
+	now := workflow.Now(ctx)
+	d := rules.IndependenceDeclaration{Institution: req.Institution, TaskID: t.ID, SignedName: strings.TrimSpace(req.SignedName),
+		LinkID: req.LinkID, At: now.UTC().Format(time.RFC3339)}
+	w.facts.IndependenceDeclarations = append(w.facts.IndependenceDeclarations, d)
+	raw, _ := json.Marshal(map[string]any{"task_id": t.ID, "institution": req.Institution, "signed_name": d.SignedName,
+		"position": strings.TrimSpace(req.Position), "link_id": req.LinkID,
+		"statement": IndependenceStatement})
+	st := activities.StepInput{
+		EventKey:   workflow.GetCurrentUpdateInfo(ctx).ID,
+		At:         now,
+		Action:     "risk.independence_declared",
+		Actor:      req.Actor,
+		RequestID:  req.RequestID,
+		ClientAddr: req.ClientAddr,
+		TaskID:     t.ID,
+		Data:       raw,
+	}
+	return w.commit(ctx, st, saved, t.ID)
+}
+
+// IndependenceStatement is what the institution declares (R-RSK-05).
+const IndependenceStatement = "本机构受托开展本决策事项的社会稳定风险评估，与决策事项、决策承办单位及其利害关系人无隶属关系、无直接利害关系，独立、客观、公正地开展评估，不受任何单位和个人干预。"

@@ -247,3 +247,48 @@ func fields(d workflows.RefusalDetail) []string {
 	}
 	return out
 }
+
+// independence sends a declare_independence update one minute after the
+// previous step, for the open risk assessment.
+func (h *caseHarness) independence(updateID string, actor activities.Actor, inst rules.Institution) {
+	h.then(func() {
+		r := &reply{}
+		h.replies[updateID] = r
+		h.env.UpdateWorkflow(workflows.UpdateDeclareIndependence, updateID, &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { r.rejected = err },
+			OnAccept:   func() { r.accepted = true },
+			OnComplete: func(_ any, err error) { r.completed, r.err = true, err },
+		}, workflows.IndependenceRequest{TaskID: h.openTask(workflows.TaskRiskAssessment), Institution: inst, SignedName: "机构负责人",
+			Actor: actor, LinkID: "link-1", RequestID: "req-" + updateID})
+	})
+}
+
+// TestRRSK05_IndependenceDeclaredByTheInstitution: the declaration may come
+// from the institution itself through its link — never from the unit — and
+// then the assessment needs no declaration document.
+func TestRRSK05_IndependenceDeclaredByTheInstitution(t *testing.T) {
+	h := newMarkedHarness(t, workflows.Matter{})
+	own := activities.Actor{UserID: workflows.InstitutionActorID(instAssessor.ID), Name: instAssessor.Name, Role: workflows.RoleInstitution}
+	other := activities.Actor{UserID: workflows.InstitutionActorID(instOther.ID), Name: instOther.Name, Role: workflows.RoleInstitution}
+	risk := registeredRisk()
+	risk.DeclarationSHA256 = ""
+	h.complete("upd-ini", workflows.TaskInitiation, officer, fullInitiation)
+	h.complete("upd-draft", workflows.TaskDrafting, officer, fullDrafting)
+	h.complete("upd-risk-early", workflows.TaskRiskAssessment, officer, risk)
+	h.independence("upd-decl-unit", officer, instAssessor)
+	h.independence("upd-decl-other", other, instAssessor) // another institution's link
+	h.independence("upd-decl", own, instAssessor)
+	h.independence("upd-decl-again", own, instAssessor)
+	h.complete("upd-risk", workflows.TaskRiskAssessment, officer, risk)
+	h.run(false)
+	if vs := h.refusedWith("upd-risk-early", rules.RRSK05.ID); len(vs) != 1 {
+		t.Fatalf("no declaration yet: %+v", vs)
+	}
+	h.refusedByRule("upd-decl-unit", rules.RRSK05)
+	h.refusedByRule("upd-decl-other", rules.RRSK05)
+	if st := h.step("upd-decl"); st.Action != "risk.independence_declared" || st.Actor.UserID != own.UserID {
+		t.Fatalf("declaration event %s by %+v", st.Action, st.Actor)
+	}
+	h.refused("upd-decl-again", workflows.ErrConflict)
+	h.accepted("upd-risk")
+}

@@ -17,7 +17,10 @@ const (
 	// UpdateRecordProposal records a decision-matter proposal for the
 	// initiation (workflows/proposals.go).
 	UpdateRecordProposal = "record_proposal"
-	QueryState           = "state"
+	// UpdateDeclareIndependence records a third-party risk assessor's own
+	// declaration of independence (workflows/institutions.go).
+	UpdateDeclareIndependence = "declare_independence"
+	QueryState                = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
 	// recomputed after an official calendar was loaded (R-CAL-08).

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -73,3 +74,55 @@ func (d *taskData) proposalsFor() {
 
 // docChoice is a document of the case offered in a select.
 type docChoice struct{ SHA256, Name string }
+
+// The independence link's form on a risk assessment task's page (R-RSK-05):
+// the unit issues the chosen third-party assessor its personal link; the
+// institution declares through it (server/independence.go). The address is
+// shown this once.
+
+// independenceFor fills the independence link's form of a risk assessment
+// task: the register's institutions, as the form schema offers them.
+func (d *taskData) independenceFor() {
+	if d.Task.Type != workflows.TaskRiskAssessment || !d.CanComplete {
+		return
+	}
+	s, err := parseSchema(d.Task.FormSchema)
+	if err != nil || s.Properties["assessor_institution_id"] == nil {
+		return
+	}
+	f := s.Properties["assessor_institution_id"]
+	for _, v := range enumValues("assessor_institution_id", f) {
+		d.Institutions = append(d.Institutions, docChoice{SHA256: v, Name: f.enumLabel(langZH, "assessor_institution_id", v)})
+	}
+	d.TakesIndependence = true
+}
+
+// independenceLink issues the link and shows it.
+func (ui *UI) independenceLink(c echo.Context) error {
+	var l struct {
+		Path       string `json:"path"`
+		HolderName string `json:"holder_name"`
+	}
+	chosen := c.FormValue("institution_id")
+	err := ui.call(c, Op{Route: "POST /tasks/:id/independence-links", Params: []string{c.Param("id")},
+		Body: map[string]string{"institution_id": strings.TrimSpace(chosen)}}, &l)
+	d, lerr := ui.loadTask(c)
+	if lerr != nil {
+		return ui.fail(c, lerr)
+	}
+	status := http.StatusOK
+	if err != nil {
+		p, ok := err.(*Problem)
+		if !ok || p.Status >= 500 && p.Status != http.StatusServiceUnavailable {
+			return ui.fail(c, err)
+		}
+		d.IndependenceErr, d.ChosenInstitution, status = p, chosen, p.Status
+	} else {
+		u := url.URL{Scheme: "http", Host: c.Request().Host, Path: l.Path}
+		if c.IsTLS() {
+			u.Scheme = "https"
+		}
+		d.IssuedLink, d.IssuedFor = u.String(), l.HolderName
+	}
+	return ui.showTask(c, &d, status, defaults(d.Task.Type, d.Case), nil)
+}

@@ -68,6 +68,13 @@ type taskData struct {
 	ProposalDocs    []docChoice
 	Proposal        proposalForm
 	ProposalErr     *Problem
+	// The independence link's form of a risk assessment (proposals.go).
+	TakesIndependence bool
+	Institutions      []docChoice // value and label of each institution
+	ChosenInstitution string
+	IndependenceErr   *Problem
+	IssuedLink        string // the address just issued, shown this once
+	IssuedFor         string
 }
 
 // person is a user offered in a picker.
@@ -171,6 +178,7 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 		}
 	}
 	d.proposalsFor()
+	d.independenceFor()
 	d.Idem = uuid.NewString()
 	return d, nil
 }

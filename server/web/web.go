@@ -108,6 +108,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.POST("/tasks/:id/complete", ui.completeTask)
 	s.POST("/tasks/:id/actions", ui.taskAction)
 	s.POST("/tasks/:id/proposals", ui.recordProposal)
+	s.POST("/tasks/:id/independence-links", ui.independenceLink)
 	s.GET("/audit", ui.auditEvents)
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)
