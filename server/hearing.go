@@ -238,6 +238,13 @@ func (s *Server) postHearingStep(c echo.Context) error {
 		return fieldError("candidates", "遴选名单由报名记录产生，不接受填写", "the candidates are the registrations; they are not sent")
 	case hearing.ByParticipant(step.Step):
 		return forbidden("确认送达和签字只能由听证参加人本人通过其专用链接办理 / only the participant, through their personal link, confirms delivery or signs")
+	case step.OrganiserInstitution != nil:
+		return fieldError("organiser_institution", "组织单位的登记信息由服务器按机构登记填写，不接受提交", "the organiser's registration is filled in by the server")
+	}
+	if step.Step == hearing.StepDecide && step.OrganiserInstitutionID != "" {
+		if err := s.registeredOrganiser(ctx, t, &step); err != nil {
+			return err
+		}
 	}
 	// Documents named by the step must be filed in this case (their SHA-256
 	// is then in its chain).

@@ -12,6 +12,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/workflows"
+	hearing "github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -248,4 +249,29 @@ func withChoices(raw json.RawMessage, choices map[string][]choice) json.RawMessa
 		return raw
 	}
 	return out
+}
+
+// registeredOrganiser names a hearing's organiser from the register: the
+// case must choose institutions from it (marker "registered-institutions"),
+// the ID must be a register entry; the name is the register's.
+func (s *Server) registeredOrganiser(ctx context.Context, t db.Task, step *hearing.Step) error {
+	snap, err := s.caseSnapshot(ctx, t.CaseID)
+	if err != nil {
+		return err
+	}
+	if !snap.RegisteredInstitutions {
+		return fieldError("organiser_institution_id", "此事项的组织单位按名称填写", "this case names its organiser by name")
+	}
+	if _, err := uuid.Parse(step.OrganiserInstitutionID); err != nil {
+		return fieldError("organiser_institution_id", "须从机构登记中选择机构", "choose an institution of the register")
+	}
+	inst, err := s.registry.Get(ctx, step.OrganiserInstitutionID)
+	if errors.Is(err, db.ErrNotFound) {
+		return fieldError("organiser_institution_id", "机构登记中没有该机构，请先登记", "no such institution in the register")
+	} else if err != nil {
+		return err
+	}
+	step.Organiser = inst.Name
+	step.OrganiserInstitution = &rules.Institution{ID: inst.ID, Key: inst.Key(), Name: inst.Name}
+	return nil
 }

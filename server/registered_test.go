@@ -220,3 +220,28 @@ func TestRRSK05_IndependenceThroughTheInstitutionsLink(t *testing.T) {
 		t.Fatalf("assessment after the institution's declaration: %d %v", code, out)
 	}
 }
+
+// TestRHR01_OrganiserFromTheRegisterOverHTTP: the hearing decision may name
+// its organiser from the register — the record then holds the registered
+// name and identity, whatever was typed; an unknown ID is a field error,
+// and the identity is never taken from the client.
+func TestRHR01_OrganiserFromTheRegisterOverHTTP(t *testing.T) {
+	h := newHearingStack(t)
+	inst := h.institution("洛阳市X研究院", codeX)
+	_, taskID := h.hearingCase("宜阳县城区集中供暖价格调整（受托组织听证）")
+	decide := map[string]any{"step": "decide", "trigger": "vital_interests", "organiser": "X研究院", "organiser_institution_id": "0b6f1c1e-0000-4000-8000-00000000dead"}
+	if p := h.step(taskID, decide, 422); len(p.Fields) != 1 || p.Fields[0].Field != "organiser_institution_id" {
+		t.Fatalf("unknown organiser: %+v", p)
+	}
+	forged := map[string]any{"step": "decide", "trigger": "vital_interests", "organiser": "X研究院",
+		"organiser_institution": map[string]any{"id": inst, "key": "USCC:" + codeHenanU, "name": "伪造"}}
+	if p := h.step(taskID, forged, 422); len(p.Fields) != 1 || p.Fields[0].Field != "organiser_institution" {
+		t.Fatalf("a client-sent identity: %+v", p)
+	}
+	decide["organiser_institution_id"] = inst
+	h.step(taskID, decide, 200)
+	v := h.hearingOf(taskID)
+	if o := v.Hearing.OrganiserInstitution; v.Hearing.Organiser != "洛阳市X研究院" || o == nil || o.Key != "USCC:"+codeX {
+		t.Fatalf("organiser %q %+v", v.Hearing.Organiser, o)
+	}
+}
