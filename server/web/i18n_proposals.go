@@ -31,16 +31,19 @@ func init() {
 		messages[k] = m
 	}
 	for k, m := range map[string]msg{
-		"disposition.initiated":     {"启动", "Initiated"},
-		"disposition.not_initiated": {"不启动", "Not initiated"},
-		"disposition.merged":        {"合并处理", "Merged"},
-		"source.leader":             {"决策机关领导人员", "A leader of the organ"},
-		"source.department":         {"所属部门", "A department"},
-		"source.lower_government":   {"下一级人民政府", "A lower government"},
-		"source.npc_deputy":         {"人大代表建议", "An NPC deputy"},
-		"source.cppcc_member":       {"政协委员提案", "A CPPCC member"},
-		"source.citizen":            {"公民", "A citizen"},
-		"source.organisation":       {"法人或者其他组织", "A legal person or organisation"},
+		"fact.pre_decision_institutions": {"决策前论证评估机构（机构登记）", "Pre-decision institutions (register)"},
+		"fact.independence_declarations": {"第三方评估机构独立性声明", "Assessors' independence declarations"},
+		"fact.proposals":                 {"决策事项建议及处理", "Proposals and their dispositions"},
+		"disposition.initiated":          {"启动", "Initiated"},
+		"disposition.not_initiated":      {"不启动", "Not initiated"},
+		"disposition.merged":             {"合并处理", "Merged"},
+		"source.leader":                  {"决策机关领导人员", "A leader of the organ"},
+		"source.department":              {"所属部门", "A department"},
+		"source.lower_government":        {"下一级人民政府", "A lower government"},
+		"source.npc_deputy":              {"人大代表建议", "An NPC deputy"},
+		"source.cppcc_member":            {"政协委员提案", "A CPPCC member"},
+		"source.citizen":                 {"公民", "A citizen"},
+		"source.organisation":            {"法人或者其他组织", "A legal person or organisation"},
 	} {
 		labels[k] = m
 	}
