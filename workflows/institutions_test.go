@@ -292,3 +292,65 @@ func TestRRSK05_IndependenceDeclaredByTheInstitution(t *testing.T) {
 	h.refused("upd-decl-again", workflows.ErrConflict)
 	h.accepted("upd-risk")
 }
+
+// TestGEVAL3P_PanelInstitutionByIdentity: an institution of the expert
+// panel carries its register identity; once it has given its opinion it is
+// a unit that did the main pre-decision argumentation, and an evaluator
+// with its identity is refused whatever it is called (G-EVAL-3P).
+func TestGEVAL3P_PanelInstitutionByIdentity(t *testing.T) {
+	h := newHarness(t)
+	h.in.Matter = workflows.Matter{HighlyTechnical: true}
+	h.in.CreatedAt = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	h.env.SetStartTime(h.in.CreatedAt)
+	h.clockFacts = &workflows.ClockFacts{EarliestReplyOn: "2026-04-13"}
+	h.dossier = &workflows.DossierFacts{}
+	h.env.OnGetVersion("hearing-process", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.institutions = []rules.Institution{instAssessor, instOther, instSub}
+	h.complete("upd-ini", workflows.TaskInitiation, officer, fullInitiation)
+	h.complete("upd-draft", workflows.TaskDrafting, officer, fullDrafting)
+	sub := instSub
+	members := []workflows.PanelExpert{{ID: "e-i", Name: "某评估咨询中心", Institution: true, Registered: &sub}, {ID: "e-b", Name: "乙"}, {ID: "e-c", Name: "丙"}}
+	h.panel("p-draw", workflows.ExpertPanelRequest{Action: workflows.PanelDraw, Actor: officer, DrawID: "d-1", Field: "水环境", Seed: "s", Size: 3, Candidates: members})
+	all := []string{rules.AspectNecessity, rules.AspectFeasibility, rules.AspectScientific}
+	for _, e := range members {
+		by := expertActor(e.ID, e.Name)
+		h.panel("p-declare-"+e.ID, workflows.ExpertPanelRequest{Action: workflows.PanelDeclare, Actor: by, ExpertID: e.ID, SHA256: sha})
+		op := workflows.ExpertPanelRequest{Action: workflows.PanelOpinion, Actor: by, ExpertID: e.ID, SHA256: sha, Aspects: all, SignedName: e.Name}
+		if e.Institution {
+			op.SealSHA256 = sha
+		}
+		h.panel("p-opinion-"+e.ID, op)
+		h.panel("p-dispose-"+e.ID, workflows.ExpertPanelRequest{Action: workflows.PanelDispose, Actor: officer, ExpertID: e.ID, Disposition: "adopted"})
+	}
+	h.panel("p-report", workflows.ExpertPanelRequest{Action: workflows.PanelReport, Actor: officer, SHA256: sha})
+	h.complete("upd-expert", workflows.TaskExpertReview, officer, map[string]any{"method": "written"})
+	h.complete("upd-notice", workflows.TaskPublicComment, officer, fullNotice)
+	h.complete("upd-hearing", workflows.TaskHearing, officer, fullHearing)
+	h.complete("upd-risk", workflows.TaskRiskAssessment, officer, registeredRisk())
+	h.complete("upd-fcr", workflows.TaskFairCompetition, officer, fullFCR)
+	h.wait(31 * 24 * time.Hour)
+	h.complete("upd-comments", workflows.TaskCommentReport, officer, fullCommentReport)
+	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-la", workflows.TaskLegalOpinion, adviser, fullOpinion)
+	h.complete("upd-lr", workflows.TaskLegalityReview, reviewer, fullReview)
+	h.complete("upd-cd", workflows.TaskCollectiveDiscussion, secretary, fullMeeting)
+	h.complete("upd-party", workflows.TaskPartyReport, secretary, fullParty)
+	h.complete("upd-pub", workflows.TaskPublication, secretary, fullPublication)
+	h.complete("upd-exe", workflows.TaskExecutionReport, officer, workflows.ExecutionReportForm{Summary: "一季度", RequestEvaluation: true})
+	h.complete("upd-eval-expert", workflows.TaskPostEvaluation, officer, registeredEvaluation(instSub)) // typed under another name
+	h.complete("upd-eval", workflows.TaskPostEvaluation, officer, registeredEvaluation(instOther))
+	var facts rules.Facts
+	h.then(func() { facts = h.state().Facts })
+	h.run(false)
+	h.accepted("upd-expert")
+	h.accepted("upd-risk")
+	h.refusedWith("upd-eval-expert", rules.GEVAL3P.ID)
+	h.accepted("upd-eval")
+	keys := map[string]bool{}
+	for _, u := range facts.PreDecisionInstitutions {
+		keys[u.Key] = true
+	}
+	if !keys[instSub.Key] || !keys[instAssessor.Key] || len(keys) != 2 {
+		t.Fatalf("pre-decision institutions %+v", facts.PreDecisionInstitutions)
+	}
+}
