@@ -98,7 +98,7 @@ func (s *Server) linkInstitution(ctx context.Context, l participation.Link) (db.
 	if err != nil {
 		return cs, rules.Institution{}, nil, personal.Refuse(http.StatusNotFound, "未找到此链接对应的机构。")
 	}
-	id := "登记编号 " + deref(inst.RegisterID)
+	id := "登记编号 " + ptrText(inst.RegisterID)
 	if inst.CreditCode != nil {
 		id = "统一社会信用代码 " + *inst.CreditCode
 	}

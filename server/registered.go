@@ -153,7 +153,7 @@ func (s *Server) formChoices(ctx context.Context, t db.Task) (map[string][]choic
 		}
 		var cs []choice
 		for _, i := range list {
-			id := "登记编号 " + deref(i.RegisterID)
+			id := "登记编号 " + ptrText(i.RegisterID)
 			if i.CreditCode != nil {
 				id = *i.CreditCode
 			}
@@ -204,7 +204,7 @@ func (s *Server) formChoices(ctx context.Context, t db.Task) (map[string][]choic
 	return out, err
 }
 
-func deref(s *string) string {
+func ptrText(s *string) string {
 	if s == nil {
 		return ""
 	}
