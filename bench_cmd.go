@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -171,7 +172,7 @@ func runBench(ctx context.Context, cfg Config, args []string, out io.Writer) err
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rep, err := bench.Run(ctx, env, bench.Options{Actors: levels, PerLevel: *perLevel, Warmup: *warmup, Logf: logf})
+	rep, err := bench.Run(ctx, env, bench.Options{Actors: levels, PerLevel: *perLevel, Warmup: *warmup, Logf: logf, PGPort: urlPort(cfg.DatabaseURL)})
 	if err != nil {
 		return err
 	}
@@ -205,4 +206,14 @@ func parseActors(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// urlPort is the port of a postgres:// URL (0 when it names none).
+func urlPort(dsn string) int {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return 0
+	}
+	p, _ := strconv.Atoi(u.Port())
+	return p
 }

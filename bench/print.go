@@ -25,6 +25,7 @@ func Print(w io.Writer, r Report) {
 		fmt.Fprintf(w, "%6d %17.2f× %17.2f× %13.2f× %13.2f×\n", q.Actors, q.ThroughputVsNaive, q.ThroughputVsFloor, q.P99VsNaive, q.P99VsFloor)
 	}
 	fmt.Fprintf(w, "\nper case, one case alone: %s\n", perCase(r))
+	printCPU(w, r)
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
@@ -124,4 +125,36 @@ func trim(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.1f", v)
+}
+
+// printCPU writes where each level's processor time went, in processor
+// milliseconds per step of the system measured (the neighbours' time,
+// "other", per step too: how much of the machine was not the bench's).
+func printCPU(w io.Writer, r Report) {
+	has := false
+	for _, p := range r.Points {
+		has = has || p.CPU != nil
+	}
+	if !has {
+		return
+	}
+	fmt.Fprintf(w, "\nwhere the time goes: processor ms per step (%d cores; idle = cores × wall time not used)\n", r.Cores)
+	fmt.Fprintf(w, "%-8s %6s", "system", "actors")
+	for _, g := range CPUGroups {
+		fmt.Fprintf(w, " %9s", g)
+	}
+	fmt.Fprintf(w, " %9s\n", "idle")
+	for _, p := range r.Points {
+		if p.CPU == nil || p.Steps == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%-8s %6d", p.System, p.Actors)
+		var used float64
+		for _, g := range CPUGroups {
+			used += p.CPU[g]
+			fmt.Fprintf(w, " %9.2f", 1000*p.CPU[g]/float64(p.Steps))
+		}
+		idle := max(0, float64(r.Cores)*p.Seconds-used)
+		fmt.Fprintf(w, " %9.2f\n", 1000*idle/float64(p.Steps))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"sync"
@@ -53,6 +54,10 @@ type Options struct {
 	// Warmup cases per system before measuring.
 	Warmup int
 	Logf   func(string, ...any)
+	// PGPort is the port of the PostgreSQL cluster the systems write to,
+	// so that its processes' time is told apart from a neighbour's (0: the
+	// database's time counts as other).
+	PGPort int
 }
 
 // Point is one system at one actor count.
@@ -68,6 +73,9 @@ type Point struct {
 	P95ms       float64 `json:"p95_ms"`
 	P99ms       float64 `json:"p99_ms"`
 	Maxms       float64 `json:"max_ms"`
+	// CPU is the processor seconds each group of processes spent during
+	// the level (see cpu.go).
+	CPU map[string]float64 `json:"cpu_s,omitempty"`
 }
 
 // Ratio compares the product with a baseline at one actor count.
@@ -140,9 +148,12 @@ func Run(ctx context.Context, env Env, o Options) (Report, error) {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("history of %s: %v", wid, err))
 		}
 	}
+	meter := cpuMeter{self: os.Getpid(), pgPort: o.PGPort}
 	for _, actors := range o.Actors {
 		for _, sys := range Systems {
+			before := meter.sample()
 			p := level(ctx, sys, drivers[sys], actors, o.PerLevel)
+			p.CPU = cpuBetween(before, meter.sample())
 			o.Logf("%-8s %3d actors: %7.1f steps/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (%d steps, %d errors)",
 				sys, actors, p.StepsPerSec, p.P50ms, p.P95ms, p.P99ms, p.Maxms, p.Steps, p.Errors)
 			rep.Points = append(rep.Points, p)

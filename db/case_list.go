@@ -115,7 +115,7 @@ func (s *Store) ExplainListCases(ctx context.Context, v Viewer, q CaseQuery) (st
 	}
 	queries := [][2]any{{query, args}}
 	if q.Counts {
-		query, args := caseCountsSQL(v, q)
+		query, args := countsQuery(v, q)
 		queries = append(queries, [2]any{query, args})
 	}
 	var out []string
@@ -208,9 +208,11 @@ func caseListSQL(v Viewer, q CaseQuery) (string, []any, error) {
 	return query, f.args, nil
 }
 
-// caseCounts counts the cases matching q but its state, per state.
+// caseCounts counts the cases matching q but its state, per state: from the
+// counters the triggers keep (migration 00090) when q filters nothing but
+// the state, by counting the rows otherwise.
 func (s *Store) caseCounts(ctx context.Context, v Viewer, q CaseQuery) (map[string]int, error) {
-	query, args := caseCountsSQL(v, q)
+	query, args := countsQuery(v, q)
 	var rows []struct {
 		State string `db:"state"`
 		N     int    `db:"n"`
@@ -223,6 +225,35 @@ func (s *Store) caseCounts(ctx context.Context, v Viewer, q CaseQuery) (map[stri
 		out[r.State] = r.N
 	}
 	return out, nil
+}
+
+// countsQuery is the query of q's counts: from the counters when they
+// answer it, by counting the rows otherwise.
+func countsQuery(v Viewer, q CaseQuery) (string, []any) {
+	if query, args, ok := caseCountersSQL(v, q); ok {
+		return query, args
+	}
+	return caseCountsSQL(v, q)
+}
+
+// caseCountersSQL reads the counts of an unfiltered list from the counters:
+// an organisation's reader's from case_org_counts (the case_orgs rows the
+// list reads), an overseer's from the pairs of organ and unit within their
+// reach. ok is false when q filters on anything but the state.
+func caseCountersSQL(v Viewer, q CaseQuery) (query string, args []any, ok bool) {
+	filtered := q.OrgID != "" || q.Outcome != "" || q.Profile != "" || !q.CreatedFrom.IsZero() || !q.CreatedTo.IsZero() ||
+		q.TitleContains != "" || q.DirectoryEntryID != ""
+	switch {
+	case filtered:
+		return "", nil, false
+	case v.Reach == "":
+		return "SELECT state, n FROM case_org_counts WHERE org_id = $1 AND n > 0", []any{v.OrgID}, true
+	case v.Reach == ReachAll:
+		return "SELECT state, sum(n) AS n FROM case_pair_counts GROUP BY state HAVING sum(n) > 0", nil, true
+	default:
+		return "SELECT state, sum(n) AS n FROM case_pair_counts WHERE " + reachIn("organ_id", "$1") + " OR " + reachIn("unit_id", "$1") +
+			" GROUP BY state HAVING sum(n) > 0", []any{v.Reach}, true
+	}
 }
 
 func caseCountsSQL(v Viewer, q CaseQuery) (string, []any) {

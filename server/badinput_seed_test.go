@@ -37,6 +37,7 @@ type seeded struct {
 // which every form of theirs shows:
 //   - hearing B: noticed, its registration open — the portal's
 //     registration form and the workbench's method form;
+//   - hearing C: taken to its record — a participant's signature link;
 //   - hearing A: drawn, its list not yet published — the publish-list,
 //     delivery-proof and link forms of the workbench, and a participant's
 //     delivery link (its address captured from the API's one answer);
@@ -70,7 +71,34 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 	}
 	delivery := h.link(taskA, vA.Hearing.Participants[0].ID, "delivery")
 
+	// Hearing C: taken to its record, so that a participant's signature
+	// link shows its form (sign or refuse with a reason). One participant's
+	// link is probed; another's signs after the probes.
+	caseC, taskC := h.hearingCase("宜阳县城区公共停车收费调整（听证，待签字）")
+	vC := h.prepare(caseC, taskC, 20, 3, 3, "lot", true)
+	if len(vC.Hearing.Participants) < 2 {
+		t.Fatalf("hearing C drew %d participants", len(vC.Hearing.Participants))
+	}
+	out.registered += 3
+	proofC := h.file(caseC, "attachment", "送达回证")
+	for _, p := range vC.Hearing.Participants {
+		h.step(taskC, map[string]any{"step": "delivery", "participant_id": p.ID, "delivered_on": day(0), "proof_sha256": proofC}, 200)
+	}
+	recordC := h.file(caseC, "minutes", "听证会记录")
+	h.days.Store(20) // the hearing day
+	h.step(taskC, map[string]any{"step": "record", "presentation": "承办单位介绍了草案、依据和有关情况。", "debate": "参加人陈述意见并进行了询问、质证和辩论。",
+		"confirmation": "参加人当场阅读记录并签字确认。", "public_access": "公众旁听，网络直播", "record_sha256": recordC}, 200)
+	h.days.Store(1) // back to the day after hearing A's draw: hearing B's registration stays open
+	signature := h.link(taskC, vC.Hearing.Participants[0].ID, "signature")
+	signsAfter := h.link(taskC, vC.Hearing.Participants[1].ID, "signature")
+
 	out.tracks = append(out.tracks,
+		track{name: "hearing C", caseID: caseC, task: taskC, role: "department_officer", marks: []string{caseC, taskC, signature},
+			after: func(t *testing.T) {
+				if code, page := h.useLink(signsAfter, url.Values{"choice": {"signed"}}); code != 200 || !strings.Contains(page, "已记录您的签字") {
+					t.Fatalf("a signature after the probes: %d %.300s", code, page)
+				}
+			}},
 		track{name: "hearing B", caseID: caseB, task: taskB, role: "department_officer", marks: []string{caseB, taskB},
 			after: func(t *testing.T) {
 				h.step(taskB, map[string]any{"step": "method", "method": "all", "seats": 5, "method_text": "报名人员全部参加。"}, 200)
@@ -78,7 +106,7 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 		track{name: "hearing A", caseID: caseA, task: taskA, role: "department_officer", marks: []string{caseA, taskA, delivery},
 			after: func(t *testing.T) { h.step(taskA, map[string]any{"step": "publish_list"}, 200) }})
 	out.pages = append(out.pages, "/tasks/"+taskA+"/hearing", "/tasks/"+taskB+"/hearing")
-	out.anonymous = append(out.anonymous, "/public/", "/public/hearing/"+taskB, "/public/hearing/"+taskA, delivery)
+	out.anonymous = append(out.anonymous, "/public/", "/public/hearing/"+taskB, "/public/hearing/"+taskA, delivery, signature)
 	out.ids["hearing_task"] = taskA
 	out.ids["token"] = strings.TrimPrefix(delivery, "/p/")
 
