@@ -46,7 +46,11 @@ type seeded struct {
 //     seal upload, is open), one expert declared and opined (the opinion
 //     awaits its disposition), one expert not yet declared (the
 //     declaration link is open); the report not yet made;
-//   - the pool those experts come from (the flags form).
+//   - the pool those experts come from (the flags form);
+//   - a case at its initiation with a recorded proposal (the proposals'
+//     form, the dispositions' rows);
+//   - a case at its risk assessment with a registered assessor (the
+//     selects of institutions and documents, the independence link's form).
 func seedTracks(t *testing.T, h *hearingStack) seeded {
 	t.Helper()
 	out := seeded{ids: map[string]string{}}
@@ -187,7 +191,9 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 		track{name: "meeting not opened", caseID: caseP, task: taskP, role: "meeting_secretary", marks: []string{caseP, taskP},
 			after: func(t *testing.T) { h.mustStep(taskP, map[string]any{"step": "open", "meeting_type": "plenary"}) }},
 		track{name: "sealed minutes", caseID: caseS, task: taskS, role: "meeting_secretary", marks: []string{caseS, taskS},
-			after: func(t *testing.T) { h.mustStep(taskS, map[string]any{"step": "annotate", "text": "更正：议题名称"}) }},
+			after: func(t *testing.T) {
+				h.mustStep(taskS, map[string]any{"step": "annotate", "text": "更正：议题名称"})
+			}},
 		track{name: "legality receipt", caseID: caseR, task: taskR, role: "legality_review_officer", marks: []string{caseR, taskR},
 			after: func(t *testing.T) {
 				var p problem
@@ -200,6 +206,40 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 	out.ids["expert_case"] = caseE
 	out.ids["expert"] = institution.ID
 	out.ids["opined_expert"] = opined
+
+	// Proposals (R-INI-05): a case at its initiation with one proposal
+	// recorded — the proposals' form and the dispositions' rows.
+	caseProp := h.startCase("宜阳县城区集中供暖价格调整方案（建议登记）")
+	iniProp := h.taskOf(caseProp, "initiation")
+	if code := h.do("department_officer", "POST", "/api/v1/tasks/"+iniProp+"/proposals", map[string]any{"source": "leader",
+		"summary": "研究调整城区集中供暖价格"}, &res); code != 201 {
+		t.Fatalf("proposal: %d %v", code, res)
+	}
+	out.tracks = append(out.tracks, track{name: "proposals", caseID: caseProp, task: iniProp, role: "department_officer", marks: []string{caseProp, iniProp},
+		after: func(t *testing.T) {
+			var p problem
+			if code := h.do("department_officer", "POST", "/api/v1/tasks/"+iniProp+"/proposals", map[string]any{"source": "npc_deputy",
+				"summary": "人大代表建议分档计价"}, &p); code != 201 {
+				t.Fatalf("proposal after the probes: %d %+v", code, p)
+			}
+		}})
+	out.pages = append(out.pages, "/tasks/"+iniProp)
+
+	// Institutions of the register (R-RSK-05): a case at its risk
+	// assessment with a registered assessor — the task form's selects of
+	// institutions and documents, and the independence link's form.
+	assessor := h.institution("洛阳市X研究院", codeX)
+	caseR, riskR := h.riskCase("宜阳县城区集中供暖价格调整方案（第三方评估）")
+	contract := h.fileDoc(caseR, "风险评估委托合同")
+	out.tracks = append(out.tracks, track{name: "registered assessor", caseID: caseR, task: riskR, role: "department_officer", marks: []string{caseR, riskR},
+		after: func(t *testing.T) {
+			var out map[string]any
+			if code := h.complete("department_officer", riskR, map[string]any{"third_party": true, "report_ref": "风险评估报告", "report": riskReport,
+				"assessor_institution_id": assessor, "contract_sha256": contract, "independence_declaration_sha256": h.fileDoc(caseR, "独立性声明")}, &out); code != 200 {
+				t.Fatalf("risk assessment after the probes: %d %v", code, out)
+			}
+		}})
+	out.pages = append(out.pages, "/tasks/"+riskR)
 	return out
 }
 

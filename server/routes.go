@@ -99,4 +99,6 @@ func (s *Server) routes() {
 	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
 	api.GET("/tasks/:id/meeting", s.getMeeting)
 	api.POST("/tasks/:id/meeting/steps", s.postMeetingStep)
+	api.POST("/tasks/:id/proposals", s.postProposal)
+	api.POST("/tasks/:id/independence-links", s.postIndependenceLink)
 }

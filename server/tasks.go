@@ -231,8 +231,12 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var institutions []rules.Institution
+	if req.Form, institutions, err = s.registeredFacts(ctx, t, req.Form); err != nil {
+		return err
+	}
 	out, err := s.update(ctx, t, updateID, workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
-		Clock: clock, Directory: dir, Dossier: dossier, RequestID: requestID(c), ClientAddr: c.RealIP()})
+		Clock: clock, Directory: dir, Dossier: dossier, Institutions: institutions, RequestID: requestID(c), ClientAddr: c.RealIP()})
 	if err != nil {
 		if keyed {
 			// The case may have ended since the first attempt: its record answers.

@@ -62,6 +62,8 @@ type caseWF struct {
 	// stepData is what the step being applied adds to its event's data
 	// (reset by applyCompletion).
 	stepData map[string]any
+	// stepReq is the completion being applied (set by applyCompletion).
+	stepReq CompleteTaskRequest
 	// panelOn: the expert review is a panel drawn from the pool, each
 	// expert declaring and signing through their own link (version marker
 	// "expert-panel"); earlier cases keep the single form.
@@ -84,6 +86,15 @@ type caseWF struct {
 	// stepClock is the working-day clock's answer for the completion being
 	// applied (reset by applyCompletion).
 	stepClock *ClockFacts
+	// registered: assessors, evaluators and their affiliations are
+	// institutions of the register, compared by identity (version marker
+	// "registered-institutions", workflows/institutions.go).
+	registered bool
+	// proposalsOn: proposals are recorded for the initiation and disposed
+	// of with reasons (R-INI-05), and the evaluation summary is published
+	// per policy (R-EVA-05) (version marker
+	// "proposal-dispositions-evaluation-summary", workflows/proposals.go).
+	proposalsOn bool
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -147,6 +158,14 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateMeetingStep}); err != nil {
 		return fmt.Errorf("meeting step handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordProposal, w.recordProposal,
+		workflow.UpdateHandlerOptions{Validator: w.validateRecordProposal}); err != nil {
+		return fmt.Errorf("proposal handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDeclareIndependence, w.declareIndependence,
+		workflow.UpdateHandlerOptions{Validator: w.validateIndependence}); err != nil {
+		return fmt.Errorf("independence handler: %w", err)
+	}
 	return nil
 }
 
@@ -161,6 +180,8 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.hearingProcess = workflow.GetVersion(ctx, hearingProcessChange, workflow.DefaultVersion, 1) == 1
 		w.legalityReceipt = workflow.GetVersion(ctx, legalityReceiptChange, workflow.DefaultVersion, 1) == 1
 		w.liveMeeting = workflow.GetVersion(ctx, liveMeetingChange, workflow.DefaultVersion, 1) == 1
+		w.registered = workflow.GetVersion(ctx, registeredInstitutionsChange, workflow.DefaultVersion, 1) == 1
+		w.proposalsOn = workflow.GetVersion(ctx, proposalDispositionsChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -215,7 +236,8 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 func (w *caseWF) snapshot() (Snapshot, error) {
 	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)),
 		HearingProcess: w.hearingProcess, Hearing: w.hearing.Clone(), Panel: w.panel.clone(),
-		LiveMeeting: w.liveMeeting, Meeting: w.meeting.Clone(), LegalityReceipt: w.legalityReceipt}
+		LiveMeeting: w.liveMeeting, Meeting: w.meeting.Clone(), LegalityReceipt: w.legalityReceipt,
+		RegisteredInstitutions: w.registered, ProposalDispositions: w.proposalsOn}
 	for _, t := range w.tasks {
 		s.Tasks = append(s.Tasks, *t)
 	}
@@ -390,6 +412,12 @@ func (w *caseWF) check(now time.Time, req CompleteTaskRequest) (any, error) {
 			ferrs = errs
 		}
 	}
+	if w.registered {
+		ferrs = append(ferrs, institutionFields(form, req)...)
+	}
+	if w.proposalsOn {
+		ferrs = append(ferrs, w.dispositionFields(form)...)
+	}
 	if len(ferrs) > 0 {
 		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
 	}
@@ -477,6 +505,7 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 	}
 	w.stepData = map[string]any{}
 	w.stepClock = req.Clock
+	w.stepReq = req
 	if w.full {
 		st.NewTasks, st.CancelTasks = w.advanceFull(st.At, t, form)
 	} else {

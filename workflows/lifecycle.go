@@ -111,6 +111,12 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			add(&list[i])
 		}
 	}
+	if w.registered {
+		addAll(w.institutionViolations(f, form, req))
+	}
+	if w.proposalsOn {
+		addAll(w.proposalViolations(form, p))
+	}
 	switch x := form.(type) {
 	case *InitiationForm:
 		if x.Decision == "decline" {
@@ -344,7 +350,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			add(rules.DirectoryMatterClosable(rules.DirectoryClosure{InDirectory: d.InDirectory, AdjustmentRef: d.AdjustmentRef}))
 		}
 	case *PostEvaluationForm:
-		add(rules.EvaluatorIndependent(x.Evaluator, f.PreDecisionUnits))
+		if !w.registered {
+			add(rules.EvaluatorIndependent(x.Evaluator, f.PreDecisionUnits))
+		}
 		add(rules.EvaluationRecommended(rules.EvaluationReport{Recommendation: x.Recommendation, Reasons: x.Reasons}))
 		if x.Recommendation == rules.RecommendTerminate {
 			addAll(rules.TerminationLawful(rules.Termination{CollectiveDecisionRef: x.CollectiveDecisionRef, PublicationRef: x.PublicationRef}))
@@ -492,6 +500,9 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 	}
 	switch f := form.(type) {
 	case *InitiationForm:
+		if w.proposalsOn {
+			w.facts.Proposals = disposed(w.facts.Proposals, f.Dispositions)
+		}
 		if f.Decision == "decline" {
 			w.outcome = OutcomeNotInitiated
 			return w.toArchiving(now), nil
@@ -574,6 +585,9 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 			for _, m := range w.panel.Members {
 				if m.Institution && m.State == MemberOpined {
 					w.preDecisionUnit(m.Name)
+					if w.registered && m.Registered != nil {
+						w.preDecisionInstitution(*m.Registered)
+					}
 				}
 			}
 			w.facts.SetTrack(rules.TrackEXP, rules.TrackDone)
@@ -596,6 +610,10 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 		w.facts.RiskAssessments = append(w.facts.RiskAssessments, outcome)
 		w.preDecisionUnit(f.Assessor)
+		if inst := registeredInstitution(w.stepReq, f.AssessorInstitutionID); w.registered && inst != nil {
+			w.preDecisionInstitution(*inst)
+			w.stepData["assessor_institution"] = inst
+		}
 		w.facts.SetTrack(rules.TrackRISK, rules.TrackDone)
 	case *FairCompetitionForm:
 		w.facts.FCRRef = f.ConclusionRef
@@ -738,6 +756,12 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 	case *PostEvaluationForm:
 		w.facts.Evaluated = true
+		if inst := registeredInstitution(w.stepReq, f.EvaluatorInstitutionID); w.registered && inst != nil {
+			w.stepData["evaluator_institution"] = inst
+		}
+		if w.proposalsOn {
+			w.publishSummary(now, f)
+		}
 		switch f.Recommendation {
 		case rules.RecommendTerminate:
 			w.outcome = OutcomeTerminated

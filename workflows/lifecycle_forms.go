@@ -135,10 +135,17 @@ type ExpertReviewForm struct {
 // RiskAssessmentForm records a risk assessment or the reuse of an existing
 // one (Arts. 22–24, spec §4.6).
 type RiskAssessmentForm struct {
-	Assessor   string           `json:"assessor" title:"评估单位"`
-	ThirdParty bool             `json:"third_party,omitempty" title:"委托第三方"`
-	Report     rules.RiskReport `json:"report,omitzero" title:"风险评估报告"`
-	ReportRef  string           `json:"report_ref" title:"评估报告文件"`
+	Assessor   string `json:"assessor" title:"评估单位"`
+	ThirdParty bool   `json:"third_party,omitempty" title:"委托第三方"`
+	// A third party is chosen from the register of institutions, with the
+	// contract and its independence declaration (R-RSK-05; cases since the
+	// "registered-institutions" marker). The server takes the name from the
+	// register.
+	AssessorInstitutionID string           `json:"assessor_institution_id,omitempty" title:"受托评估机构（机构登记）" format:"uuid"`
+	ContractSHA256        string           `json:"contract_sha256,omitempty" title:"委托合同（本事项已上传的文件）"`
+	DeclarationSHA256     string           `json:"independence_declaration_sha256,omitempty" title:"独立性声明（签章文件；或由机构通过专用链接声明）"`
+	Report                rules.RiskReport `json:"report,omitzero" title:"风险评估报告"`
+	ReportRef             string           `json:"report_ref" title:"评估报告文件"`
 	// Existing reuses an assessment made under other rules (R-RSK-02); Risks
 	// are the matter's identified risks it must cover.
 	Existing *ExistingAssessmentForm `json:"existing,omitempty" title:"已有评估"`
@@ -227,7 +234,15 @@ type SuspensionFollowUpForm struct {
 
 // PostEvaluationForm is the post-decision evaluation (Art. 36).
 type PostEvaluationForm struct {
-	Evaluator             rules.Evaluator      `json:"evaluator" title:"评估单位"`
+	Evaluator rules.Evaluator `json:"evaluator" title:"评估单位"`
+	// A third-party evaluator and the bodies it belongs to are chosen from
+	// the register (G-EVAL-3P by identity; cases since the
+	// "registered-institutions" marker).
+	EvaluatorInstitutionID string   `json:"evaluator_institution_id,omitempty" title:"受托评估机构（机构登记）" format:"uuid"`
+	AffiliationIDs         []string `json:"affiliation_institution_ids,omitempty" title:"评估机构的上级或出资机构（机构登记）"`
+	// Summary is the evaluation's public summary, published on the portal
+	// when the organ's policy says so (R-EVA-05).
+	Summary               string               `json:"summary,omitempty" title:"评估报告摘要（供公开）"`
 	Plan                  rules.EvaluationPlan `json:"plan" title:"评估方案"`
 	ReportRef             string               `json:"report_ref" title:"评估报告"`
 	Recommendation        string               `json:"recommendation" title:"评估建议" enum:"continue,adjust,terminate"`
@@ -324,7 +339,9 @@ func checkFullFields(f any) []FieldError {
 			errs = oneOf(errs, "method", f.Method, "meeting", "written", "commissioned")
 		}
 	case *RiskAssessmentForm:
-		errs = required(errs, "assessor", f.Assessor)
+		if f.AssessorInstitutionID == "" {
+			errs = required(errs, "assessor", f.Assessor)
+		}
 		if f.Existing != nil {
 			optDate("existing.on", f.Existing.On)
 		} else {
@@ -376,7 +393,9 @@ func checkFullFields(f any) []FieldError {
 		errs = oneOf(errs, "adjustment_class", f.AdjustmentClass, "", rules.AdjustmentMajor, rules.AdjustmentMinor)
 		errs = required(errs, "reasons", f.Reasons)
 	case *PostEvaluationForm:
-		errs = required(errs, "evaluator.name", f.Evaluator.Name)
+		if f.EvaluatorInstitutionID == "" {
+			errs = required(errs, "evaluator.name", f.Evaluator.Name)
+		}
 		errs = required(errs, "report_ref", f.ReportRef)
 	case *ArchiveForm:
 		errs = required(errs, "dossier_ref", f.DossierRef)

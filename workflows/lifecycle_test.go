@@ -86,6 +86,13 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	// "hearing-process"); the process itself is driven end to end in
 	// server/hearing_test.go.
 	h.env.OnGetVersion("hearing-process", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	// These scripts name assessors and evaluators as typed names, take no
+	// proposals and publish no evaluation summary, as cases started before
+	// the version markers "registered-institutions" and
+	// "proposal-dispositions-evaluation-summary" do; newMarkedHarness runs
+	// with them (institutions_test.go).
+	h.env.OnGetVersion("registered-institutions", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion("proposal-dispositions-evaluation-summary", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	return h
 }
 

@@ -16,7 +16,13 @@ const (
 	UpdateHearingStep = "hearing_step"
 	// UpdateMeetingStep is one step of a meeting's session (workflows/meeting.go).
 	UpdateMeetingStep = "meeting_step"
-	QueryState        = "state"
+	// UpdateRecordProposal records a decision-matter proposal for the
+	// initiation (workflows/proposals.go).
+	UpdateRecordProposal = "record_proposal"
+	// UpdateDeclareIndependence records a third-party risk assessor's own
+	// declaration of independence (workflows/institutions.go).
+	UpdateDeclareIndependence = "declare_independence"
+	QueryState                = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
 	// recomputed after an official calendar was loaded (R-CAL-08).

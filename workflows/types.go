@@ -163,9 +163,14 @@ type CompleteTaskRequest struct {
 	Directory *DirectoryFacts `json:"directory,omitempty"`
 	// Dossier is the archive's completeness check, made by the server on
 	// the case's record when the case is archived (R-ARC-03).
-	Dossier    *DossierFacts `json:"dossier,omitempty"`
-	RequestID  string        `json:"request_id,omitempty"`
-	ClientAddr string        `json:"client_addr,omitempty"`
+	Dossier *DossierFacts `json:"dossier,omitempty"`
+	// Institutions are the register's records of the institutions the form
+	// names by ID (assessor, evaluator, its affiliations), read by the
+	// server when it takes the request: the identities G-EVAL-3P and
+	// R-RSK-05 compare.
+	Institutions []rules.Institution `json:"institutions,omitempty"`
+	RequestID    string              `json:"request_id,omitempty"`
+	ClientAddr   string              `json:"client_addr,omitempty"`
 }
 
 // ClockFacts are the working-day clock's answers a step needs, computed by the
@@ -227,4 +232,11 @@ type Snapshot struct {
 	// LegalityReceipt says the review body confirms receipt of the
 	// legality submission (legality_receipt tasks, R-LR-03).
 	LegalityReceipt bool `json:"legality_receipt,omitempty"`
+	// RegisteredInstitutions says the case chooses assessors and
+	// evaluators from the register (marker "registered-institutions");
+	// ProposalDispositions that it records proposals with their
+	// dispositions and publishes the evaluation summary per policy (marker
+	// "proposal-dispositions-evaluation-summary").
+	RegisteredInstitutions bool `json:"registered_institutions,omitempty"`
+	ProposalDispositions   bool `json:"proposal_dispositions,omitempty"`
 }

@@ -109,6 +109,8 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/tasks/:id/period", ui.taskPeriod)
 	s.POST("/tasks/:id/complete", ui.completeTask)
 	s.POST("/tasks/:id/actions", ui.taskAction)
+	s.POST("/tasks/:id/proposals", ui.recordProposal)
+	s.POST("/tasks/:id/independence-links", ui.independenceLink)
 	s.GET("/audit", ui.auditEvents)
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)

@@ -211,6 +211,37 @@ type Facts struct {
 	// PreDecisionUnits did the main argumentation or assessment before the
 	// decision: expert institutions and risk assessors (G-EVAL-3P).
 	PreDecisionUnits []string `json:"pre_decision_units,omitempty"`
+	// PreDecisionInstitutions are the same units as registered
+	// institutions, by identity (cases since the "registered-institutions"
+	// marker): what G-EVAL-3P compares.
+	PreDecisionInstitutions []Institution `json:"pre_decision_institutions,omitempty"`
+	// Proposals are the decision-matter proposals recorded for the
+	// initiation, each to be disposed of with reasons (R-INI-05).
+	Proposals []RecordedProposal `json:"proposals,omitempty"`
+	// IndependenceDeclarations are third-party assessors' own declarations
+	// of independence, made through their personal links (R-RSK-05).
+	IndependenceDeclarations []IndependenceDeclaration `json:"independence_declarations,omitempty"`
+}
+
+// IndependenceDeclaration is an institution's declaration of independence
+// for the assessment of one task, made by the institution itself.
+type IndependenceDeclaration struct {
+	Institution Institution `json:"institution"`
+	TaskID      string      `json:"task_id"`
+	SignedName  string      `json:"signed_name"`
+	LinkID      string      `json:"link_id,omitempty"`
+	At          string      `json:"at"`
+}
+
+// IndependenceDeclaredBy reports whether the institution of identity key
+// declared its independence for the task.
+func (f Facts) IndependenceDeclaredBy(key, taskID string) bool {
+	for _, d := range f.IndependenceDeclarations {
+		if d.Institution.Key == key && key != "" && d.TaskID == taskID {
+			return true
+		}
+	}
+	return false
 }
 
 // RiskOutcome is one risk assessment's conclusion as the meeting sees it.
@@ -306,5 +337,8 @@ func (f Facts) Clone() Facts {
 	c.ParticipationForms = append([]string(nil), f.ParticipationForms...)
 	c.RiskAssessments = append([]RiskOutcome(nil), f.RiskAssessments...)
 	c.PreDecisionUnits = append([]string(nil), f.PreDecisionUnits...)
+	c.PreDecisionInstitutions = append([]Institution(nil), f.PreDecisionInstitutions...)
+	c.Proposals = append([]RecordedProposal(nil), f.Proposals...)
+	c.IndependenceDeclarations = append([]IndependenceDeclaration(nil), f.IndependenceDeclarations...)
 	return c
 }
