@@ -224,6 +224,8 @@ func (s *Server) commentReader(c echo.Context) (db.Case, error) {
 type PublicCommentQuery struct {
 	idPath
 	Topic    string `query:"topic" description:"按主题筛选（空串为未分主题）"`
+	Clause   int    `query:"clause" minimum:"0" description:"按条款筛选（0 为草案全文）"`
+	Hidden   string `query:"hidden" enum:"true,false" description:"是否已隐藏（不在公众参与平台显示）"`
 	Disposed string `query:"disposed" enum:"true,false" description:"是否已处理"`
 	Limit    int    `query:"limit" minimum:"1" maximum:"500" description:"默认 50"`
 	Cursor   string `query:"cursor" description:"上一页的 next_cursor"`
@@ -256,7 +258,7 @@ func decodeCommentCursor(v string) (time.Time, string, bool) {
 	return t, id, true
 }
 
-var commentParams = []string{"topic", "disposed", "limit", "cursor"}
+var commentParams = []string{"topic", "disposed", "limit", "cursor", "clause", "hidden"}
 
 func (s *Server) listPublicComments(c echo.Context) error {
 	cs, err := s.commentReader(c)
@@ -266,7 +268,7 @@ func (s *Server) listPublicComments(c echo.Context) error {
 	params := c.QueryParams()
 	for k, v := range params {
 		if !slices.Contains(commentParams, k) || len(v) != 1 {
-			return invalid("查询参数为 topic、disposed、limit、cursor，各至多一次 / query parameters are topic, disposed, limit, cursor, each at most once")
+			return invalid("查询参数为 topic、clause、disposed、hidden、limit、cursor，各至多一次 / query parameters are topic, clause, disposed, hidden, limit, cursor, each at most once")
 		}
 	}
 	q := db.CommentQuery{CaseID: cs.ID, Limit: 50}
@@ -283,6 +285,20 @@ func (s *Server) listPublicComments(c echo.Context) error {
 			return invalid("disposed 须为 true 或 false / disposed must be true or false")
 		}
 		q.Disposed = &b
+	}
+	if v := params.Get("clause"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100000 {
+			return invalid("clause 须为条款序号（0 为草案全文） / clause must be a clause number (0: the whole draft)")
+		}
+		q.Clause = &n
+	}
+	if v := params.Get("hidden"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return invalid("hidden 须为 true 或 false / hidden must be true or false")
+		}
+		q.Hidden = &b
 	}
 	if v := params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
