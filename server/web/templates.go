@@ -64,10 +64,10 @@ func funcs(lang string) template.FuncMap {
 			}
 			return s
 		},
-		"lang":  func() string { return lang },
-		"zhen":  func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
-		"join":  strings.Join,
-		"add":   func(a, b int) int { return a + b },
+		"lang": func() string { return lang },
+		"zhen": func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
+		"join": strings.Join,
+		"add":  func(a, b int) int { return a + b },
 		"atoi": func(s string) int {
 			n, _ := strconv.Atoi(s)
 			return n
