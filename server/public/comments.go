@@ -43,7 +43,7 @@ func (p *Portal) commentKind() NoticeKind {
 // Limits of a comment from the portal: a person writes a few a minute from
 // one address; a script is stopped at the database, for every API server.
 const (
-	maxCommentForm  = 32 << 10
+	maxCommentForm  = 64 << 10
 	maxCommentText  = 5000
 	commentsPerMin  = 10
 	receiptsPerMin  = 30
