@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/juece/juece/db/dossier"
 	"github.com/juece/juece/internal/lawfulpath"
 	"github.com/juece/juece/workflows"
 )
@@ -324,4 +328,114 @@ func TestRPP10_RPP11_PortalCitizenInBrowser(t *testing.T) {
 	citizen.navigate("/public/comment/" + caseID)
 	citizen.shot("portal-08-feedback-1366")
 	b.assertNoConsoleErrors()
+
+	// The dossier holds the comments with their dispositions and the hidden
+	// flag, not the contacts, and verifies offline; a disposition changed in
+	// comments.json does not.
+	zipped := st.dossierOf(t, caseID)
+	if rep := dossier.Verify(bytes.NewReader(zipped), int64(len(zipped))); !rep.OK {
+		t.Fatalf("dossier: %+v", rep.Problems)
+	}
+	cf := readComments(t, zipped)
+	if cf.Count != 4 || strings.Contains(fmt.Sprint(cf), "13912345678") {
+		t.Fatalf("comments.json: %+v", cf)
+	}
+	hiddenIn := 0
+	for _, c := range cf.Comments {
+		if c.Hidden == "abuse" {
+			hiddenIn++
+		}
+		if c.Disposition == "" {
+			t.Fatalf("comments.json has an undisposed comment: %+v", c)
+		}
+	}
+	if hiddenIn != 1 {
+		t.Fatalf("comments.json has %d hidden comments, want 1", hiddenIn)
+	}
+	forged := rewriteZip(t, zipped, dossier.CommentsFile, func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"disposition": "partly_adopted"`), []byte(`"disposition": "adopted"`), 1)
+	})
+	if rep := dossier.Verify(bytes.NewReader(forged), int64(len(forged))); rep.OK {
+		t.Fatal("a dossier whose comments.json says another disposition verifies")
+	}
+}
+
+// dossierOf downloads a case's dossier as an auditor (the unit does not
+// export dossiers).
+func (s *stack) dossierOf(t *testing.T, caseID string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/cases/"+caseID+"/dossier", nil)
+	req.Header.Set("Authorization", "Bearer "+s.users[workflows.RoleAuditor].Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("dossier: %v %v", err, resp)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
+
+func readComments(t *testing.T, zipped []byte) dossier.Comments {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cf dossier.Comments
+	for _, f := range zr.File {
+		if f.Name == dossier.CommentsFile {
+			rc, _ := f.Open()
+			err := json.NewDecoder(rc).Decode(&cf)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cf
+		}
+	}
+	t.Fatal("the dossier has no comments.json")
+	return cf
+}
+
+// rewriteZip changes one member of a dossier and fixes the manifest's
+// entry for it, as a forger would: only the chain can tell.
+func rewriteZip(t *testing.T, zipped []byte, name string, change func([]byte) []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := map[string][]byte{}
+	var order []string
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		members[f.Name] = b
+		order = append(order, f.Name)
+	}
+	old := members[name]
+	members[name] = change(old)
+	if bytes.Equal(old, members[name]) {
+		t.Fatalf("the change left %s as it was", name)
+	}
+	var m dossier.Manifest
+	if err := json.Unmarshal(members[dossier.ManifestFile], &m); err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Files {
+		if m.Files[i].Path == name {
+			sum := sha256.Sum256(members[name])
+			m.Files[i].SHA256, m.Files[i].Size = hex.EncodeToString(sum[:]), int64(len(members[name]))
+		}
+	}
+	members[dossier.ManifestFile], _ = json.Marshal(m)
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, n := range order {
+		w, _ := zw.Create(n)
+		w.Write(members[n])
+	}
+	zw.Close()
+	return out.Bytes()
 }
