@@ -49,6 +49,31 @@ func (s *Store) LatestCommentNotice(ctx context.Context, caseID string) (Comment
 	return n, nil
 }
 
+// CommentTarget is what taking a public comment needs to know of a case, in
+// one query: its state and its latest comment notice (nil when none);
+// ErrNotFound when there is no such case. The comment's INSERT is the only
+// other statement of the path.
+func (s *Store) CommentTarget(ctx context.Context, caseID string) (string, *CommentNotice, error) {
+	var row struct {
+		State       string  `db:"state"`
+		Seq         *int64  `db:"seq"`
+		PublishDate *string `db:"publish_date"`
+		EndDate     *string `db:"end_date"`
+	}
+	err := s.DB.GetContext(ctx, &row, `SELECT c.state, n.seq, n.publish_date, n.end_date FROM cases c LEFT JOIN LATERAL (
+		SELECT seq, COALESCE(data::jsonb -> 'form' ->> 'publish_date', '') AS publish_date,
+			COALESCE(data::jsonb -> 'form' ->> 'end_date', '') AS end_date
+		FROM audit_events WHERE case_id = c.id AND action = $2 ORDER BY seq DESC LIMIT 1) n ON true
+		WHERE c.id = $1`, caseID, ActionCommentNotice)
+	if err != nil {
+		return "", nil, fmt.Errorf("comment target %s: %w", caseID, mapErr(err))
+	}
+	if row.Seq == nil {
+		return row.State, nil, nil
+	}
+	return row.State, &CommentNotice{Seq: *row.Seq, PublishDate: *row.PublishDate, EndDate: *row.EndDate}, nil
+}
+
 // PublicComment is one opinion from the public on a case's comment notice.
 type PublicComment struct {
 	ID                string     `db:"id" json:"id"`

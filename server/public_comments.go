@@ -118,17 +118,28 @@ func noticeOpen(n db.CommentNotice, day string) bool {
 }
 
 func (s *Server) postPublicComment(c echo.Context) error {
-	cs, err := s.commentCase(c)
-	if err != nil {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return notFound("决策事项不存在 / no such case")
+	}
+	state, notice, err := s.store.CommentTarget(c.Request().Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("决策事项不存在 / no such case")
+	} else if err != nil {
 		return err
 	}
-	if cs.State == workflows.StateClosed {
+	if state == workflows.StateClosed {
 		return caseClosed()
 	}
-	n, err := s.openNotice(c, cs.ID, today())
-	if err != nil {
-		return err
+	if notice == nil {
+		return newError(http.StatusConflict, CodeCommentPeriodClosed, "该决策事项没有正在征求意见的公告 / the case has no open comment notice")
 	}
+	n := *notice
+	if !noticeOpen(n, today()) {
+		return newError(http.StatusConflict, CodeCommentPeriodClosed,
+			fmt.Sprintf("不在征求意见期限内（%s 至 %s）/ outside the comment period (%s to %s)", n.PublishDate, n.EndDate, n.PublishDate, n.EndDate))
+	}
+	cs := db.Case{ID: id}
 	var req PublicCommentRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
