@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/juece/juece/server"
 )
 
 var (
@@ -219,5 +221,48 @@ func TestRPP07_PortalBadInput(t *testing.T) {
 	sum, err := s.store.CommentSummary(context.Background(), caseID)
 	if err != nil || sum.Count != 1 || sum.Hidden != 0 {
 		t.Fatalf("after the probes: %+v %v", sum, err)
+	}
+}
+
+// TestPortalRegistrationLimitShared: the portal's per-address limit on
+// hearing registrations is PostgreSQL's: a second API server over the same
+// database counts the same address on, and refusals register no one.
+func TestPortalRegistrationLimitShared(t *testing.T) {
+	h := newHearingStack(t)
+	caseID, task := h.hearingCase("宜阳县城区供水价格调整（听证）")
+	draft := h.file(caseID, "draft", "供水价格调整草案")
+	h.step(task, map[string]any{"step": "decide", "trigger": "vital_interests", "organiser": "宜阳县发展和改革委员会"}, 200)
+	h.step(task, map[string]any{"step": "notice", "hearing_date": day(30), "start_time": "09:30", "place": "宜阳县政务服务中心",
+		"draft_sha256": draft, "explanation": "调整城区供水价格。", "registration_closes": day(10), "sides": []string{"居民用户", "供水企业"}}, 200)
+	first := h.url
+	h.serveWith(server.Config{})
+	urls := []string{first, h.url}
+	accepted, limited := 0, 0
+	for i := 0; i < 25; i++ {
+		form := url.Values{"name": {fmt.Sprintf("报名人%d", i)}, "contact": {fmt.Sprintf("1390000%04d", i)}, "side": {"居民用户"}}
+		req, _ := http.NewRequest("POST", urls[i%2]+"/public/hearing/"+task+"/registrations", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "198.51.100.77")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		switch res.StatusCode {
+		case 201:
+			accepted++
+		case 429:
+			limited++
+		default:
+			t.Fatalf("registration %d: %d", i, res.StatusCode)
+		}
+	}
+	var stored int
+	if err := h.store.DB.Get(&stored, "SELECT count(*) FROM hearing_registrations WHERE task_id = $1", task); err != nil {
+		t.Fatal(err)
+	}
+	// 25 within at most two one-minute windows.
+	if accepted < 10 || accepted > 20 || limited == 0 || stored != accepted {
+		t.Fatalf("accepted %d, limited %d, stored %d", accepted, limited, stored)
 	}
 }
