@@ -30,6 +30,7 @@ type seeded struct {
 	anonymous  []string
 	ids        map[string]string
 	registered int // hearing registrations made by the seeding
+	comments   int // public comments made by the seeding
 }
 
 // seedTracks drives the hearing and expert processes as their own
@@ -240,6 +241,41 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 			}
 		}})
 	out.pages = append(out.pages, "/tasks/"+riskR)
+
+	// Public comments: a notice whose period runs (the portal's comment
+	// form and receipt lookup), two comments (the ledger's cluster, hide and
+	// report forms).
+	caseCom := h.startCase("宜阳县城区道路照明管理办法")
+	h.walkFrom(caseCom, "", "public_comment")
+	if code := h.complete("department_officer", h.taskOf(caseCom, "public_comment"), map[string]any{"publish_date": day(-5), "end_date": day(30),
+		"draft_ref": "宜阳县城区道路照明管理办法（征求意见稿）", "explanation_ref": "起草说明", "submission_methods": []string{"网站留言"},
+		"channels": []string{"website"}, "text": "公开征求意见，期限35日。"}, &res); code != 200 {
+		t.Fatalf("comment notice: %d %v", code, res)
+	}
+	var first struct {
+		ID string `json:"id"`
+	}
+	for i, text := range []string{"建议延长路灯开启时间。", "建议更换节能灯具。"} {
+		if code := h.do("", "POST", "/api/v1/cases/"+caseCom+"/comments", h.challenged(caseCom, map[string]any{"text": text}), &first,
+			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1)); code != 201 {
+			t.Fatalf("comment %d: %d", i, code)
+		}
+	}
+	out.comments = 2
+	reportTask := h.taskOf(caseCom, "public_comment_report")
+	out.tracks = append(out.tracks, track{name: "public comments", caseID: caseCom, task: reportTask, role: "department_officer",
+		marks: []string{caseCom, reportTask},
+		after: func(t *testing.T) {
+			var p problem
+			if code := h.do("department_officer", "POST", "/api/v1/cases/"+caseCom+"/comments/"+first.ID+"/disposition",
+				map[string]any{"disposition": "adopted"}, &p); code != 200 {
+				t.Fatalf("disposition after the probes: %d %+v", code, p)
+			}
+		}})
+	out.pages = append(out.pages, "/cases/"+caseCom+"/comments")
+	out.anonymous = append(out.anonymous, "/public/comment/"+caseCom)
+	out.ids["comment_case"] = caseCom
+	out.ids["comment_id"] = first.ID
 	return out
 }
 

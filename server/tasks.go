@@ -247,6 +247,14 @@ func (s *Server) completeTask(c echo.Context) error {
 		return s.refusal(c, t, req.Form, err)
 	}
 	s.cfg.Metrics.Step("completed", "")
+	if t.Type == workflows.TaskPublicComment {
+		// The notice is published: its draft is split into the clauses the
+		// portal takes comments on (the portal splits it on first reading
+		// if this fails).
+		if _, err := s.portal.EnsureDraft(ctx, t.CaseID); err != nil {
+			s.log.ErrorContext(ctx, "split the published draft", "case_id", t.CaseID, "err", err)
+		}
+	}
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }
 

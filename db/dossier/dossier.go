@@ -224,7 +224,7 @@ type Event struct {
 // the adoption report generated from them). The dossier carries each such
 // blob under documents/ and Verify checks that it is there, so the chain
 // binds it like a filed document.
-var EvidencePrefixes = []string{"expert."}
+var EvidencePrefixes = []string{"expert.", "comments."}
 
 // Evidence is one blob an event names.
 type Evidence struct {
@@ -371,6 +371,15 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 	}
 	if len(t.History) > 0 {
 		if err := put(HistoryFile, t.History); err != nil {
+			return Manifest{}, err
+		}
+	}
+	if len(rec.Comments) > 0 || commentEvents(evf.Events) {
+		b, err := marshal(commentsOf(rec.Case.ID, rec.Comments))
+		if err != nil {
+			return Manifest{}, fmt.Errorf("%s: %w", CommentsFile, err)
+		}
+		if err := put(CommentsFile, b); err != nil {
 			return Manifest{}, err
 		}
 	}
@@ -643,7 +652,23 @@ func verify(zr *zip.Reader) (rep Report) {
 		fail(EventsFile, p.Seq, p.Reason)
 	}
 
-	// 4. The catalogue against the chain.
+	// 4. Public comments: the file against the chain's digests,
+	// dispositions and hidings.
+	if f, ok := files[CommentsFile]; ok && listed[CommentsFile] {
+		var cf Comments
+		if err := readJSON(f, &cf); err != nil {
+			fail(CommentsFile, 0, "无法解析 / cannot be parsed: "+err.Error())
+		} else {
+			if cf.CaseID != m.CaseID {
+				fail(CommentsFile, 0, "意见不属于本决策事项 / the comments belong to another case")
+			}
+			rep.Problems = append(rep.Problems, verifyComments(cf, evf.Events)...)
+		}
+	} else if commentEvents(evf.Events) {
+		fail(CommentsFile, 0, "审计链记载了公众意见的处理，但档案中没有意见 / the chain records dispositions of public comments the dossier does not hold")
+	}
+
+	// 5. The catalogue against the chain.
 	var cat Catalogue
 	if f, ok := files[CatalogueJSON]; !ok {
 		return rep
