@@ -209,7 +209,7 @@ func caseListSQL(v Viewer, q CaseQuery) (string, []any, error) {
 }
 
 // caseCounts counts the cases matching q but its state, per state: from the
-// counters the triggers keep (migration 00090) when q filters nothing but
+// counters the triggers keep (migrations 00090, 00092) when q filters nothing but
 // the state, by counting the rows otherwise.
 func (s *Store) caseCounts(ctx context.Context, v Viewer, q CaseQuery) (map[string]int, error) {
 	query, args := countsQuery(v, q)
@@ -237,7 +237,7 @@ func countsQuery(v Viewer, q CaseQuery) (string, []any) {
 }
 
 // caseCountersSQL reads the counts of an unfiltered list from the counters:
-// an organisation's reader's from case_org_counts (the case_orgs rows the
+// an organisation's reader's from its 'org' counters (the case_orgs rows the
 // list reads), an overseer's from the pairs of organ and unit within their
 // reach. ok is false when q filters on anything but the state.
 func caseCountersSQL(v Viewer, q CaseQuery) (query string, args []any, ok bool) {
@@ -247,12 +247,12 @@ func caseCountersSQL(v Viewer, q CaseQuery) (query string, args []any, ok bool) 
 	case filtered:
 		return "", nil, false
 	case v.Reach == "":
-		return "SELECT state, n FROM case_org_counts WHERE org_id = $1 AND n > 0", []any{v.OrgID}, true
+		return "SELECT state, n FROM case_counts WHERE kind = 'org' AND a = $1 AND b = '' AND n > 0", []any{v.OrgID}, true
 	case v.Reach == ReachAll:
-		return "SELECT state, sum(n) AS n FROM case_pair_counts GROUP BY state HAVING sum(n) > 0", nil, true
+		return "SELECT state, sum(n) AS n FROM case_counts WHERE kind = 'pair' GROUP BY state HAVING sum(n) > 0", nil, true
 	default:
-		return "SELECT state, sum(n) AS n FROM case_pair_counts WHERE " + reachIn("organ_id", "$1") + " OR " + reachIn("unit_id", "$1") +
-			" GROUP BY state HAVING sum(n) > 0", []any{v.Reach}, true
+		return "SELECT state, sum(n) AS n FROM case_counts WHERE kind = 'pair' AND (" + reachIn("a", "$1") + " OR " + reachIn("b", "$1") +
+			") GROUP BY state HAVING sum(n) > 0", []any{v.Reach}, true
 	}
 }
 
