@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/juece/juece/db/numbering"
 )
 
 // Inbox views (待办): what a person sees of the tasks.
@@ -36,17 +38,19 @@ type Viewer struct {
 
 // InboxQuery selects one page of a view.
 type InboxQuery struct {
-	View    string
-	State   string // only tasks in this state
-	CaseID  string
-	Type    string
-	Stage   string
-	OrgID   string
-	DueFrom *time.Time
-	DueTo   *time.Time
-	Cursor  string
-	Limit   int
-	Now     time.Time
+	View   string
+	State  string // only tasks in this state
+	CaseID string
+	// CaseNumber selects the tasks of the cases numbered so (db/numbering).
+	CaseNumber string
+	Type       string
+	Stage      string
+	OrgID      string
+	DueFrom    *time.Time
+	DueTo      *time.Time
+	Cursor     string
+	Limit      int
+	Now        time.Time
 }
 
 // ErrBadCursor is returned for a cursor this server did not issue.
@@ -156,6 +160,10 @@ func inboxSQL(v Viewer, q InboxQuery) (string, []any, error) {
 	}
 	if q.CaseID != "" {
 		where = append(where, "t.case_id = "+arg(q.CaseID))
+	}
+	if q.CaseNumber != "" {
+		where = append(where, fmt.Sprintf("t.case_id IN (SELECT id FROM cases WHERE number <> '' AND number IN (%s, %s))",
+			arg(q.CaseNumber), arg(numbering.Normalize(q.CaseNumber))))
 	}
 	if q.Type != "" {
 		where = append(where, "t.type = "+arg(q.Type))

@@ -11,9 +11,10 @@ import (
 
 // CaseSummary is what a task list shows of a task's case.
 type CaseSummary struct {
-	ID    string `db:"id"`
-	Title string `db:"title"`
-	State string `db:"state"`
+	ID     string `db:"id"`
+	Title  string `db:"title"`
+	Number string `db:"number"`
+	State  string `db:"state"`
 }
 
 // CaseSummaries returns the title and state of the given cases by id: one
@@ -24,7 +25,7 @@ func (s *Store) CaseSummaries(ctx context.Context, ids []string) (map[string]Cas
 		return out, nil
 	}
 	var rows []CaseSummary
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT id, title, state FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT id, title, number, state FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("case summaries: %w", err)
 	}
 	for _, r := range rows {
