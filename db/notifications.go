@@ -22,6 +22,9 @@ type Notification struct {
 	ReadAt     *time.Time `db:"read_at" json:"read_at,omitempty"`
 	EmailedAt  *time.Time `db:"emailed_at" json:"emailed_at,omitempty"`
 	EmailError string     `db:"email_error" json:"-"`
+	// CaseNumber and CaseTitle name the notification's case (Notifications).
+	CaseNumber string `db:"case_number" json:"case_number,omitempty" description:"决策事项编号"`
+	CaseTitle  string `db:"case_title" json:"case_title,omitempty"`
 }
 
 // Recipients finds users by id, and/or every user of an organisation with a role.
@@ -68,7 +71,8 @@ func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error 
 // Notifications lists a user's notifications, newest first, and the unread count.
 func (s *Store) Notifications(ctx context.Context, userID string, limit int) ([]Notification, int, error) {
 	out := []Notification{}
-	if err := s.DB.SelectContext(ctx, &out, `SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit); err != nil {
+	if err := s.DB.SelectContext(ctx, &out, `SELECT n.*, COALESCE(c.number, '') AS case_number, COALESCE(c.title, '') AS case_title
+		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2`, userID, limit); err != nil {
 		return nil, 0, fmt.Errorf("notifications: %w", err)
 	}
 	var unread int

@@ -1,12 +1,17 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/juece/juece/db/dossier"
 )
 
 // beijingYear is the year case numbers count in now.
@@ -139,5 +144,31 @@ func TestDocumentNumbersOnCompletion(t *testing.T) {
 		v.DocumentNumbers[0].Kind != "legality_opinion" || v.DocumentNumbers[0].OrgID != "yiyang-justice" || v.DocumentNumbers[0].Number != fmt.Sprintf("宜司法审〔%d〕1号", y) ||
 		v.DocumentNumbers[1].Kind != "minutes" || v.DocumentNumbers[1].OrgID != "yiyang-office" || v.DocumentNumbers[1].Number != fmt.Sprintf("宜政纪〔%d〕1号", y) {
 		t.Fatalf("document numbers %+v, want 宜司法审〔%d〕1号 (yiyang-justice) and 宜政纪〔%d〕1号 (yiyang-office)", v.DocumentNumbers, y, y)
+	}
+	// The dossier's catalogue carries the case number and the 文号, and
+	// still verifies.
+	code, _, zipBytes := s.raw("auditor", "/api/v1/cases/"+id+"/dossier")
+	if code != 200 {
+		t.Fatalf("dossier: %d", code)
+	}
+	if rep := dossier.Verify(bytes.NewReader(zipBytes), int64(len(zipBytes))); !rep.OK {
+		t.Fatalf("dossier verify: %+v", rep)
+	}
+	var cat dossier.Catalogue
+	zr, _ := zip.NewReader(bytes.NewReader(zipBytes), int64(len(zipBytes)))
+	for _, f := range zr.File {
+		if f.Name == dossier.CatalogueJSON {
+			rc, _ := f.Open()
+			_ = json.NewDecoder(rc).Decode(&cat)
+			rc.Close()
+		}
+	}
+	if cat.Case.Number != fmt.Sprintf("宜阳决〔%d〕1号", y) || len(cat.DocumentNumbers) != 2 ||
+		cat.DocumentNumbers[0].Number != v.DocumentNumbers[0].Number || cat.DocumentNumbers[0].Step != "legality_review" ||
+		cat.DocumentNumbers[1].Number != v.DocumentNumbers[1].Number {
+		t.Fatalf("catalogue: case %+v, document numbers %+v", cat.Case, cat.DocumentNumbers)
+	}
+	if n := zipCount(t, zipBytes, v.DocumentNumbers[1].Number); n < 2 { // catalogue.json and catalogue.html
+		t.Fatalf("the minutes' number appears %d times in the dossier, want it in both catalogues", n)
 	}
 }
