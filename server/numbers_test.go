@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db/dossier"
+	"github.com/juece/juece/worker"
 )
 
 // beijingYear is the year case numbers count in now.
@@ -20,12 +22,19 @@ func beijingYear() int {
 }
 
 // TestCaseNumbersTwoAPIServers starts cases concurrently through two API
-// servers on one database: the numbers are 1..n of the county's sequence,
-// each once, whichever server a start lands on (the counter row in
-// PostgreSQL, not a process, hands them out).
+// servers and two workers on one database: the numbers are 1..n of the
+// county's sequence, each once, whichever server or worker a start lands on
+// (the counter row in PostgreSQL, not a process, hands them out).
 func TestCaseNumbersTwoAPIServers(t *testing.T) {
 	s := newStack(t)
 	servers := []string{s.url, s.second()}
+	// A second worker on the queue, as a second `juece serve` runs one:
+	// the open steps (which take the numbers) run on either.
+	w := worker.New(s.temporal, s.queue, &activities.Activities{Store: s.store})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
 	const n = 12
 	numbers := make([]string, n)
 	ids := make([]string, n)
