@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -179,5 +180,39 @@ func TestDocumentNumbersOnCompletion(t *testing.T) {
 	}
 	if n := zipCount(t, zipBytes, v.DocumentNumbers[1].Number); n < 2 { // catalogue.json and catalogue.html
 		t.Fatalf("the minutes' number appears %d times in the dossier, want it in both catalogues", n)
+	}
+}
+
+// TestOpenAPIDocumentsNumbers: the case's number, the start's answer and the
+// document numbers are in the OpenAPI description.
+func TestOpenAPIDocumentsNumbers(t *testing.T) {
+	s := newStack(t)
+	code, _, raw := s.raw("", "/api/openapi.json")
+	if code != 200 {
+		t.Fatalf("openapi.json: %d", code)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, sc := range doc.Components.Schemas {
+		for p := range sc.Properties {
+			found[p] = true
+		}
+	}
+	for _, want := range []string{"number", "document_numbers"} {
+		if !found[want] {
+			t.Errorf("no schema of openapi.json has %q", want)
+		}
+	}
+	if !strings.Contains(string(raw), "决策事项的 UUID 或编号") {
+		t.Errorf("the inbox's case_id parameter does not say it takes a number")
 	}
 }
