@@ -216,3 +216,32 @@ func TestOpenAPIDocumentsNumbers(t *testing.T) {
 		t.Errorf("the inbox's case_id parameter does not say it takes a number")
 	}
 }
+
+// TestNotificationsNameTheCase: a notification names its case by number
+// and title (GET /notifications).
+func TestNotificationsNameTheCase(t *testing.T) {
+	s := newStack(t)
+	id := s.startCase("宜阳县城市绿化提升方案")
+	s.walk(id, "legal_opinion")
+	review := s.taskOf(id, "legality_review")
+	s.act("lina", review, map[string]any{"action": "claim"}, nil)
+	if code := s.act("lina", review, map[string]any{"action": "delegate", "target_user_id": s.userID("zhouqiang")}, nil); code != 200 {
+		t.Fatalf("delegate: %d", code)
+	}
+	var list struct {
+		Notifications []struct {
+			CaseNumber string `json:"case_number"`
+			CaseTitle  string `json:"case_title"`
+		} `json:"notifications"`
+	}
+	for end := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		s.do("zhouqiang", "GET", "/api/v1/notifications", nil, &list)
+		if len(list.Notifications) > 0 || time.Now().After(end) {
+			break
+		}
+	}
+	want := fmt.Sprintf("宜阳决〔%d〕1号", beijingYear())
+	if len(list.Notifications) != 1 || list.Notifications[0].CaseNumber != want || list.Notifications[0].CaseTitle != "宜阳县城市绿化提升方案" {
+		t.Fatalf("the delegate's notifications %+v, want one naming %s 宜阳县城市绿化提升方案", list.Notifications, want)
+	}
+}
