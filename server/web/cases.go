@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -173,7 +174,8 @@ type holder struct {
 }
 
 // holdersOf lists the organisations of the open tasks in order, each with
-// the names of the people holding its tasks (claimed by, delegated to).
+// the names of the people holding its tasks (claimed by, delegated to,
+// co-reviewers yet to sign).
 func holdersOf(rows []taskRow, names map[string]string) []holder {
 	var out []holder
 	idx := map[string]int{}
@@ -188,11 +190,22 @@ func holdersOf(rows []taskRow, names map[string]string) []holder {
 		if r.AssigneeID == nil {
 			out[i].Pool = true
 		}
+		var held []string
 		for _, id := range []*string{r.AssigneeID, r.DelegateID} {
-			if id == nil {
-				continue
+			if id != nil {
+				held = append(held, names[*id])
 			}
-			if n := names[*id]; n != "" && !slices.Contains(people[r.OrgName], n) {
+		}
+		// A co-reviewer who has not signed yet holds the task too (加签).
+		var co []workflows.CoReviewer
+		_ = json.Unmarshal(r.CoReviewers, &co)
+		for _, p := range co {
+			if !p.Signed {
+				held = append(held, cmp.Or(p.Name, names[p.UserID]))
+			}
+		}
+		for _, n := range held {
+			if n != "" && !slices.Contains(people[r.OrgName], n) {
 				people[r.OrgName] = append(people[r.OrgName], n)
 			}
 		}
