@@ -16,18 +16,15 @@ import (
 
 // Case is the database projection of one Case workflow.
 type Case struct {
-	ID         string `db:"id" json:"id"`
-	WorkflowID string `db:"workflow_id" json:"workflow_id"`
-	Title      string `db:"title" json:"title"`
-	// Number is the case's 编号 (宜阳决〔2026〕12号), taken from the decision
-	// organ's sequence when the case row is written (db/numbering).
-	Number  string          `db:"number" json:"number"`
-	OrganID string          `db:"organ_id" json:"organ_id"`
-	UnitID  string          `db:"unit_id" json:"unit_id"`
-	Profile string          `db:"profile" json:"profile"`
-	State   string          `db:"state" json:"state"`
-	Outcome string          `db:"outcome" json:"outcome,omitempty"`
-	Facts   json.RawMessage `db:"facts" json:"facts"`
+	ID         string          `db:"id" json:"id"`
+	WorkflowID string          `db:"workflow_id" json:"workflow_id"`
+	Title      string          `db:"title" json:"title"`
+	OrganID    string          `db:"organ_id" json:"organ_id"`
+	UnitID     string          `db:"unit_id" json:"unit_id"`
+	Profile    string          `db:"profile" json:"profile"`
+	State      string          `db:"state" json:"state"`
+	Outcome    string          `db:"outcome" json:"outcome,omitempty"`
+	Facts      json.RawMessage `db:"facts" json:"facts"`
 	// Policy is the rules' policy frozen in when the case started (NULL for
 	// older cases: they follow their profile).
 	Policy    *json.RawMessage `db:"policy" json:"policy,omitempty"`
@@ -36,6 +33,9 @@ type Case struct {
 	UpdatedAt time.Time        `db:"updated_at" json:"updated_at"`
 	AuditSeq  int64            `db:"audit_seq" json:"-"`
 	AuditHead string           `db:"audit_head" json:"-"`
+	// Number is the case's 编号 (宜阳决〔2026〕12号), taken from the decision
+	// organ's sequence when the case row is written (db/numbering).
+	Number string `db:"number" json:"number"`
 }
 
 // GetCase loads one case.

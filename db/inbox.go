@@ -38,19 +38,19 @@ type Viewer struct {
 
 // InboxQuery selects one page of a view.
 type InboxQuery struct {
-	View   string
-	State  string // only tasks in this state
-	CaseID string
+	View    string
+	State   string // only tasks in this state
+	CaseID  string
+	Type    string
+	Stage   string
+	OrgID   string
+	DueFrom *time.Time
+	DueTo   *time.Time
+	Cursor  string
+	Limit   int
+	Now     time.Time
 	// CaseNumber selects the tasks of the cases numbered so (db/numbering).
 	CaseNumber string
-	Type       string
-	Stage      string
-	OrgID      string
-	DueFrom    *time.Time
-	DueTo      *time.Time
-	Cursor     string
-	Limit      int
-	Now        time.Time
 }
 
 // ErrBadCursor is returned for a cursor this server did not issue.

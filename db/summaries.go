@@ -11,10 +11,11 @@ import (
 
 // CaseSummary is what a task list shows of a task's case.
 type CaseSummary struct {
-	ID     string `db:"id"`
-	Title  string `db:"title"`
+	ID    string `db:"id"`
+	Title string `db:"title"`
+	State string `db:"state"`
+	// Number is the case's 编号.
 	Number string `db:"number"`
-	State  string `db:"state"`
 }
 
 // CaseSummaries returns the title and state of the given cases by id: one

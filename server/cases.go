@@ -208,14 +208,14 @@ type NextStep struct {
 // CaseView answers GET /cases/{id}.
 type CaseView struct {
 	db.Case
-	FactsView rules.Facts    `json:"facts"`
-	OpenTasks []db.Task      `json:"open_tasks"`
-	Deadlines []DeadlineView `json:"deadlines"`
-	NextSteps []NextStep     `json:"next_steps"`
+	FactsView  rules.Facts    `json:"facts"`
+	OpenTasks  []db.Task      `json:"open_tasks"`
+	Deadlines  []DeadlineView `json:"deadlines"`
+	NextSteps  []NextStep     `json:"next_steps"`
+	HistoryURL string         `json:"history_url,omitempty"`
 	// DocumentNumbers are the 文号 of the case's legality opinions and
 	// meeting minutes, in the order they were issued (db/numbering).
 	DocumentNumbers []numbering.Document `json:"document_numbers"`
-	HistoryURL      string               `json:"history_url,omitempty"`
 }
 
 // DeadlineView is a deadline from the working-day clock; provisional ones

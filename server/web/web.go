@@ -327,10 +327,10 @@ type page struct {
 	Officer  bool
 	// Supervises: the header links to the supervision page (督查).
 	Supervises bool
+	Data       any
 	// Technical: the footer links to the API reference (admins only; a
 	// county officer has no use for it).
 	Technical bool
-	Data      any
 }
 
 func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
