@@ -224,6 +224,7 @@ type RefusalPage struct {
 		TaskID     string            `json:"task_id"`
 		TaskType   string            `json:"task_type"`
 		Violations []rules.Violation `json:"violations"`
+		CaseNumber string            `json:"case_number"`
 	} `json:"refusals"`
 	NextCursor string `json:"next_cursor"`
 }
