@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/juece/juece/db/numbering"
 )
 
 // CaseUnlisted as CaseQuery.DirectoryEntryID selects the cases started
@@ -48,6 +50,7 @@ type CaseListItem struct {
 	ID               string    `db:"id" json:"id"`
 	WorkflowID       string    `db:"workflow_id" json:"workflow_id"`
 	Title            string    `db:"title" json:"title"`
+	Number           string    `db:"number" json:"number" description:"决策事项编号"`
 	OrganID          string    `db:"organ_id" json:"organ_id"`
 	UnitID           string    `db:"unit_id" json:"unit_id"`
 	Profile          string    `db:"profile" json:"profile"`
@@ -173,8 +176,14 @@ func caseFrom(v Viewer, q CaseQuery, f *filters, withState bool) (from string, k
 	if !q.CreatedTo.IsZero() {
 		f.add(key[0]+" < ", q.CreatedTo)
 	}
-	if q.TitleContains != "" {
-		f.add("c.title ILIKE ", "%"+likeEscape(q.TitleContains)+"%")
+	if t := q.TitleContains; t != "" {
+		// The search box takes a part of the title, a part of the case
+		// number (typed with [] or () for 〔〕 too) or the case's UUID.
+		cond := "(c.title ILIKE " + f.arg("%"+likeEscape(t)+"%") + " OR c.number ILIKE " + f.arg("%"+likeEscape(numbering.Normalize(t))+"%")
+		if _, err := uuid.Parse(t); err == nil {
+			cond += " OR c.id = " + f.arg(t) + "::uuid"
+		}
+		f.conds = append(f.conds, cond+")")
 	}
 	switch q.DirectoryEntryID {
 	case "":
@@ -201,7 +210,7 @@ func caseListSQL(v Viewer, q CaseQuery) (string, []any, error) {
 	if len(f.conds) > 0 {
 		where = " WHERE " + f.where()
 	}
-	query := `SELECT c.id, c.workflow_id, c.title, c.organ_id, c.unit_id, c.profile, c.state, c.outcome, c.created_at, c.updated_at,
+	query := `SELECT c.id, c.workflow_id, c.title, c.number, c.organ_id, c.unit_id, c.profile, c.state, c.outcome, c.created_at, c.updated_at,
 		l.entry_id AS directory_entry_id, (l.case_id IS NOT NULL AND l.entry_id IS NULL) AS unlisted
 		FROM ` + from + where +
 		fmt.Sprintf(" ORDER BY %s DESC, %s DESC LIMIT %s", key[0], key[1], f.arg(q.Limit+1))

@@ -2,12 +2,16 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/juece/juece/db/numbering"
 )
 
 // Case is the database projection of one Case workflow.
@@ -29,6 +33,9 @@ type Case struct {
 	UpdatedAt time.Time        `db:"updated_at" json:"updated_at"`
 	AuditSeq  int64            `db:"audit_seq" json:"-"`
 	AuditHead string           `db:"audit_head" json:"-"`
+	// Number is the case's 编号 (宜阳决〔2026〕12号), taken from the decision
+	// organ's sequence when the case row is written (db/numbering).
+	Number string `db:"number" json:"number"`
 }
 
 // GetCase loads one case.
@@ -93,12 +100,24 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if st.OpenCase != nil {
 			c := st.OpenCase
-			_, err := tx.ExecContext(ctx, `INSERT INTO cases
+			res, err := tx.ExecContext(ctx, `INSERT INTO cases
 				(id, workflow_id, title, organ_id, unit_id, profile, state, facts, policy, created_by, created_at, updated_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) ON CONFLICT (id) DO NOTHING`,
 				c.ID, c.WorkflowID, c.Title, c.OrganID, c.UnitID, c.Profile, c.State, jsonOrEmpty(c.Facts), c.Policy, c.CreatedBy, c.CreatedAt)
 			if err != nil {
 				return fmt.Errorf("insert case: %w", mapErr(err))
+			}
+			// The number is taken only once the row is new (a retry whose
+			// first attempt committed takes none), and in this transaction:
+			// if it fails, the number goes back with the rollback.
+			if n, _ := res.RowsAffected(); n == 1 {
+				num, err := numbering.Take(ctx, tx, c.OrganID, numbering.KindCase, c.CreatedAt)
+				if err != nil {
+					return mapErr(err)
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE cases SET number = $2 WHERE id = $1`, c.ID, num); err != nil {
+					return fmt.Errorf("number case %s: %w", c.ID, mapErr(err))
+				}
 			}
 		}
 		head, err := lockCaseFor(ctx, tx, st.Event.CaseID, st.Event.EventKey)
@@ -119,14 +138,22 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (AuditEvent, bool, error
 			return fmt.Errorf("update case: %w", err)
 		}
 		if tc := st.CompleteTask; tc != nil {
-			res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = 'completed', completed_by = NULLIF($2, '')::uuid,
-				completed_at = $3, form = $4, updated_at = $3 WHERE id = $1 AND state IN ('open', 'claimed')`,
+			var done struct {
+				Type  string `db:"type"`
+				OrgID string `db:"org_id"`
+			}
+			err := tx.GetContext(ctx, &done, `UPDATE tasks SET state = 'completed', completed_by = NULLIF($2, '')::uuid,
+				completed_at = $3, form = $4, updated_at = $3 WHERE id = $1 AND state IN ('open', 'claimed') RETURNING type, org_id`,
 				tc.TaskID, tc.UserID, at, jsonOrEmpty(tc.Form))
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("complete task %s: %w", tc.TaskID, ErrConflict)
+			}
 			if err != nil {
 				return fmt.Errorf("complete task %s: %w", tc.TaskID, err)
 			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return fmt.Errorf("complete task %s: %w", tc.TaskID, ErrConflict)
+			// The opinion's or minutes' 文号, with the completion that issues it.
+			if _, err := numbering.IssueDocument(ctx, tx, tc.TaskID, st.Event.CaseID, done.Type, done.OrgID, at); err != nil {
+				return mapErr(err)
 			}
 		}
 		for _, id := range st.CancelTasks {

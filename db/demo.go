@@ -18,14 +18,17 @@ type DemoUser struct {
 func strp(s string) *string { return &s }
 
 // demoOrgs is a county government in Luoyang (Henan) with the departments that
-// act on a case. The county's settings name its review body and general office.
+// act on a case. The county's settings name its review body and general office,
+// its short name and the patterns of its case and document numbers
+// (db/numbering; a government without them gets the default patterns).
 var demoOrgs = []Organisation{
 	{ID: "luoyang", Name: "洛阳市人民政府", NameEN: "Luoyang Municipal People's Government", Level: "city", Profile: "luoyang",
-		Settings: json.RawMessage(`{"review_body":"luoyang-justice","general_office":"luoyang-office"}`)},
+		Settings: json.RawMessage(`{"review_body":"luoyang-justice","general_office":"luoyang-office","short_name":"洛阳"}`)},
 	{ID: "luoyang-justice", Name: "洛阳市司法局", NameEN: "Luoyang Justice Bureau", ParentID: strp("luoyang"), Level: "department", Profile: "luoyang"},
 	{ID: "luoyang-office", Name: "洛阳市人民政府办公室", NameEN: "Luoyang Government General Office", ParentID: strp("luoyang"), Level: "department", Profile: "luoyang"},
 	{ID: "yiyang", Name: "宜阳县人民政府", NameEN: "Yiyang County People's Government", ParentID: strp("luoyang"), Level: "county", Profile: "luoyang",
-		Settings: json.RawMessage(`{"review_body":"yiyang-justice","general_office":"yiyang-office"}`)},
+		Settings: json.RawMessage(`{"review_body":"yiyang-justice","general_office":"yiyang-office","short_name":"宜阳",` +
+			`"numbering":{"case":"{short}决〔{year}〕{seq}号","legality_opinion":"宜司法审〔{year}〕{seq}号","minutes":"宜政纪〔{year}〕{seq}号"}}`)},
 	{ID: "yiyang-nrb", Name: "宜阳县自然资源局", NameEN: "Yiyang County Natural Resources Bureau", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},
 	{ID: "yiyang-justice", Name: "宜阳县司法局", NameEN: "Yiyang County Justice Bureau", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},
 	{ID: "yiyang-office", Name: "宜阳县人民政府办公室", NameEN: "Yiyang County Government General Office", ParentID: strp("yiyang"), Level: "department", Profile: "luoyang"},

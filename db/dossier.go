@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/juece/juece/db/numbering"
 )
 
 // txReadOnlySnapshot reads several tables as of one moment.
@@ -32,6 +33,8 @@ type CaseRecord struct {
 	// Comments are the case's public comments in arrival order, with their
 	// dispositions and moderation (the dossier's comments.json).
 	Comments []PublicComment
+	// DocumentNumbers are the 文号 of its opinions and minutes.
+	DocumentNumbers []numbering.Document
 }
 
 // CaseRecord reads a case's record in one repeatable-read transaction, so the
@@ -61,6 +64,9 @@ func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, erro
 	err = tx.SelectContext(ctx, &r.Documents, linkSelect+` WHERE l.case_id = $1 ORDER BY l.created_at, l.kind, l.name, l.version`, caseID)
 	if err != nil {
 		return r, fmt.Errorf("documents of %s: %w", caseID, err)
+	}
+	if r.DocumentNumbers, err = numbering.OfCase(ctx, tx, caseID); err != nil {
+		return r, err
 	}
 	var tasks []struct {
 		ID   string `db:"id"`

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/juece/juece/db/numbering"
 )
 
 // Inbox views (待办): what a person sees of the tasks.
@@ -47,6 +49,8 @@ type InboxQuery struct {
 	Cursor  string
 	Limit   int
 	Now     time.Time
+	// CaseNumber selects the tasks of the cases numbered so (db/numbering).
+	CaseNumber string
 }
 
 // ErrBadCursor is returned for a cursor this server did not issue.
@@ -156,6 +160,10 @@ func inboxSQL(v Viewer, q InboxQuery) (string, []any, error) {
 	}
 	if q.CaseID != "" {
 		where = append(where, "t.case_id = "+arg(q.CaseID))
+	}
+	if q.CaseNumber != "" {
+		where = append(where, fmt.Sprintf("t.case_id IN (SELECT id FROM cases WHERE number <> '' AND number IN (%s, %s))",
+			arg(q.CaseNumber), arg(numbering.Normalize(q.CaseNumber))))
 	}
 	if q.Type != "" {
 		where = append(where, "t.type = "+arg(q.Type))

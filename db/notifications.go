@@ -23,6 +23,9 @@ type Notification struct {
 	ReadAt     *time.Time `db:"read_at" json:"read_at,omitempty"`
 	EmailedAt  *time.Time `db:"emailed_at" json:"emailed_at,omitempty"`
 	EmailError string     `db:"email_error" json:"-"`
+	// CaseNumber and CaseTitle name the notification's case (Notifications).
+	CaseNumber string `db:"case_number" json:"case_number,omitempty" description:"决策事项编号"`
+	CaseTitle  string `db:"case_title" json:"case_title,omitempty"`
 }
 
 // Recipients finds users by id, and/or every user of an organisation with a role.
@@ -76,7 +79,8 @@ func (s *Store) Notifications(ctx context.Context, userID string, limit int) ([]
 	}
 	defer tx.Rollback()
 	out := []Notification{}
-	if err := tx.SelectContext(ctx, &out, `SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit); err != nil {
+	if err := tx.SelectContext(ctx, &out, `SELECT n.*, COALESCE(c.number, '') AS case_number, COALESCE(c.title, '') AS case_title
+		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2`, userID, limit); err != nil {
 		return nil, 0, fmt.Errorf("notifications: %w", err)
 	}
 	var unread int

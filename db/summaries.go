@@ -14,6 +14,8 @@ type CaseSummary struct {
 	ID    string `db:"id"`
 	Title string `db:"title"`
 	State string `db:"state"`
+	// Number is the case's 编号.
+	Number string `db:"number"`
 }
 
 // CaseSummaries returns the title and state of the given cases by id: one
@@ -24,7 +26,7 @@ func (s *Store) CaseSummaries(ctx context.Context, ids []string) (map[string]Cas
 		return out, nil
 	}
 	var rows []CaseSummary
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT id, title, state FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT id, title, number, state FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("case summaries: %w", err)
 	}
 	for _, r := range rows {

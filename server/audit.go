@@ -75,6 +75,7 @@ type Refusal struct {
 	TaskID     string            `json:"task_id,omitempty"`
 	TaskType   string            `json:"task_type"`
 	Violations []rules.Violation `json:"violations"`
+	CaseNumber string            `json:"case_number,omitempty" description:"决策事项编号"`
 }
 
 // RefusalPage answers GET /audit/refusals.
@@ -267,7 +268,7 @@ func (s *Server) auditRefusals(c echo.Context) error {
 			ids = append(ids, e.CaseID)
 		}
 	}
-	titles, err := s.store.CaseTitles(c.Request().Context(), ids)
+	cases, err := s.store.CaseSummaries(c.Request().Context(), ids)
 	if err != nil {
 		return err
 	}
@@ -281,8 +282,9 @@ func (s *Server) auditRefusals(c echo.Context) error {
 		if d.Violations == nil {
 			d.Violations = []rules.Violation{}
 		}
-		out.Refusals = append(out.Refusals, Refusal{ID: e.ID, CaseID: e.CaseID, CaseTitle: titles[e.CaseID], Seq: e.Seq, At: e.At,
-			Actor: EventActor{e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg}, TaskID: e.TaskID, TaskType: d.TaskType, Violations: d.Violations})
+		out.Refusals = append(out.Refusals, Refusal{ID: e.ID, CaseID: e.CaseID, CaseTitle: cases[e.CaseID].Title, Seq: e.Seq, At: e.At,
+			Actor: EventActor{e.ActorID, e.ActorName, e.ActorRole, e.ActorOrg}, TaskID: e.TaskID, TaskType: d.TaskType, Violations: d.Violations,
+			CaseNumber: cases[e.CaseID].Number})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/numbering"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -44,6 +45,8 @@ type CaseCreated struct {
 	ID         string `json:"id"`
 	State      string `json:"state"`
 	WorkflowID string `json:"workflow_id"`
+	// Number is the case number the start took (编号, db/numbering).
+	Number string `json:"number"`
 }
 
 // OrganSettings is the per-organ configuration of Art. 42 stored on the
@@ -153,7 +156,13 @@ func (s *Server) createCase(c echo.Context) error {
 	if err := s.linkCaseToDirectory(c, in); err != nil { // once per case: a retry links nothing new
 		return err
 	}
-	return c.JSON(http.StatusCreated, CaseCreated{ID: id, State: snap.State, WorkflowID: wid})
+	// The open step wrote the case row, with its number, before the update
+	// answered.
+	cs, err := s.store.GetCase(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, CaseCreated{ID: id, State: snap.State, WorkflowID: wid, Number: cs.Number})
 }
 
 // caseKeySpace is the UUID namespace of case IDs derived from an
@@ -204,6 +213,9 @@ type CaseView struct {
 	Deadlines  []DeadlineView `json:"deadlines"`
 	NextSteps  []NextStep     `json:"next_steps"`
 	HistoryURL string         `json:"history_url,omitempty"`
+	// DocumentNumbers are the 文号 of the case's legality opinions and
+	// meeting minutes, in the order they were issued (db/numbering).
+	DocumentNumbers []numbering.Document `json:"document_numbers"`
 }
 
 // DeadlineView is a deadline from the working-day clock; provisional ones
@@ -281,6 +293,9 @@ func (s *Server) getCase(c echo.Context) error {
 	for _, d := range ds {
 		v.Deadlines = append(v.Deadlines, deadlineStatus(cal, tasks, DeadlineView{TaskID: d.TaskID, Rule: d.Rule, Kind: d.Kind, From: d.FromDate.Format(time.DateOnly),
 			N: d.N, Date: d.DueDate.Format(time.DateOnly), DueAt: d.DueAt, Provisional: d.Provisional, Sources: d.Sources}, time.Now()))
+	}
+	if v.DocumentNumbers, err = numbering.OfCase(c.Request().Context(), s.store.DB, cs.ID); err != nil {
+		return err
 	}
 	_ = json.Unmarshal(cs.Facts, &v.FactsView)
 	for _, t := range tasks {

@@ -5,19 +5,22 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/numbering"
 	"github.com/juece/juece/workflows"
 )
 
 // InboxQuery are the filters of GET /inbox.
 type InboxQuery struct {
 	View    string `query:"view" enum:"mine,unclaimed,due_soon,overdue,completed,all" description:"我的待办、本单位待认领、即将到期、已逾期、我已办结、全部可见"`
-	CaseID  string `query:"case_id" format:"uuid"`
+	CaseID  string `query:"case_id" description:"决策事项的 UUID 或编号（如 宜阳决〔2026〕12号）"`
 	Type    string `query:"type"`
 	Stage   string `query:"stage"`
 	Org     string `query:"org"`
@@ -49,8 +52,13 @@ func (s *Server) inbox(c echo.Context) error {
 		return invalid("view 取值无效 / unknown view")
 	}
 	if q.CaseID != "" {
+		// The filter takes the case's UUID or its number (编号).
 		if _, err := uuid.Parse(q.CaseID); err != nil {
-			return invalid("case_id 不是有效的 UUID / case_id is not a UUID")
+			if !utf8.ValidString(q.CaseID) || strings.ContainsRune(q.CaseID, 0) || utf8.RuneCountInString(q.CaseID) > 100 ||
+				!numbering.LooksLikeNumber(q.CaseID) {
+				return invalid("case_id 须为决策事项编号或 UUID / case_id is neither a case number nor a UUID")
+			}
+			q.CaseID, q.CaseNumber = "", strings.TrimSpace(q.CaseID)
 		}
 	}
 	for name, dst := range map[string]**time.Time{"due_from": &q.DueFrom, "due_to": &q.DueTo} {

@@ -165,6 +165,34 @@ func URL(t testing.TB) string {
 	return withDB(adminURL, name)
 }
 
+// EmptyURL creates a fresh database without any migration for the test (for
+// db.MigrateTo) and returns its URL. The database is dropped when the test
+// ends.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("test database: %v", setupErr)
+	}
+	name := fmt.Sprintf("e_%d_%d", os.Getpid(), counter.Add(1))
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE DATABASE "` + name + `" TEMPLATE template0`); err != nil {
+		t.Fatalf("create empty test database: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("postgres", adminURL)
+		if err == nil {
+			a.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`)
+			a.Close()
+		}
+	})
+	return withDB(adminURL, name)
+}
+
 // Stores opens two stores on one fresh database for the test: as its owner
 // (who runs the migrations, and may tamper with the record as an attacker
 // with the owner's password could) and as the application role, which has

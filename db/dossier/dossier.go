@@ -97,6 +97,9 @@ type Catalogue struct {
 	ExportedBy string             `json:"exported_by"`
 	Case       CatalogueCase      `json:"case"`
 	Documents  []CatalogueDocItem `json:"documents"`
+	// DocumentNumbers are the 文号 of the case's legality opinions and
+	// minutes (db/numbering).
+	DocumentNumbers []CatalogueDocNumber `json:"document_numbers,omitempty"`
 	// Evidence lists the blobs events name (EvidencePrefixes).
 	Evidence []Evidence       `json:"evidence,omitempty"`
 	Events   []CatalogueEvent `json:"events"`
@@ -164,6 +167,7 @@ func meetingsOf(evs []db.AuditEvent) []CatalogueMeeting {
 // CatalogueCase is the case the dossier is of.
 type CatalogueCase struct {
 	ID         string    `json:"id"`
+	Number     string    `json:"number,omitempty"` // 编号
 	Title      string    `json:"title"`
 	OrganID    string    `json:"organ_id"`
 	OrganName  string    `json:"organ_name"`
@@ -172,6 +176,14 @@ type CatalogueCase struct {
 	State      string    `json:"state"`
 	WorkflowID string    `json:"workflow_id"`
 	CreatedAt  time.Time `json:"created_at"`
+}
+
+// CatalogueDocNumber is the 文号 of a legality opinion or meeting minutes.
+type CatalogueDocNumber struct {
+	Kind   string `json:"kind"`
+	Number string `json:"number"`
+	TaskID string `json:"task_id"`
+	Step   string `json:"step"`
 }
 
 // CatalogueDocItem is one filed document.
@@ -292,9 +304,12 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 	now := time.Now().UTC().Truncate(time.Second)
 	chain := Chain{Events: rec.Case.AuditSeq, Head: rec.Case.AuditHead}
 	cat := Catalogue{Format: Format, ExportedAt: now, ExportedBy: exportedBy, Chain: chain,
-		Case: CatalogueCase{ID: rec.Case.ID, Title: rec.Case.Title, OrganID: rec.Case.OrganID, OrganName: rec.OrganName,
+		Case: CatalogueCase{ID: rec.Case.ID, Number: rec.Case.Number, Title: rec.Case.Title, OrganID: rec.Case.OrganID, OrganName: rec.OrganName,
 			UnitID: rec.Case.UnitID, UnitName: rec.UnitName, State: rec.Case.State, WorkflowID: rec.Case.WorkflowID, CreatedAt: rec.Case.CreatedAt},
 		Documents: []CatalogueDocItem{}, Events: make([]CatalogueEvent, 0, len(rec.Events))}
+	for _, n := range rec.DocumentNumbers {
+		cat.DocumentNumbers = append(cat.DocumentNumbers, CatalogueDocNumber{Kind: n.Kind, Number: n.Number, TaskID: n.TaskID, Step: rec.TaskTypes[n.TaskID]})
+	}
 	evf := Events{CaseID: rec.Case.ID, Chain: chain, Events: make([]Event, 0, len(rec.Events))}
 	seqOf := map[string]int64{}
 	for _, e := range rec.Events {
@@ -428,6 +443,9 @@ var stepZH = map[string]string{"initiation": "决策启动", "legal_opinion": "�
 
 var catalogueTmpl = template.Must(template.New("catalogue").Funcs(template.FuncMap{
 	"kind": func(k string) string { return label(kindZH, k) },
+	"docno": func(k string) string {
+		return label(map[string]string{"legality_opinion": "合法性审查意见书", "minutes": "会议纪要"}, k)
+	},
 	"step": func(s string) string { return label(stepZH, s) },
 	"time": func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04:05") },
 	"short": func(s string) string {
@@ -443,6 +461,7 @@ th,td{border:1px solid #999;padding:4px 6px;text-align:left;font-size:13px;verti
 <body>
 <h1>卷内目录 <small>Dossier catalogue</small></h1>
 <table>
+{{with .Case.Number}}<tr><th>编号 No.</th><td>{{.}}</td></tr>{{end}}
 <tr><th>决策事项 Case</th><td>{{.Case.Title}}<br><code>{{.Case.ID}}</code></td></tr>
 <tr><th>决策机关 Organ</th><td>{{.Case.OrganName}} ({{.Case.OrganID}})</td></tr>
 <tr><th>承办单位 Unit</th><td>{{.Case.UnitName}} ({{.Case.UnitID}})</td></tr>
@@ -451,6 +470,10 @@ th,td{border:1px solid #999;padding:4px 6px;text-align:left;font-size:13px;verti
 <tr><th>链头 Chain head</th><td>{{.Chain.Events}} 个事件 events, <code>{{.Chain.Head}}</code></td></tr>
 <tr><th>导出 Exported</th><td>{{time .ExportedAt}} (UTC+8) {{.ExportedBy}}</td></tr>
 </table>
+{{with .DocumentNumbers}}<h2>文号 Document numbers</h2>
+<table><tr><th>文书 Document</th><th>文号 No.</th><th>环节 Step</th></tr>
+{{range .}}<tr><td>{{docno .Kind}}</td><td>{{.Number}}</td><td>{{step .Step}}</td></tr>
+{{end}}</table>{{end}}
 <h2>材料 Documents</h2>
 <table><tr><th>序号</th><th>类别 Kind</th><th>名称 Name</th><th>版本</th><th>环节 Step</th><th>上传人 Uploader</th><th>时间 Time</th><th>大小 Bytes</th><th>SHA-256</th><th>事件</th></tr>
 {{range .Documents}}<tr><td>{{.No}}</td><td>{{kind .Kind}}</td><td>{{.Name}}</td><td>{{.Version}}</td><td>{{step .Step}}</td><td>{{.UploadedByName}}</td><td>{{time .UploadedAt}}</td><td>{{.Size}}</td><td><code>{{.SHA256}}</code></td><td>{{.EventSeq}}</td></tr>

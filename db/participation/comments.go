@@ -76,7 +76,7 @@ func (s *Store) Notice(ctx context.Context, caseID string) (PublishedNotice, err
 		PublishedNotice
 		Data []byte `db:"data"`
 	}
-	err := s.DB.GetContext(ctx, &row, `SELECT e.case_id, e.seq, c.title, c.state, c.unit_id, COALESCE(o.name, c.unit_id) AS unit_name,
+	err := s.DB.GetContext(ctx, &row, `SELECT e.case_id, e.seq, c.title, c.number, c.state, c.unit_id, COALESCE(o.name, c.unit_id) AS unit_name,
 		COALESCE(e.data::jsonb -> 'form' ->> 'publish_date', '') AS publish_date,
 		COALESCE(e.data::jsonb -> 'form' ->> 'end_date', '') AS end_date,
 		COALESCE(e.data::jsonb -> 'form' ->> 'draft_ref', '') AS draft_ref,

@@ -47,6 +47,8 @@ type HearingNotice struct {
 	Title    string `json:"title"`
 	UnitName string `json:"unit_name"`
 	Seq      int64  `json:"seq"`
+	// Number is the case's 编号, from the case row (not the event).
+	Number string `json:"-"`
 
 	HearingDate        string    `json:"hearing_date"`
 	StartTime          string    `json:"start_time"`
@@ -106,6 +108,7 @@ type hearingEvent struct {
 	Data   json.RawMessage `db:"data"`
 	CaseID string          `db:"case_id"`
 	Title  string          `db:"title"`
+	Number string          `db:"number"`
 	Unit   string          `db:"unit_name"`
 }
 
@@ -120,7 +123,7 @@ func hearingNotice(ctx context.Context, q sqlx.QueryerContext, taskID string) (H
 		return HearingNotice{}, ErrNoHearing
 	}
 	var evs []hearingEvent
-	err := sqlx.SelectContext(ctx, q, &evs, `SELECT e.seq, e.action, e.data, e.case_id, c.title, COALESCE(o.name, c.unit_id) AS unit_name
+	err := sqlx.SelectContext(ctx, q, &evs, `SELECT e.seq, e.action, e.data, e.case_id, c.title, c.number, COALESCE(o.name, c.unit_id) AS unit_name
 		FROM audit_events e JOIN cases c ON c.id = e.case_id LEFT JOIN organisations o ON o.id = c.unit_id
 		WHERE e.task_id = $1 AND e.action = ANY($2) ORDER BY e.seq`, taskID,
 		pq.Array([]string{ActionHearingNotice, ActionHearingMethod, ActionHearingDraw, ActionHearingList}))
@@ -145,6 +148,7 @@ func hearingNotice(ctx context.Context, q sqlx.QueryerContext, taskID string) (H
 			if d.Notice != nil {
 				n, found = *d.Notice, true
 				n.CaseID, n.TaskID, n.Title, n.UnitName, n.Seq = ev.CaseID, taskID, ev.Title, ev.Unit, ev.Seq
+				n.Number = ev.Number
 			}
 		case ActionHearingMethod:
 			n.Method = d.Method

@@ -16,6 +16,7 @@ type CommentNotice struct {
 	CaseID      string `db:"case_id"`
 	Seq         int64  `db:"seq"` // of its audit event
 	Title       string `db:"title"`
+	Number      string `db:"number"` // the case's 编号
 	UnitID      string `db:"unit_id"`
 	UnitName    string `db:"unit_name"`
 	PublishDate string `db:"publish_date"` // YYYY-MM-DD, Beijing
@@ -25,7 +26,7 @@ type CommentNotice struct {
 // noticeSelect is each case's latest comment notice (a later notice of the
 // same case replaces the earlier one: a new, reasoned notice, R-PP-05).
 const noticeSelect = `SELECT * FROM (
-	SELECT DISTINCT ON (e.case_id) e.case_id, e.seq, c.title, c.unit_id, COALESCE(o.name, c.unit_id) AS unit_name,
+	SELECT DISTINCT ON (e.case_id) e.case_id, e.seq, c.title, c.number, c.unit_id, COALESCE(o.name, c.unit_id) AS unit_name,
 		COALESCE(e.data::jsonb -> 'form' ->> 'publish_date', '') AS publish_date,
 		COALESCE(e.data::jsonb -> 'form' ->> 'end_date', '') AS end_date
 	FROM audit_events e JOIN cases c ON c.id = e.case_id LEFT JOIN organisations o ON o.id = c.unit_id

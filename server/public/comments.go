@@ -60,7 +60,7 @@ func (p *Portal) openCommentNotices(ctx context.Context, now time.Time) ([]Notic
 	}
 	out := make([]Notice, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, Notice{Title: r.Title, URL: Prefix + "/comment/" + r.CaseID, Organ: r.UnitName,
+		out = append(out, Notice{Title: r.Title, Number: r.Number, URL: Prefix + "/comment/" + r.CaseID, Organ: r.UnitName,
 			From: r.PublishDate, Until: r.EndDate})
 	}
 	return out, nil

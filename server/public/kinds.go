@@ -32,7 +32,9 @@ type NoticeKind struct {
 // Notice is one entry of the list page.
 type Notice struct {
 	Title string // the case's title
-	URL   string // the notice's page, under /public/<Kind>/
+	// Number is the case's 编号 (宜阳决〔2026〕12号), "" if it has none.
+	Number string
+	URL    string // the notice's page, under /public/<Kind>/
 	// Organ is who publishes it (the undertaking unit's name).
 	Organ string
 	// From and Until are the notice's period (YYYY-MM-DD, Beijing) for a

@@ -106,6 +106,16 @@ type CaseView struct {
 	Deadlines  []DeadlineView `json:"deadlines"`
 	NextSteps  []NextStep     `json:"next_steps"`
 	HistoryURL string         `json:"history_url"`
+	// DocumentNumbers are the 文号 of its opinions and minutes.
+	DocumentNumbers []DocumentNumber `json:"document_numbers"`
+}
+
+// DocumentNumber is the 文号 of a legality opinion or meeting minutes.
+type DocumentNumber struct {
+	TaskID string `json:"task_id"`
+	Kind   string `json:"kind"`
+	OrgID  string `json:"org_id"`
+	Number string `json:"number"`
 }
 
 // NextStep says whether an open task may be completed now, and what blocks it.
@@ -214,6 +224,7 @@ type RefusalPage struct {
 		TaskID     string            `json:"task_id"`
 		TaskType   string            `json:"task_type"`
 		Violations []rules.Violation `json:"violations"`
+		CaseNumber string            `json:"case_number"`
 	} `json:"refusals"`
 	NextCursor string `json:"next_cursor"`
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -159,6 +160,60 @@ type caseData struct {
 	CanExport bool
 	StepOf    map[string]string // task ID → its type, for the steps documents were filed for
 	Upload    uploadData
+	// Holders says who holds the case now (当前在谁手里): per organisation
+	// of an open task, the people it is claimed by or delegated to.
+	Holders []holder
+}
+
+// holder is one organisation holding open tasks of a case, with the people
+// who hold them ("" when a task waits in the organisation's pool).
+type holder struct {
+	Org    string
+	People string // 李娜、周强
+	Pool   bool   // a task of it is not claimed yet
+}
+
+// holdersOf lists the organisations of the open tasks in order, each with
+// the names of the people holding its tasks (claimed by, delegated to,
+// co-reviewers yet to sign).
+func holdersOf(rows []taskRow, names map[string]string) []holder {
+	var out []holder
+	idx := map[string]int{}
+	people := map[string][]string{}
+	for _, r := range rows {
+		i, ok := idx[r.OrgName]
+		if !ok {
+			i = len(out)
+			idx[r.OrgName] = i
+			out = append(out, holder{Org: r.OrgName})
+		}
+		if r.AssigneeID == nil {
+			out[i].Pool = true
+		}
+		var held []string
+		for _, id := range []*string{r.AssigneeID, r.DelegateID} {
+			if id != nil {
+				held = append(held, names[*id])
+			}
+		}
+		// A co-reviewer who has not signed yet holds the task too (加签).
+		var co []workflows.CoReviewer
+		_ = json.Unmarshal(r.CoReviewers, &co)
+		for _, p := range co {
+			if !p.Signed {
+				held = append(held, cmp.Or(p.Name, names[p.UserID]))
+			}
+		}
+		for _, n := range held {
+			if n != "" && !slices.Contains(people[r.OrgName], n) {
+				people[r.OrgName] = append(people[r.OrgName], n)
+			}
+		}
+	}
+	for i := range out {
+		out[i].People = strings.Join(people[out[i].Org], "、")
+	}
+	return out
 }
 
 type stage struct {
@@ -300,6 +355,7 @@ func (ui *UI) loadCase(c echo.Context, id string) (caseData, error) {
 	if m, ok := matterOf(tl.Events); ok {
 		d.Matter, d.Recorded = matterFacts(l, m), true
 	}
+	d.Holders = holdersOf(rows, names)
 	d.StepOf = types
 	d.Upload = uploadForm(u, v.State, v.OpenTasks)
 	return d, nil

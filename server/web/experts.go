@@ -141,6 +141,7 @@ func (ui *UI) setExpertFlags(c echo.Context) error {
 // panelData is a case's panel page.
 type panelData struct {
 	CaseID, CaseTitle string
+	CaseNumber        string
 	Panel             struct {
 		participation.PanelView
 		Links []participation.Link `json:"links"`
@@ -170,13 +171,14 @@ func (ui *UI) showPanel(c echo.Context, d *panelData, status int) error {
 	d.CaseID = id
 	var cv struct {
 		Title   string `json:"title"`
+		Number  string `json:"number"`
 		OrganID string `json:"organ_id"`
 		UnitID  string `json:"unit_id"`
 	}
 	if err := ui.call(c, Op{Route: "GET /cases/:id", Params: []string{id}}, &cv); err != nil {
 		return ui.fail(c, err)
 	}
-	d.CaseTitle = cv.Title
+	d.CaseTitle, d.CaseNumber = cv.Title, cv.Number
 	if err := ui.call(c, Op{Route: "GET /cases/:id/expert-panel", Params: []string{id}}, &d.Panel); err != nil {
 		return ui.fail(c, err)
 	}

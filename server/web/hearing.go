@@ -24,6 +24,7 @@ import (
 // hearingData is the hearing page's content.
 type hearingData struct {
 	TaskID, CaseID, CaseTitle string
+	CaseNumber                string
 	Process                   bool
 	Hearing                   *hearing.Hearing
 	Registrations             []participation.Registration
@@ -74,7 +75,8 @@ func (ui *UI) loadHearing(c echo.Context) (hearingData, error) {
 		return d, err
 	}
 	var cs struct {
-		Title string `json:"title"`
+		Title  string `json:"title"`
+		Number string `json:"number"`
 	}
 	var docs struct {
 		Documents []hearingDoc `json:"documents"`
@@ -100,7 +102,7 @@ func (ui *UI) loadHearing(c echo.Context) (hearingData, error) {
 		return d, err
 	}
 	u := currentUser(c)
-	d = hearingData{TaskID: v.TaskID, CaseID: v.CaseID, CaseTitle: cs.Title, Process: v.Process, Hearing: v.Hearing, Registrations: v.Registrations,
+	d = hearingData{TaskID: v.TaskID, CaseID: v.CaseID, CaseTitle: cs.Title, CaseNumber: cs.Number, Process: v.Process, Hearing: v.Hearing, Registrations: v.Registrations,
 		Links: v.Links, Blockers: v.Blockers, Today: v.Today, Documents: docs.Documents,
 		Triggers:     []string{rules.HearingVitalInterests, rules.HearingMajorDisagreement, rules.HearingMandatedByLaw},
 		CanAct:       (t.State == "open" || t.State == "claimed") && u.Role == t.Role && u.OrgID == t.OrgID,

@@ -37,7 +37,7 @@ var messages = map[string]msg{
 	"cases.title":          {"决策事项", "Cases"},
 	"cases.states":         {"按状态", "By state"},
 	"cases.all":            {"全部", "All"},
-	"cases.title_contains": {"名称包含", "Title contains"},
+	"cases.title_contains": {"名称或编号", "Title or number"},
 	"cases.created_from":   {"发起日期起", "Started from"},
 	"cases.created_to":     {"发起日期止", "Started until"},
 	"cases.organ":          {"决策机关", "Decision organ"},
@@ -80,7 +80,8 @@ var messages = map[string]msg{
 	"inbox.view.all":       {"全部可见", "All visible"},
 	"inbox.views":          {"待办分类", "Task views"},
 	"inbox.filters":        {"筛选", "Filters"},
-	"inbox.case":           {"决策事项编号", "Case ID"},
+	"inbox.case":           {"决策事项编号", "Case number"},
+	"inbox.case_hint":      {"如 宜阳决〔2026〕12号", "e.g. 宜阳决〔2026〕12号"},
 	"inbox.type":           {"任务类型", "Task type"},
 	"inbox.stage":          {"阶段", "Stage"},
 	"inbox.any":            {"（全部）", "(any)"},
@@ -169,6 +170,14 @@ var messages = map[string]msg{
 	"flash.consent_recorded":    {"党委同意已记录。", "The Party committee's consent was recorded."},
 	"flash.directory_published": {"目录已公布。", "The directory was published."},
 	"case.state":                {"当前阶段", "Current stage"},
+	"case.number":               {"编号", "No."},
+	"case.holders":              {"当前在谁手里", "Now with"},
+	"case.holders.pool":         {"待认领", "unclaimed"},
+	"case.holders.none":         {"无待办事项", "no open task"},
+	"case.doc_numbers":          {"文号", "Document numbers"},
+	"sep.list":                  {"；", "; "},
+	"paren.open":                {"（", " ("},
+	"paren.close":               {"）", ")"},
 	"case.tracker":              {"程序进度", "Procedure"},
 	"case.tracker.done":         {"已完成", "done"},
 	"case.tracker.current":      {"当前", "current"},
@@ -413,6 +422,9 @@ var messages = map[string]msg{
 // labels name the procedure's values: states, task types, roles, form
 // enums. A value without a label is shown as it is.
 var labels = map[string]msg{
+	// Numbered documents (db/numbering).
+	"docno.legality_opinion": {"合法性审查意见书", "Legality opinion"},
+	"docno.minutes":          {"会议纪要", "Meeting minutes"},
 	// How a closed case ended (workflows.Outcomes).
 	"case_outcome.published":     {"已公布（旧流程）", "Published (earlier procedure)"},
 	"case_outcome.archived":      {"已归档", "Archived"},

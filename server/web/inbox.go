@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -48,6 +49,7 @@ type viewTab struct {
 type taskRow struct {
 	db.Task
 	CaseTitle   string
+	CaseNumber  string
 	OrgName     string
 	Due         string // YYYY-MM-DD（周一）
 	Provisional bool
@@ -84,12 +86,25 @@ func (ui *UI) inbox(c echo.Context) error {
 	var listErr error
 	u := currentUser(c)
 	viewer := db.Viewer{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Reach: u.Reach}
-	err := parallel(
-		func() (err error) {
-			badges, err = ui.store.InboxBadges(c.Request().Context(), viewer, time.Now(), badgeLimit)
-			return err
-		},
-		func() error { listErr = ui.call(c, Op{Route: "GET /inbox", Query: q}, &inbox); return nil })
+	countBadges := func() (err error) {
+		badges, err = ui.store.InboxBadges(c.Request().Context(), viewer, time.Now(), badgeLimit)
+		return err
+	}
+	list := func() error { listErr = ui.call(c, Op{Route: "GET /inbox", Query: q}, &inbox); return nil }
+	var err error
+	if c.QueryParam("view") == "" {
+		// The inbox opens on the tab that has work: 待认领 when nothing is
+		// mine yet but my desk's pool holds tasks (a new user's first visit).
+		if err = countBadges(); err == nil {
+			if badges[db.ViewMine] == 0 && badges[db.ViewUnclaimed] > 0 {
+				d.View = db.ViewUnclaimed
+				q.Set("view", d.View)
+			}
+			err = list()
+		}
+	} else {
+		err = parallel(countBadges, list)
+	}
 	if err != nil {
 		return ui.fail(c, err)
 	}
@@ -154,9 +169,9 @@ func (ui *UI) taskRows(c echo.Context, tasks []db.Task) ([]taskRow, error) {
 	now := time.Now()
 	rows := make([]taskRow, 0, len(tasks))
 	for _, t := range tasks {
-		r := taskRow{Task: t, CaseTitle: cases[t.CaseID].Title, OrgName: ui.orgLabel(ctx, l, t.OrgID),
+		r := taskRow{Task: t, CaseTitle: cases[t.CaseID].Title, CaseNumber: cases[t.CaseID].Number, OrgName: ui.orgLabel(ctx, l, t.OrgID),
 			Mine:       t.AssigneeID != nil && *t.AssigneeID == u.ID,
-			CaseFilter: "/inbox?" + url.Values{"view": {db.ViewAll}, "case_id": {t.CaseID}}.Encode()}
+			CaseFilter: "/inbox?" + url.Values{"view": {db.ViewAll}, "case_id": {cmp.Or(cases[t.CaseID].Number, t.CaseID)}}.Encode()}
 		if dl, ok := deadlines[t.ID]; ok {
 			r.Due = dayWithWeekday(l, dl.DueDate)
 			r.Provisional = dl.Provisional

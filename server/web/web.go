@@ -337,6 +337,9 @@ type page struct {
 	// Supervises: the header links to the supervision page (督查).
 	Supervises bool
 	Data       any
+	// Technical: the footer links to the API reference (admins only; a
+	// county officer has no use for it).
+	Technical bool
 }
 
 func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
@@ -346,6 +349,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		p.ReadsAll = readsAll(u)
 		p.Officer = u.Role == workflows.RoleDepartmentOfficer
 		p.Supervises = supervises(u)
+		p.Technical = u.Role == workflows.RoleAdmin
 	}
 	if tok, ok := c.Get(tokenKey).(string); ok {
 		p.CSRF = csrfToken(tok)
