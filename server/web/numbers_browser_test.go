@@ -96,6 +96,7 @@ func TestCaseNumbersInBrowser(t *testing.T) {
 		officer.completeOpenTask(caseID, typ)
 	}
 	officer.waitText("#holders", "宜阳县司法局（待认领）")
+	b.login(workflows.RoleLegalityReviewer).completeOpenTask(caseID, workflows.TaskLegalityReceipt) // R-LR-03: the review body's receipt
 	b.login(workflows.RoleLegalAdviser).completeOpenTask(caseID, workflows.TaskLegalOpinion)
 	reviewer := b.login(workflows.RoleLegalityReviewer)
 	reviewer.completeOpenTask(caseID, workflows.TaskLegalityReview)
