@@ -38,7 +38,7 @@ var ErrNoChange = errors.New("nothing to change")
 // the same transaction.
 func (s *Store) DisableUser(ctx context.Context, handle string, by Admin) (Result, error) {
 	return s.adminAction(ctx, handle, by, db.AccessUserDisabled, EndUserDisabled,
-		`UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL`,
+		sqlChange(`UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL`),
 		"停用用户 / user disabled")
 }
 
@@ -48,11 +48,25 @@ func (s *Store) DisableUser(ctx context.Context, handle string, by Admin) (Resul
 // with the accounts issue, by the token commands.
 func (s *Store) RevokeToken(ctx context.Context, handle string, by Admin) (Result, error) {
 	return s.adminAction(ctx, handle, by, db.AccessTokenRevoked, EndTokenRevoked,
-		`UPDATE users SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL`,
+		sqlChange(`UPDATE users SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL`),
 		"吊销访问令牌 / API token revoked")
 }
 
-func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, endReason, change, what string) (Result, error) {
+// sqlChange is an account action that is one statement on the user's row
+// ($1); it changed something if it touched the row.
+func sqlChange(q string) func(context.Context, *sqlx.Tx, db.User) (bool, error) {
+	return func(ctx context.Context, tx *sqlx.Tx, u db.User) (bool, error) {
+		r, err := tx.ExecContext(ctx, q, u.ID)
+		if err != nil {
+			return false, err
+		}
+		n, _ := r.RowsAffected()
+		return n > 0, nil
+	}
+}
+
+func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, endReason string,
+	change func(context.Context, *sqlx.Tx, db.User) (bool, error), what string) (Result, error) {
 	by.Identity = strings.TrimSpace(by.Identity)
 	if by.Identity == "" {
 		return Result{}, errors.New("the administrator's identity is required")
@@ -65,11 +79,11 @@ func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, 
 			}
 			return fmt.Errorf("user %q: %w", handle, err)
 		}
-		r, err := tx.ExecContext(ctx, change, res.User.ID)
+		changed, err := change(ctx, tx, res.User)
 		if err != nil {
 			return fmt.Errorf("%s: %w", kind, err)
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
+		if !changed {
 			return fmt.Errorf("user %q: %w", handle, ErrNoChange)
 		}
 		if res.SessionsEnded, err = endUserSessions(ctx, tx, res.User.ID, endReason); err != nil {
