@@ -37,6 +37,10 @@ type Config struct {
 	// Sessions is how long a workbench session lives (idle, absolute);
 	// zero: accounts.DefaultPolicy (30 minutes, 12 hours).
 	Sessions accounts.Policy
+	// Accounts is how people sign in to the workbench: the password
+	// policy and argon2id cost, the lockout, the roles that need TOTP;
+	// zero: the defaults (db/accounts).
+	Accounts accounts.Config
 	// SecureCookies marks the workbench's cookies Secure on every answer
 	// (the server is reached over TLS, whatever a request says). Without it
 	// they are Secure when the request came over TLS, directly or, by
@@ -70,7 +74,7 @@ type Server struct {
 	personal *personal.Handler
 	// portal is the citizens' portal at /public/ (server/public).
 	portal   *public.Portal
-	accounts *accounts.Store // sessions (webui.go)
+	accounts *accounts.Store // sign-in and sessions (webui.go, server/web/login.go)
 	// pageRefused shows texts the screen refused on a workbench page as a
 	// page (screen.go); set by mountWeb.
 	pageRefused func(echo.Context, *web.Problem) error
@@ -101,6 +105,8 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		s.registry = registry.New(store.DB)
 		s.links = participation.New(store.DB)
 		s.accounts = accounts.New(store.DB)
+		s.accounts.Config = cfg.Accounts
+		s.accounts.Config.Sessions = cfg.Sessions
 	}
 	s.personal = personal.New(store, s.links, log)
 	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now})

@@ -50,6 +50,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	demoCredentials(t, store.DB, demo)
 	ds := temporaltest.Server(t)
 	queue := "web-" + uuid.NewString()
 	w := worker.New(ds.Client(), queue, &activities.Activities{Store: store})
@@ -59,7 +60,7 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(w.Stop)
 	log := slog.New(slog.NewTextHandler(logOut(), nil))
 	days := &atomic.Int64{}
-	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue,
+	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue, Accounts: testAccounts,
 		TemporalUIURL: "http://temporal-ui.invalid", Now: func() time.Time { return time.Now().AddDate(0, 0, int(days.Load())) }}).Handler())
 	t.Cleanup(srv.Close)
 	s := &stack{url: srv.URL, store: store, users: map[string]db.DemoUser{}, days: days}
