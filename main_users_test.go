@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/dbtest"
 )
 
@@ -90,6 +91,83 @@ func TestServerConfigSessionsAndProxies(t *testing.T) {
 		t.Fatalf("configured: %+v, %v", sc, err)
 	}
 	for _, bad := range []Config{{SessionIdle: "soon"}, {SessionLifetime: "-1h"}, {TrustedProxies: "10.0.0.0/99"}} {
+		if _, err := serverConfig(bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}
+
+// TestUsersAddAndResetSetInitialPasswords (issue 12, item 1): users add
+// prints an initial password once, users reset a new one; either must be
+// changed at the next login, and reset is recorded with the administrator.
+func TestUsersAddAndResetSetInitialPasswords(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{DatabaseURL: dbtest.URL(t), Argon2MemoryKiB: 19 * 1024, Argon2Time: 1, Argon2Threads: 1}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SeedDemo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runUsers(ctx, cfg, []string{"add", "--name", "钱七", "--role", "department_officer", "--org", "yiyang-nrb", "--handle", "qianqi", "--by", "admin-wang"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	password := func() string {
+		_, pw, ok := strings.Cut(out.String(), "initial password (shown once; changed at ")
+		if !ok {
+			t.Fatalf("no initial password in:\n%s", out.String())
+		}
+		_, pw, _ = strings.Cut(pw, ": ")
+		pw, _, _ = strings.Cut(pw, "\n")
+		out.Reset()
+		return pw
+	}
+	first := password()
+	acc, err := accountsStore(cfg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := acc.PasswordLogin(ctx, "qianqi", first, accounts.Request{Addr: "192.0.2.1"}, ""); err != nil || st.Stage != accounts.StageChange {
+		t.Fatalf("first login: %+v %v; want a forced change", st, err)
+	}
+	if err := runUsers(ctx, cfg, []string{"reset", "--handle", "qianqi"}, &out); err == nil {
+		t.Error("users reset without --by succeeded")
+	}
+	if err := runUsers(ctx, cfg, []string{"reset", "--handle", "qianqi", "--by", "admin-wang"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	second := password()
+	if second == first {
+		t.Fatal("reset printed the same password")
+	}
+	if _, err := acc.PasswordLogin(ctx, "qianqi", first, accounts.Request{Addr: "192.0.2.1"}, ""); err == nil {
+		t.Error("the first password still signs in after the reset")
+	}
+	evs, _, err := s.SearchAccess(ctx, db.AccessQuery{Reach: db.ReachAll, User: "admin-wang"})
+	if err != nil || len(evs) != 2 || evs[0].Kind != db.AccessPasswordReset || evs[1].Kind != db.AccessPasswordReset || evs[1].SubjectName != "钱七 (qianqi)" {
+		t.Fatalf("access log of admin-wang = %+v, %v", evs, err)
+	}
+}
+
+func TestServerConfigAccounts(t *testing.T) {
+	sc, err := serverConfig(loadConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sc.Accounts.WithDefaults()
+	if a.Password.MinLength != 8 || a.Password.MaxAge != 90*24*time.Hour || a.Password.History != 5 || a.Argon2 != accounts.DefaultArgon2 ||
+		a.Lockout != accounts.DefaultLockout || strings.Join(a.TOTPRoles, ",") != "admin,auditor,legality_review_officer" {
+		t.Fatalf("defaults: %+v", a)
+	}
+	sc, err = serverConfig(Config{PasswordMinLength: 12, PasswordMaxAge: "off", LoginMaxFailures: 3, LoginWindow: "5m", LoginLockout: "1h", TOTPRoles: "none"})
+	a = sc.Accounts.WithDefaults()
+	if err != nil || a.Password.MinLength != 12 || a.Password.MaxAge >= 0 || a.Lockout.MaxFailures != 3 || a.Lockout.Cooldown != time.Hour || a.TOTPRequired("admin") {
+		t.Fatalf("configured: %+v %v", a, err)
+	}
+	for _, bad := range []Config{{TOTPRoles: "root"}, {LoginWindow: "soon"}, {Argon2MemoryKiB: 1024}, {PasswordMaxAge: "-1h"}} {
 		if _, err := serverConfig(bad); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
