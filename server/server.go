@@ -121,6 +121,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	e.Pre(headAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
 	// Document uploads have their own, larger limit (documents.go).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "4M", Skipper: hasOwnBodyLimit}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -237,6 +238,22 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// securityHeaders are every answer's defaults (issue 12, item 3): no
+// sniffing, no framing, no referrer beyond this site, and a policy that
+// loads nothing — right for the API's JSON, its downloads and the probes.
+// The pages (server/web, server/public, server/personal) and the document
+// downloads set their own policy over it.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		return next(c)
+	}
 }
 
 // overTLS says whether the browser reached us over TLS: the config says so,
