@@ -72,7 +72,10 @@ func (ui *UI) showLogin(c echo.Context, status int, d loginData) error {
 	}
 	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
-	d.Next, d.CSRF = localPath(c.FormValue("next")), tok
+	if d.Next == "" {
+		d.Next = localPath(c.FormValue("next"))
+	}
+	d.CSRF = tok
 	title := text(lang(c), "login.title")
 	switch d.Mode {
 	case "totp":
