@@ -187,7 +187,9 @@ Usage:
   juece users add --name N --role R --org O [--handle H] [--reach ORG | --reach-all] [--by ADMIN]
                                                            create a user; prints its API token and initial password once
                                                            (the password is changed at first login; an auditor's reach: default their government)
-  juece users reset --handle H --by ADMIN [--reason R]      a new initial password, printed once: changed at the next login; ends the user's sessions and lifts the account's lockout
+  juece users reset --handle H --by ADMIN [--reason R] [--totp]
+                                                           a new initial password, printed once: changed at the next login; ends the user's sessions and lifts the account's lockout
+                                                           (--totp: remove the second factor and recovery codes instead; enrolled again at the next login)
   juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
   juece tokens revoke --handle H --by ADMIN [--reason R]    revoke a user's API token and end their sessions
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
@@ -578,6 +580,7 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	handle := fs.String("handle", "", "the user's login handle")
 	by := fs.String("by", "", "who does this: the administrator's user handle or name (required; recorded)")
 	reason := fs.String("reason", "", "why (recorded)")
+	totpOnly := fs.Bool("totp", false, "users reset: remove the second factor and recovery codes instead of the password (a lost phone)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -608,8 +611,13 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 		res, err = acc.RevokeToken(ctx, *handle, admin)
 		what = "token revoked"
 	case "users reset":
-		res, password, err = acc.ResetPassword(ctx, *handle, admin)
-		what = "password reset"
+		if *totpOnly {
+			res, err = acc.ResetTOTP(ctx, *handle, admin)
+			what = "second factor removed"
+		} else {
+			res, password, err = acc.ResetPassword(ctx, *handle, admin)
+			what = "password reset"
+		}
 	default:
 		res, err = acc.DisableUser(ctx, *handle, admin)
 	}

@@ -150,6 +150,25 @@ func TestUsersAddAndResetSetInitialPasswords(t *testing.T) {
 	if err != nil || len(evs) != 2 || evs[0].Kind != db.AccessPasswordReset || evs[1].Kind != db.AccessPasswordReset || evs[1].SubjectName != "钱七 (qianqi)" {
 		t.Fatalf("access log of admin-wang = %+v, %v", evs, err)
 	}
+
+	// A lost phone: reset --totp removes the auditor's second factor.
+	demo := []db.DemoUser{{Handle: "zhaomin", Role: "auditor"}}
+	if err := acc.DemoCredentials(ctx, demo, nil); err != nil || demo[0].TOTPSecret == "" {
+		t.Fatal(demo, err)
+	}
+	if err := runUsers(ctx, cfg, []string{"reset", "--totp", "--handle", "zhaomin", "--by", "admin-wang"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var zhao db.User
+	if err := s.DB.Get(&zhao, `SELECT * FROM users WHERE handle = 'zhaomin'`); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := acc.TOTPEnrolled(ctx, zhao.ID); err != nil || on || !strings.Contains(out.String(), "second factor removed") {
+		t.Fatalf("after reset --totp: enrolled %v %v; output %s", on, err, out.String())
+	}
+	if st, err := acc.PasswordLogin(ctx, "zhaomin", demo[0].Password, accounts.Request{Addr: "192.0.2.2"}, ""); err != nil || st.Stage != accounts.StageEnrol {
+		t.Fatalf("login after reset --totp: %+v %v; want an enrolment", st, err)
+	}
 }
 
 func TestServerConfigAccounts(t *testing.T) {

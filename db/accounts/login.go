@@ -37,6 +37,8 @@ const (
 	AccessPasswordChanged = db.AccessPasswordChanged
 	AccessPasswordReset   = db.AccessPasswordReset
 	AccessTOTPEnrolled    = db.AccessTOTPEnrolled
+	AccessTOTPReset       = db.AccessTOTPReset
+	EndTOTPReset          = "totp_reset"
 )
 
 // Request is the request a login step came with, as the access log keeps it.
@@ -546,4 +548,21 @@ func (s *Store) ResetPassword(ctx context.Context, handle string, by Admin) (Res
 		return Result{}, "", err
 	}
 	return res, pw, nil
+}
+
+// ResetTOTP removes the second factor and the recovery codes of the user
+// with the given handle (a lost phone): their sessions end, and a role that
+// needs one enrols a new one at the next login.
+func (s *Store) ResetTOTP(ctx context.Context, handle string, by Admin) (Result, error) {
+	return s.adminAction(ctx, handle, by, AccessTOTPReset, EndTOTPReset, func(ctx context.Context, tx *sqlx.Tx, u db.User) (bool, error) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, u.ID); err != nil {
+			return false, err
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM user_totp WHERE user_id = $1`, u.ID)
+		if err != nil {
+			return false, err
+		}
+		n, _ := r.RowsAffected()
+		return n > 0, nil
+	}, "清除动态口令及恢复码（下次登录重新绑定） / second factor and recovery codes removed (enrolled again at the next login)")
 }

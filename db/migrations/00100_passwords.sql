@@ -69,13 +69,13 @@ CREATE INDEX login_challenges_user_idx ON login_challenges (user_id);
 
 ALTER TABLE sessions DROP CONSTRAINT sessions_ended_reason_check;
 ALTER TABLE sessions ADD CONSTRAINT sessions_ended_reason_check
-    CHECK (ended_reason IN ('', 'logout', 'rotated', 'user_disabled', 'token_revoked', 'password_changed', 'password_reset'));
+    CHECK (ended_reason IN ('', 'logout', 'rotated', 'user_disabled', 'token_revoked', 'password_changed', 'password_reset', 'totp_reset'));
 
 ALTER TABLE access_events DROP CONSTRAINT access_events_kind_check;
 ALTER TABLE access_events ADD CONSTRAINT access_events_kind_check
     CHECK (kind IN ('login', 'auth_failed', 'permission_denied', 'logout', 'user_disabled', 'token_revoked',
                     'personal_link', 'personal_link_refused',
-                    'login_failed', 'lockout', 'password_changed', 'password_reset', 'totp_enrolled'));
+                    'login_failed', 'lockout', 'password_changed', 'password_reset', 'totp_enrolled', 'totp_reset'));
 
 -- +goose Down
 -- Forward-only: migrations are never rolled back in production.
