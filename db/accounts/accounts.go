@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -27,6 +28,9 @@ type Store struct {
 	// Config is how people sign in (passwords, lockout, second factor);
 	// the zero value is the defaults.
 	Config Config
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // New returns the accounts store over d.

@@ -76,8 +76,12 @@ var (
 )
 
 // dummyPHC is verified against when the user is unknown or has no
-// password, so that the answer takes as long as for a real one.
-var dummyPHC = HashPassword("juece-no-such-user", DefaultArgon2)
+// password, so that the answer takes as long as for a real one (made at
+// the first such login, with the store's cost).
+func (s *Store) dummyPHC(p Argon2Params) string {
+	s.dummyOnce.Do(func() { s.dummy = HashPassword("juece-no-such-user", p) })
+	return s.dummy
+}
 
 type credential struct {
 	db.User
@@ -117,7 +121,7 @@ func (s *Store) PasswordLogin(ctx context.Context, handle, password string, req 
 			return Step{}, fmt.Errorf("login %q: %w", handle, err)
 		}
 	} else {
-		_, _ = VerifyPassword(password, dummyPHC)
+		_, _ = VerifyPassword(password, s.dummyPHC(cfg.Argon2))
 	}
 	var step Step
 	err := inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
