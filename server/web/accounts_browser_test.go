@@ -133,6 +133,7 @@ func TestAccountsInBrowser(t *testing.T) {
 	// The idle timeout: a request after it finds the session over.
 	p.navigate("/account")
 	at("/account")
+	p.shot("accounts-account-1366")
 	time.Sleep(idle + 2*time.Second)
 	p.navigate("/account")
 	at("/login")

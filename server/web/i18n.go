@@ -81,7 +81,7 @@ var messages = map[string]msg{
 	"login.new_password":     {"新密码", "New password"},
 	"login.confirm":          {"再次输入新密码", "New password again"},
 	"login.mismatch":         {"两次输入的新密码不一致。", "The two new passwords differ."},
-	"login.policy":           {"至少 {n} 个字符，包含小写字母、大写字母、数字、其他字符中的至少三类；不得包含用户名，不得与最近 5 次的密码相同。", "At least {n} characters of three of: lower case, upper case, digits, other characters; not containing the user name; none of your last 5 passwords."},
+	"login.policy":           {"至少 {n} 个字符，包含小写字母、大写字母、数字、其他字符中的至少三类；不得包含用户名，不得与最近几次用过的密码相同。", "At least {n} characters of three of: lower case, upper case, digits, other characters; not containing the user name; none of your recent passwords."},
 	"login.save":             {"保存并继续", "Save and continue"},
 	"login.enrol_title":      {"绑定动态口令", "Set up a second factor"},
 	"login.enrol_intro":      {"您的角色须使用动态口令登录。请用身份验证器应用扫描二维码，或手工输入密钥，然后输入应用显示的 6 位口令。", "Your role signs in with a second factor. Scan the QR code with an authenticator app, or type the key, then enter the 6-digit code it shows."},
