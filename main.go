@@ -191,7 +191,11 @@ Usage:
                                                            a new initial password, printed once: changed at the next login; ends the user's sessions and lifts the account's lockout
                                                            (--totp: remove the second factor and recovery codes instead; enrolled again at the next login)
   juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
-  juece tokens revoke --handle H --by ADMIN [--reason R]    revoke a user's API token and end their sessions
+  juece tokens issue --handle H --scope read|act|admin [--expires 2160h] [--label L] --by ADMIN
+                                                           issue an API token (read: GET only; act: all the role may but the administrator-only acts; admin); printed once
+  juece tokens list --handle H                             a user's issued tokens: id, scope, created, expires, state, label
+  juece tokens revoke --handle H [--id ID] --by ADMIN [--reason R]
+                                                           revoke one issued token, or without --id every token of the user (and end their sessions)
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
   juece checkpoint          write a global audit checkpoint of every case's chain head now (a Temporal Schedule writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
@@ -564,11 +568,73 @@ func accountsStore(cfg Config, s *db.Store) (*accounts.Store, error) {
 	return acc, nil
 }
 
+const tokensUsage = "usage: juece tokens issue --handle HANDLE --scope read|act|admin [--expires 2160h] [--label TEXT] --by ADMIN | juece tokens list --handle HANDLE | juece tokens revoke --handle HANDLE [--id TOKEN_ID] --by ADMIN [--reason TEXT]"
+
 func runTokens(ctx context.Context, cfg Config, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "revoke" {
-		return errors.New("usage: juece tokens revoke --handle HANDLE --by ADMIN [--reason TEXT]")
+	if len(args) == 0 {
+		return errors.New(tokensUsage)
 	}
-	return runAccountAction(ctx, cfg, "tokens revoke", args[1:], out)
+	switch args[0] {
+	case "revoke":
+		return runAccountAction(ctx, cfg, "tokens revoke", args[1:], out)
+	case "issue", "list":
+	default:
+		return errors.New(tokensUsage)
+	}
+	fs := flag.NewFlagSet("tokens "+args[0], flag.ContinueOnError)
+	handle := fs.String("handle", "", "the user's login handle")
+	scope := fs.String("scope", "", "issue: read (GET only), act (what the role may do but the administrator-only acts) or admin")
+	expires := fs.Duration("expires", 90*24*time.Hour, "issue: the token's lifetime (at most 366 days)")
+	label := fs.String("label", "", "issue: what the token is for (shown in the list)")
+	by := fs.String("by", "", "issue: who does this: the administrator's user handle or name (required; recorded)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *handle == "" || args[0] == "issue" && (strings.TrimSpace(*by) == "" || *scope == "") {
+		return errors.New(tokensUsage)
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	acc, err := accountsStore(cfg, s)
+	if err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		ts, err := acc.ListTokens(ctx, *handle)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%-36s  %-5s  %-20s  %-20s  %-8s  %s\n", "ID", "SCOPE", "CREATED", "EXPIRES", "STATE", "LABEL")
+		for _, t := range ts {
+			state := "valid"
+			switch {
+			case t.RevokedAt != nil:
+				state = "revoked"
+			case time.Now().After(t.ExpiresAt):
+				state = "expired"
+			}
+			fmt.Fprintf(out, "%-36s  %-5s  %-20s  %-20s  %-8s  %s\n", t.ID, t.Scope, t.CreatedAt.UTC().Format(time.RFC3339),
+				t.ExpiresAt.UTC().Format(time.RFC3339), state, t.Label)
+		}
+		return nil
+	}
+	admin := accounts.Admin{Identity: *by}
+	if u, err := user.Current(); err == nil {
+		admin.OSUser = u.Username
+	}
+	res, t, token, err := acc.IssueToken(ctx, *handle, *scope, *expires, *label, admin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %s (%s): API token %s issued by %s, scope %s, expires %s; access log #%d\ntoken (shown once): %s\n",
+		res.User.Handle, res.User.Name, t.ID, *by, t.Scope, t.ExpiresAt.UTC().Format(time.RFC3339), res.Event.Seq, token)
+	return nil
 }
 
 // runAccountAction disables a user or revokes their token. The administrator
@@ -580,6 +646,7 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	handle := fs.String("handle", "", "the user's login handle")
 	by := fs.String("by", "", "who does this: the administrator's user handle or name (required; recorded)")
 	reason := fs.String("reason", "", "why (recorded)")
+	tokenID := fs.String("id", "", "tokens revoke: only this issued token (juece tokens list); without it every token of the user")
 	totpOnly := fs.Bool("totp", false, "users reset: remove the second factor and recovery codes instead of the password (a lost phone)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -608,8 +675,13 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	var password string
 	switch cmd {
 	case "tokens revoke":
-		res, err = acc.RevokeToken(ctx, *handle, admin)
-		what = "token revoked"
+		if *tokenID != "" {
+			res, err = acc.RevokeAPIToken(ctx, *handle, *tokenID, admin)
+			what = "API token " + *tokenID + " revoked"
+		} else {
+			res, err = acc.RevokeToken(ctx, *handle, admin)
+			what = "token revoked"
+		}
 	case "users reset":
 		if *totpOnly {
 			res, err = acc.ResetTOTP(ctx, *handle, admin)

@@ -42,13 +42,21 @@ func (s *Store) DisableUser(ctx context.Context, handle string, by Admin) (Resul
 		"停用用户 / user disabled")
 }
 
-// RevokeToken revokes the API token of the user with the given handle: it
-// no longer authenticates, and the sessions opened with it end. The user
+// RevokeToken revokes every API token of the user with the given handle —
+// their personal token and the tokens issued to them: none authenticates
+// any more, and the user's sessions end. The user
 // stays enabled; a new token is issued by rotating it (the demo seed) or,
 // with the accounts issue, by the token commands.
 func (s *Store) RevokeToken(ctx context.Context, handle string, by Admin) (Result, error) {
 	return s.adminAction(ctx, handle, by, db.AccessTokenRevoked, EndTokenRevoked,
-		sqlChange(`UPDATE users SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL`),
+		func(ctx context.Context, tx *sqlx.Tx, u db.User) (bool, error) {
+			a, err := sqlChange(`UPDATE users SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL`)(ctx, tx, u)
+			if err != nil {
+				return false, err
+			}
+			b, err := sqlChange(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`)(ctx, tx, u)
+			return a || b, err
+		},
 		"吊销访问令牌 / API token revoked")
 }
 
@@ -86,8 +94,10 @@ func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, 
 		if !changed {
 			return fmt.Errorf("user %q: %w", handle, ErrNoChange)
 		}
-		if res.SessionsEnded, err = endUserSessions(ctx, tx, res.User.ID, endReason); err != nil {
-			return err
+		if endReason != "" {
+			if res.SessionsEnded, err = endUserSessions(ctx, tx, res.User.ID, endReason); err != nil {
+				return err
+			}
 		}
 		e := db.AccessEvent{Kind: kind, UserName: by.Identity, Method: "CLI", Path: "juece " + strings.ReplaceAll(kind, "_", " "),
 			SubjectID: res.User.ID, SubjectName: res.User.Name + " (" + res.User.Handle + ")"}

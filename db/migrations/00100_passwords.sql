@@ -75,7 +75,7 @@ ALTER TABLE access_events DROP CONSTRAINT access_events_kind_check;
 ALTER TABLE access_events ADD CONSTRAINT access_events_kind_check
     CHECK (kind IN ('login', 'auth_failed', 'permission_denied', 'logout', 'user_disabled', 'token_revoked',
                     'personal_link', 'personal_link_refused',
-                    'login_failed', 'lockout', 'password_changed', 'password_reset', 'totp_enrolled', 'totp_reset'));
+                    'login_failed', 'lockout', 'password_changed', 'password_reset', 'totp_enrolled', 'totp_reset', 'token_issued'));
 
 -- +goose Down
 -- Forward-only: migrations are never rolled back in production.
