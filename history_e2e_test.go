@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/juece/juece/db"
+	"maps"
+	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,6 +52,7 @@ func TestFullCaseHistorySize(t *testing.T) {
 			if st.Task == workflows.TaskExpertReview {
 				e.expertPanel(created.ID)
 			}
+			e.prepare(created.ID, &st)
 			if code := e.complete(st.Role, created.ID, st.Task, st.Form); code != 200 {
 				t.Fatalf("%s: step %s: %d", title, st.Task, code)
 			}
@@ -88,7 +94,7 @@ func TestFullCaseHistorySize(t *testing.T) {
 	t.Logf("returned, suspended and adjusted case: %d history events", len(turns.Events))
 	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
 		for name, h := range map[string]*historypb.History{"case_full_all_tracks_v6.json": plain, "case_full_turns_v6.json": turns,
-			"case_full_all_tracks_experts.json": plain} {
+			"case_full_all_tracks_experts.json": plain, "case_registered_institutions_proposals_v1.json": plain} {
 			raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 			if err != nil {
 				t.Fatal(err)
@@ -129,7 +135,7 @@ func (e *e2e) turnsCase(tc client.Client) *historypb.History {
 				e.t.Fatalf("return: %d %v", code, out)
 			}
 			for _, again := range steps {
-				if again.Task == "drafting" || again.Task == "legality_submission" || again.Task == "legal_opinion" {
+				if again.Task == "drafting" || again.Task == "legality_submission" || again.Task == "legality_receipt" || again.Task == "legal_opinion" {
 					do(again)
 				}
 			}
@@ -190,5 +196,56 @@ func (e *e2e) addComments(caseID string, n int) {
 			map[string]any{"topic": fmt.Sprintf("主题%d", i), "disposition": "partly_adopted", "reason": "部分意见已吸收"}, &out); code != 200 || out.Count != n/10 {
 			e.t.Fatalf("dispose topic %d: %d %+v", i, code, out)
 		}
+	}
+}
+
+// prepare registers the institutions and files the documents a step of
+// lawfulpath.AllTracks names (lawfulpath.Prepare) and puts their IDs and
+// SHA-256s in its form.
+func (e *e2e) prepare(caseID string, st *lawfulpath.Step) {
+	e.t.Helper()
+	needs, ok := lawfulpath.Prepare[st.Task]
+	if !ok {
+		return
+	}
+	st.Form = maps.Clone(st.Form)
+	for _, p := range needs.Proposals {
+		var out map[string]any
+		if code := e.call(st.Role, "POST", "/api/v1/tasks/"+e.openTask(caseID, st.Task)+"/proposals", p, &out); code != 201 {
+			e.t.Fatalf("proposal: %d %v", code, out)
+		}
+	}
+	if needs.Dispositions != nil {
+		st.Form["dispositions"] = needs.Dispositions
+	}
+	for field, inst := range needs.Institutions {
+		var out struct{ ID string }
+		if code := e.call("department_officer", "POST", "/api/v1/institutions", map[string]any{"name": inst.Name, "kind": inst.Kind,
+			"credit_code": inst.CreditCode}, &out); (code != 201 && code != 200) || out.ID == "" {
+			e.t.Fatalf("register %s: %d", inst.Name, code)
+		}
+		st.Form[field] = out.ID
+	}
+	for field, title := range needs.Documents {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("kind", "attachment")
+		fw, _ := mw.CreateFormFile("file", title+".pdf")
+		_, _ = fw.Write([]byte("%PDF-1.4\n% " + title + " " + caseID + "\n%%EOF\n"))
+		_ = mw.Close()
+		req, _ := http.NewRequest("POST", e.api+"/api/v1/cases/"+caseID+"/documents", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+e.tokens["department_officer"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		var doc struct{ SHA256 string }
+		err = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		if resp.StatusCode != 201 || err != nil {
+			e.t.Fatalf("file %s: %d %v", title, resp.StatusCode, err)
+		}
+		st.Form[field] = doc.SHA256
 	}
 }

@@ -63,6 +63,7 @@ type Config struct {
 	// portal and keep the workbench and the API internal; empty: none (the
 	// portal is always at /public/ on Listen too).
 	PublicListen   string
+	Chromium       string // JUECE_CHROMIUM: the headless browser that prints adoption reports ("" finds it)
 	DataDir        string // JUECE_DATA_DIR
 	PGPort         int    // JUECE_PG_PORT, for the dev cluster
 	TemporalPort   int    // JUECE_TEMPORAL_PORT, for the dev server
@@ -148,6 +149,7 @@ func loadConfig() Config {
 		TaskQueue:          env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
 		Listen:             env("JUECE_LISTEN", ":8080"),
 		PublicListen:       os.Getenv("JUECE_PUBLIC_LISTEN"),
+		Chromium:           os.Getenv("JUECE_CHROMIUM"),
 		DataDir:            env("JUECE_DATA_DIR", ".data"),
 		PGPort:             num("JUECE_PG_PORT", 54329),
 		TemporalPort:       num("JUECE_TEMPORAL_PORT", 7233),
@@ -855,7 +857,7 @@ func connectionOptions(cfg Config) client.ConnectionOptions {
 // JUECE_PROFILES read and checked before anything starts.
 func serverConfig(cfg Config) (server.Config, error) {
 	sc := server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
-		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == "", SecureCookies: cfg.CookieSecure}
+		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == "", SecureCookies: cfg.CookieSecure, Chromium: cfg.Chromium}
 	var err error
 	if sc.Sessions.Idle, err = positiveDuration("JUECE_SESSION_IDLE", cfg.SessionIdle, accounts.DefaultPolicy.Idle); err != nil {
 		return sc, err

@@ -57,6 +57,10 @@ type DeadlineSpec struct {
 	// YellowWorkingDays starts the yellow warning that many working days
 	// before the due date (0: none); red is at the due instant.
 	YellowWorkingDays int `json:"yellow_working_days,omitempty"`
+	// From, a civil date (YYYY-MM-DD), counts the period from that day
+	// instead of the step's: the review body's confirmed receipt of
+	// complete materials, which it may record after the day (R-LR-11).
+	From string `json:"from,omitempty"`
 }
 
 // DeadlineResult is a computed deadline as an absolute instant.
@@ -303,6 +307,13 @@ func (a *Activities) taskTaken(ctx context.Context, caseID, taskID string, cause
 // calendar days, or months turned into the calendar days they span from the
 // start day.
 func deadlineOf(cal *calendar.Calendar, caseID, taskID string, at time.Time, spec DeadlineSpec) (db.Deadline, error) {
+	if spec.From != "" {
+		from, err := time.ParseInLocation(time.DateOnly, spec.From, time.FixedZone("CST", 8*3600))
+		if err != nil {
+			return db.Deadline{}, fmt.Errorf("deadline %s: from %q: %w", spec.Rule, spec.From, err)
+		}
+		at = from.Add(12 * time.Hour)
+	}
 	switch {
 	case spec.Months > 0:
 		start := calendar.Today(at)

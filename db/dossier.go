@@ -29,6 +29,9 @@ type CaseRecord struct {
 	// TaskTypes maps the case's task ids to their types, to say at which
 	// step a document was filed.
 	TaskTypes map[string]string
+	// Comments are the case's public comments in arrival order, with their
+	// dispositions and moderation (the dossier's comments.json).
+	Comments []PublicComment
 }
 
 // CaseRecord reads a case's record in one repeatable-read transaction, so the
@@ -69,6 +72,10 @@ func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, erro
 	r.TaskTypes = make(map[string]string, len(tasks))
 	for _, t := range tasks {
 		r.TaskTypes[t.ID] = t.Type
+	}
+	r.Comments = []PublicComment{}
+	if err := tx.SelectContext(ctx, &r.Comments, `SELECT `+commentColumns+commentFrom+`WHERE c.case_id = $1 ORDER BY c.received_at, c.id`, caseID); err != nil {
+		return r, fmt.Errorf("comments of %s: %w", caseID, err)
 	}
 	return r, nil
 }

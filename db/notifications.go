@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -65,17 +66,24 @@ func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error 
 	return nil
 }
 
-// Notifications lists a user's notifications, newest first, and the unread count.
+// Notifications lists a user's notifications, newest first, and the unread
+// count, both from one snapshot: a notification that arrives meanwhile is
+// in both or in neither.
 func (s *Store) Notifications(ctx context.Context, userID string, limit int) ([]Notification, int, error) {
+	tx, err := s.DB.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("notifications: %w", err)
+	}
+	defer tx.Rollback()
 	out := []Notification{}
-	if err := s.DB.SelectContext(ctx, &out, `SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit); err != nil {
+	if err := tx.SelectContext(ctx, &out, `SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit); err != nil {
 		return nil, 0, fmt.Errorf("notifications: %w", err)
 	}
 	var unread int
-	if err := s.DB.GetContext(ctx, &unread, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID); err != nil {
+	if err := tx.GetContext(ctx, &unread, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID); err != nil {
 		return nil, 0, fmt.Errorf("unread: %w", err)
 	}
-	return out, unread, nil
+	return out, unread, tx.Commit()
 }
 
 // MarkRead marks one of the user's notifications read.

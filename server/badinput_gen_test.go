@@ -139,6 +139,17 @@ func TestBadInputEverywhere(t *testing.T) {
 	if regs != sd.registered {
 		t.Errorf("%d hearing registrations after the probes, want the %d of the seeding", regs, sd.registered)
 	}
+	// Nor did they comment or hide one: the seeding's comments only.
+	var comments, hidden int
+	if err := s.store.DB.Get(&comments, "SELECT count(*) FROM public_comments"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.DB.Get(&hidden, "SELECT count(*) FROM public_comment_hidden"); err != nil {
+		t.Fatal(err)
+	}
+	if comments != sd.comments || hidden != 0 {
+		t.Errorf("%d public comments (%d hidden) after the probes, want the %d of the seeding, none hidden", comments, hidden, sd.comments)
+	}
 	for _, id := range cases {
 		rep, err := server.CrossCheck(context.Background(), s.store, s.temporal, id)
 		if err != nil {
@@ -321,6 +332,10 @@ func bodyWith(path, raw string) []byte {
 func pathValue(route, name string, ids map[string]string) string {
 	route = "/api/v1" + strings.TrimPrefix(route, "/api/v1") // the workbench's pages: the same names
 	switch {
+	case (name == "id" && strings.HasPrefix(route, "/api/v1/cases/:id/comments") || name == "case" && strings.Contains(route, "/public/comment/")) && ids["comment_case"] != "":
+		return ids["comment_case"]
+	case name == "comment_id" && ids["comment_id"] != "":
+		return ids["comment_id"]
 	case name == "id" && strings.HasPrefix(route, "/api/v1/cases/:id/expert-panel") && ids["expert_case"] != "":
 		return ids["expert_case"]
 	case name == "expert_id" && ids["opined_expert"] != "":

@@ -40,6 +40,7 @@ type seeded struct {
 	anonymous  []string
 	ids        map[string]string
 	registered int // hearing registrations made by the seeding
+	comments   int // public comments made by the seeding
 }
 
 // seedTracks drives the hearing and expert processes as their own
@@ -56,7 +57,11 @@ type seeded struct {
 //     seal upload, is open), one expert declared and opined (the opinion
 //     awaits its disposition), one expert not yet declared (the
 //     declaration link is open); the report not yet made;
-//   - the pool those experts come from (the flags form).
+//   - the pool those experts come from (the flags form);
+//   - a case at its initiation with a recorded proposal (the proposals'
+//     form, the dispositions' rows);
+//   - a case at its risk assessment with a registered assessor (the
+//     selects of institutions and documents, the independence link's form).
 func seedTracks(t *testing.T, h *hearingStack) seeded {
 	t.Helper()
 	out := seeded{ids: map[string]string{}}
@@ -171,9 +176,116 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 		}})
 	out.pages = append(out.pages, "/experts", "/cases/"+caseE+"/expert-panel")
 	out.anonymous = append(out.anonymous, links[institution.ID].Opinion.Path, links[draw.Picked[1]].Declaration.Path)
+	// A meeting in session (the live meeting's forms: attendance, agenda,
+	// statement, decision, reason, close) and a legality submission
+	// awaiting the review body's receipt (its form on the task page).
+	caseM := h.startCase("宜阳县城区集中供暖价格调整（会议进行中）")
+	h.walk(caseM, "collective_discussion")
+	taskM := h.taskOf(caseM, "collective_discussion")
+	h.mustStep(taskM, map[string]any{"step": "open", "meeting_type": "executive", "agenda": "城区集中供暖价格调整方案"},
+		map[string]any{"step": "attend", "members": 7, "present": []string{"李副县长", "王副县长", "赵副县长", "孙副县长"}})
+	caseP := h.startCase("宜阳县城区集中供暖价格调整（会议待开始）")
+	h.walk(caseP, "collective_discussion")
+	taskP := h.taskOf(caseP, "collective_discussion")
+	caseS := h.startCase("宜阳县城区集中供暖价格调整（纪要已封存）")
+	h.walk(caseS, "collective_discussion")
+	taskS := h.taskOf(caseS, "collective_discussion")
+	h.mustStep(taskS, map[string]any{"step": "open", "meeting_type": "executive"},
+		map[string]any{"step": "attend", "members": 3, "present": []string{"李副县长", "王副县长"}},
+		say("李副县长", "support", "同意"), headSays("通过"), map[string]any{"step": "decision", "decision": "approved"}, map[string]any{"step": "close"})
+	caseR := h.startCase("宜阳县城区集中供暖价格调整（待审查机构收件）")
+	h.walk(caseR, "legality_receipt")
+	taskR := h.taskOf(caseR, "legality_receipt")
+	out.tracks = append(out.tracks,
+		track{name: "meeting", caseID: caseM, task: taskM, role: "meeting_secretary", marks: []string{caseM, taskM},
+			after: func(t *testing.T) { h.mustStep(taskM, say("李副县长", "support", "同意")) }},
+		track{name: "meeting not opened", caseID: caseP, task: taskP, role: "meeting_secretary", marks: []string{caseP, taskP},
+			after: func(t *testing.T) { h.mustStep(taskP, map[string]any{"step": "open", "meeting_type": "plenary"}) }},
+		track{name: "sealed minutes", caseID: caseS, task: taskS, role: "meeting_secretary", marks: []string{caseS, taskS},
+			after: func(t *testing.T) {
+				h.mustStep(taskS, map[string]any{"step": "annotate", "text": "更正：议题名称"})
+			}},
+		track{name: "legality receipt", caseID: caseR, task: taskR, role: "legality_review_officer", marks: []string{caseR, taskR},
+			after: func(t *testing.T) {
+				var p problem
+				if code := h.complete("legality_review_officer", taskR, map[string]any{"outcome": "complete"}, &p); code != 200 {
+					t.Fatalf("receipt after the probes: %d %+v", code, p)
+				}
+			}})
+	out.pages = append(out.pages, "/tasks/"+taskM+"/meeting", "/tasks/"+taskP+"/meeting", "/tasks/"+taskS+"/meeting", "/tasks/"+taskR)
+
 	out.ids["expert_case"] = caseE
 	out.ids["expert"] = institution.ID
 	out.ids["opined_expert"] = opined
+
+	// Proposals (R-INI-05): a case at its initiation with one proposal
+	// recorded — the proposals' form and the dispositions' rows.
+	caseProp := h.startCase("宜阳县城区集中供暖价格调整方案（建议登记）")
+	iniProp := h.taskOf(caseProp, "initiation")
+	if code := h.do("department_officer", "POST", "/api/v1/tasks/"+iniProp+"/proposals", map[string]any{"source": "leader",
+		"summary": "研究调整城区集中供暖价格"}, &res); code != 201 {
+		t.Fatalf("proposal: %d %v", code, res)
+	}
+	out.tracks = append(out.tracks, track{name: "proposals", caseID: caseProp, task: iniProp, role: "department_officer", marks: []string{caseProp, iniProp},
+		after: func(t *testing.T) {
+			var p problem
+			if code := h.do("department_officer", "POST", "/api/v1/tasks/"+iniProp+"/proposals", map[string]any{"source": "npc_deputy",
+				"summary": "人大代表建议分档计价"}, &p); code != 201 {
+				t.Fatalf("proposal after the probes: %d %+v", code, p)
+			}
+		}})
+	out.pages = append(out.pages, "/tasks/"+iniProp)
+
+	// Institutions of the register (R-RSK-05): a case at its risk
+	// assessment with a registered assessor — the task form's selects of
+	// institutions and documents, and the independence link's form.
+	assessor := h.institution("洛阳市X研究院", codeX)
+	caseR, riskR := h.riskCase("宜阳县城区集中供暖价格调整方案（第三方评估）")
+	contract := h.fileDoc(caseR, "风险评估委托合同")
+	out.tracks = append(out.tracks, track{name: "registered assessor", caseID: caseR, task: riskR, role: "department_officer", marks: []string{caseR, riskR},
+		after: func(t *testing.T) {
+			var out map[string]any
+			if code := h.complete("department_officer", riskR, map[string]any{"third_party": true, "report_ref": "风险评估报告", "report": riskReport,
+				"assessor_institution_id": assessor, "contract_sha256": contract, "independence_declaration_sha256": h.fileDoc(caseR, "独立性声明")}, &out); code != 200 {
+				t.Fatalf("risk assessment after the probes: %d %v", code, out)
+			}
+		}})
+	out.pages = append(out.pages, "/tasks/"+riskR)
+
+	// Public comments: a notice whose period runs (the portal's comment
+	// form and receipt lookup), two comments (the ledger's cluster, hide and
+	// report forms).
+	caseCom := h.startCase("宜阳县城区道路照明管理办法")
+	h.walkFrom(caseCom, "", "public_comment")
+	if code := h.complete("department_officer", h.taskOf(caseCom, "public_comment"), map[string]any{"publish_date": day(-5), "end_date": day(30),
+		"draft_ref": "宜阳县城区道路照明管理办法（征求意见稿）", "explanation_ref": "起草说明", "submission_methods": []string{"网站留言"},
+		"channels": []string{"website"}, "text": "公开征求意见，期限35日。"}, &res); code != 200 {
+		t.Fatalf("comment notice: %d %v", code, res)
+	}
+	var first struct {
+		ID string `json:"id"`
+	}
+	for i, text := range []string{"建议延长路灯开启时间。", "建议更换节能灯具。"} {
+		if code := h.do("", "POST", "/api/v1/cases/"+caseCom+"/comments", h.challenged(caseCom, map[string]any{"text": text}), &first,
+			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1)); code != 201 {
+			t.Fatalf("comment %d: %d", i, code)
+		}
+	}
+	out.comments = 2
+	reportTask := h.taskOf(caseCom, "public_comment_report")
+	out.tracks = append(out.tracks, track{name: "public comments", caseID: caseCom, task: reportTask, role: "department_officer",
+		marks: []string{caseCom, reportTask},
+		after: func(t *testing.T) {
+			var p problem
+			if code := h.do("department_officer", "POST", "/api/v1/cases/"+caseCom+"/comments/"+first.ID+"/disposition",
+				map[string]any{"disposition": "adopted"}, &p); code != 200 {
+				t.Fatalf("disposition after the probes: %d %+v", code, p)
+			}
+		}})
+	out.pages = append(out.pages, "/cases/"+caseCom+"/comments")
+	out.anonymous = append(out.anonymous, "/public/comment/"+caseCom)
+	out.ids["comment_case"] = caseCom
+	out.ids["comment_id"] = first.ID
 
 	// The account page: 王芳 has begun a TOTP enrolment (the form that
 	// confirms it shows); everyone's page has the password form.

@@ -19,7 +19,7 @@ var beijing = time.FixedZone("CST", 8*3600)
 // travel in the update and so are part of the case's history.
 func (s *Server) clockFacts(ctx context.Context, t db.Task, form json.RawMessage) (*workflows.ClockFacts, error) {
 	switch t.Type {
-	case workflows.TaskLegalitySubmission, workflows.TaskPublicComment, workflows.TaskExecutionReport:
+	case workflows.TaskLegalitySubmission, workflows.TaskLegalityReceipt, workflows.TaskPublicComment, workflows.TaskExecutionReport:
 	default:
 		return nil, nil
 	}
@@ -31,12 +31,29 @@ func (s *Server) clockFacts(ctx context.Context, t db.Task, form json.RawMessage
 	if t.Type == workflows.TaskExecutionReport {
 		return s.problemReportDue(ctx, cal, t, form)
 	}
-	if t.Type == workflows.TaskLegalitySubmission {
+	if t.Type == workflows.TaskLegalitySubmission || t.Type == workflows.TaskLegalityReceipt {
 		cs, err := s.store.GetCase(ctx, t.CaseID)
 		if err != nil {
 			return nil, err
 		}
 		today := calendar.DateFromTime(time.Now().In(beijing))
+		if t.Type == workflows.TaskLegalityReceipt {
+			// R-LR-03 counts from the confirmed receipt: the day the
+			// review body records, today when it records none.
+			var receipt struct {
+				ReceivedOn string `json:"received_on"`
+			}
+			if json.Unmarshal(form, &receipt) != nil {
+				return nil, nil // malformed: the workflow reports it
+			}
+			if receipt.ReceivedOn != "" {
+				d, err := calendar.ParseDate(receipt.ReceivedOn)
+				if err != nil {
+					return nil, nil // the workflow reports the malformed date
+				}
+				today = d
+			}
+		}
 		// The case's frozen policy, as its workflow checks G-LR-TIME with it.
 		d, err := cal.AddWorkingDays(today, workflows.CasePolicy(cs.Profile, cs.Policy).LegalityReviewWorkingDays)
 		if err != nil {

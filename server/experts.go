@@ -341,7 +341,11 @@ func (s *Server) drawExperts(c echo.Context) error {
 	var cands []workflows.PanelExpert
 	for _, e := range pool {
 		if e.Eligible() && !slices.Contains(onPanel, e.ID) {
-			cands = append(cands, panelExpert(e))
+			pe, err := s.panelExpert(ctx, e)
+			if err != nil {
+				return err
+			}
+			cands = append(cands, pe)
 		}
 	}
 	if len(cands) < in.Size {
@@ -364,8 +368,21 @@ func (s *Server) drawExperts(c echo.Context) error {
 	return c.JSON(http.StatusCreated, DrawResult{DrawID: req.DrawID, Seed: req.Seed, Candidates: ids, Picked: out.Picked, Seq: out.Seq, Hash: out.Hash})
 }
 
-func panelExpert(e participation.Expert) workflows.PanelExpert {
-	return workflows.PanelExpert{ID: e.ID, Name: e.Name, Institution: e.Institution, DifferingView: e.DifferingView, ExitFlag: e.ExitFlag}
+// panelExpert is a pool row as the panel takes it; an institution carries
+// its identity in the register (its employer is itself), which G-EVAL-3P
+// later compares with the evaluator's.
+func (s *Server) panelExpert(ctx context.Context, e participation.Expert) (workflows.PanelExpert, error) {
+	pe := workflows.PanelExpert{ID: e.ID, Name: e.Name, Institution: e.Institution, DifferingView: e.DifferingView, ExitFlag: e.ExitFlag}
+	if e.Institution && e.EmployerID != "" {
+		inst, err := s.registry.Get(ctx, e.EmployerID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return pe, err
+		}
+		if err == nil {
+			pe.Registered = &rules.Institution{ID: inst.ID, Key: inst.Key(), Name: inst.Name}
+		}
+	}
+	return pe, nil
 }
 
 // NameExpertRequest names an expert of the pool with the rationale (R-EXP-04).
@@ -399,7 +416,10 @@ func (s *Server) nameExpert(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pe := panelExpert(e)
+	pe, err := s.panelExpert(ctx, e)
+	if err != nil {
+		return err
+	}
 	req := workflows.ExpertPanelRequest{Action: workflows.PanelName, Actor: actor(currentUser(c)), ExpertID: e.ID, Expert: &pe,
 		Rationale: rationale, RequestID: requestID(c), ClientAddr: c.RealIP()}
 	return s.panelStep(c, cs.ID, req, http.StatusCreated)

@@ -98,16 +98,42 @@ var hearingCloseSchema = func() json.RawMessage {
 }()
 
 // formSchemaOf is the schema of a task's form: a hearing task on the
-// hearing process takes only HearingCloseForm.
+// hearing process takes only HearingCloseForm, a meeting with a recorded
+// session only MeetingCloseForm; otherwise the task type's schema, with the
+// values its ID fields may take (server/registered.go) when there are any.
 func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
-	if t.Type != workflows.TaskHearing || !activeTask(t) {
+	if !activeTask(t) {
 		return formSchemas[t.Type]
 	}
-	if snap, err := s.caseSnapshot(ctx, t.CaseID); err == nil && snap.HearingProcess {
-		return hearingCloseSchema
+	if t.Type == workflows.TaskHearing || t.Type == workflows.TaskCollectiveDiscussion {
+		snap, err := s.caseSnapshot(ctx, t.CaseID)
+		switch {
+		case err != nil:
+		case t.Type == workflows.TaskHearing && snap.HearingProcess:
+			return hearingCloseSchema
+		case t.Type == workflows.TaskCollectiveDiscussion && snap.LiveMeeting && snap.Meeting != nil && snap.Meeting.TaskID == t.ID && snap.Meeting.Mode != "":
+			// A meeting with a recorded session completes from its minutes.
+			return meetingCloseSchema
+		}
+	}
+	// Without the choices (the engine unreachable), the plain schema.
+	if choices, err := s.formChoices(ctx, t); err == nil && len(choices) > 0 {
+		return withChoices(formSchemas[t.Type], choices)
 	}
 	return formSchemas[t.Type]
 }
+
+var meetingCloseSchema = func() json.RawMessage {
+	sch, err := (&jsonschema.Reflector{}).Reflect(MeetingCloseForm{}, jsonschema.InlineRefs)
+	if err != nil {
+		panic(err)
+	}
+	b, err := json.Marshal(sch)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
 
 func (s *Server) now() time.Time {
 	if s.cfg.Now != nil {
@@ -231,6 +257,13 @@ func (s *Server) postHearingStep(c echo.Context) error {
 		return fieldError("candidates", "遴选名单由报名记录产生，不接受填写", "the candidates are the registrations; they are not sent")
 	case hearing.ByParticipant(step.Step):
 		return forbidden("确认送达和签字只能由听证参加人本人通过其专用链接办理 / only the participant, through their personal link, confirms delivery or signs")
+	case step.OrganiserInstitution != nil:
+		return fieldError("organiser_institution", "组织单位的登记信息由服务器按机构登记填写，不接受提交", "the organiser's registration is filled in by the server")
+	}
+	if step.Step == hearing.StepDecide && step.OrganiserInstitutionID != "" {
+		if err := s.registeredOrganiser(ctx, t, &step); err != nil {
+			return err
+		}
 	}
 	// Documents named by the step must be filed in this case (their SHA-256
 	// is then in its chain).

@@ -28,6 +28,7 @@ import (
 func (s *Server) registerLinkPurposes() {
 	s.registerHearingLinks()
 	s.registerExpertLinks()
+	s.registerIndependenceLinks()
 }
 
 // IssuedLink is a link just issued: its address is shown this once.

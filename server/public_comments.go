@@ -13,9 +13,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -38,32 +39,19 @@ const (
 	CodeRateLimited = "rate_limited"
 )
 
-// Public comments per client address: a burst of commentBurst, then one
-// every commentEvery seconds. A person writes a few; a script is slowed down.
+// CodeChallengeFailed refuses a public comment whose challenge (GET
+// /cases/{id}/comments/challenge) is missing, forged, another case's,
+// expired or wrongly answered; CodeChallengeUsed one whose challenge was
+// answered before.
 const (
-	commentBurst = 10
-	commentEvery = 6
+	CodeChallengeFailed = "challenge_failed"
+	CodeChallengeUsed   = "challenge_used"
 )
 
-// commentLimiter limits POST /cases/{id}/comments per client address
-// (c.RealIP: the direct peer, or what a trusted proxy's X-Forwarded-For
-// says; clientIP in server.go).
-func (s *Server) commentLimiter() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: 1.0 / commentEvery, Burst: commentBurst, ExpiresIn: 10 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(commentEvery))
-			return newError(http.StatusTooManyRequests, CodeRateLimited,
-				"提交过于频繁，请稍后再试 / too many comments from this address, try again shortly")
-		},
-		ErrorHandler: func(c echo.Context, err error) error {
-			return invalid("无法识别客户端地址 / the client address is unknown")
-		},
-	})
-}
+// The per-address limit of public comments is the portal's
+// (public.CommentLimit: a counter in PostgreSQL, counted in the comment's own
+// INSERT, so every API server shares it). The API and the portal's form
+// count together.
 
 // PublicCommentRequest is one opinion from the public.
 type PublicCommentRequest struct {
@@ -71,6 +59,9 @@ type PublicCommentRequest struct {
 	Contact    string `json:"contact,omitempty" maxLength:"200" description:"联系方式，不公开（个人隐私）"`
 	Text       string `json:"text" required:"true" minLength:"1" maxLength:"5000" description:"意见内容"`
 	Topic      string `json:"topic,omitempty" maxLength:"50" description:"意见所涉主题"`
+	ClauseNo   int    `json:"clause_no,omitempty" minimum:"0" description:"意见针对的条款序号（公告页逐条编号，0 或不填为草案全文）"`
+	Challenge  string `json:"challenge" required:"true" maxLength:"100" description:"GET /cases/{id}/comments/challenge 给出的验证题令牌，一次有效"`
+	Answer     string `json:"answer" required:"true" maxLength:"10" description:"验证题的答案（整数）"`
 }
 
 type publicCommentReq struct {
@@ -84,6 +75,8 @@ type PublicCommentReceived struct {
 	CaseID     string    `json:"case_id"`
 	ReceivedAt time.Time `json:"received_at"`
 	PeriodEnd  string    `json:"period_end" description:"征求意见截止日期"`
+	Receipt    string    `json:"receipt" description:"意见回执编号（仅此一次给出，凭此在公众参与平台查询处理情况）"`
+	ClauseNo   int       `json:"clause_no"`
 }
 
 // commentCase loads the case of the path for the public: only whether it
@@ -125,17 +118,28 @@ func noticeOpen(n db.CommentNotice, day string) bool {
 }
 
 func (s *Server) postPublicComment(c echo.Context) error {
-	cs, err := s.commentCase(c)
-	if err != nil {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return notFound("决策事项不存在 / no such case")
+	}
+	state, notice, err := s.store.CommentTarget(c.Request().Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("决策事项不存在 / no such case")
+	} else if err != nil {
 		return err
 	}
-	if cs.State == workflows.StateClosed {
+	if state == workflows.StateClosed {
 		return caseClosed()
 	}
-	n, err := s.openNotice(c, cs.ID, today())
-	if err != nil {
-		return err
+	if notice == nil {
+		return newError(http.StatusConflict, CodeCommentPeriodClosed, "该决策事项没有正在征求意见的公告 / the case has no open comment notice")
 	}
+	n := *notice
+	if !noticeOpen(n, today()) {
+		return newError(http.StatusConflict, CodeCommentPeriodClosed,
+			fmt.Sprintf("不在征求意见期限内（%s 至 %s）/ outside the comment period (%s to %s)", n.PublishDate, n.EndDate, n.PublishDate, n.EndDate))
+	}
+	cs := db.Case{ID: id}
 	var req PublicCommentRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -147,7 +151,7 @@ func (s *Server) postPublicComment(c echo.Context) error {
 	if text == "" {
 		return invalid("意见内容不能为空 / text is required")
 	}
-	pc := db.PublicComment{CaseID: cs.ID, NoticeSeq: n.Seq, Body: text}
+	pc := participation.NewComment{CaseID: cs.ID, NoticeSeq: n.Seq, Body: text, ClauseNo: req.ClauseNo}
 	if pc.AuthorName, err = cleanText("author_name", req.AuthorName, 100, false); err != nil {
 		return err
 	}
@@ -157,11 +161,58 @@ func (s *Server) postPublicComment(c echo.Context) error {
 	if pc.Topic, err = cleanText("topic", req.Topic, 50, false); err != nil {
 		return err
 	}
-	stored, err := s.store.AddComment(c.Request().Context(), pc)
+	ctx := c.Request().Context()
+	if req.ClauseNo != 0 {
+		d, err := s.portal.EnsureDraft(ctx, cs.ID)
+		if err != nil {
+			return err
+		}
+		if req.ClauseNo < 0 || req.ClauseNo > len(d.Clauses) {
+			return invalid(fmt.Sprintf("clause_no 须为 0–%d / clause_no must be 0–%d", len(d.Clauses), len(d.Clauses)))
+		}
+	}
+	nonce, err := s.portal.Guard().Check(ctx, cs.ID, req.Challenge, req.Answer)
+	switch {
+	case errors.Is(err, public.ErrChallengeExpired):
+		return newError(http.StatusBadRequest, CodeChallengeFailed, "验证题已过期，请重新获取 / the challenge has expired, get a new one")
+	case errors.Is(err, public.ErrChallengeWrong):
+		return newError(http.StatusBadRequest, CodeChallengeFailed, "验证题答案不正确 / wrong answer to the challenge")
+	case errors.Is(err, public.ErrChallengeMissing):
+		return newError(http.StatusBadRequest, CodeChallengeFailed, "须附本事项的验证题（challenge）及答案（answer） / challenge and answer of this case are required")
+	case err != nil:
+		return err
+	}
+	pc.Challenge = nonce
+	r, err := s.links.AddComment(ctx, pc, public.CommentLimit(c.RealIP()))
+	switch {
+	case errors.Is(err, participation.ErrChallengeUsed):
+		return newError(http.StatusConflict, CodeChallengeUsed, "该验证题已使用，请重新获取 / the challenge was used before, get a new one")
+	case errors.Is(err, participation.ErrRateLimited):
+		c.Response().Header().Set("Retry-After", "60")
+		return newError(http.StatusTooManyRequests, CodeRateLimited, "提交过于频繁，请稍后再试 / too many comments from this address, try again shortly")
+	case err != nil:
+		return err
+	}
+	return c.JSON(http.StatusCreated, PublicCommentReceived{ID: r.CommentID, CaseID: cs.ID, ReceivedAt: r.ReceivedAt, PeriodEnd: n.EndDate,
+		Receipt: participation.FormatReceipt(r.Number), ClauseNo: req.ClauseNo})
+}
+
+// commentChallenge gives a challenge for a comment on the case's open notice
+// (public, no token): the question and its token, signed and expiring,
+// answered once.
+func (s *Server) commentChallenge(c echo.Context) error {
+	cs, err := s.commentCase(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, PublicCommentReceived{ID: stored.ID, CaseID: cs.ID, ReceivedAt: stored.ReceivedAt, PeriodEnd: n.EndDate})
+	if _, err := s.openNotice(c, cs.ID, today()); err != nil {
+		return err
+	}
+	ch, err := s.portal.Guard().Issue(c.Request().Context(), cs.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ch)
 }
 
 // commentReader loads the case for reading its comments: the undertaking
@@ -184,6 +235,8 @@ func (s *Server) commentReader(c echo.Context) (db.Case, error) {
 type PublicCommentQuery struct {
 	idPath
 	Topic    string `query:"topic" description:"按主题筛选（空串为未分主题）"`
+	Clause   int    `query:"clause" minimum:"0" description:"按条款筛选（0 为草案全文）"`
+	Hidden   string `query:"hidden" enum:"true,false" description:"是否已隐藏（不在公众参与平台显示）"`
 	Disposed string `query:"disposed" enum:"true,false" description:"是否已处理"`
 	Limit    int    `query:"limit" minimum:"1" maximum:"500" description:"默认 50"`
 	Cursor   string `query:"cursor" description:"上一页的 next_cursor"`
@@ -216,7 +269,7 @@ func decodeCommentCursor(v string) (time.Time, string, bool) {
 	return t, id, true
 }
 
-var commentParams = []string{"topic", "disposed", "limit", "cursor"}
+var commentParams = []string{"topic", "disposed", "limit", "cursor", "clause", "hidden"}
 
 func (s *Server) listPublicComments(c echo.Context) error {
 	cs, err := s.commentReader(c)
@@ -226,7 +279,7 @@ func (s *Server) listPublicComments(c echo.Context) error {
 	params := c.QueryParams()
 	for k, v := range params {
 		if !slices.Contains(commentParams, k) || len(v) != 1 {
-			return invalid("查询参数为 topic、disposed、limit、cursor，各至多一次 / query parameters are topic, disposed, limit, cursor, each at most once")
+			return invalid("查询参数为 topic、clause、disposed、hidden、limit、cursor，各至多一次 / query parameters are topic, clause, disposed, hidden, limit, cursor, each at most once")
 		}
 	}
 	q := db.CommentQuery{CaseID: cs.ID, Limit: 50}
@@ -243,6 +296,20 @@ func (s *Server) listPublicComments(c echo.Context) error {
 			return invalid("disposed 须为 true 或 false / disposed must be true or false")
 		}
 		q.Disposed = &b
+	}
+	if v := params.Get("clause"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100000 {
+			return invalid("clause 须为条款序号（0 为草案全文） / clause must be a clause number (0: the whole draft)")
+		}
+		q.Clause = &n
+	}
+	if v := params.Get("hidden"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return invalid("hidden 须为 true 或 false / hidden must be true or false")
+		}
+		q.Hidden = &b
 	}
 	if v := params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -379,9 +446,12 @@ func (s *Server) commentDisposer(c echo.Context) (db.Case, db.User, error) {
 	return cs, u, nil
 }
 
-// TopicDispositionRequest disposes of a topic's undisposed comments together.
+// TopicDispositionRequest disposes of several comments together, as one
+// cluster: a topic's undisposed comments, or the comments the unit picked
+// in its ledger (comment_ids; then topic is not given).
 type TopicDispositionRequest struct {
-	Topic string `json:"topic" required:"true" maxLength:"100" description:"意见主题（同类意见归并处理）"`
+	Topic      string   `json:"topic,omitempty" maxLength:"100" description:"意见主题（同类意见归并处理）"`
+	CommentIDs []string `json:"comment_ids,omitempty" maxItems:"500" description:"承办单位归并的意见（1–500 条）；与 topic 二选一"`
 	DispositionRequest
 }
 
@@ -390,9 +460,9 @@ type topicDispositionReq struct {
 	TopicDispositionRequest
 }
 
-// TopicDisposed answers a disposition by topic.
+// TopicDisposed answers a disposition by topic or of a picked cluster.
 type TopicDisposed struct {
-	Topic    string `json:"topic"`
+	Topic    string `json:"topic,omitempty"`
 	Count    int    `json:"count"`
 	EventSeq int64  `json:"event_seq"`
 }
@@ -420,6 +490,9 @@ func (s *Server) disposeTopic(c echo.Context) error {
 	if len(req.Disposition) > 50 {
 		return invalid("disposition 无效 / invalid disposition")
 	}
+	if req.CommentIDs != nil {
+		return s.disposeCluster(c, cs, u, topic, req.CommentIDs, req.Disposition, reason, req)
+	}
 	cluster := "topic:" + topic
 	if v := rules.OpinionsDisposed([]rules.Opinion{{ID: cluster, Cluster: cluster}},
 		[]rules.OpinionCluster{{ID: cluster, Disposition: req.Disposition, Reason: reason}}); v != nil {
@@ -435,11 +508,36 @@ func (s *Server) disposeTopic(c echo.Context) error {
 	return c.JSON(http.StatusOK, TopicDisposed{Topic: topic, Count: n, EventSeq: ev.Seq})
 }
 
+// disposeCluster disposes of the comments the unit picked as one cluster
+// (R-PP-10).
+func (s *Server) disposeCluster(c echo.Context, cs db.Case, u db.User, topic string, picked []string, disposition, reason string, req TopicDispositionRequest) error {
+	if topic != "" {
+		return invalid("topic 与 comment_ids 只能给出其一 / give topic or comment_ids, not both")
+	}
+	ids, err := clusterIDs(picked)
+	if err != nil {
+		return err
+	}
+	cluster := "cluster:" + ids[0]
+	if v := rules.OpinionsDisposed([]rules.Opinion{{ID: cluster, Cluster: cluster}},
+		[]rules.OpinionCluster{{ID: cluster, Disposition: disposition, Reason: reason}}); v != nil {
+		return s.refuseByRule(c, cs.ID, "", map[string]any{"task_type": "comment_disposition", "comment_ids": ids, "form": req}, []rules.Violation{*v})
+	}
+	actor := db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID, RequestID: requestID(c), ClientAddr: c.RealIP()}
+	ev, err := s.store.DisposeCluster(c.Request().Context(), cs.ID, ids, disposition, reason, actor)
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("comment_ids 中有不属于本事项的意见 / comment_ids names comments that are not this case's")
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TopicDisposed{Count: len(ids), EventSeq: ev.Seq})
+}
+
 // publicCommentOps document the public-comment routes.
 var publicCommentOps = []apiOp{
-	{"POST", "/api/v1/cases/{id}/comments", "Comment on a case's open comment notice (public, no token; rate-limited per client address); a closed case takes none (409 case_closed)", new(publicCommentReq), new(PublicCommentReceived), 201, false, []int{400, 404, 409, 429}},
+	{"POST", "/api/v1/cases/{id}/comments", "Comment on a case's open comment notice (public, no token): with a challenge from GET /cases/{id}/comments/challenge and its answer (400 challenge_failed; 409 challenge_used when answered before), at most 10 a minute per client address (429, shared by every API server); the answer's receipt number is shown once; a closed case takes none (409 case_closed)", new(publicCommentReq), new(PublicCommentReceived), 201, false, []int{400, 404, 409, 429}},
 	{"GET", "/api/v1/cases/{id}/comments", "A case's public comments in arrival order, keyset-paged (undertaking unit, auditors)", new(PublicCommentQuery), new(PublicCommentPage), 200, true, []int{400, 403, 404}},
 	{"GET", "/api/v1/cases/{id}/comments/summary", "Counts of a case's public comments: total, by topic, first and last, disposed (undertaking unit, auditors)", new(idPath), new(PublicCommentSummary), 200, true, []int{403, 404}},
-	{"POST", "/api/v1/cases/{id}/comments/dispositions", "Dispose of every undisposed comment of a topic together, as one cluster (R-PP-10); 409 case_closed once the case is closed", new(topicDispositionReq), new(TopicDisposed), 200, true, []int{400, 403, 404, 409, 422}},
+	{"POST", "/api/v1/cases/{id}/comments/dispositions", "Dispose of several comments together, as one cluster (R-PP-10): every undisposed comment of a topic, or the comment_ids the unit picked; 409 case_closed once the case is closed", new(topicDispositionReq), new(TopicDisposed), 200, true, []int{400, 403, 404, 409, 422}},
 	{"POST", "/api/v1/cases/{id}/comments/{comment_id}/disposition", "The undertaking unit's disposition of a comment (R-PP-10): adopted, partly_adopted, not_adopted (with reason) or outside_scope; 409 case_closed once the case is closed", new(dispositionReq), new(CommentDisposed), 200, true, []int{400, 403, 404, 409, 422}},
 }

@@ -13,9 +13,11 @@ func (s *Server) routes() {
 		// listener, or keep the path from the public side (docs/deploy.md).
 		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
 	}
-	// Public comments need no token (Art. 15: anyone may comment); limited
-	// per client address (public_comments.go).
-	e.POST("/api/v1/cases/:id/comments", s.postPublicComment, s.commentLimiter())
+	// Public comments need no token (Art. 15: anyone may comment); each
+	// answers a challenge once, limited per client address in PostgreSQL
+	// (public_comments.go, server/public/guard.go).
+	e.POST("/api/v1/cases/:id/comments", s.postPublicComment)
+	e.GET("/api/v1/cases/:id/comments/challenge", s.commentChallenge)
 	// Personal links: the token is the credential of a person without an
 	// account (server/personal); each purpose's page and act is registered
 	// by the track it belongs to.
@@ -69,6 +71,10 @@ func (s *Server) routes() {
 	api.GET("/cases/:id/comments/summary", s.publicCommentSummary)
 	api.POST("/cases/:id/comments/:comment_id/disposition", s.disposeComment)
 	api.POST("/cases/:id/comments/dispositions", s.disposeTopic)
+	api.POST("/cases/:id/comments/:comment_id/hide", s.hideComment)
+	api.GET("/cases/:id/comments/ledger", s.commentLedger)
+	api.GET("/cases/:id/comments/report", s.adoptionReportPage)
+	api.POST("/cases/:id/comments/report", s.makeCommentReport)
 	api.GET("/directories", s.listDirectories)
 	api.POST("/directories", s.createDirectory)
 	api.GET("/directories/:id", s.getDirectory)
@@ -97,4 +103,8 @@ func (s *Server) routes() {
 	api.GET("/tasks/:id/hearing", s.getHearing)
 	api.POST("/tasks/:id/hearing/steps", s.postHearingStep)
 	api.POST("/tasks/:id/hearing/links", s.postHearingLink)
+	api.GET("/tasks/:id/meeting", s.getMeeting)
+	api.POST("/tasks/:id/meeting/steps", s.postMeetingStep)
+	api.POST("/tasks/:id/proposals", s.postProposal)
+	api.POST("/tasks/:id/independence-links", s.postIndependenceLink)
 }

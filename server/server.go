@@ -58,6 +58,9 @@ type Config struct {
 	// Now is the server's clock for the hearing's day checks and the
 	// portal (tests set it); nil: time.Now.
 	Now func() time.Time
+	// Chromium is the headless browser that prints the adoption report to
+	// PDF (server/pdf); "": the one installed (chromium-headless-shell).
+	Chromium string
 }
 
 // Server holds the API's dependencies.

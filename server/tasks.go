@@ -231,8 +231,12 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var institutions []rules.Institution
+	if req.Form, institutions, err = s.registeredFacts(ctx, t, req.Form); err != nil {
+		return err
+	}
 	out, err := s.update(ctx, t, updateID, workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: t.ID, Actor: actor(u), Form: req.Form,
-		Clock: clock, Directory: dir, Dossier: dossier, RequestID: requestID(c), ClientAddr: c.RealIP()})
+		Clock: clock, Directory: dir, Dossier: dossier, Institutions: institutions, RequestID: requestID(c), ClientAddr: c.RealIP()})
 	if err != nil {
 		if keyed {
 			// The case may have ended since the first attempt: its record answers.
@@ -243,6 +247,14 @@ func (s *Server) completeTask(c echo.Context) error {
 		return s.refusal(c, t, req.Form, err)
 	}
 	s.cfg.Metrics.Step("completed", "")
+	if t.Type == workflows.TaskPublicComment {
+		// The notice is published: its draft is split into the clauses the
+		// portal takes comments on (the portal splits it on first reading
+		// if this fails).
+		if _, err := s.portal.EnsureDraft(ctx, t.CaseID); err != nil {
+			s.log.ErrorContext(ctx, "split the published draft", "case_id", t.CaseID, "err", err)
+		}
+	}
 	return c.JSON(http.StatusOK, TaskCompleted{TaskID: t.ID, CaseID: out.CaseID, State: out.State, Seq: out.Seq, Hash: out.Hash, NewTasks: nonNil(out.NewTasks)})
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/meeting"
 	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -61,6 +62,8 @@ type caseWF struct {
 	// stepData is what the step being applied adds to its event's data
 	// (reset by applyCompletion).
 	stepData map[string]any
+	// stepReq is the completion being applied (set by applyCompletion).
+	stepReq CompleteTaskRequest
 	// panelOn: the expert review is a panel drawn from the pool, each
 	// expert declaring and signing through their own link (version marker
 	// "expert-panel"); earlier cases keep the single form.
@@ -71,6 +74,27 @@ type caseWF struct {
 	// "hearing-process", workflows/hearing.go).
 	hearingProcess bool
 	hearing        *participation.Hearing
+	// legalityReceipt: the review body confirms receipt of complete
+	// materials, from which R-LR-03 counts (version marker
+	// "legality-receipt", workflows/receipt.go).
+	legalityReceipt bool
+	// liveMeeting: the meeting may be recorded as a live session or a
+	// paper meeting (meeting_step), from which its task completes (version
+	// marker "live-meeting", workflows/meeting.go).
+	liveMeeting bool
+	meeting     *meeting.Session
+	// stepClock is the working-day clock's answer for the completion being
+	// applied (reset by applyCompletion).
+	stepClock *ClockFacts
+	// registered: assessors, evaluators and their affiliations are
+	// institutions of the register, compared by identity (version marker
+	// "registered-institutions", workflows/institutions.go).
+	registered bool
+	// proposalsOn: proposals are recorded for the initiation and disposed
+	// of with reasons (R-INI-05), and the evaluation summary is published
+	// per policy (R-EVA-05) (version marker
+	// "proposal-dispositions-evaluation-summary", workflows/proposals.go).
+	proposalsOn bool
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -130,6 +154,18 @@ func (w *caseWF) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateHearingStep}); err != nil {
 		return fmt.Errorf("hearing step handler: %w", err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMeetingStep, w.meetingStep,
+		workflow.UpdateHandlerOptions{Validator: w.validateMeetingStep}); err != nil {
+		return fmt.Errorf("meeting step handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordProposal, w.recordProposal,
+		workflow.UpdateHandlerOptions{Validator: w.validateRecordProposal}); err != nil {
+		return fmt.Errorf("proposal handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDeclareIndependence, w.declareIndependence,
+		workflow.UpdateHandlerOptions{Validator: w.validateIndependence}); err != nil {
+		return fmt.Errorf("independence handler: %w", err)
+	}
 	return nil
 }
 
@@ -142,6 +178,10 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.evalFromPublication = workflow.GetVersion(ctx, evaluationFromPublicationChange, workflow.DefaultVersion, 1) == 1
 		w.panelOn = workflow.GetVersion(ctx, expertPanelChange, workflow.DefaultVersion, 1) == 1
 		w.hearingProcess = workflow.GetVersion(ctx, hearingProcessChange, workflow.DefaultVersion, 1) == 1
+		w.legalityReceipt = workflow.GetVersion(ctx, legalityReceiptChange, workflow.DefaultVersion, 1) == 1
+		w.liveMeeting = workflow.GetVersion(ctx, liveMeetingChange, workflow.DefaultVersion, 1) == 1
+		w.registered = workflow.GetVersion(ctx, registeredInstitutionsChange, workflow.DefaultVersion, 1) == 1
+		w.proposalsOn = workflow.GetVersion(ctx, proposalDispositionsChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})
@@ -195,7 +235,9 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 
 func (w *caseWF) snapshot() (Snapshot, error) {
 	s := Snapshot{State: w.state, Outcome: w.outcome, Facts: w.facts, Tasks: make([]Task, 0, len(w.tasks)),
-		HearingProcess: w.hearingProcess, Hearing: w.hearing.Clone(), Panel: w.panel.clone()}
+		HearingProcess: w.hearingProcess, Hearing: w.hearing.Clone(), Panel: w.panel.clone(),
+		LiveMeeting: w.liveMeeting, Meeting: w.meeting.Clone(), LegalityReceipt: w.legalityReceipt,
+		RegisteredInstitutions: w.registered, ProposalDispositions: w.proposalsOn}
 	for _, t := range w.tasks {
 		s.Tasks = append(s.Tasks, *t)
 	}
@@ -365,6 +407,17 @@ func (w *caseWF) check(now time.Time, req CompleteTaskRequest) (any, error) {
 	if hf, ok := form.(*HearingForm); ok && w.hearingProcess {
 		ferrs = hearingFormFields(hf)
 	}
+	if cf, ok := form.(*CollectiveDiscussionForm); ok {
+		if fromSession, errs := w.meetingForm(t, cf); fromSession {
+			ferrs = errs
+		}
+	}
+	if w.registered {
+		ferrs = append(ferrs, institutionFields(form, req)...)
+	}
+	if w.proposalsOn {
+		ferrs = append(ferrs, w.dispositionFields(form)...)
+	}
 	if len(ferrs) > 0 {
 		return nil, refuse(ErrInvalid, "表单不完整 / the form is incomplete", RefusalDetail{Fields: ferrs})
 	}
@@ -451,6 +504,8 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		Form:         req.Form,
 	}
 	w.stepData = map[string]any{}
+	w.stepClock = req.Clock
+	w.stepReq = req
 	if w.full {
 		st.NewTasks, st.CancelTasks = w.advanceFull(st.At, t, form)
 	} else {
@@ -468,6 +523,11 @@ func (w *caseWF) applyCompletion(ctx workflow.Context, t *Task, req CompleteTask
 		// The completion carries the whole hearing record, so the dossier
 		// holds it in one event (with the seed and draw to re-run it).
 		data["hearing"] = w.hearing
+	}
+	if s := w.sessionOf(t); s != nil {
+		// The completion carries the sealed minutes, so the dossier holds
+		// them in one event.
+		data["meeting"] = s
 	}
 	report := w.problemReport(st.At, form, req.Clock)
 	if report != nil {
@@ -529,6 +589,11 @@ func (w *caseWF) adopt(ctx workflow.Context, taken *activities.TaskTaken) {
 		return
 	}
 	form, ferrs := decodeForm(t.Type, taken.Form)
+	if cf, ok := form.(*CollectiveDiscussionForm); ok {
+		if fromSession, errs := w.meetingForm(t, cf); fromSession {
+			ferrs = errs
+		}
+	}
 	if len(ferrs) > 0 {
 		workflow.GetLogger(ctx).Error("recorded completion does not decode", "case_id", w.in.CaseID, "task_id", t.ID)
 		return
@@ -547,11 +612,13 @@ type memento struct {
 	implementedAt, evaluationDue time.Time
 	panel                        *PanelState
 	hearing                      *participation.Hearing
+	meeting                      *meeting.Session
 }
 
 func (w *caseWF) save() memento {
 	m := memento{state: w.state, outcome: w.outcome, drafter: w.drafter, facts: w.facts.Clone(), taskSeq: w.taskSeq,
-		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, panel: w.panel.clone(), hearing: w.hearing.Clone()}
+		implementedAt: w.implementedAt, evaluationDue: w.evaluationDue, panel: w.panel.clone(), hearing: w.hearing.Clone(),
+		meeting: w.meeting.Clone()}
 	for _, t := range w.tasks {
 		c := *t
 		c.CoReviewers = append([]CoReviewer(nil), t.CoReviewers...)
@@ -564,7 +631,7 @@ func (w *caseWF) save() memento {
 func (w *caseWF) restore(m memento) {
 	w.state, w.outcome, w.drafter, w.facts, w.taskSeq = m.state, m.outcome, m.drafter, m.facts, m.taskSeq
 	w.implementedAt, w.evaluationDue, w.panel = m.implementedAt, m.evaluationDue, m.panel
-	w.hearing = m.hearing
+	w.hearing, w.meeting = m.hearing, m.meeting
 	w.tasks = w.tasks[:len(m.tasks)]
 	for i := range m.tasks {
 		*w.tasks[i] = m.tasks[i]

@@ -85,6 +85,9 @@ type caseHarness struct {
 	clockFacts *workflows.ClockFacts
 	dirFacts   *workflows.DirectoryFacts
 	dossier    *workflows.DossierFacts
+	// institutions are the register's answers the server sends with every
+	// completion (CompleteTaskRequest.Institutions).
+	institutions []rules.Institution
 	// applyErr, when set, may make ApplyStep fail for a step.
 	applyErr func(activities.StepInput) error
 }
@@ -173,7 +176,8 @@ func (h *caseHarness) send(updateID, taskID string, actor activities.Actor, form
 				r.outcome = out
 			}
 		},
-	}, workflows.CompleteTaskRequest{TaskID: taskID, Actor: actor, Form: raw, RequestID: "req-" + updateID, Clock: h.clockFacts, Directory: h.dirFacts, Dossier: h.dossier})
+	}, workflows.CompleteTaskRequest{TaskID: taskID, Actor: actor, Form: raw, RequestID: "req-" + updateID, Clock: h.clockFacts, Directory: h.dirFacts, Dossier: h.dossier,
+		Institutions: h.institutions})
 }
 
 func (h *caseHarness) state() workflows.Snapshot {

@@ -61,6 +61,9 @@ type PanelExpert struct {
 	Institution   bool   `json:"institution,omitempty"`
 	DifferingView bool   `json:"differing_view,omitempty"`
 	ExitFlag      string `json:"exit_flag,omitempty"` // "" eligible; suspended | disqualified (R-EXP-06)
+	// Registered is an institution's identity in the register (its pool
+	// row's employer is itself), filled in by the server.
+	Registered *rules.Institution `json:"registered,omitempty"`
 }
 
 // ExpertPanelRequest is one step of the panel.
@@ -107,6 +110,8 @@ type PanelMember struct {
 	Source        string `json:"source"`
 	State         string `json:"state"`
 	Disposition   string `json:"disposition,omitempty"`
+	// Registered is an institution's identity in the register (G-EVAL-3P).
+	Registered *rules.Institution `json:"registered,omitempty"`
 }
 
 // PanelState is the panel's summary (query state, snapshot).
@@ -403,7 +408,7 @@ func (w *caseWF) panelStep(ctx workflow.Context, req ExpertPanelRequest) (PanelO
 			for _, c := range req.Candidates {
 				if c.ID == id {
 					p.Members = append(p.Members, PanelMember{ExpertID: c.ID, Name: c.Name, Institution: c.Institution,
-						DifferingView: c.DifferingView, Source: "draw", State: MemberSelected})
+						DifferingView: c.DifferingView, Source: "draw", State: MemberSelected, Registered: w.registeredOf(c)})
 				}
 			}
 		}
@@ -414,7 +419,7 @@ func (w *caseWF) panelStep(ctx workflow.Context, req ExpertPanelRequest) (PanelO
 	case PanelName:
 		e := req.Expert
 		p.Members = append(p.Members, PanelMember{ExpertID: e.ID, Name: e.Name, Institution: e.Institution, DifferingView: e.DifferingView,
-			Source: "named", State: MemberSelected})
+			Source: "named", State: MemberSelected, Registered: w.registeredOf(*e)})
 		step.ExpertID, step.Rationale = e.ID, req.Rationale
 		data["expert_id"], data["name"], data["rationale"] = e.ID, e.Name, req.Rationale
 	case PanelDeclare:

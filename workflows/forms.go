@@ -21,6 +21,19 @@ type InitiationForm struct {
 	Units        []rules.Unit `json:"units,omitempty" title:"承办单位" description:"Undertaking units; exactly one lead when several"`
 	DraftSummary string       `json:"draft_summary" title:"决策事项说明" description:"Summary of the matter"`
 	LegalBasis   []string     `json:"legal_basis,omitempty" title:"法律依据" description:"Legal-basis inventory"`
+	// Dispositions say how each recorded proposal was disposed of, with
+	// reasons (R-INI-05; cases since the
+	// "proposal-dispositions-evaluation-summary" marker).
+	Dispositions []ProposalDisposition `json:"dispositions,omitempty" title:"决策事项建议的处理"`
+}
+
+// ProposalDisposition is the organ's disposition of one recorded proposal.
+type ProposalDisposition struct {
+	ProposalID  string `json:"proposal_id" title:"建议编号"`
+	Disposition string `json:"disposition" title:"处理结果" enum:"initiated,not_initiated,merged"`
+	Reason      string `json:"reason" title:"理由"`
+	MergedInto  string `json:"merged_into,omitempty" title:"合并至"`
+	Replied     bool   `json:"replied,omitempty" title:"已答复建议人"`
 }
 
 // LegalOpinionForm is a legal adviser's or public-sector lawyer's opinion (Art. 28).

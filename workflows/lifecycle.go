@@ -111,6 +111,12 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			add(&list[i])
 		}
 	}
+	if w.registered {
+		addAll(w.institutionViolations(f, form, req))
+	}
+	if w.proposalsOn {
+		addAll(w.proposalViolations(form, p))
+	}
 	switch x := form.(type) {
 	case *InitiationForm:
 		if x.Decision == "decline" {
@@ -250,6 +256,8 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			rt.EarliestReplyOn = civilDate(req.Clock.EarliestReplyOn)
 			add(rules.ReviewTimeSufficient(rt))
 		}
+	case *LegalityReceiptForm:
+		addAll(w.receiptViolations(now, x, req.Clock))
 	case *LegalOpinionForm:
 		add(rules.LegalAdviserOpinionAttached([]rules.LegalOpinion{{Author: x.Author, Role: x.AuthorRole, On: civilDate(x.Date), Signed: x.Signed}}))
 	case *LegalityReviewForm:
@@ -262,8 +270,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 				EN: "The reply time asked is below the statutory working days: the review body must accept the shortened time."})
 		}
 	case *CollectiveDiscussionForm:
+		addAll(w.meetingViolations(t))
 		add(rules.MeetingTypeAllowed(x.MeetingType))
-		m := x.minutes()
+		m := w.minutesOf(t, x)
 		add(rules.QuorumMet(x.Present, x.Members, p))
 		add(rules.HeadSpeaksLast(m))
 		add(rules.MajorityFollowed(m, p))
@@ -341,7 +350,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			add(rules.DirectoryMatterClosable(rules.DirectoryClosure{InDirectory: d.InDirectory, AdjustmentRef: d.AdjustmentRef}))
 		}
 	case *PostEvaluationForm:
-		add(rules.EvaluatorIndependent(x.Evaluator, f.PreDecisionUnits))
+		if !w.registered {
+			add(rules.EvaluatorIndependent(x.Evaluator, f.PreDecisionUnits))
+		}
 		add(rules.EvaluationRecommended(rules.EvaluationReport{Recommendation: x.Recommendation, Reasons: x.Reasons}))
 		if x.Recommendation == rules.RecommendTerminate {
 			addAll(rules.TerminationLawful(rules.Termination{CollectiveDecisionRef: x.CollectiveDecisionRef, PublicationRef: x.PublicationRef}))
@@ -489,6 +500,9 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 	}
 	switch f := form.(type) {
 	case *InitiationForm:
+		if w.proposalsOn {
+			w.facts.Proposals = disposed(w.facts.Proposals, f.Dispositions)
+		}
 		if f.Decision == "decline" {
 			w.outcome = OutcomeNotInitiated
 			return w.toArchiving(now), nil
@@ -571,6 +585,9 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 			for _, m := range w.panel.Members {
 				if m.Institution && m.State == MemberOpined {
 					w.preDecisionUnit(m.Name)
+					if w.registered && m.Registered != nil {
+						w.preDecisionInstitution(*m.Registered)
+					}
 				}
 			}
 			w.facts.SetTrack(rules.TrackEXP, rules.TrackDone)
@@ -593,6 +610,10 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 		w.facts.RiskAssessments = append(w.facts.RiskAssessments, outcome)
 		w.preDecisionUnit(f.Assessor)
+		if inst := registeredInstitution(w.stepReq, f.AssessorInstitutionID); w.registered && inst != nil {
+			w.preDecisionInstitution(*inst)
+			w.stepData["assessor_institution"] = inst
+		}
 		w.facts.SetTrack(rules.TrackRISK, rules.TrackDone)
 	case *FairCompetitionForm:
 		w.facts.FCRRef = f.ConclusionRef
@@ -601,7 +622,16 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		w.state = StateLegalityReview
 		w.facts.LegalityOutcome, w.facts.LegalOpinions, w.facts.ChangesApplied = "", 0, false
 		w.facts.ReviewTimeShortened = strings.TrimSpace(f.ExceptionReason) != ""
+		if w.legalityReceipt {
+			// The review body confirms receipt first (receipt.go).
+			w.facts.RequestedReplyOn = f.RequestedReplyOn
+			w.facts.LegalityReceivedOn, w.facts.EarliestReplyOn, w.facts.ReplyDueOn = "", "", ""
+			opened = append(opened, w.openTask(TaskLegalityReceipt, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody))
+			break
+		}
 		opened = append(opened, w.openReview()...)
+	case *LegalityReceiptForm:
+		return w.applyReceipt(now, f, w.stepClock)
 	case *LegalOpinionForm:
 		w.facts.LegalOpinions++
 	case *LegalityReviewForm:
@@ -632,6 +662,10 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 	case *CollectiveDiscussionForm:
 		w.facts.MeetingType = f.MeetingType
 		w.facts.Decision = f.Decision
+		if rec := w.meetingRecord(t); rec != "" {
+			w.facts.MeetingRecord = rec
+			w.stepData["meeting_record"] = rec
+		}
 		switch {
 		case f.Decision == rules.DecisionApproved || (f.Decision == rules.DecisionApprovedWithChanges && !f.Substantive):
 			w.state = StatePreIssuance
@@ -722,6 +756,12 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 	case *PostEvaluationForm:
 		w.facts.Evaluated = true
+		if inst := registeredInstitution(w.stepReq, f.EvaluatorInstitutionID); w.registered && inst != nil {
+			w.stepData["evaluator_institution"] = inst
+		}
+		if w.proposalsOn {
+			w.publishSummary(now, f)
+		}
 		switch f.Recommendation {
 		case rules.RecommendTerminate:
 			w.outcome = OutcomeTerminated
@@ -787,12 +827,16 @@ func (w *caseWF) participationProgress() {
 // openReview opens the review's tasks: the legal adviser's opinion, the
 // review body's opinion (due by the R-LR-11 alert) and, if none is open, the
 // general office's meeting task, which stays blocked by G-CD-LR meanwhile.
-func (w *caseWF) openReview() []activities.NewTask {
+func (w *caseWF) openReview() []activities.NewTask { return w.openReviewFrom("") }
+
+// openReviewFrom is openReview with the review's SLA counted from a day
+// (the confirmed receipt, YYYY-MM-DD) instead of now.
+func (w *caseWF) openReviewFrom(from string) []activities.NewTask {
 	o := w.in.Organs
 	opinion := w.openTask(TaskLegalOpinion, StateLegalityReview, RoleLegalAdviser, o.ReviewBody)
 	review := w.openTask(TaskLegalityReview, StateLegalityReview, RoleLegalityReviewer, o.ReviewBody)
 	if n := w.in.Params.ReviewSLAWorkingDays; n > 0 {
-		review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n, YellowWorkingDays: w.in.Params.yellowDays(TaskLegalityReview)}
+		review.Deadline = &activities.DeadlineSpec{Rule: "R-LR-11", WorkingDays: n, YellowWorkingDays: w.in.Params.yellowDays(TaskLegalityReview), From: from}
 	}
 	out := []activities.NewTask{opinion, review}
 	if !w.hasOpen(TaskCollectiveDiscussion) {
@@ -805,7 +849,7 @@ func (w *caseWF) openReview() []activities.NewTask {
 // (spec §3: returned / supplement requested / FAIL; rediscussion): the review
 // and the meeting start again on the new draft. Consultation done stays done.
 func (w *caseWF) backToDrafting() (opened []activities.NewTask, cancelled []string) {
-	cancelled = w.cancelOpen(TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges, TaskCollectiveDiscussion, TaskLegalitySubmission, TaskRiskAssessment)
+	cancelled = w.cancelOpen(TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges, TaskCollectiveDiscussion, TaskLegalitySubmission, TaskRiskAssessment, TaskLegalityReceipt)
 	w.facts.LegalityOutcome, w.facts.LegalOpinions, w.facts.ChangesApplied = "", 0, false
 	w.facts.ReviewedDraftHash, w.facts.LegalityOpinionRef, w.facts.Decision = "", "", ""
 	w.state = StateDrafting

@@ -135,10 +135,17 @@ type ExpertReviewForm struct {
 // RiskAssessmentForm records a risk assessment or the reuse of an existing
 // one (Arts. 22–24, spec §4.6).
 type RiskAssessmentForm struct {
-	Assessor   string           `json:"assessor" title:"评估单位"`
-	ThirdParty bool             `json:"third_party,omitempty" title:"委托第三方"`
-	Report     rules.RiskReport `json:"report,omitzero" title:"风险评估报告"`
-	ReportRef  string           `json:"report_ref" title:"评估报告文件"`
+	Assessor   string `json:"assessor" title:"评估单位"`
+	ThirdParty bool   `json:"third_party,omitempty" title:"委托第三方"`
+	// A third party is chosen from the register of institutions, with the
+	// contract and its independence declaration (R-RSK-05; cases since the
+	// "registered-institutions" marker). The server takes the name from the
+	// register.
+	AssessorInstitutionID string           `json:"assessor_institution_id,omitempty" title:"受托评估机构（机构登记）" format:"uuid"`
+	ContractSHA256        string           `json:"contract_sha256,omitempty" title:"委托合同（本事项已上传的文件）"`
+	DeclarationSHA256     string           `json:"independence_declaration_sha256,omitempty" title:"独立性声明（签章文件；或由机构通过专用链接声明）"`
+	Report                rules.RiskReport `json:"report,omitzero" title:"风险评估报告"`
+	ReportRef             string           `json:"report_ref" title:"评估报告文件"`
 	// Existing reuses an assessment made under other rules (R-RSK-02); Risks
 	// are the matter's identified risks it must cover.
 	Existing *ExistingAssessmentForm `json:"existing,omitempty" title:"已有评估"`
@@ -170,6 +177,20 @@ type LegalitySubmissionForm struct {
 	// ExceptionReason explains a reply time under seven working days; the
 	// review body accepts it in its opinion (G-LR-TIME).
 	ExceptionReason string `json:"exception_reason,omitempty" title:"缩短审查时间的理由"`
+}
+
+// LegalityReceiptForm is the review body's own act on a submission
+// (Art. 26, R-LR-02, R-LR-03): it received the materials complete, on a day
+// (today unless a past day is recorded with a reason), from which the
+// review time counts; or they are incomplete, and the submission goes back
+// to the unit with what is missing.
+type LegalityReceiptForm struct {
+	Outcome        string   `json:"outcome" title:"收件结论" enum:"complete,incomplete"`
+	ReceivedOn     string   `json:"received_on,omitempty" title:"收到完整材料日期" description:"YYYY-MM-DD；不填为今日"`
+	BackdateReason string   `json:"backdate_reason,omitempty" title:"补记往日收件的理由"`
+	ReplyDueOn     string   `json:"reply_due_on,omitempty" title:"答复日期" description:"YYYY-MM-DD；不填为送审要求的答复日期"`
+	ShortenedTime  bool     `json:"shortened_time_accepted,omitempty" title:"同意缩短审查时间"`
+	Missing        []string `json:"missing,omitempty" title:"需补正的材料"`
 }
 
 // PartyReportForm records the request/report to the same-level Party
@@ -213,7 +234,15 @@ type SuspensionFollowUpForm struct {
 
 // PostEvaluationForm is the post-decision evaluation (Art. 36).
 type PostEvaluationForm struct {
-	Evaluator             rules.Evaluator      `json:"evaluator" title:"评估单位"`
+	Evaluator rules.Evaluator `json:"evaluator" title:"评估单位"`
+	// A third-party evaluator and the bodies it belongs to are chosen from
+	// the register (G-EVAL-3P by identity; cases since the
+	// "registered-institutions" marker).
+	EvaluatorInstitutionID string   `json:"evaluator_institution_id,omitempty" title:"受托评估机构（机构登记）" format:"uuid"`
+	AffiliationIDs         []string `json:"affiliation_institution_ids,omitempty" title:"评估机构的上级或出资机构（机构登记）"`
+	// Summary is the evaluation's public summary, published on the portal
+	// when the organ's policy says so (R-EVA-05).
+	Summary               string               `json:"summary,omitempty" title:"评估报告摘要（供公开）"`
 	Plan                  rules.EvaluationPlan `json:"plan" title:"评估方案"`
 	ReportRef             string               `json:"report_ref" title:"评估报告"`
 	Recommendation        string               `json:"recommendation" title:"评估建议" enum:"continue,adjust,terminate"`
@@ -246,6 +275,8 @@ func fullFormFor(taskType string) any {
 		return &FairCompetitionForm{}
 	case TaskLegalitySubmission:
 		return &LegalitySubmissionForm{}
+	case TaskLegalityReceipt:
+		return &LegalityReceiptForm{}
 	case TaskPartyReport:
 		return &PartyReportForm{}
 	case TaskExecutionReport:
@@ -308,7 +339,9 @@ func checkFullFields(f any) []FieldError {
 			errs = oneOf(errs, "method", f.Method, "meeting", "written", "commissioned")
 		}
 	case *RiskAssessmentForm:
-		errs = required(errs, "assessor", f.Assessor)
+		if f.AssessorInstitutionID == "" {
+			errs = required(errs, "assessor", f.Assessor)
+		}
 		if f.Existing != nil {
 			optDate("existing.on", f.Existing.On)
 		} else {
@@ -319,6 +352,30 @@ func checkFullFields(f any) []FieldError {
 		errs = required(errs, "reviewer", f.Reviewer)
 	case *LegalitySubmissionForm:
 		errs = dateField(errs, "requested_reply_on", f.RequestedReplyOn)
+	case *LegalityReceiptForm:
+		errs = oneOf(errs, "outcome", f.Outcome, "complete", "incomplete")
+		optDate("received_on", f.ReceivedOn)
+		optDate("reply_due_on", f.ReplyDueOn)
+		if f.Outcome == "incomplete" {
+			if len(f.Missing) == 0 {
+				errs = append(errs, FieldError{Field: "missing", Message: "须列明需补正的材料", EN: "list the missing materials"})
+			}
+			if f.ReceivedOn != "" || f.ReplyDueOn != "" || f.ShortenedTime {
+				errs = append(errs, FieldError{Field: "received_on", Message: "材料不全时不记录收件日期和答复日期", EN: "incomplete materials have no receipt or reply date"})
+			}
+		}
+		if len(f.Missing) > 50 {
+			errs = append(errs, FieldError{Field: "missing", Message: "至多50项", EN: "at most 50 items"})
+		}
+		for i, m := range f.Missing {
+			errs = required(errs, fmt.Sprintf("missing[%d]", i), m)
+			if len(m) > 500 {
+				errs = append(errs, FieldError{Field: fmt.Sprintf("missing[%d]", i), Message: "至多500字节", EN: "at most 500 bytes"})
+			}
+		}
+		if len(f.BackdateReason) > 2000 {
+			errs = append(errs, FieldError{Field: "backdate_reason", Message: "至多2000字节", EN: "at most 2000 bytes"})
+		}
 	case *PartyReportForm:
 		optDate("report_date", f.ReportDate)
 	case *ExecutionReportForm:
@@ -336,7 +393,9 @@ func checkFullFields(f any) []FieldError {
 		errs = oneOf(errs, "adjustment_class", f.AdjustmentClass, "", rules.AdjustmentMajor, rules.AdjustmentMinor)
 		errs = required(errs, "reasons", f.Reasons)
 	case *PostEvaluationForm:
-		errs = required(errs, "evaluator.name", f.Evaluator.Name)
+		if f.EvaluatorInstitutionID == "" {
+			errs = required(errs, "evaluator.name", f.Evaluator.Name)
+		}
 		errs = required(errs, "report_ref", f.ReportRef)
 	case *ArchiveForm:
 		errs = required(errs, "dossier_ref", f.DossierRef)

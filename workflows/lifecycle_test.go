@@ -52,6 +52,7 @@ var (
 		Report: rules.RiskReport{Methods: []string{"问卷"}, DepartmentOpinions: 3, RiskPoints: []string{"征地补偿"}, Measures: "分期补偿", ResponsePlan: "应急预案", Conclusion: rules.RiskControllable}}
 	fullFCR        = workflows.FairCompetitionForm{Conclusion: "compliant", ConclusionRef: "公平竞争审查结论", Reviewer: "县市场监管局"}
 	fullSubmission = workflows.LegalitySubmissionForm{ExplanationRef: "起草说明", ProcedureStatement: "已履行公众参与、专家论证、风险评估、公平竞争审查程序", AttestedBy: "张伟", RequestedReplyOn: "2026-04-20"}
+	fullReceipt    = workflows.LegalityReceiptForm{Outcome: workflows.ReceiptComplete}
 	fullOpinion    = workflows.LegalOpinionForm{Opinion: "合法", Author: "王芳", AuthorRole: rules.LegalAdviser, Date: "2026-04-08", Signed: true}
 	fullReview     = workflows.LegalityReviewForm{Outcome: rules.LRPass, Opinion: "权限、程序、内容合法", Heads: []string{"authority", "procedure", "content"}, Reviewer: "李娜", OpinionRef: "宜司审〔2026〕5号"}
 	fullMeeting    = workflows.CollectiveDiscussionForm{MeetingType: "executive", MeetingDate: "2026-04-15", Present: 6, Members: 7, Decision: rules.DecisionApproved,
@@ -85,6 +86,13 @@ func newFullHarness(t *testing.T, m workflows.Matter) *caseHarness {
 	// "hearing-process"); the process itself is driven end to end in
 	// server/hearing_test.go.
 	h.env.OnGetVersion("hearing-process", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	// These scripts name assessors and evaluators as typed names, take no
+	// proposals and publish no evaluation summary, as cases started before
+	// the version markers "registered-institutions" and
+	// "proposal-dispositions-evaluation-summary" do; newMarkedHarness runs
+	// with them (institutions_test.go).
+	h.env.OnGetVersion("registered-institutions", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion("proposal-dispositions-evaluation-summary", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	return h
 }
 
@@ -121,6 +129,7 @@ func (h *caseHarness) consult() {
 func (h *caseHarness) decide() {
 	h.consult()
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.complete("upd-la", workflows.TaskLegalOpinion, adviser, fullOpinion)
 	h.complete("upd-lr", workflows.TaskLegalityReview, reviewer, fullReview)
 	h.complete("upd-cd", workflows.TaskCollectiveDiscussion, secretary, fullMeeting)
@@ -155,6 +164,7 @@ func TestFullLifecycleAllTracks(t *testing.T) {
 	h.complete("upd-comments", workflows.TaskCommentReport, officer, fullCommentReport)
 	// The meeting waits for the review (G-CD-LR).
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.expectState(workflows.StateLegalityReview)
 	h.complete("upd-cd-early", workflows.TaskCollectiveDiscussion, secretary, fullMeeting)
 	h.complete("upd-la", workflows.TaskLegalOpinion, adviser, fullOpinion)
@@ -211,6 +221,7 @@ func TestTS01_DiscussionBeforeLegalityReview(t *testing.T) {
 	h := newFullHarness(t, workflows.Matter{})
 	h.consult()
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.complete("upd-cd", workflows.TaskCollectiveDiscussion, secretary, fullMeeting)
 	h.run(false)
 	h.refusedWith("upd-cd", rules.GCDLR.ID)
@@ -222,6 +233,7 @@ func TestTS03_FailAndExploratoryReform(t *testing.T) {
 	h := newFullHarness(t, workflows.Matter{})
 	h.consult()
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.complete("upd-la", workflows.TaskLegalOpinion, adviser, fullOpinion)
 	fail := fullReview
 	fail.Outcome = rules.LRFail
@@ -231,6 +243,7 @@ func TestTS03_FailAndExploratoryReform(t *testing.T) {
 	redraft.DraftHash = "a1b2c3"
 	h.complete("upd-redraft", workflows.TaskDrafting, officer, redraft)
 	h.complete("upd-submit2", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt2", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.complete("upd-la2", workflows.TaskLegalOpinion, adviser, fullOpinion)
 	expl := fullReview
 	expl.Outcome, expl.LegalRiskDisclosure, expl.NoClearRule = rules.LRExploratory, "存在被撤销的法律风险", "国家尚无明确规定"
@@ -318,6 +331,7 @@ func TestTS12_UncontrollableRisk(t *testing.T) {
 	h.wait(31 * 24 * time.Hour)
 	h.complete("upd-comments", workflows.TaskCommentReport, officer, fullCommentReport)
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.complete("upd-la", workflows.TaskLegalOpinion, adviser, fullOpinion)
 	h.complete("upd-lr", workflows.TaskLegalityReview, reviewer, fullReview)
 	h.complete("upd-cd-approve", workflows.TaskCollectiveDiscussion, secretary, fullMeeting)
@@ -353,6 +367,7 @@ func TestTS17_ConfidentialAndUrgent(t *testing.T) {
 	secret.Expert, secret.Risk, secret.FairCompetition = workflows.TrackChoice{Reason: "否", Officer: "张伟"}, workflows.TrackChoice{Reason: "否"}, workflows.TrackChoice{Reason: "否"}
 	h.complete("upd-draft", workflows.TaskDrafting, officer, secret)
 	h.complete("upd-submit", workflows.TaskLegalitySubmission, officer, fullSubmission)
+	h.complete("upd-receipt", workflows.TaskLegalityReceipt, reviewer, fullReceipt)
 	h.complete("upd-cd-urgent", workflows.TaskCollectiveDiscussion, secretary, fullMeeting)
 	h.complete("upd-la", workflows.TaskLegalOpinion, adviser, fullOpinion)
 	h.complete("upd-lr", workflows.TaskLegalityReview, reviewer, fullReview)

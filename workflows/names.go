@@ -14,7 +14,15 @@ const (
 	UpdateExpertPanel = "expert_panel"
 	// UpdateHearingStep is one step of a hearing (workflows/hearing.go).
 	UpdateHearingStep = "hearing_step"
-	QueryState        = "state"
+	// UpdateMeetingStep is one step of a meeting's session (workflows/meeting.go).
+	UpdateMeetingStep = "meeting_step"
+	// UpdateRecordProposal records a decision-matter proposal for the
+	// initiation (workflows/proposals.go).
+	UpdateRecordProposal = "record_proposal"
+	// UpdateDeclareIndependence records a third-party risk assessor's own
+	// declaration of independence (workflows/institutions.go).
+	UpdateDeclareIndependence = "declare_independence"
+	QueryState                = "state"
 
 	// SignalDeadlinesRecomputed carries deadlines the working-day clock
 	// recomputed after an official calendar was loaded (R-CAL-08).
@@ -102,6 +110,7 @@ const (
 	TaskRiskAssessment     = "risk_assessment"         // §4.6
 	TaskFairCompetition    = "fair_competition_review" // §4.7
 	TaskLegalitySubmission = "legality_submission"     // §4.8 submission package to the review body
+	TaskLegalityReceipt    = "legality_receipt"        // §4.8 the review body confirms complete receipt or asks for supplements (R-LR-02/03)
 	TaskPartyReport        = "party_report"            // §4.10 Party-committee report and NPC track
 	TaskExecutionReport    = "execution_report"        // §4.13 periodic / problem report
 	TaskExecutionDecision  = "execution_decision"      // §4.15 the head decides on a reported problem
@@ -112,7 +121,7 @@ const (
 
 // TaskTypes lists every task type.
 var TaskTypes = []string{TaskInitiation, TaskDrafting, TaskPublicComment, TaskCommentReport, TaskHearing, TaskExpertReview,
-	TaskRiskAssessment, TaskFairCompetition, TaskLegalitySubmission, TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges,
+	TaskRiskAssessment, TaskFairCompetition, TaskLegalitySubmission, TaskLegalityReceipt, TaskLegalOpinion, TaskLegalityReview, TaskApplyChanges,
 	TaskCollectiveDiscussion, TaskPartyReport, TaskPublication, TaskExecutionReport, TaskExecutionDecision,
 	TaskSuspensionFollowUp, TaskPostEvaluation, TaskArchive, TaskCalendarReview}
 

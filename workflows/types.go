@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/workflows/meeting"
 	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -162,9 +163,14 @@ type CompleteTaskRequest struct {
 	Directory *DirectoryFacts `json:"directory,omitempty"`
 	// Dossier is the archive's completeness check, made by the server on
 	// the case's record when the case is archived (R-ARC-03).
-	Dossier    *DossierFacts `json:"dossier,omitempty"`
-	RequestID  string        `json:"request_id,omitempty"`
-	ClientAddr string        `json:"client_addr,omitempty"`
+	Dossier *DossierFacts `json:"dossier,omitempty"`
+	// Institutions are the register's records of the institutions the form
+	// names by ID (assessor, evaluator, its affiliations), read by the
+	// server when it takes the request: the identities G-EVAL-3P and
+	// R-RSK-05 compare.
+	Institutions []rules.Institution `json:"institutions,omitempty"`
+	RequestID    string              `json:"request_id,omitempty"`
+	ClientAddr   string              `json:"client_addr,omitempty"`
 }
 
 // ClockFacts are the working-day clock's answers a step needs, computed by the
@@ -219,4 +225,18 @@ type Snapshot struct {
 	// (hearing_step); Hearing is that hearing's state.
 	HearingProcess bool                   `json:"hearing_process,omitempty"`
 	Hearing        *participation.Hearing `json:"hearing,omitempty"`
+	// LiveMeeting says the case may record its meeting as a session
+	// (meeting_step); Meeting is the latest meeting task's session.
+	LiveMeeting bool             `json:"live_meeting,omitempty"`
+	Meeting     *meeting.Session `json:"meeting,omitempty"`
+	// LegalityReceipt says the review body confirms receipt of the
+	// legality submission (legality_receipt tasks, R-LR-03).
+	LegalityReceipt bool `json:"legality_receipt,omitempty"`
+	// RegisteredInstitutions says the case chooses assessors and
+	// evaluators from the register (marker "registered-institutions");
+	// ProposalDispositions that it records proposals with their
+	// dispositions and publishes the evaluation summary per policy (marker
+	// "proposal-dispositions-evaluation-summary").
+	RegisteredInstitutions bool `json:"registered_institutions,omitempty"`
+	ProposalDispositions   bool `json:"proposal_dispositions,omitempty"`
 }

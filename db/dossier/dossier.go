@@ -101,6 +101,64 @@ type Catalogue struct {
 	Evidence []Evidence       `json:"evidence,omitempty"`
 	Events   []CatalogueEvent `json:"events"`
 	Chain    Chain            `json:"chain"`
+	// Meetings say how each collective discussion's minutes were taken:
+	// live (the session's steps), paper (entered afterwards with the signed
+	// minutes) or form (typed after the meeting).
+	Meetings []CatalogueMeeting `json:"meetings,omitempty"`
+}
+
+// CatalogueMeeting is one meeting of the case as the chain records it.
+type CatalogueMeeting struct {
+	TaskID string `json:"task_id"`
+	// Record is live, paper or form.
+	Record        string `json:"record"`
+	RecordZH      string `json:"record_zh"`
+	Seq           int64  `json:"seq"` // the event that opened (live) or recorded (paper, form) it
+	ClosedSeq     int64  `json:"closed_seq,omitempty"`
+	MinutesSHA256 string `json:"minutes_sha256,omitempty"`
+}
+
+var meetingRecordZH = map[string]string{"live": "会中实时记录", "paper": "纸质会议事后录入（附签署纪要）", "form": "会后表单录入"}
+
+// meetingsOf reads the meetings of a chain from its events.
+func meetingsOf(evs []db.AuditEvent) []CatalogueMeeting {
+	var out []CatalogueMeeting
+	find := func(task string) *CatalogueMeeting {
+		for i := range out {
+			if out[i].TaskID == task {
+				return &out[i]
+			}
+		}
+		return nil
+	}
+	for _, e := range evs {
+		var d struct {
+			TaskID        string `json:"task_id"`
+			MinutesSHA256 string `json:"minutes_sha256"`
+			MeetingRecord string `json:"meeting_record"`
+		}
+		if json.Unmarshal(e.Data, &d) != nil {
+			continue
+		}
+		switch e.Action {
+		case "meeting.open":
+			out = append(out, CatalogueMeeting{TaskID: d.TaskID, Record: "live", Seq: e.Seq})
+		case "meeting.paper":
+			out = append(out, CatalogueMeeting{TaskID: d.TaskID, Record: "paper", Seq: e.Seq, ClosedSeq: e.Seq, MinutesSHA256: d.MinutesSHA256})
+		case "meeting.close":
+			if m := find(d.TaskID); m != nil {
+				m.ClosedSeq = e.Seq
+			}
+		case "task.completed.collective_discussion":
+			if d.MeetingRecord == "form" && find(e.TaskID) == nil {
+				out = append(out, CatalogueMeeting{TaskID: e.TaskID, Record: "form", Seq: e.Seq})
+			}
+		}
+	}
+	for i := range out {
+		out[i].RecordZH = meetingRecordZH[out[i].Record]
+	}
+	return out
 }
 
 // CatalogueCase is the case the dossier is of.
@@ -166,7 +224,7 @@ type Event struct {
 // the adoption report generated from them). The dossier carries each such
 // blob under documents/ and Verify checks that it is there, so the chain
 // binds it like a filed document.
-var EvidencePrefixes = []string{"expert."}
+var EvidencePrefixes = []string{"expert.", "comments."}
 
 // Evidence is one blob an event names.
 type Evidence struct {
@@ -248,6 +306,7 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 		cat.Events = append(cat.Events, CatalogueEvent{Seq: e.Seq, At: e.At, Action: e.Action, Actor: e.ActorName, Role: e.ActorRole, Org: e.ActorOrg, Hash: e.Hash})
 		seqOf[e.EventKey] = e.Seq
 	}
+	cat.Meetings = meetingsOf(rec.Events)
 	var shas []string
 	for _, ev := range evidenceOf(rec.Events) {
 		cat.Evidence = append(cat.Evidence, ev)
@@ -312,6 +371,15 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 	}
 	if len(t.History) > 0 {
 		if err := put(HistoryFile, t.History); err != nil {
+			return Manifest{}, err
+		}
+	}
+	if len(rec.Comments) > 0 || commentEvents(evf.Events) {
+		b, err := marshal(commentsOf(rec.Case.ID, rec.Comments))
+		if err != nil {
+			return Manifest{}, fmt.Errorf("%s: %w", CommentsFile, err)
+		}
+		if err := put(CommentsFile, b); err != nil {
 			return Manifest{}, err
 		}
 	}
@@ -387,6 +455,10 @@ th,td{border:1px solid #999;padding:4px 6px;text-align:left;font-size:13px;verti
 <table><tr><th>序号</th><th>类别 Kind</th><th>名称 Name</th><th>版本</th><th>环节 Step</th><th>上传人 Uploader</th><th>时间 Time</th><th>大小 Bytes</th><th>SHA-256</th><th>事件</th></tr>
 {{range .Documents}}<tr><td>{{.No}}</td><td>{{kind .Kind}}</td><td>{{.Name}}</td><td>{{.Version}}</td><td>{{step .Step}}</td><td>{{.UploadedByName}}</td><td>{{time .UploadedAt}}</td><td>{{.Size}}</td><td><code>{{.SHA256}}</code></td><td>{{.EventSeq}}</td></tr>
 {{else}}<tr><td colspan="10">无 / none</td></tr>{{end}}</table>
+{{with .Meetings}}<h2>集体讨论会议 Meetings</h2>
+<table><tr><th>任务 Task</th><th>记录方式 Recorded</th><th>开始/录入事件 Event</th><th>封存事件 Sealed</th><th>签署纪要 Signed minutes</th></tr>
+{{range .}}<tr><td><code>{{.TaskID}}</code></td><td>{{.RecordZH}} ({{.Record}})</td><td>{{.Seq}}</td><td>{{if .ClosedSeq}}{{.ClosedSeq}}{{end}}</td><td>{{with .MinutesSHA256}}<code>{{.}}</code>{{end}}</td></tr>
+{{end}}</table>{{end}}
 <h2>过程记录 Events</h2>
 <table><tr><th>序号 Seq</th><th>时间 Time</th><th>事项 Action</th><th>操作人 Actor</th><th>角色 Role</th><th>单位 Org</th><th>哈希 Hash</th></tr>
 {{range .Events}}<tr><td>{{.Seq}}</td><td>{{time .At}}</td><td>{{.Action}}</td><td>{{.Actor}}</td><td>{{.Role}}</td><td>{{.Org}}</td><td><code title="{{.Hash}}">{{short .Hash}}</code></td></tr>
@@ -575,8 +647,28 @@ func verify(zr *zip.Reader) (rep Report) {
 	for _, p := range verifyHearings(evf.Events, listed) {
 		fail(EventsFile, p.Seq, p.Reason)
 	}
+	// A paper meeting's signed minutes (R-CD-07).
+	for _, p := range verifyPaperMeetings(evf.Events, listed) {
+		fail(EventsFile, p.Seq, p.Reason)
+	}
 
-	// 4. The catalogue against the chain.
+	// 4. Public comments: the file against the chain's digests,
+	// dispositions and hidings.
+	if f, ok := files[CommentsFile]; ok && listed[CommentsFile] {
+		var cf Comments
+		if err := readJSON(f, &cf); err != nil {
+			fail(CommentsFile, 0, "无法解析 / cannot be parsed: "+err.Error())
+		} else {
+			if cf.CaseID != m.CaseID {
+				fail(CommentsFile, 0, "意见不属于本决策事项 / the comments belong to another case")
+			}
+			rep.Problems = append(rep.Problems, verifyComments(cf, evf.Events)...)
+		}
+	} else if commentEvents(evf.Events) {
+		fail(CommentsFile, 0, "审计链记载了公众意见的处理，但档案中没有意见 / the chain records dispositions of public comments the dossier does not hold")
+	}
+
+	// 5. The catalogue against the chain.
 	var cat Catalogue
 	if f, ok := files[CatalogueJSON]; !ok {
 		return rep
@@ -640,6 +732,24 @@ func readJSON(f *zip.File, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// verifyPaperMeetings checks that the signed minutes each paper meeting of
+// a chain names are in the dossier.
+func verifyPaperMeetings(evs []Event, listed map[string]bool) []Problem {
+	var out []Problem
+	for _, e := range evs {
+		if e.Action != "meeting.paper" {
+			continue
+		}
+		var d struct {
+			MinutesSHA256 string `json:"minutes_sha256"`
+		}
+		if json.Unmarshal(e.Data, &d) == nil && d.MinutesSHA256 != "" && !listed[DocumentsDir+d.MinutesSHA256] {
+			out = append(out, Problem{Seq: e.Seq, Reason: "纸质会议的签署纪要不在档案中 / the signed minutes of a paper meeting are not in the dossier"})
+		}
+	}
+	return out
 }
 
 // verifyHearings checks the hearing_step events of a chain offline.

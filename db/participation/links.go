@@ -44,15 +44,20 @@ const (
 	// PurposeExpertOpinion: an expert submits and signs their own written
 	// opinion (R-EXP-05).
 	PurposeExpertOpinion = "expert.submit_opinion"
+	// PurposeRiskIndependence: a third-party risk assessor (an
+	// institution of the register) declares its independence (R-RSK-05).
+	PurposeRiskIndependence = "risk.declare_independence"
 )
 
 // Purposes lists the known purposes; IssueLink refuses any other.
-var Purposes = []string{PurposeHearingDelivery, PurposeHearingSignature, PurposeExpertDeclaration, PurposeExpertOpinion}
+var Purposes = []string{PurposeHearingDelivery, PurposeHearingSignature, PurposeExpertDeclaration, PurposeExpertOpinion,
+	PurposeRiskIndependence}
 
 // Holder kinds: who holds a link.
 const (
 	HolderHearingParticipant = "hearing_participant"
 	HolderExpert             = "expert"
+	HolderInstitution        = "institution" // an institution of the register, by its register ID
 )
 
 // Audit actions of the links' own events. The act done through a link is

@@ -14,6 +14,44 @@ type Step struct {
 	State      string
 }
 
+// Needs are what a driver prepares before a step of AllTracks (cases since
+// the version marker "registered-institutions"): Institutions are form
+// fields that take an institution of the register by ID — the driver
+// registers each (POST /institutions) and puts its ID in the form;
+// Documents are form fields that take the SHA-256 of a document of the
+// case — the driver files a PDF under that title and puts its SHA-256 in
+// the form.
+type Needs struct {
+	Institutions map[string]Institution
+	Documents    map[string]string
+	// Proposals are recorded on the task first (POST
+	// /tasks/{id}/proposals, R-INI-01), and Dispositions, which dispose of
+	// them (R-INI-05), go in the form.
+	Proposals    []map[string]any
+	Dispositions []map[string]any
+}
+
+// Institution is an institution a driver registers.
+type Institution struct {
+	Name, Kind, CreditCode string
+}
+
+// Prepare are the needs of AllTracks' steps, by task type.
+var Prepare = map[string]Needs{
+	"initiation": {
+		Proposals: []map[string]any{{"source": "department", "summary": "实施城区污水处理PPP项目", "proposer": "县住建局",
+			"problem": "城区污水处理能力不足", "reasons": "《水污染防治法》第四十九条", "solution": "PPP模式新建污水处理厂", "merits": "必要且可行"}},
+		Dispositions: []map[string]any{{"proposal_id": "P1", "disposition": "initiated", "reason": "城区污水处理能力不足，确有必要", "replied": true}},
+	},
+	"risk_assessment": {
+		Institutions: map[string]Institution{"assessor_institution_id": {"洛阳社会稳定评估中心", "consultancy", "52410300MJ0000001R"}},
+		Documents:    map[string]string{"contract_sha256": "风险评估委托合同", "independence_declaration_sha256": "独立性声明（盖章）"},
+	},
+	"post_evaluation": {
+		Institutions: map[string]Institution{"evaluator_institution_id": {"河南大学法学院", "university", "12410000MB00000010"}},
+	},
+}
+
 // Day is the civil date n days from today in Beijing (YYYY-MM-DD).
 func Day(n int) string {
 	return time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, n).Format(time.DateOnly)
@@ -38,6 +76,9 @@ func Steps() []Step {
 		{"department_officer", "public_comment_report", map[string]any{"adoption_report_ref": "公众意见采纳情况报告", "summary": "已逐条研究"}, "consulting"},
 		{"department_officer", "legality_submission", map[string]any{"explanation_ref": "起草说明", "procedure_statement": "已履行公众参与程序",
 			"attested_by": "张伟", "requested_reply_on": Day(40)}, "legality_review"},
+		// The review body confirms it received the materials complete,
+		// today; Art. 26's time counts from here (R-LR-03).
+		{"legality_review_officer", "legality_receipt", map[string]any{"outcome": "complete"}, "legality_review"},
 		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author": "王芳", "author_role": "legal_adviser", "date": Day(0), "signed": true}, "legality_review"},
 		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法",
 			"heads": []string{"authority", "procedure", "content"}, "reviewer": "李娜"}, "collective_discussion"},
@@ -68,7 +109,8 @@ var AllTracksMatter = map[string]any{"public_concern": true, "highly_technical":
 // more but a process with its applicants and participants (server/
 // hearing_test.go drives it end to end), so this path holds none. The
 // expert_review step completes from the case's expert panel, which a driver
-// runs first (history_e2e_test.go; its field is ExpertPanelField).
+// runs first (history_e2e_test.go; its field is ExpertPanelField), and the
+// driver prepares the risk assessment and the evaluation (Prepare).
 func AllTracks() []Step {
 	short := Steps()
 	byTask := map[string]Step{}
@@ -100,21 +142,22 @@ func AllTracks() []Step {
 		// runs before this step: a driver runs it over HTTP (history_e2e_test.go,
 		// server/experts_test.go); the task then completes from its record.
 		officer("expert_review", map[string]any{"method": "written"}),
-		officer("risk_assessment", map[string]any{"assessor": "洛阳社会稳定评估中心", "third_party": true, "report_ref": "风险评估报告",
+		officer("risk_assessment", map[string]any{"third_party": true, "report_ref": "风险评估报告",
 			"report": map[string]any{"methods": []string{"问卷"}, "department_opinions": 3, "risk_points": []string{"征地补偿"},
 				"measures": "分期补偿", "response_plan": "应急预案", "conclusion": "controllable"}}),
 		officer("fair_competition_review", map[string]any{"conclusion": "compliant", "conclusion_ref": "公平竞争审查结论", "reviewer": "县市场监管局"}),
 		byTask["public_comment_report"],
 		byTask["legality_submission"],
+		byTask["legality_receipt"],
 		byTask["legal_opinion"],
 		byTask["legality_review"],
 		byTask["collective_discussion"],
 		byTask["party_report"],
 		publication,
 		{"department_officer", "execution_report", map[string]any{"summary": "一季度执行情况", "request_evaluation": true}, "in_execution"},
-		{"department_officer", "post_evaluation", map[string]any{"evaluator": map[string]any{"name": "河南大学法学院", "third_party": true},
+		{"department_officer", "post_evaluation", map[string]any{"evaluator": map[string]any{"third_party": true},
 			"plan": map[string]any{"public_opinion": true, "participants": []string{"npc_deputies"}}, "report_ref": "后评估报告",
-			"recommendation": "continue", "reasons": "效果良好"}, "in_execution"},
+			"recommendation": "continue", "reasons": "效果良好", "summary": "评估认为实施效果良好，建议继续执行。"}, "in_execution"},
 		byTask["execution_report"],
 		byTask["archive"],
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/juece/juece/db/participation"
 )
@@ -35,7 +33,7 @@ func (p *Portal) hearingKind() NoticeKind {
 		Routes: func(g *echo.Group) {
 			g.GET("/:task", p.hearingNotice)
 			g.GET("/:task/draft", p.hearingDraft)
-			g.POST("/:task/registrations", p.register, registrationLimiter())
+			g.POST("/:task/registrations", p.register)
 		},
 	}
 }
@@ -117,24 +115,12 @@ func (p *Portal) hearingDraft(c echo.Context) error {
 }
 
 // Registration limits: a person registers once; a script is slowed down.
+// The counter is PostgreSQL's (participation.Store.Hit), so every API server
+// counts the same address together.
 const (
-	registrationBurst = 10
-	registrationEvery = 6
-	maxRegistration   = 16 << 10
+	registrationsPerMin = 10
+	maxRegistration     = 16 << 10
 )
-
-func registrationLimiter() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: 1.0 / registrationEvery, Burst: registrationBurst, ExpiresIn: 10 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(registrationEvery))
-			return &Problem{Status: http.StatusTooManyRequests, Message: "提交过于频繁，请稍后再试。"}
-		},
-	})
-}
 
 // cleanField checks one typed field: trimmed, no control characters, at
 // most max characters.
@@ -152,6 +138,12 @@ func (p *Portal) register(c echo.Context) error {
 	n, err := p.loadHearing(c)
 	if err != nil {
 		return p.Fail(c, err)
+	}
+	if ok, err := p.Participation.Hit(c.Request().Context(), participation.Limit{Key: "registration:" + c.RealIP(), N: registrationsPerMin, Window: time.Minute}); err != nil {
+		return p.Fail(c, err)
+	} else if !ok {
+		c.Response().Header().Set("Retry-After", "60")
+		return p.Fail(c, &Problem{Status: http.StatusTooManyRequests, Message: "提交过于频繁，请稍后再试。"})
 	}
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxRegistration)
 	if err := c.Request().ParseForm(); err != nil {

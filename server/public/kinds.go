@@ -48,7 +48,8 @@ type Notice struct {
 // Add a track's kind here.
 func (p *Portal) noticeKinds() []NoticeKind {
 	return []NoticeKind{
-		p.commentKind(), // comments.go: 公开征求意见
-		p.hearingKind(), // hearing.go: 听证会
+		p.commentKind(),    // comments.go: 公开征求意见
+		p.hearingKind(),    // hearing.go: 听证会
+		p.evaluationKind(), // evaluation.go: 决策后评估报告摘要
 	}
 }

@@ -65,6 +65,7 @@ type Portal struct {
 	Deps
 	pages map[string]*template.Template // page name → layout + page
 	kinds []NoticeKind
+	keyCache
 }
 
 // New builds the portal. It panics if the embedded templates do not parse
@@ -323,6 +324,30 @@ var funcs = template.FuncMap{
 	// time formats an instant in Beijing time to the minute.
 	"time": func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
 	"join": strings.Join,
+	// disposition, badge and hidden name dispositions and moderation
+	// reasons (comments.go).
+	"disposition": dispositionName,
+	"hidden":      hiddenName,
+	"badge": func(d string) string {
+		switch d {
+		case "adopted":
+			return "ok"
+		case "partly_adopted":
+			return "partly"
+		case "not_adopted", "outside_scope":
+			return "no"
+		}
+		return ""
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
 }
 
 var weekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}

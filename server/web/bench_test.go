@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -41,56 +40,7 @@ func BenchmarkUIRender100kCases(b *testing.B) {
 		b.Fatal(err)
 	}
 	t0 := time.Now()
-	// Case g belongs to 宜阳县 when g % 50 = 0, else to county org-(g % 49);
-	// its stage is st(g) = (g / 50 * 7 + g) % 10: 0–5 closed, 6 initiation,
-	// 7 legality review, 8 meeting, 9 publication.
-	for _, q := range []string{
-		`INSERT INTO organisations (id, name, level) SELECT 'org-' || g, '县' || g, 'county' FROM generate_series(0, 48) g`,
-		`CREATE TABLE bench_seed AS SELECT g, (g / 50 * 7 + g) % 10 AS st, g % 50 = 0 AS yiyang,
-		        md5('case' || g)::uuid AS case_id, 'org-' || (g % 49) AS county FROM generate_series(1, 100000) g`,
-		`INSERT INTO cases (id, workflow_id, title, organ_id, unit_id, profile, state, facts, created_at, updated_at, audit_seq, audit_head)
-		 SELECT case_id, 'case-' || case_id, '决策事项第' || g || '号', CASE WHEN yiyang THEN 'yiyang' ELSE county END,
-		        CASE WHEN yiyang THEN 'yiyang-nrb' ELSE county END, 'luoyang',
-		        CASE WHEN st < 6 THEN 'closed' ELSE (ARRAY['initiation','legality_review','collective_discussion','publication'])[st - 5] END,
-		        '{"initiated":true,"lead_unit":"yiyang-nrb","legal_opinions":1}', now() - g * interval '1 minute', now(), 5, md5('head' || g)
-		 FROM bench_seed`,
-		`INSERT INTO tasks (id, case_id, type, stage, role, org_id, state, form, created_at, updated_at, completed_at)
-		 SELECT md5('init' || g)::uuid, case_id, 'initiation', 'initiation', 'department_officer',
-		        CASE WHEN yiyang THEN 'yiyang-nrb' ELSE county END, 'completed',
-		        '{"decision_ref":"宜政决〔2026〕1号","lead_unit":"yiyang-nrb","draft_summary":"草案"}', now(), now(), now()
-		 FROM bench_seed`,
-		`INSERT INTO tasks (id, case_id, type, stage, role, org_id, state, due_at, warning, created_at, updated_at)
-		 SELECT md5('step' || g)::uuid, case_id,
-		        (ARRAY['publication','initiation','legality_review','collective_discussion','publication'])[greatest(st - 5, 0) + 1],
-		        (ARRAY['publication','initiation','legality_review','collective_discussion','publication'])[greatest(st - 5, 0) + 1],
-		        (ARRAY['meeting_secretary','department_officer','legality_review_officer','meeting_secretary','meeting_secretary'])[greatest(st - 5, 0) + 1],
-		        CASE WHEN NOT yiyang THEN county
-		             ELSE (ARRAY['yiyang-office','yiyang-nrb','yiyang-justice','yiyang-office','yiyang-office'])[greatest(st - 5, 0) + 1] END,
-		        CASE WHEN st < 6 THEN 'completed' ELSE 'open' END,
-		        date_trunc('day', now()) + ((g % 60) - 10) * interval '1 day' + interval '16 hours',
-		        CASE WHEN st < 6 THEN '' WHEN g % 60 < 10 THEN 'red' WHEN g % 60 < 13 THEN 'yellow' ELSE '' END, now(), now()
-		 FROM bench_seed`,
-		`INSERT INTO deadlines (id, case_id, task_id, rule, kind, from_date, n, due_date, due_at, provisional, sources)
-		 SELECT md5('dl' || g)::uuid, case_id, md5('step' || g)::uuid, 'R-LR-11', 'working_days',
-		        current_date - 10, 15, (date_trunc('day', now()) + ((g % 60) - 10) * interval '1 day')::date,
-		        date_trunc('day', now()) + ((g % 60) - 10) * interval '1 day' + interval '16 hours', g % 3 = 0,
-		        ARRAY['国务院办公厅关于2026年部分节假日安排的通知']
-		 FROM bench_seed WHERE st = 7 OR g % 10 = 0`,
-		// Five chained-looking events per case (the chain is not verified here).
-		`INSERT INTO audit_events (case_id, seq, event_key, at, action, actor_id, actor_name, actor_role, actor_org, task_id, data, prev_hash, hash)
-		 SELECT case_id, s, 'k' || s, now() - (6 - s) * interval '1 hour',
-		        (ARRAY['case.opened','task.claim','task.completed.initiation','task.claim','task.comment'])[s],
-		        'u', '张伟', 'department_officer', 'yiyang-nrb', md5('init' || g)::uuid::text,
-		        '{"task_type":"initiation","state":"legality_review","form":{"decision_ref":"宜政决〔2026〕1号"}}',
-		        md5('prev' || g || s) || md5('p2' || g || s), md5('hash' || g || s) || md5('h2' || g || s)
-		 FROM bench_seed, generate_series(1, 5) s`,
-		`DROP TABLE bench_seed`,
-		`VACUUM ANALYZE`,
-	} {
-		if _, err := store.DB.ExecContext(ctx, q); err != nil {
-			b.Fatalf("%s…: %v", strings.Fields(q)[0:3], err)
-		}
-	}
+	dbtest.SeedScale(b, store, 0, 100_000) // see there for the city it seeds
 	b.Logf("seeded 100,000 cases in %s", time.Since(t0).Round(time.Millisecond))
 
 	demoCredentials(b, store.DB, demo)

@@ -91,6 +91,9 @@ var fills = map[string]fill{
 		"f.attested_by":         "张伟",
 		"f.requested_reply_on":  lawfulpath.Day(40),
 	}},
+	workflows.TaskLegalityReceipt: {fields: map[string]string{
+		"f.outcome": "complete",
+	}},
 	workflows.TaskLegalOpinion: {fields: map[string]string{
 		"f.opinion":     "经审核，决策事项在法定权限内，程序符合规定，内容合法。",
 		"f.author":      "王芳",
@@ -219,6 +222,9 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		officer.completeOpenTask(caseID, typ)
 	}
 	officer.waitText("#case-state", "合法性审查")
+	// The review body confirms it received the materials complete, today
+	// (R-LR-03: the review's time counts from here).
+	b.login(workflows.RoleLegalityReviewer).completeOpenTask(caseID, workflows.TaskLegalityReceipt)
 
 	// The meeting cannot be recorded before the legality review passed: the
 	// refusal shows the rule and its citation next to the submit button, and

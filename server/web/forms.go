@@ -27,13 +27,16 @@ import (
 
 // schema is the part of JSON Schema the forms use.
 type schema struct {
-	Type        any                `json:"type"` // "string" or ["array", "null"]
-	Title       string             `json:"title"`
-	Description string             `json:"description"`
-	Format      string             `json:"format"`
-	Enum        []any              `json:"enum"`
-	Items       *schema            `json:"items"`
-	Properties  map[string]*schema `json:"properties"`
+	Type        any    `json:"type"` // "string" or ["array", "null"]
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Format      string `json:"format"`
+	Enum        []any  `json:"enum"`
+	// EnumLabels name the enum's values where the server offers choices
+	// of its own (institutions of the register, documents of the case).
+	EnumLabels []string           `json:"x-enum-labels"`
+	Items      *schema            `json:"items"`
+	Properties map[string]*schema `json:"properties"`
 }
 
 // kind is the schema's type, the first that is not "null".
@@ -277,9 +280,16 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 		cur := scalarString(v)
 		f.Options = append(f.Options, Option{Value: "", Label: "—", Selected: cur == ""})
 		for _, e := range enum {
-			f.Options = append(f.Options, Option{Value: e, Label: label(b.lang, key, e), Selected: e == cur})
+			f.Options = append(f.Options, Option{Value: e, Label: s.enumLabel(b.lang, key, e), Selected: e == cur})
 		}
 		f.Value = cur
+	case kind == "array" && s.Items != nil && len(s.Items.EnumLabels) > 0:
+		// Several of the server's choices (affiliated institutions).
+		f.Kind = "multiselect"
+		items, _ := v.([]any)
+		for _, e := range enumValues(key, s.Items) {
+			f.Options = append(f.Options, Option{Value: e, Label: s.Items.enumLabel(b.lang, key, e), Selected: slices.Contains(items, any(e))})
+		}
 	case kind == "integer" || kind == "number":
 		f.Kind = "number"
 		f.Value = scalarString(v)
@@ -353,6 +363,17 @@ func (b *formBuilder) fieldLabel(key, orderKey string, s *schema) string {
 
 // codeList is a description that lists the codes a field takes.
 var codeList = regexp.MustCompile(`^[a-z_]+(, [a-z_]+)+$`)
+
+// enumLabel is how value of field key reads: the server's label when it
+// sent one, else the catalogue's.
+func (s *schema) enumLabel(lang, key, value string) string {
+	for i, e := range s.Enum {
+		if v, _ := e.(string); v == value && i < len(s.EnumLabels) && s.EnumLabels[i] != "" {
+			return s.EnumLabels[i]
+		}
+	}
+	return label(lang, key, value)
+}
 
 func enumValues(key string, s *schema) []string {
 	var out []string
@@ -455,6 +476,14 @@ func decodeValue(s *schema, posted url.Values, path string, errs map[string]stri
 			rows = append(rows, r)
 		}
 		return rows
+	case kind == "array" && s.Items != nil && len(s.Items.EnumLabels) > 0:
+		items := []any{}
+		for _, v := range posted[name] {
+			if v = strings.TrimSpace(v); v != "" {
+				items = append(items, v)
+			}
+		}
+		return items
 	case kind == "array":
 		items := []any{}
 		for _, line := range strings.Split(strings.ReplaceAll(posted.Get(name), "\r\n", "\n"), "\n") {

@@ -39,6 +39,16 @@ type hearingData struct {
 	IssuedWhat string
 	Triggers   []string
 	CanAct     bool
+	// Institutions are the register's, offered as the organiser.
+	Institutions []hearingInstitution
+}
+
+// hearingInstitution is an institution of the register in the organiser's select.
+type hearingInstitution struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	CreditCode *string `json:"credit_code"`
+	RegisterID *string `json:"register_id"`
 }
 
 type hearingDoc struct {
@@ -69,6 +79,9 @@ func (ui *UI) loadHearing(c echo.Context) (hearingData, error) {
 	var docs struct {
 		Documents []hearingDoc `json:"documents"`
 	}
+	var insts struct {
+		Institutions []hearingInstitution `json:"institutions"`
+	}
 	var t struct {
 		State string `json:"state"`
 		Role  string `json:"role"`
@@ -80,14 +93,18 @@ func (ui *UI) loadHearing(c echo.Context) (hearingData, error) {
 			return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{v.CaseID}}, &docs)
 		},
 		func() error { return ui.call(c, Op{Route: "GET /tasks/:id", Params: []string{id}}, &t) },
+		func() error {
+			return ui.call(c, Op{Route: "GET /institutions", Query: url.Values{"limit": {"200"}}}, &insts)
+		},
 	); err != nil {
 		return d, err
 	}
 	u := currentUser(c)
 	d = hearingData{TaskID: v.TaskID, CaseID: v.CaseID, CaseTitle: cs.Title, Process: v.Process, Hearing: v.Hearing, Registrations: v.Registrations,
 		Links: v.Links, Blockers: v.Blockers, Today: v.Today, Documents: docs.Documents,
-		Triggers: []string{rules.HearingVitalInterests, rules.HearingMajorDisagreement, rules.HearingMandatedByLaw},
-		CanAct:   (t.State == "open" || t.State == "claimed") && u.Role == t.Role && u.OrgID == t.OrgID}
+		Triggers:     []string{rules.HearingVitalInterests, rules.HearingMajorDisagreement, rules.HearingMandatedByLaw},
+		CanAct:       (t.State == "open" || t.State == "claimed") && u.Role == t.Role && u.OrgID == t.OrgID,
+		Institutions: insts.Institutions}
 	return d, nil
 }
 
@@ -109,7 +126,7 @@ func (ui *UI) hearingStep(c echo.Context) error {
 	if err != nil {
 		return ui.fail(c, err)
 	}
-	step := hearing.Step{Step: form.Get("step"), Trigger: form.Get("trigger"), Citation: form.Get("citation"), Organiser: form.Get("organiser"),
+	step := hearing.Step{Step: form.Get("step"), Trigger: form.Get("trigger"), Citation: form.Get("citation"), Organiser: form.Get("organiser"), OrganiserInstitutionID: strings.TrimSpace(form.Get("organiser_institution_id")),
 		HearingDate: form.Get("hearing_date"), StartTime: form.Get("start_time"), Place: form.Get("place"), DraftSHA256: form.Get("draft_sha256"),
 		Explanation: form.Get("explanation"), RegistrationCloses: form.Get("registration_closes"), Method: form.Get("method"),
 		MethodText: form.Get("method_text"), ParticipantID: form.Get("participant_id"), DeliveredOn: form.Get("delivered_on"),
@@ -185,6 +202,7 @@ var hearingMessages = map[string]msg{
 	"hearing.trigger":                    {"召开依据", "Trigger"},
 	"hearing.citation":                   {"法定依据条文（法定要求时必填）", "Citation (if required by law)"},
 	"hearing.organiser":                  {"组织单位", "Organiser"},
+	"hearing.organiser_registered":       {"或从机构登记中选择组织单位（选择后名称取自登记）", "Or choose the organiser from the register (its registered name is used)"},
 	"hearing.notice":                     {"二、听证公告", "2. Notice"},
 	"hearing.date":                       {"听证日期", "Hearing date"},
 	"hearing.start":                      {"开始时间", "Start time"},

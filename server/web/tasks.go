@@ -14,6 +14,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
+	"github.com/juece/juece/workflows/rules"
 )
 
 // taskData is the task page: the task, its case's next step, the form
@@ -58,6 +59,22 @@ type taskData struct {
 	Opinion      string // the co-reviewer's opinion typed in the refused cosign form
 	Comments     []db.TaskComment
 	Period       *commentPeriod // the comment notice's period panel (period.go)
+	// The proposals' panel of an initiation task (proposals.go): those
+	// recorded, whether the user may record one, the form's choices, and a
+	// refused form as typed with its problem.
+	Proposals       []rules.RecordedProposal
+	TakesProposals  bool
+	ProposalSources []string
+	ProposalDocs    []docChoice
+	Proposal        proposalForm
+	ProposalErr     *Problem
+	// The independence link's form of a risk assessment (proposals.go).
+	TakesIndependence bool
+	Institutions      []docChoice // value and label of each institution
+	ChosenInstitution string
+	IndependenceErr   *Problem
+	IssuedLink        string // the address just issued, shown this once
+	IssuedFor         string
 }
 
 // person is a user offered in a picker.
@@ -160,6 +177,8 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 			return d, err
 		}
 	}
+	d.proposalsFor()
+	d.independenceFor()
 	d.Idem = uuid.NewString()
 	return d, nil
 }

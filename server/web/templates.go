@@ -13,7 +13,7 @@ import (
 
 // pageNames are the page templates; each is parsed with layout.html and
 // parts.html, once per language.
-var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error", "notifications", "supervision", "cases", "hearing", "experts", "panel", "account"}
+var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error", "notifications", "supervision", "cases", "hearing", "meeting", "experts", "panel", "comments", "account"}
 
 // funcs are the template functions; t, label, day and time are replaced per
 // language (funcsFor).
@@ -64,10 +64,14 @@ func funcs(lang string) template.FuncMap {
 			}
 			return s
 		},
-		"lang":  func() string { return lang },
-		"zhen":  func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
-		"join":  strings.Join,
-		"add":   func(a, b int) int { return a + b },
+		"lang": func() string { return lang },
+		"zhen": func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
+		"join": strings.Join,
+		"add":  func(a, b int) int { return a + b },
+		"atoi": func(s string) int {
+			n, _ := strconv.Atoi(s)
+			return n
+		},
 		"pct":   func(a, b int) int { return a * 100 / max(b, 1) },
 		"lower": strings.ToLower,
 		"isoDay": func(t time.Time) string {

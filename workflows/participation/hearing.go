@@ -82,6 +82,11 @@ type Step struct {
 	Trigger   string `json:"trigger,omitempty" enum:",vital_interests,major_disagreement,mandated_by_law" description:"decide: 听证依据"`
 	Citation  string `json:"citation,omitempty" description:"decide: 法定依据条文（法定要求时必填）"`
 	Organiser string `json:"organiser,omitempty" description:"decide: 组织单位"`
+	// OrganiserInstitutionID chooses the organiser from the register of
+	// institutions (cases since the "registered-institutions" marker); the
+	// server then names it as registered and fills OrganiserInstitution.
+	OrganiserInstitutionID string             `json:"organiser_institution_id,omitempty" format:"uuid" description:"decide: 组织单位（机构登记中的机构；选择后名称取自登记）"`
+	OrganiserInstitution   *rules.Institution `json:"organiser_institution,omitempty" description:"decide: 由服务器按机构登记填写，客户端提交即被拒绝 / filled by the server from the register; refused from a client"`
 	// notice (R-HR-02)
 	HearingDate        string   `json:"hearing_date,omitempty" format:"date" description:"notice: 听证日期"`
 	StartTime          string   `json:"start_time,omitempty" description:"notice: 开始时间 HH:MM"`
@@ -116,11 +121,14 @@ type Candidate = rules.DrawCandidate
 
 // Hearing is a hearing's state.
 type Hearing struct {
-	TaskID    string    `json:"task_id"`
-	Trigger   string    `json:"trigger,omitempty"`
-	Citation  string    `json:"citation,omitempty"`
-	Organiser string    `json:"organiser,omitempty"`
-	DecidedAt time.Time `json:"decided_at,omitzero"`
+	TaskID    string `json:"task_id"`
+	Trigger   string `json:"trigger,omitempty"`
+	Citation  string `json:"citation,omitempty"`
+	Organiser string `json:"organiser,omitempty"`
+	// OrganiserInstitution is the organiser's identity in the register,
+	// when it was chosen from it.
+	OrganiserInstitution *rules.Institution `json:"organiser_institution,omitempty"`
+	DecidedAt            time.Time          `json:"decided_at,omitzero"`
 
 	Notice *Notice `json:"notice,omitempty"`
 	Method *Method `json:"method,omitempty"`
@@ -576,6 +584,11 @@ func (h *Hearing) Apply(s Step, now time.Time, seed string) map[string]any {
 	case StepDecide:
 		h.Trigger, h.Citation, h.Organiser, h.DecidedAt = s.Trigger, strings.TrimSpace(s.Citation), strings.TrimSpace(s.Organiser), now
 		data["trigger"], data["citation"], data["organiser"] = h.Trigger, h.Citation, h.Organiser
+		if s.OrganiserInstitution != nil {
+			inst := *s.OrganiserInstitution
+			h.OrganiserInstitution = &inst
+			data["organiser_institution"] = inst
+		}
 	case StepNotice:
 		sides := make([]string, len(s.Sides))
 		for i, side := range s.Sides {

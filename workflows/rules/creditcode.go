@@ -67,3 +67,18 @@ func ValidCreditCode(code string) bool {
 	zh, _ := CreditCodeProblem(code)
 	return zh == ""
 }
+
+// Institution is a registered institution as the independence rules see
+// it: Key is its identity ("USCC:<code>" or "REG:<issuer>:<id>", as the
+// register gives it), Name how it was registered, for messages only.
+type Institution struct {
+	ID   string `json:"id,omitempty"`
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+// SameInstitution reports whether a and b are one institution: the same
+// identity, whatever their names.
+func SameInstitution(a, b Institution) bool {
+	return strings.TrimSpace(a.Key) != "" && a.Key == b.Key
+}

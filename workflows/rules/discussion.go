@@ -55,7 +55,7 @@ var (
 		EN: "Every OPPOSE or SUPPORT_WITH_CHANGES member is in the dissent section with the substance of the objection; minutes cannot say unanimous while anyone opposed (Art. 30(3))."}
 	RCD07 = Rule{ID: "R-CD-07", Kind: Record, Status: "N✔+D", Policy: true,
 		Citation:      decree713 + "第三十条第三款、第三十八条第三款",
-		ImplementedIn: "workflows (task action annotate: a correction appended to signed minutes as its own audit event; the minutes never change)",
+		ImplementedIn: "workflows (task action annotate: a correction appended to signed minutes as its own audit event; the minutes never change; on the live meeting, closing the session seals its minutes and only the meeting_step annotate appends to them, workflows/meeting)",
 		ZH:            "会议记录签发后不可更改；更正以附注形式追加并记录作者和时间；个人立场留存备查。",
 		EN:            "Signed minutes are immutable; corrections are appended as addenda with author and time; individual positions are kept for accountability."}
 	RCD08 = Rule{ID: "R-CD-08", Kind: Gate, Gate: "G-CD-RISK", Status: "N✔",

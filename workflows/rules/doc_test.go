@@ -24,8 +24,9 @@ var updateDoc = flag.Bool("update", false, "rewrite "+docPath+" from the catalog
 // named after each rule, anywhere in the repository. With -update (or
 // UPDATE_RULES_DOC=1) it writes the file; otherwise it fails when the
 // committed file differs, so the document cannot go stale. It also fails if
-// a GATE or VALIDATION rule has no test: a lawyer reading the document must
-// be able to find, for every check, the test that proves it refuses.
+// a rule has no test — every kind but NOTE (a remark, not a behaviour): a
+// lawyer reading the document must be able to find, for every check, timer,
+// duty, record and publication, the test that proves it.
 func TestGenerateRulesDoc(t *testing.T) {
 	byKey := scanTests(t)
 	tests := ruleTests(byKey)
@@ -33,7 +34,7 @@ func TestGenerateRulesDoc(t *testing.T) {
 	doc := renderDoc(tests, scenarios)
 
 	for _, r := range rules.Catalogue {
-		if (r.Is(rules.Gate) || r.Is(rules.Validation)) && len(tests[r.ID]) == 0 {
+		if needsTest(r.Kind, r.Also) && len(tests[r.ID]) == 0 {
 			t.Errorf("%s is a %s rule without a test named Test%s_…", r.ID, r.Kind, key(r.ID))
 		}
 	}
@@ -56,6 +57,65 @@ func TestGenerateRulesDoc(t *testing.T) {
 	have, err := os.ReadFile(docPath)
 	if err != nil || !bytes.Equal(have, doc) {
 		t.Fatalf("%s is missing or stale (%v): regenerate it with\n\tUPDATE_RULES_DOC=1 go test ./workflows/rules -run TestGenerateRulesDoc", docPath, err)
+	}
+}
+
+// needsTest says whether a rule of kind (and also) must have a test: every
+// kind but a NOTE. GATE, VALIDATION, TIMER and DUTY rules always do.
+func needsTest(kind, also rules.Kind) bool {
+	return kind != rules.Note || (also != "" && also != rules.Note)
+}
+
+// TestRulesDocCoversSpec reads docs/rules.md as a reader would, against the
+// spec itself rather than the catalogue: every rule ID of procedure.md has
+// its section; every GATE, VALIDATION, TIMER or DUTY rule (and every other
+// rule but a NOTE) names at least one test; and each test it names is a
+// function of the file it names.
+func TestRulesDocCoversSpec(t *testing.T) {
+	doc, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string][]testRef{}
+	var cur string
+	refRe := regexp.MustCompile("^  - `(Test[A-Za-z0-9_]+)` in (\\S+)")
+	for _, line := range strings.Split(string(doc), "\n") {
+		if id, ok := strings.CutPrefix(line, "## "); ok {
+			cur = id
+			sections[cur] = nil
+			continue
+		}
+		if strings.HasPrefix(line, "# ") {
+			cur = "" // the scenarios' part
+		}
+		if m := refRe.FindStringSubmatch(line); m != nil && cur != "" {
+			sections[cur] = append(sections[cur], testRef{Name: m[1], Path: m[2]})
+		}
+	}
+	files := map[string]string{}
+	for _, row := range readSpec(t) {
+		refs, ok := sections[row.ID]
+		switch {
+		case !ok:
+			t.Errorf("docs/rules.md has no section for %s", row.ID)
+			continue
+		case len(refs) == 0 && needsTest(row.Kind, row.Also):
+			t.Errorf("docs/rules.md names no test for %s, a %s rule", row.ID, row.Kind)
+		}
+		for _, ref := range refs {
+			src, seen := files[ref.Path]
+			if !seen {
+				b, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(ref.Path)))
+				if err != nil {
+					t.Errorf("%s: test file %s: %v", row.ID, ref.Path, err)
+				}
+				src = string(b)
+				files[ref.Path] = src
+			}
+			if !strings.Contains(src, "\nfunc "+ref.Name+"(t *testing.T)") {
+				t.Errorf("%s: docs/rules.md names %s in %s, which has no such test", row.ID, ref.Name, ref.Path)
+			}
+		}
 	}
 }
 

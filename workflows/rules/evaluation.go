@@ -11,7 +11,7 @@ import (
 
 var (
 	GEVAL3P = Rule{ID: "G-EVAL-3P", Kind: Gate, Status: "N✔",
-		Citation: decree713 + "第三十六条第二款", Func: "EvaluatorIndependent",
+		Citation: decree713 + "第三十六条第二款", Func: "EvaluatorIndependent, EvaluatorIndependentOf",
 		ZH: "开展决策后评估，可以委托专业机构、社会组织等第三方进行，决策作出前承担主要论证评估工作的单位除外。",
 		EN: "A third-party evaluator cannot be the unit that did the main argumentation or assessment before the decision (Art. 36)."}
 	REVA01 = Rule{ID: "R-EVA-01", Kind: Duty, Status: "N✔+L✔",
@@ -19,7 +19,7 @@ var (
 		ZH: "有下列情形之一的，决策机关可以组织决策后评估：实施后明显未达到预期效果；公民、法人或者其他组织提出较多意见；决策机关认为有必要；（洛阳地区）客观情况发生重大变化或者不可抗力，实施期满六个月。出现时为决策机关创建“考虑开展后评估”任务。",
 		EN: "Each trigger — expected effect clearly missed, many public opinions, the organ's own decision, and in the Luoyang profile a major change or force majeure and six months of implementation — creates a \"consider post-evaluation\" task for the organ (Art. 36(1))."}
 	REVA02 = Rule{ID: "R-EVA-02", Kind: Gate, Gate: "G-EVAL-3P", Status: "N✔",
-		Citation: decree713 + "第三十六条第二款", Func: "EvaluatorIndependent",
+		Citation: decree713 + "第三十六条第二款", Func: "EvaluatorIndependent, EvaluatorIndependentOf",
 		ZH: "评估单位（第三方）是或者隶属于决策作出前承担主要论证评估工作的单位（专家机构、风险评估单位、起草咨询机构）的，不得委托；按决策前参与单位登记核对。",
 		EN: "An evaluator that is, or is affiliated with, a unit that did the main pre-decision argumentation or assessment cannot be assigned; checked against the registry of pre-decision participants (Art. 36(2))."}
 	REVA03 = Rule{ID: "R-EVA-03", Kind: Validation, Status: "N✔",
@@ -31,9 +31,9 @@ var (
 		ZH: "决策后评估结果应当作为调整重大行政决策的重要依据：评估报告须提出延续、调整或者终止的建议并说明理由。",
 		EN: "The report ends with a recommendation — continue, adjust or terminate — with reasons (Art. 36(4); Luoyang-area rule)."}
 	REVA05 = Rule{ID: "R-EVA-05", Kind: Publish, Status: "L✔+D", Policy: true,
-		Citation: yiyangEval + "（“公开透明”原则；公开方式为组织政策）",
-		ZH:       "本机关规定公开的，公布决策后评估报告摘要。",
-		EN:       "Publish an evaluation summary where organ policy requires (the \"open and transparent\" principle)."}
+		Citation: yiyangEval + "（“公开透明”原则；公开方式为组织政策）", Func: "EvaluationSummaryGiven",
+		ZH: "本机关规定公开的，公布决策后评估报告摘要。",
+		EN: "Publish an evaluation summary where organ policy requires (the \"open and transparent\" principle)."}
 )
 
 // Post-evaluation triggers (Art. 36(1); Luoyang profile (d), (e)).
@@ -120,6 +120,64 @@ func EvaluatorIndependent(e Evaluator, preDecision []string) *Violation {
 		}
 	}
 	return nil
+}
+
+// RegisteredEvaluator is a third-party evaluator chosen from the register
+// of institutions, with the registered bodies it belongs to (parent bodies,
+// owners).
+type RegisteredEvaluator struct {
+	Institution    Institution   `json:"institution"`
+	AffiliatedWith []Institution `json:"affiliated_with,omitempty"`
+}
+
+// EvaluatorIndependentOf is G-EVAL-3P (and R-EVA-02) by identity: the
+// evaluator, or a body it is affiliated with, is refused when it is one of
+// the registered institutions that did the main pre-decision argumentation
+// or assessment. Identities are credit codes or register IDs, so
+// "洛阳X研究院" and "洛阳市X研究院" with one code are one institution.
+func EvaluatorIndependentOf(e RegisteredEvaluator, preDecision []Institution) *Violation {
+	for _, u := range preDecision {
+		if SameInstitution(e.Institution, u) {
+			return GEVAL3P.refuse(fmt.Sprintf("%s（%s）即决策作出前承担主要论证评估工作的%s，不得受托开展决策后评估。", e.Institution.Name, keyText(u.Key), u.Name),
+				fmt.Sprintf("%s (%s) is %s, which did the main pre-decision argumentation or assessment, and cannot evaluate the decision.", e.Institution.Name, u.Key, u.Name))
+		}
+		for _, a := range e.AffiliatedWith {
+			if SameInstitution(a, u) {
+				return GEVAL3P.refuse(fmt.Sprintf("%s隶属于决策作出前承担主要论证评估工作的%s（%s），不得受托开展决策后评估。", e.Institution.Name, u.Name, keyText(u.Key)),
+					fmt.Sprintf("%s is affiliated with %s (%s), which did the main pre-decision work, and cannot evaluate the decision.", e.Institution.Name, u.Name, u.Key))
+			}
+		}
+	}
+	return nil
+}
+
+// keyText is an identity key as a message shows it.
+func keyText(key string) string {
+	if code, ok := strings.CutPrefix(key, "USCC:"); ok {
+		return "统一社会信用代码 " + code
+	}
+	if id, ok := strings.CutPrefix(key, "REG:"); ok {
+		return "登记编号 " + id
+	}
+	return key
+}
+
+// EvaluationSummary is the evaluation's public summary (R-EVA-05).
+type EvaluationSummary struct {
+	Summary        string `json:"summary"`
+	Recommendation string `json:"recommendation"`
+}
+
+// EvaluationSummaryGiven is R-EVA-05. The Luoyang-area rule makes
+// evaluation "公开透明"; how is the organ's policy
+// (Policy.PublishEvaluationSummary). Where it publishes, the evaluation
+// cannot complete without the summary the portal will show.
+func EvaluationSummaryGiven(s EvaluationSummary, p Policy) *Violation {
+	if !p.PublishEvaluationSummary || !blank(s.Summary) {
+		return nil
+	}
+	return REVA05.refuse("本机关规定公开决策后评估报告摘要：须填写供公开的评估报告摘要。",
+		"The organ publishes post-evaluation summaries: give the summary to publish.")
 }
 
 // Participants in an evaluation (Art. 36(3)).

@@ -84,3 +84,27 @@ func TestREVA04_RecommendationWithReasons(t *testing.T) {
 	expect(t, rules.EvaluationRecommended(rules.EvaluationReport{Recommendation: rules.RecommendAdjust}), "R-EVA-04")
 	expect(t, rules.EvaluationRecommended(rules.EvaluationReport{Recommendation: "expand", Reasons: "x"}), "R-EVA-04")
 }
+
+// G-EVAL-3P by identity: the register's key decides, never the spelling.
+func TestGEVAL3P_SameCreditCodeDifferentSpelling(t *testing.T) {
+	assessor := rules.Institution{Key: "USCC:12410300MB12345674", Name: "洛阳市X研究院"}
+	pre := []rules.Institution{assessor}
+	same := rules.RegisteredEvaluator{Institution: rules.Institution{Key: "USCC:12410300MB12345674", Name: "洛阳X研究院"}}
+	expect(t, rules.EvaluatorIndependentOf(same, pre), "G-EVAL-3P")
+	other := rules.RegisteredEvaluator{Institution: rules.Institution{Key: "USCC:12410300MB76543211", Name: "洛阳市X研究院"}}
+	expect(t, rules.EvaluatorIndependentOf(other, pre), "") // the same name, another institution
+	other.AffiliatedWith = []rules.Institution{{Key: "USCC:12410300MB12345674", Name: "X研究院"}}
+	expect(t, rules.EvaluatorIndependentOf(other, pre), "G-EVAL-3P")
+	// An institution without a key is no one: it matches nothing.
+	expect(t, rules.EvaluatorIndependentOf(rules.RegisteredEvaluator{Institution: rules.Institution{Name: "洛阳市X研究院"}},
+		[]rules.Institution{{Name: "洛阳市X研究院"}}), "")
+}
+
+func TestREVA05_SummaryWhenPolicyPublishes(t *testing.T) {
+	on := rules.DefaultPolicy()
+	expect(t, rules.EvaluationSummaryGiven(rules.EvaluationSummary{Recommendation: rules.RecommendContinue}, on), "R-EVA-05")
+	expect(t, rules.EvaluationSummaryGiven(rules.EvaluationSummary{Summary: "  "}, on), "R-EVA-05")
+	expect(t, rules.EvaluationSummaryGiven(rules.EvaluationSummary{Summary: "评估认为实施效果良好，建议继续执行。"}, on), "")
+	off := rules.HenanPolicy()
+	expect(t, rules.EvaluationSummaryGiven(rules.EvaluationSummary{}, off), "")
+}

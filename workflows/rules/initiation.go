@@ -1,6 +1,9 @@
 package rules
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // G-INI and R-INI: proposals and the decision to start (spec §4.2, Arts. 10–11).
 
@@ -26,9 +29,9 @@ var (
 		ZH: "决策事项需要两个以上单位承办的，应当明确牵头的决策承办单位：有且只有一个牵头单位。",
 		EN: "With two or more undertaking units, exactly one is the lead (Art. 11)."}
 	RINI05 = Rule{ID: "R-INI-05", Kind: Record, Status: "D", Policy: true,
-		Citation: decree713 + "第十条" + policyNote,
-		ZH:       "记录每项建议的处理结果（启动、不启动、合并）及理由；建议答复建议人。",
-		EN:       "Record how each proposal was disposed of (initiated / not initiated / merged) with reasons; replying to proposers is recommended."}
+		Citation: decree713 + "第十条" + policyNote, Func: "ProposalsDisposed",
+		ZH: "记录每项建议的处理结果（启动、不启动、合并）及理由；建议答复建议人。",
+		EN: "Record how each proposal was disposed of (initiated / not initiated / merged) with reasons; replying to proposers is recommended."}
 )
 
 // Unit is an undertaking or execution unit.
@@ -133,4 +136,47 @@ func ProposalWritten(p Proposal) *Violation {
 	}
 	return RINI02.refuse("公民、法人或者其他组织的决策事项建议应当书面提出（上传文件或填写表单）；口头建议只作为意见反馈登记。",
 		"A proposal from a citizen or organisation must be in writing (upload or form); an oral one is logged as feedback only.")
+}
+
+// Dispositions of a proposal (R-INI-05).
+const (
+	DispositionInitiated    = "initiated"     // 启动（采纳）
+	DispositionNotInitiated = "not_initiated" // 不启动（不采纳）
+	DispositionMerged       = "merged"        // 合并处理
+)
+
+// RecordedProposal is a proposal recorded for a case's initiation, with
+// its disposition once the organ has decided.
+type RecordedProposal struct {
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	Summary     string `json:"summary"`
+	Proposer    string `json:"proposer,omitempty"`
+	Disposition string `json:"disposition,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	MergedInto  string `json:"merged_into,omitempty"` // the matter or proposal it was merged with
+	Replied     bool   `json:"replied,omitempty"`     // the proposer was answered (recommended)
+}
+
+// ProposalsDisposed is R-INI-05: every proposal recorded for the matter is
+// disposed of — initiated, not initiated or merged — with its reasons,
+// before the organ's initiation decision is recorded (the spec [D]: Art. 10
+// has each proposal studied and the organ decide; the record says how each
+// ended). A merge names what it was merged with. Each undisposed proposal
+// is listed.
+func ProposalsDisposed(ps []RecordedProposal) []Violation {
+	var vs []Violation
+	for i, p := range ps {
+		n := fmt.Sprintf("第%d项建议（%s）", i+1, p.Summary)
+		en := fmt.Sprintf("proposal %d (%s)", i+1, p.ID)
+		switch {
+		case !has([]string{DispositionInitiated, DispositionNotInitiated, DispositionMerged}, p.Disposition):
+			vs = append(vs, *RINI05.refuse(n+"尚未作出处理（启动、不启动或合并）。", "Dispose of "+en+": initiated, not initiated or merged."))
+		case blank(p.Reason):
+			vs = append(vs, *RINI05.refuse(n+"的处理须说明理由。", "Give the reasons for the disposition of "+en+"."))
+		case p.Disposition == DispositionMerged && blank(p.MergedInto):
+			vs = append(vs, *RINI05.refuse(n+"合并处理的，须写明与何事项合并。", "Say what "+en+" was merged with."))
+		}
+	}
+	return vs
 }

@@ -71,3 +71,20 @@ func TestRINI04_ExactlyOneLead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { expect(t, rules.LeadUnitNamed(tt.units), tt.want) })
 	}
 }
+
+func TestRINI05_EachProposalDisposedWithReasons(t *testing.T) {
+	done := []rules.RecordedProposal{
+		{ID: "p1", Source: rules.SourceNPCDeputy, Summary: "调整供暖价格", Disposition: rules.DispositionInitiated, Reason: "群众反映集中"},
+		{ID: "p2", Source: rules.SourceCitizen, Summary: "取消供暖费", Disposition: rules.DispositionNotInitiated, Reason: "无法律依据"},
+		{ID: "p3", Source: rules.SourceDepartment, Summary: "分段计价", Disposition: rules.DispositionMerged, Reason: "同一事项", MergedInto: "p1"},
+	}
+	expectN(t, rules.ProposalsDisposed(done), "R-INI-05", 0)
+	expectN(t, rules.ProposalsDisposed(nil), "R-INI-05", 0)
+	open := []rules.RecordedProposal{
+		{ID: "p1", Summary: "调整供暖价格"},                                                     // undisposed
+		{ID: "p2", Summary: "取消供暖费", Disposition: rules.DispositionNotInitiated},          // no reason
+		{ID: "p3", Summary: "分段计价", Disposition: rules.DispositionMerged, Reason: "同一事项"}, // merged with what?
+		{ID: "p4", Summary: "x", Disposition: "postponed", Reason: "r"},                   // not a disposition
+	}
+	expectN(t, rules.ProposalsDisposed(open), "R-INI-05", 4)
+}

@@ -22,9 +22,9 @@ var (
 		ZH: "认为风险不可控的，在采取调整决策草案等措施确保风险可控后，可以作出决策：结论为不可控的，须调整草案并重新（补充）评估为可控。",
 		EN: "With an uncontrollable conclusion the organ cannot approve: adjust the draft, then a new or supplementary assessment must conclude controllable (Art. 24)."}
 	RRSK05 = Rule{ID: "R-RSK-05", Kind: Record, Status: "N✔+D", Policy: true,
-		Citation: decree713 + "第二十三条第三款",
-		ZH:       "委托第三方开展风险评估的，记录委托合同、第三方身份及其独立性声明。",
-		EN:       "If a third party assessed the risk: keep the contract, its identity and its independence declaration (Art. 23(3))."}
+		Citation: decree713 + "第二十三条第三款", Func: "ThirdPartyAssessmentRecorded",
+		ZH: "委托第三方开展风险评估的，记录委托合同、第三方身份及其独立性声明。",
+		EN: "If a third party assessed the risk: keep the contract, its identity and its independence declaration (Art. 23(3))."}
 	RRSK06 = Rule{ID: "R-RSK-06", Kind: Gate, Status: "N✔",
 		Citation: decree713 + "第二十九条第四项", Func: "RiskReportInPackage",
 		ZH: "履行风险评估程序的，同时报送风险评估报告等有关材料。",
@@ -126,4 +126,31 @@ func RiskReportInPackage(performed bool, reportRef string) *Violation {
 		return nil
 	}
 	return RRSK06.refuse("已开展风险评估，讨论材料须附风险评估报告。", "Risk assessment was performed: attach its report to the discussion package.")
+}
+
+// ThirdPartyAssessment is what the record keeps of a risk assessment
+// entrusted to a third party (R-RSK-05): the contract (SHA-256 of a document
+// filed in the case), the institution from the register, and its
+// independence declaration — a signed declaration filed as a document, or
+// the institution's own declaration through its personal link.
+type ThirdPartyAssessment struct {
+	ContractSHA256    string       `json:"contract_sha256"`
+	Institution       *Institution `json:"institution,omitempty"`
+	DeclarationSHA256 string       `json:"declaration_sha256,omitempty"`
+	DeclaredByLink    bool         `json:"declared_by_link,omitempty"`
+}
+
+// ThirdPartyAssessmentRecorded is R-RSK-05. Art. 23(3) lets the unit entrust
+// the assessment to "专业机构、社会组织等第三方"; the spec [D] keeps the
+// contract, the third party's identity and its independence declaration, so
+// that G-EVAL-3P can later tell who assessed. Each missing item is listed.
+func ThirdPartyAssessmentRecorded(x ThirdPartyAssessment) []Violation {
+	c := items{r: RRSK05}
+	c.need(!blank(x.ContractSHA256), "委托第三方评估的，须附委托合同（已上传到本事项的文件）。",
+		"An entrusted assessment needs its contract (a document filed in this case).")
+	c.need(x.Institution != nil && !blank(x.Institution.Key), "须从机构登记中选择受托的第三方评估机构。",
+		"Choose the third-party assessor from the register of institutions.")
+	c.need(!blank(x.DeclarationSHA256) || x.DeclaredByLink, "须有第三方评估机构的独立性声明：上传其签章的声明文件，或由该机构通过专用链接作出。",
+		"The assessor's independence declaration is needed: its signed declaration filed as a document, or made by the institution through its personal link.")
+	return c.vs
 }

@@ -79,3 +79,16 @@ func TestRRSK06_ReportInPackage(t *testing.T) {
 	expect(t, rules.RiskReportInPackage(true, "risk-report-v2"), "")
 	expect(t, rules.RiskReportInPackage(false, ""), "")
 }
+
+func TestRRSK05_ContractIdentityAndDeclaration(t *testing.T) {
+	inst := &rules.Institution{Key: "USCC:12410300MB12345674", Name: "洛阳市X研究院"}
+	full := rules.ThirdPartyAssessment{ContractSHA256: strings.Repeat("a", 64), Institution: inst, DeclarationSHA256: strings.Repeat("b", 64)}
+	expectN(t, rules.ThirdPartyAssessmentRecorded(full), "R-RSK-05", 0)
+	byLink := full
+	byLink.DeclarationSHA256, byLink.DeclaredByLink = "", true
+	expectN(t, rules.ThirdPartyAssessmentRecorded(byLink), "R-RSK-05", 0)
+	expectN(t, rules.ThirdPartyAssessmentRecorded(rules.ThirdPartyAssessment{}), "R-RSK-05", 3)
+	noKey := full
+	noKey.Institution = &rules.Institution{Name: "洛阳市X研究院"} // a typed name is no identity
+	expectN(t, rules.ThirdPartyAssessmentRecorded(noKey), "R-RSK-05", 1)
+}

@@ -169,7 +169,20 @@ type Facts struct {
 	ReviewedDraftHash string `json:"reviewed_draft_hash,omitempty"`
 	// ReviewTimeShortened: the submission asked for a reply in under the
 	// statutory working days, with a reason the review body must accept.
-	ReviewTimeShortened bool     `json:"review_time_shortened,omitempty"`
+	ReviewTimeShortened bool `json:"review_time_shortened,omitempty"`
+	// RequestedReplyOn is the reply date the submission asked for;
+	// LegalityReceivedOn the day the review body confirmed it received the
+	// complete materials, ReplyDueOn the reply date in force from then on
+	// and EarliestReplyOn the one Art. 26 allows counting from the receipt
+	// (R-LR-03; cases with the legality receipt).
+	RequestedReplyOn   string `json:"requested_reply_on,omitempty"`
+	LegalityReceivedOn string `json:"legality_received_on,omitempty"`
+	ReplyDueOn         string `json:"reply_due_on,omitempty"`
+	EarliestReplyOn    string `json:"earliest_reply_on,omitempty"`
+	// MeetingRecord says how the meeting's minutes were taken: "live"
+	// (the session's steps), "paper" (held on paper, the signed minutes
+	// filed) or "form" (typed after the meeting on the one form).
+	MeetingRecord       string   `json:"meeting_record,omitempty"`
 	LegalBasisItems     int      `json:"legal_basis_items,omitempty"`
 	Tracks              []Track  `json:"tracks,omitempty"`
 	ParticipationForms  []string `json:"participation_forms,omitempty"`
@@ -198,6 +211,37 @@ type Facts struct {
 	// PreDecisionUnits did the main argumentation or assessment before the
 	// decision: expert institutions and risk assessors (G-EVAL-3P).
 	PreDecisionUnits []string `json:"pre_decision_units,omitempty"`
+	// PreDecisionInstitutions are the same units as registered
+	// institutions, by identity (cases since the "registered-institutions"
+	// marker): what G-EVAL-3P compares.
+	PreDecisionInstitutions []Institution `json:"pre_decision_institutions,omitempty"`
+	// Proposals are the decision-matter proposals recorded for the
+	// initiation, each to be disposed of with reasons (R-INI-05).
+	Proposals []RecordedProposal `json:"proposals,omitempty"`
+	// IndependenceDeclarations are third-party assessors' own declarations
+	// of independence, made through their personal links (R-RSK-05).
+	IndependenceDeclarations []IndependenceDeclaration `json:"independence_declarations,omitempty"`
+}
+
+// IndependenceDeclaration is an institution's declaration of independence
+// for the assessment of one task, made by the institution itself.
+type IndependenceDeclaration struct {
+	Institution Institution `json:"institution"`
+	TaskID      string      `json:"task_id"`
+	SignedName  string      `json:"signed_name"`
+	LinkID      string      `json:"link_id,omitempty"`
+	At          string      `json:"at"`
+}
+
+// IndependenceDeclaredBy reports whether the institution of identity key
+// declared its independence for the task.
+func (f Facts) IndependenceDeclaredBy(key, taskID string) bool {
+	for _, d := range f.IndependenceDeclarations {
+		if d.Institution.Key == key && key != "" && d.TaskID == taskID {
+			return true
+		}
+	}
+	return false
 }
 
 // RiskOutcome is one risk assessment's conclusion as the meeting sees it.
@@ -293,5 +337,8 @@ func (f Facts) Clone() Facts {
 	c.ParticipationForms = append([]string(nil), f.ParticipationForms...)
 	c.RiskAssessments = append([]RiskOutcome(nil), f.RiskAssessments...)
 	c.PreDecisionUnits = append([]string(nil), f.PreDecisionUnits...)
+	c.PreDecisionInstitutions = append([]Institution(nil), f.PreDecisionInstitutions...)
+	c.Proposals = append([]RecordedProposal(nil), f.Proposals...)
+	c.IndependenceDeclarations = append([]IndependenceDeclaration(nil), f.IndependenceDeclarations...)
 	return c
 }
