@@ -107,9 +107,13 @@ type Config struct {
 	Argon2Time        int
 	Argon2Threads     int
 	LoginMaxFailures  int
-	LoginWindow       string
-	LoginLockout      string
-	TOTPRoles         string
+	// LoginMaxFailuresPerAddress is JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS:
+	// the count for one client address (default: JUECE_LOGIN_MAX_FAILURES;
+	// raise it where an office's NAT puts many users behind one address).
+	LoginMaxFailuresPerAddress int
+	LoginWindow                string
+	LoginLockout               string
+	TOTPRoles                  string
 	// CookieSecure is JUECE_COOKIE_SECURE=1: the workbench's cookies are
 	// Secure on every answer (the server is reached over TLS through a proxy
 	// that does not send X-Forwarded-Proto).
@@ -141,41 +145,42 @@ func loadConfig() Config {
 		return n
 	}
 	return Config{
-		DatabaseURL:        os.Getenv("DATABASE_URL"),
-		MigrateURL:         os.Getenv("MIGRATE_DATABASE_URL"),
-		TemporalAddress:    os.Getenv("TEMPORAL_ADDRESS"),
-		TemporalNamespace:  env("TEMPORAL_NAMESPACE", "default"),
-		TemporalUIURL:      os.Getenv("TEMPORAL_UI_URL"),
-		TaskQueue:          env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
-		Listen:             env("JUECE_LISTEN", ":8080"),
-		PublicListen:       os.Getenv("JUECE_PUBLIC_LISTEN"),
-		Chromium:           os.Getenv("JUECE_CHROMIUM"),
-		DataDir:            env("JUECE_DATA_DIR", ".data"),
-		PGPort:             num("JUECE_PG_PORT", 54329),
-		TemporalPort:       num("JUECE_TEMPORAL_PORT", 7233),
-		TemporalUIPort:     num("JUECE_TEMPORAL_UI_PORT", 8233),
-		LogLevel:           env("LOG_LEVEL", "info"),
-		TemporalGzip:       os.Getenv("TEMPORAL_GZIP") == "1",
-		SMTPAddr:           os.Getenv("SMTP_ADDR"),
-		SMTPFrom:           env("SMTP_FROM", "juece@localhost"),
-		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
-		ProfilesFile:       os.Getenv("JUECE_PROFILES"),
-		CheckpointAt:       env("JUECE_CHECKPOINT_AT", "02:00"),
-		SessionIdle:        env("JUECE_SESSION_IDLE", "30m"),
-		SessionLifetime:    env("JUECE_SESSION_LIFETIME", "12h"),
-		PasswordMinLength:  num("JUECE_PASSWORD_MIN_LENGTH", 8),
-		PasswordMaxAge:     env("JUECE_PASSWORD_MAX_AGE", "2160h"),
-		PasswordHistory:    num("JUECE_PASSWORD_HISTORY", 5),
-		Argon2MemoryKiB:    num("JUECE_ARGON2_MEMORY_KIB", 64*1024),
-		Argon2Time:         num("JUECE_ARGON2_TIME", 3),
-		Argon2Threads:      num("JUECE_ARGON2_THREADS", 4),
-		LoginMaxFailures:   num("JUECE_LOGIN_MAX_FAILURES", 5),
-		LoginWindow:        env("JUECE_LOGIN_WINDOW", "15m"),
-		LoginLockout:       env("JUECE_LOGIN_LOCKOUT", "15m"),
-		TOTPRoles:          env("JUECE_TOTP_ROLES", strings.Join(accounts.DefaultTOTPRoles, ",")),
-		CookieSecure:       os.Getenv("JUECE_COOKIE_SECURE") == "1",
-		TrustedProxies:     os.Getenv("JUECE_TRUSTED_PROXIES"),
-		MetricsListen:      os.Getenv("JUECE_METRICS_LISTEN"),
+		DatabaseURL:                os.Getenv("DATABASE_URL"),
+		MigrateURL:                 os.Getenv("MIGRATE_DATABASE_URL"),
+		TemporalAddress:            os.Getenv("TEMPORAL_ADDRESS"),
+		TemporalNamespace:          env("TEMPORAL_NAMESPACE", "default"),
+		TemporalUIURL:              os.Getenv("TEMPORAL_UI_URL"),
+		TaskQueue:                  env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
+		Listen:                     env("JUECE_LISTEN", ":8080"),
+		PublicListen:               os.Getenv("JUECE_PUBLIC_LISTEN"),
+		Chromium:                   os.Getenv("JUECE_CHROMIUM"),
+		DataDir:                    env("JUECE_DATA_DIR", ".data"),
+		PGPort:                     num("JUECE_PG_PORT", 54329),
+		TemporalPort:               num("JUECE_TEMPORAL_PORT", 7233),
+		TemporalUIPort:             num("JUECE_TEMPORAL_UI_PORT", 8233),
+		LogLevel:                   env("LOG_LEVEL", "info"),
+		TemporalGzip:               os.Getenv("TEMPORAL_GZIP") == "1",
+		SMTPAddr:                   os.Getenv("SMTP_ADDR"),
+		SMTPFrom:                   env("SMTP_FROM", "juece@localhost"),
+		CheckpointInterval:         env("JUECE_CHECKPOINT_INTERVAL", "24h"),
+		ProfilesFile:               os.Getenv("JUECE_PROFILES"),
+		CheckpointAt:               env("JUECE_CHECKPOINT_AT", "02:00"),
+		SessionIdle:                env("JUECE_SESSION_IDLE", "30m"),
+		SessionLifetime:            env("JUECE_SESSION_LIFETIME", "12h"),
+		PasswordMinLength:          num("JUECE_PASSWORD_MIN_LENGTH", 8),
+		PasswordMaxAge:             env("JUECE_PASSWORD_MAX_AGE", "2160h"),
+		PasswordHistory:            num("JUECE_PASSWORD_HISTORY", 5),
+		Argon2MemoryKiB:            num("JUECE_ARGON2_MEMORY_KIB", 64*1024),
+		Argon2Time:                 num("JUECE_ARGON2_TIME", 3),
+		Argon2Threads:              num("JUECE_ARGON2_THREADS", 4),
+		LoginMaxFailures:           num("JUECE_LOGIN_MAX_FAILURES", 5),
+		LoginMaxFailuresPerAddress: num("JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS", 0),
+		LoginWindow:                env("JUECE_LOGIN_WINDOW", "15m"),
+		LoginLockout:               env("JUECE_LOGIN_LOCKOUT", "15m"),
+		TOTPRoles:                  env("JUECE_TOTP_ROLES", strings.Join(accounts.DefaultTOTPRoles, ",")),
+		CookieSecure:               os.Getenv("JUECE_COOKIE_SECURE") == "1",
+		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
+		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
 	}
 }
 
@@ -214,7 +219,7 @@ JUECE_CHECKPOINT_AT (02:00: worker and dev keep a Temporal Schedule that writes 
 JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never),
 JUECE_SESSION_IDLE (30m) and JUECE_SESSION_LIFETIME (12h): workbench sessions; JUECE_COOKIE_SECURE=1: Secure cookies always;
 JUECE_PASSWORD_MIN_LENGTH (8), JUECE_PASSWORD_MAX_AGE (2160h; off: never), JUECE_PASSWORD_HISTORY (5), JUECE_ARGON2_MEMORY_KIB (65536), JUECE_ARGON2_TIME (3), JUECE_ARGON2_THREADS (4):
-passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account or address for JUECE_LOGIN_LOCKOUT (15m);
+passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account (an address: JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS, the same by default) for JUECE_LOGIN_LOCKOUT (15m);
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
@@ -910,6 +915,7 @@ func accountsConfig(cfg Config) (accounts.Config, error) {
 	}
 	ac.Argon2 = accounts.Argon2Params{MemoryKiB: uint32(cfg.Argon2MemoryKiB), Time: uint32(cfg.Argon2Time), Threads: uint8(cfg.Argon2Threads)}
 	ac.Lockout.MaxFailures = cfg.LoginMaxFailures
+	ac.Lockout.AddressMaxFailures = cfg.LoginMaxFailuresPerAddress
 	var err error
 	if ac.Lockout.Window, err = positiveDuration("JUECE_LOGIN_WINDOW", cfg.LoginWindow, accounts.DefaultLockout.Window); err != nil {
 		return ac, err

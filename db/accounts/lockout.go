@@ -14,8 +14,12 @@ import (
 // 登录失败处理功能，限制非法登录次数).
 type LockoutPolicy struct {
 	MaxFailures int
-	Window      time.Duration
-	Cooldown    time.Duration
+	// AddressMaxFailures is the count for a client address; 0: MaxFailures.
+	// Behind an office's NAT many people share one address: a higher count
+	// keeps one person's typing from locking out their colleagues.
+	AddressMaxFailures int
+	Window             time.Duration
+	Cooldown           time.Duration
 }
 
 // DefaultLockout: 5 failures in 15 minutes lock for 15 minutes.
@@ -24,6 +28,9 @@ var DefaultLockout = LockoutPolicy{MaxFailures: 5, Window: 15 * time.Minute, Coo
 func (p LockoutPolicy) withDefaults() LockoutPolicy {
 	if p.MaxFailures <= 0 {
 		p.MaxFailures = DefaultLockout.MaxFailures
+	}
+	if p.AddressMaxFailures <= 0 {
+		p.AddressMaxFailures = p.MaxFailures
 	}
 	if p.Window <= 0 {
 		p.Window = DefaultLockout.Window
@@ -86,7 +93,10 @@ func locked(ctx context.Context, q sqlx.QueryerContext, handle, addr string) (*L
 // It returns the lockouts it set.
 func countFailure(ctx context.Context, tx *sqlx.Tx, p LockoutPolicy, handle, addr string) ([]*LockedError, error) {
 	var set []*LockedError
-	for _, k := range []struct{ scope, key string }{{ScopeAccount, accountKey(handle)}, {ScopeAddress, addr}} {
+	for _, k := range []struct {
+		scope, key string
+		max        int
+	}{{ScopeAccount, accountKey(handle), p.MaxFailures}, {ScopeAddress, addr, p.AddressMaxFailures}} {
 		if k.key == "" {
 			continue
 		}
@@ -100,7 +110,7 @@ func countFailure(ctx context.Context, tx *sqlx.Tx, p LockoutPolicy, handle, add
 		if err != nil {
 			return nil, fmt.Errorf("count failures: %w", err)
 		}
-		if n < p.MaxFailures {
+		if n < k.max {
 			continue
 		}
 		var until time.Time

@@ -176,9 +176,13 @@ func (s *Store) failure(ctx context.Context, tx *sqlx.Tx, cfg Config, handle str
 			le.UserName = truncate(handle, 100)
 		}
 		le.Code = "locked_" + l.Scope
-		le.Detail = fmt.Sprintf("连续登录失败 %d 次，%s锁定 %s（至 %s） / %d failed logins: %s locked for %s (until %s)",
-			cfg.Lockout.MaxFailures, scopeZH(l.Scope), cfg.Lockout.Cooldown, l.Until.Format(time.RFC3339),
-			cfg.Lockout.MaxFailures, l.Scope, cfg.Lockout.Cooldown, l.Until.Format(time.RFC3339))
+		n := cfg.Lockout.MaxFailures
+		if l.Scope == ScopeAddress {
+			n = cfg.Lockout.AddressMaxFailures
+		}
+		le.Detail = fmt.Sprintf("登录失败 %d 次，%s锁定 %s（至 %s） / %d failed logins: %s locked for %s (until %s)",
+			n, scopeZH(l.Scope), cfg.Lockout.Cooldown, l.Until.Format(time.RFC3339),
+			n, l.Scope, cfg.Lockout.Cooldown, l.Until.Format(time.RFC3339))
 		if _, err := db.AppendAccessTx(ctx, tx, le); err != nil {
 			return err
 		}

@@ -148,3 +148,31 @@ func joined(s []string) string {
 	}
 	return out
 }
+
+// TestAddressCountOfItsOwn: with a higher count per address (an office
+// behind NAT), one account's failures lock that account, not its
+// colleagues at the same address.
+func TestAddressCountOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	store := dbtest.Store(t)
+	demo, err := store.SeedDemo(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := accounts.New(store.DB)
+	a.Config = accounts.Config{Argon2: cheap, Lockout: accounts.LockoutPolicy{MaxFailures: 3, AddressMaxFailures: 10}}
+	if err := a.DemoCredentials(ctx, demo, nil); err != nil {
+		t.Fatal(err)
+	}
+	req := accounts.Request{Addr: "192.0.2.50"}
+	var le *accounts.LockedError
+	for i := range 3 {
+		_, err := a.PasswordLogin(ctx, demo[0].Handle, "Wrong-pass-1", req, "")
+		if i == 2 && (!errors.As(err, &le) || le.Scope != accounts.ScopeAccount) {
+			t.Fatalf("third failure: %v; want the account locked", err)
+		}
+	}
+	if st, err := a.PasswordLogin(ctx, demo[2].Handle, demo[2].Password, req, ""); err != nil || st.Session.ID == "" {
+		t.Fatalf("a colleague at the same address: %+v %v", st, err)
+	}
+}
