@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +244,45 @@ func TestTokensIssueListRevokeCommands(t *testing.T) {
 	}
 	if _, err := s.UserByToken(ctx, demo[0].Token); err != nil {
 		t.Errorf("revoking one issued token revoked the personal token: %v", err)
+	}
+}
+
+// TestDemoUsersKeepTheirCredentials: juece dev writes the demo users'
+// passwords and TOTP secrets (for the roles that need one) with their
+// tokens, and a second start keeps them.
+func TestDemoUsersKeepTheirCredentials(t *testing.T) {
+	ctx := context.Background()
+	s, err := openStore(ctx, Config{DatabaseURL: dbtest.URL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	read := func() []db.DemoUser {
+		t.Helper()
+		path, err := seedDemo(ctx, s, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f demoUsersFile
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		return f.Users
+	}
+	first, second := read(), read()
+	for i, u := range first {
+		if u.Password == "" || u.Password != second[i].Password || u.TOTPSecret != second[i].TOTPSecret ||
+			(u.TOTPSecret != "") != slices.Contains(accounts.DefaultTOTPRoles, u.Role) {
+			t.Errorf("%s: %+v then %+v", u.Handle, u, second[i])
+		}
+	}
+	acc := accounts.New(s.DB)
+	if st, err := acc.PasswordLogin(ctx, first[0].Handle, first[0].Password, accounts.Request{Addr: "192.0.2.9"}, ""); err != nil || st.Session.ID == "" {
+		t.Fatalf("the demo password of %s: %+v %v", first[0].Handle, st, err)
 	}
 }
