@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
 	"strings"
 	"time"
 	"unicode"
@@ -28,6 +29,18 @@ type Argon2Params struct {
 // with 4 lanes.
 var DefaultArgon2 = Argon2Params{MemoryKiB: 64 * 1024, Time: 3, Threads: 4}
 
+// hashing bounds the argon2id computations running at once in this
+// process: each takes its memory (64 MiB by default), so a burst of logins
+// waits its turn instead of exhausting the server's memory. It only paces
+// work; no result depends on it.
+var hashing = make(chan struct{}, max(2, runtime.NumCPU()))
+
+func idKey(pw, salt []byte, p Argon2Params, n uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(pw, salt, p.Time, p.MemoryKiB, p.Threads, n)
+}
+
 const (
 	saltLen = 16
 	keyLen  = 32
@@ -45,7 +58,7 @@ func HashPassword(pw string, p Argon2Params) string {
 	if _, err := rand.Read(salt); err != nil {
 		panic(err) // crypto/rand never fails on Linux
 	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	key := idKey([]byte(pw), salt, p, keyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
@@ -74,7 +87,10 @@ func VerifyPassword(pw, phc string) (bool, error) {
 	if err != nil || len(want) < 16 {
 		return false, errors.New("argon2id hash")
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	if len(want) > 64 {
+		return false, errors.New("argon2id hash too long")
+	}
+	got := idKey([]byte(pw), salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
