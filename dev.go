@@ -105,7 +105,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
   OpenAPI          http://%s/api/openapi.json
   就绪检查 readyz  http://%s/readyz
   Temporal Web UI  %s
-  演示账号令牌     %s
+  演示账号（用户名、密码、动态口令密钥、API 令牌） %s
   任务队列         %s
 按 Ctrl-C 停止全部进程 / press Ctrl-C to stop everything.
 `, time.Since(started).Seconds(), host, host, host, host, orDash(cfg.TemporalUIURL), demoFile, cfg.TaskQueue)

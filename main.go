@@ -90,6 +90,30 @@ type Config struct {
 	// 30m and 12h).
 	SessionIdle     string
 	SessionLifetime string
+	// The workbench's sign-in (db/accounts; docs/deploy.md): the password
+	// policy — JUECE_PASSWORD_MIN_LENGTH (8; less is raised to 8),
+	// JUECE_PASSWORD_MAX_AGE (2160h = 90 days; off: never),
+	// JUECE_PASSWORD_HISTORY (5: none of the last 5 again) —, the argon2id
+	// cost of new hashes — JUECE_ARGON2_MEMORY_KIB (65536),
+	// JUECE_ARGON2_TIME (3), JUECE_ARGON2_THREADS (4) —, the lockout —
+	// JUECE_LOGIN_MAX_FAILURES (5) within JUECE_LOGIN_WINDOW (15m), per
+	// account and per client address, lock for JUECE_LOGIN_LOCKOUT (15m) —
+	// and JUECE_TOTP_ROLES, the roles that need a TOTP second factor
+	// (admin,auditor,legality_review_officer; none: nobody).
+	PasswordMinLength int
+	PasswordMaxAge    string
+	PasswordHistory   int
+	Argon2MemoryKiB   int
+	Argon2Time        int
+	Argon2Threads     int
+	LoginMaxFailures  int
+	// LoginMaxFailuresPerAddress is JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS:
+	// the count for one client address (default: JUECE_LOGIN_MAX_FAILURES;
+	// raise it where an office's NAT puts many users behind one address).
+	LoginMaxFailuresPerAddress int
+	LoginWindow                string
+	LoginLockout               string
+	TOTPRoles                  string
 	// CookieSecure is JUECE_COOKIE_SECURE=1: the workbench's cookies are
 	// Secure on every answer (the server is reached over TLS through a proxy
 	// that does not send X-Forwarded-Proto).
@@ -121,31 +145,42 @@ func loadConfig() Config {
 		return n
 	}
 	return Config{
-		DatabaseURL:        os.Getenv("DATABASE_URL"),
-		MigrateURL:         os.Getenv("MIGRATE_DATABASE_URL"),
-		TemporalAddress:    os.Getenv("TEMPORAL_ADDRESS"),
-		TemporalNamespace:  env("TEMPORAL_NAMESPACE", "default"),
-		TemporalUIURL:      os.Getenv("TEMPORAL_UI_URL"),
-		TaskQueue:          env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
-		Listen:             env("JUECE_LISTEN", ":8080"),
-		PublicListen:       os.Getenv("JUECE_PUBLIC_LISTEN"),
-		Chromium:           os.Getenv("JUECE_CHROMIUM"),
-		DataDir:            env("JUECE_DATA_DIR", ".data"),
-		PGPort:             num("JUECE_PG_PORT", 54329),
-		TemporalPort:       num("JUECE_TEMPORAL_PORT", 7233),
-		TemporalUIPort:     num("JUECE_TEMPORAL_UI_PORT", 8233),
-		LogLevel:           env("LOG_LEVEL", "info"),
-		TemporalGzip:       os.Getenv("TEMPORAL_GZIP") == "1",
-		SMTPAddr:           os.Getenv("SMTP_ADDR"),
-		SMTPFrom:           env("SMTP_FROM", "juece@localhost"),
-		CheckpointInterval: env("JUECE_CHECKPOINT_INTERVAL", "24h"),
-		ProfilesFile:       os.Getenv("JUECE_PROFILES"),
-		CheckpointAt:       env("JUECE_CHECKPOINT_AT", "02:00"),
-		SessionIdle:        env("JUECE_SESSION_IDLE", "30m"),
-		SessionLifetime:    env("JUECE_SESSION_LIFETIME", "12h"),
-		CookieSecure:       os.Getenv("JUECE_COOKIE_SECURE") == "1",
-		TrustedProxies:     os.Getenv("JUECE_TRUSTED_PROXIES"),
-		MetricsListen:      os.Getenv("JUECE_METRICS_LISTEN"),
+		DatabaseURL:                os.Getenv("DATABASE_URL"),
+		MigrateURL:                 os.Getenv("MIGRATE_DATABASE_URL"),
+		TemporalAddress:            os.Getenv("TEMPORAL_ADDRESS"),
+		TemporalNamespace:          env("TEMPORAL_NAMESPACE", "default"),
+		TemporalUIURL:              os.Getenv("TEMPORAL_UI_URL"),
+		TaskQueue:                  env("TEMPORAL_TASK_QUEUE", workflows.TaskQueue),
+		Listen:                     env("JUECE_LISTEN", ":8080"),
+		PublicListen:               os.Getenv("JUECE_PUBLIC_LISTEN"),
+		Chromium:                   os.Getenv("JUECE_CHROMIUM"),
+		DataDir:                    env("JUECE_DATA_DIR", ".data"),
+		PGPort:                     num("JUECE_PG_PORT", 54329),
+		TemporalPort:               num("JUECE_TEMPORAL_PORT", 7233),
+		TemporalUIPort:             num("JUECE_TEMPORAL_UI_PORT", 8233),
+		LogLevel:                   env("LOG_LEVEL", "info"),
+		TemporalGzip:               os.Getenv("TEMPORAL_GZIP") == "1",
+		SMTPAddr:                   os.Getenv("SMTP_ADDR"),
+		SMTPFrom:                   env("SMTP_FROM", "juece@localhost"),
+		CheckpointInterval:         env("JUECE_CHECKPOINT_INTERVAL", "24h"),
+		ProfilesFile:               os.Getenv("JUECE_PROFILES"),
+		CheckpointAt:               env("JUECE_CHECKPOINT_AT", "02:00"),
+		SessionIdle:                env("JUECE_SESSION_IDLE", "30m"),
+		SessionLifetime:            env("JUECE_SESSION_LIFETIME", "12h"),
+		PasswordMinLength:          num("JUECE_PASSWORD_MIN_LENGTH", 8),
+		PasswordMaxAge:             env("JUECE_PASSWORD_MAX_AGE", "2160h"),
+		PasswordHistory:            num("JUECE_PASSWORD_HISTORY", 5),
+		Argon2MemoryKiB:            num("JUECE_ARGON2_MEMORY_KIB", 64*1024),
+		Argon2Time:                 num("JUECE_ARGON2_TIME", 3),
+		Argon2Threads:              num("JUECE_ARGON2_THREADS", 4),
+		LoginMaxFailures:           num("JUECE_LOGIN_MAX_FAILURES", 5),
+		LoginMaxFailuresPerAddress: num("JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS", 0),
+		LoginWindow:                env("JUECE_LOGIN_WINDOW", "15m"),
+		LoginLockout:               env("JUECE_LOGIN_LOCKOUT", "15m"),
+		TOTPRoles:                  env("JUECE_TOTP_ROLES", strings.Join(accounts.DefaultTOTPRoles, ",")),
+		CookieSecure:               os.Getenv("JUECE_COOKIE_SECURE") == "1",
+		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
+		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
 	}
 }
 
@@ -156,11 +191,18 @@ Usage:
   juece serve               the HTTP API and web UI
   juece worker              the Temporal worker; keeps the daily audit checkpoint's Temporal Schedule
   juece migrate             apply database migrations
-  juece users add --name N --role R --org O [--handle H] [--reach ORG | --reach-all]
-                                                           create a user; prints its API token once
-                                                           (an auditor's reach: default their government)
+  juece users add --name N --role R --org O [--handle H] [--reach ORG | --reach-all] [--by ADMIN]
+                                                           create a user; prints its API token and initial password once
+                                                           (the password is changed at first login; an auditor's reach: default their government)
+  juece users reset --handle H --by ADMIN [--reason R] [--totp]
+                                                           a new initial password, printed once: changed at the next login; ends the user's sessions and lifts the account's lockout
+                                                           (--totp: remove the second factor and recovery codes instead; enrolled again at the next login)
   juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
-  juece tokens revoke --handle H --by ADMIN [--reason R]    revoke a user's API token and end their sessions
+  juece tokens issue --handle H --scope read|act|admin [--expires 2160h] [--label L] --by ADMIN
+                                                           issue an API token (read: GET only; act: all the role may but the administrator-only acts; admin); printed once
+  juece tokens list --handle H                             a user's issued tokens: id, scope, created, expires, state, label
+  juece tokens revoke --handle H [--id ID] --by ADMIN [--reason R]
+                                                           revoke one issued token, or without --id every token of the user (and end their sessions)
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
   juece checkpoint          write a global audit checkpoint of every case's chain head now (a Temporal Schedule writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
@@ -176,6 +218,9 @@ SMTP_ADDR and SMTP_FROM (e-mail notifications; without SMTP_ADDR notifications a
 JUECE_CHECKPOINT_AT (02:00: worker and dev keep a Temporal Schedule that writes an audit checkpoint daily at that time, Beijing time; off: leave it alone),
 JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is older, should the schedule not run; 0 or off: never),
 JUECE_SESSION_IDLE (30m) and JUECE_SESSION_LIFETIME (12h): workbench sessions; JUECE_COOKIE_SECURE=1: Secure cookies always;
+JUECE_PASSWORD_MIN_LENGTH (8), JUECE_PASSWORD_MAX_AGE (2160h; off: never), JUECE_PASSWORD_HISTORY (5), JUECE_ARGON2_MEMORY_KIB (65536), JUECE_ARGON2_TIME (3), JUECE_ARGON2_THREADS (4):
+passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account (an address: JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS, the same by default) for JUECE_LOGIN_LOCKOUT (15m);
+JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
@@ -437,8 +482,11 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	if len(args) > 0 && args[0] == "disable" {
 		return runAccountAction(ctx, cfg, "users disable", args[1:], out)
 	}
+	if len(args) > 0 && args[0] == "reset" {
+		return runAccountAction(ctx, cfg, "users reset", args[1:], out)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] [--reach ORG | --reach-all] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
+		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] [--reach ORG | --reach-all] [--by ADMIN] | juece users reset --handle HANDLE --by ADMIN [--reason TEXT] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
 	}
 	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
@@ -447,6 +495,7 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	handle := fs.String("handle", "", "login handle (default: generated from the name)")
 	reach := fs.String("reach", "", "an auditor's reach: the organisation whose subtree they oversee (default: their own government)")
 	reachAll := fs.Bool("reach-all", false, "an auditor above every organisation (a provincial supervisor)")
+	by := fs.String("by", "", "who does this (recorded with the initial password; default: the operating-system user)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -491,15 +540,108 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 			return err
 		}
 	}
-	fmt.Fprintf(out, "user %s (%s, %s, %s) created\ntoken (shown once): %s\n", u.Handle, u.Name, u.Role, u.OrgID, token)
+	admin := accounts.Admin{Identity: *by, Reason: "juece users add"}
+	if osu, err := user.Current(); err == nil {
+		admin.OSUser = osu.Username
+		if admin.Identity == "" {
+			admin.Identity = osu.Username
+		}
+	}
+	if admin.Identity == "" {
+		admin.Identity = "juece users add"
+	}
+	acc, err := accountsStore(cfg, s)
+	if err != nil {
+		return err
+	}
+	_, password, err := acc.ResetPassword(ctx, u.Handle, admin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %s (%s, %s, %s) created\ntoken (shown once): %s\ninitial password (shown once; changed at first login): %s\n",
+		u.Handle, u.Name, u.Role, u.OrgID, token, password)
 	return nil
 }
 
-func runTokens(ctx context.Context, cfg Config, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "revoke" {
-		return errors.New("usage: juece tokens revoke --handle HANDLE --by ADMIN [--reason TEXT]")
+// accountsStore is the sign-in's store with the configured policy (the
+// argon2id cost of the passwords the commands set).
+func accountsStore(cfg Config, s *db.Store) (*accounts.Store, error) {
+	ac, err := accountsConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
-	return runAccountAction(ctx, cfg, "tokens revoke", args[1:], out)
+	acc := accounts.New(s.DB)
+	acc.Config = ac
+	return acc, nil
+}
+
+const tokensUsage = "usage: juece tokens issue --handle HANDLE --scope read|act|admin [--expires 2160h] [--label TEXT] --by ADMIN | juece tokens list --handle HANDLE | juece tokens revoke --handle HANDLE [--id TOKEN_ID] --by ADMIN [--reason TEXT]"
+
+func runTokens(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(tokensUsage)
+	}
+	switch args[0] {
+	case "revoke":
+		return runAccountAction(ctx, cfg, "tokens revoke", args[1:], out)
+	case "issue", "list":
+	default:
+		return errors.New(tokensUsage)
+	}
+	fs := flag.NewFlagSet("tokens "+args[0], flag.ContinueOnError)
+	handle := fs.String("handle", "", "the user's login handle")
+	scope := fs.String("scope", "", "issue: read (GET only), act (what the role may do but the administrator-only acts) or admin")
+	expires := fs.Duration("expires", 90*24*time.Hour, "issue: the token's lifetime (at most 366 days)")
+	label := fs.String("label", "", "issue: what the token is for (shown in the list)")
+	by := fs.String("by", "", "issue: who does this: the administrator's user handle or name (required; recorded)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *handle == "" || args[0] == "issue" && (strings.TrimSpace(*by) == "" || *scope == "") {
+		return errors.New(tokensUsage)
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	acc, err := accountsStore(cfg, s)
+	if err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		ts, err := acc.ListTokens(ctx, *handle)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%-36s  %-5s  %-20s  %-20s  %-8s  %s\n", "ID", "SCOPE", "CREATED", "EXPIRES", "STATE", "LABEL")
+		for _, t := range ts {
+			state := "valid"
+			switch {
+			case t.RevokedAt != nil:
+				state = "revoked"
+			case time.Now().After(t.ExpiresAt):
+				state = "expired"
+			}
+			fmt.Fprintf(out, "%-36s  %-5s  %-20s  %-20s  %-8s  %s\n", t.ID, t.Scope, t.CreatedAt.UTC().Format(time.RFC3339),
+				t.ExpiresAt.UTC().Format(time.RFC3339), state, t.Label)
+		}
+		return nil
+	}
+	admin := accounts.Admin{Identity: *by}
+	if u, err := user.Current(); err == nil {
+		admin.OSUser = u.Username
+	}
+	res, t, token, err := acc.IssueToken(ctx, *handle, *scope, *expires, *label, admin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %s (%s): API token %s issued by %s, scope %s, expires %s; access log #%d\ntoken (shown once): %s\n",
+		res.User.Handle, res.User.Name, t.ID, *by, t.Scope, t.ExpiresAt.UTC().Format(time.RFC3339), res.Event.Seq, token)
+	return nil
 }
 
 // runAccountAction disables a user or revokes their token. The administrator
@@ -511,6 +653,8 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	handle := fs.String("handle", "", "the user's login handle")
 	by := fs.String("by", "", "who does this: the administrator's user handle or name (required; recorded)")
 	reason := fs.String("reason", "", "why (recorded)")
+	tokenID := fs.String("id", "", "tokens revoke: only this issued token (juece tokens list); without it every token of the user")
+	totpOnly := fs.Bool("totp", false, "users reset: remove the second factor and recovery codes instead of the password (a lost phone)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -529,17 +673,38 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	if u, err := user.Current(); err == nil {
 		admin.OSUser = u.Username
 	}
-	acc := accounts.New(s.DB)
+	acc, err := accountsStore(cfg, s)
+	if err != nil {
+		return err
+	}
 	var res accounts.Result
 	what := "disabled"
-	if cmd == "tokens revoke" {
-		res, err = acc.RevokeToken(ctx, *handle, admin)
-		what = "token revoked"
-	} else {
+	var password string
+	switch cmd {
+	case "tokens revoke":
+		if *tokenID != "" {
+			res, err = acc.RevokeAPIToken(ctx, *handle, *tokenID, admin)
+			what = "API token " + *tokenID + " revoked"
+		} else {
+			res, err = acc.RevokeToken(ctx, *handle, admin)
+			what = "token revoked"
+		}
+	case "users reset":
+		if *totpOnly {
+			res, err = acc.ResetTOTP(ctx, *handle, admin)
+			what = "second factor removed"
+		} else {
+			res, password, err = acc.ResetPassword(ctx, *handle, admin)
+			what = "password reset"
+		}
+	default:
 		res, err = acc.DisableUser(ctx, *handle, admin)
 	}
 	if err != nil {
 		return err
+	}
+	if password != "" {
+		defer fmt.Fprintf(out, "initial password (shown once; changed at the next login): %s\n", password)
 	}
 	fmt.Fprintf(out, "user %s (%s): %s by %s; %d sessions ended; access log #%d\n",
 		res.User.Handle, res.User.Name, what, *by, res.SessionsEnded, res.Event.Seq)
@@ -643,16 +808,26 @@ type demoUsersFile struct {
 func seedDemo(ctx context.Context, s *db.Store, dataDir string) (string, error) {
 	path := filepath.Join(dataDir, "demo-users.json")
 	keep := map[string]string{}
+	kept := map[string]db.DemoUser{}
 	if b, err := os.ReadFile(path); err == nil {
 		var f demoUsersFile
 		if json.Unmarshal(b, &f) == nil {
 			for _, u := range f.Users {
 				keep[u.Handle] = u.Token
+				kept[u.Handle] = u
 			}
 		}
 	}
 	users, err := s.SeedDemo(ctx, keep)
 	if err != nil {
+		return "", err
+	}
+	// The demo users sign in to the workbench with a password (and the
+	// roles that need one with a TOTP secret for an authenticator app),
+	// written to the file with their tokens.
+	acc := accounts.New(s.DB)
+	acc.Config.Argon2 = accounts.Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+	if err := acc.DemoCredentials(ctx, users, kept); err != nil {
 		return "", err
 	}
 	if err := s.SeedDemoDirectory(ctx); err != nil {
@@ -698,6 +873,9 @@ func serverConfig(cfg Config) (server.Config, error) {
 	if sc.TrustedProxies, err = server.ParseCIDRs(cfg.TrustedProxies); err != nil {
 		return sc, fmt.Errorf("JUECE_TRUSTED_PROXIES: %w", err)
 	}
+	if sc.Accounts, err = accountsConfig(cfg); err != nil {
+		return sc, err
+	}
 	if cfg.ProfilesFile == "" {
 		return sc, nil
 	}
@@ -710,6 +888,56 @@ func serverConfig(cfg Config) (server.Config, error) {
 		return sc, fmt.Errorf("JUECE_PROFILES %s: %w", cfg.ProfilesFile, err)
 	}
 	return sc, nil
+}
+
+// accountsConfig is the sign-in's policy from the settings (Config's
+// JUECE_PASSWORD_*, JUECE_ARGON2_*, JUECE_LOGIN_*, JUECE_TOTP_ROLES).
+// Zero values are the defaults; a password policy below level 3 is raised
+// to it (db/accounts).
+func accountsConfig(cfg Config) (accounts.Config, error) {
+	var ac accounts.Config
+	ac.Password = accounts.PasswordPolicy{MinLength: cfg.PasswordMinLength, MinClasses: 3, History: cfg.PasswordHistory}
+	switch cfg.PasswordMaxAge {
+	case "off", "0":
+		ac.Password.MaxAge = -1
+	default:
+		d, err := positiveDuration("JUECE_PASSWORD_MAX_AGE", cfg.PasswordMaxAge, accounts.DefaultPasswordPolicy.MaxAge)
+		if err != nil {
+			return ac, err
+		}
+		ac.Password.MaxAge = d
+	}
+	if cfg.Argon2MemoryKiB < 0 || cfg.Argon2MemoryKiB > 4*1024*1024 || cfg.Argon2Time < 0 || cfg.Argon2Time > 100 || cfg.Argon2Threads < 0 || cfg.Argon2Threads > 255 {
+		return ac, fmt.Errorf("JUECE_ARGON2_*: memory %d KiB, time %d, threads %d out of range", cfg.Argon2MemoryKiB, cfg.Argon2Time, cfg.Argon2Threads)
+	}
+	if cfg.Argon2MemoryKiB > 0 && cfg.Argon2MemoryKiB < 19*1024 {
+		return ac, fmt.Errorf("JUECE_ARGON2_MEMORY_KIB=%d: at least 19456 (19 MiB, OWASP's floor for argon2id)", cfg.Argon2MemoryKiB)
+	}
+	ac.Argon2 = accounts.Argon2Params{MemoryKiB: uint32(cfg.Argon2MemoryKiB), Time: uint32(cfg.Argon2Time), Threads: uint8(cfg.Argon2Threads)}
+	ac.Lockout.MaxFailures = cfg.LoginMaxFailures
+	ac.Lockout.AddressMaxFailures = cfg.LoginMaxFailuresPerAddress
+	var err error
+	if ac.Lockout.Window, err = positiveDuration("JUECE_LOGIN_WINDOW", cfg.LoginWindow, accounts.DefaultLockout.Window); err != nil {
+		return ac, err
+	}
+	if ac.Lockout.Cooldown, err = positiveDuration("JUECE_LOGIN_LOCKOUT", cfg.LoginLockout, accounts.DefaultLockout.Cooldown); err != nil {
+		return ac, err
+	}
+	switch strings.TrimSpace(cfg.TOTPRoles) {
+	case "":
+		ac.TOTPRoles = nil
+	case "none":
+		ac.TOTPRoles = []string{}
+	default:
+		for _, r := range strings.Split(cfg.TOTPRoles, ",") {
+			r = strings.TrimSpace(r)
+			if !slices.Contains(workflows.Roles, r) {
+				return ac, fmt.Errorf("JUECE_TOTP_ROLES: %q is not a role (%s)", r, strings.Join(workflows.Roles, ", "))
+			}
+			ac.TOTPRoles = append(ac.TOTPRoles, r)
+		}
+	}
+	return ac, nil
 }
 
 // positiveDuration reads a Go duration setting; empty is def.

@@ -39,17 +39,39 @@ const (
 	// AccessTokenRevoked is an administrator revoking a user's API token
 	// (juece tokens revoke).
 	AccessTokenRevoked = "token_revoked"
+	// AccessLoginFailed is a failed step of a password login (wrong
+	// password, unknown user, wrong TOTP code, a login while locked out):
+	// one row each (db/accounts counts them for the lockout anyway).
+	AccessLoginFailed = "login_failed"
+	// AccessLockout is an account or a client address locked out after
+	// too many failed logins.
+	AccessLockout = "lockout"
+	// AccessPasswordChanged is a user changing their password.
+	AccessPasswordChanged = "password_changed"
+	// AccessPasswordReset is an administrator setting a user's password
+	// (juece users add | reset).
+	AccessPasswordReset = "password_reset"
+	// AccessTOTPEnrolled is a user enrolling a TOTP second factor, or
+	// signing in with one of its recovery codes (code recovery_code).
+	AccessTOTPEnrolled = "totp_enrolled"
+	// AccessTOTPReset is an administrator removing a user's second factor
+	// (juece users reset --totp): the next login enrols a new one.
+	AccessTOTPReset = "totp_reset"
+	// AccessTokenIssued is an administrator issuing an API token (juece
+	// tokens issue): its scope and lifetime in the detail.
+	AccessTokenIssued = "token_issued"
 )
 
 // AccessKinds lists the kinds in a stable order (API docs, validation).
-var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessPersonalLink, AccessPersonalLinkRefused, AccessLogout, AccessUserDisabled, AccessTokenRevoked}
+var AccessKinds = []string{AccessLogin, AccessAuthFailed, AccessDenied, AccessPersonalLink, AccessPersonalLinkRefused, AccessLogout, AccessUserDisabled, AccessTokenRevoked,
+	AccessLoginFailed, AccessLockout, AccessPasswordChanged, AccessPasswordReset, AccessTOTPEnrolled, AccessTOTPReset, AccessTokenIssued}
 
 // AccessEvent is one entry of the access log (访问日志): who tried to get in or
 // was refused, from where, and when. The rows form one global hash chain.
 type AccessEvent struct {
 	Seq        int64     `db:"seq" json:"seq"`
 	At         time.Time `db:"at" json:"at"`
-	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,personal_link,personal_link_refused,logout,user_disabled,token_revoked"`
+	Kind       string    `db:"kind" json:"kind" enum:"login,auth_failed,permission_denied,personal_link,personal_link_refused,logout,user_disabled,token_revoked,login_failed,lockout,password_changed,password_reset,totp_enrolled,totp_reset,token_issued"`
 	UserID     string    `db:"user_id" json:"user_id,omitempty"`
 	UserName   string    `db:"user_name" json:"user_name,omitempty"`
 	Role       string    `db:"role" json:"role,omitempty"`

@@ -13,6 +13,11 @@ type DemoUser struct {
 	Org    string `json:"org"`
 	Handle string `json:"handle"`
 	Token  string `json:"token"`
+	// Password and TOTPSecret are the demo user's workbench credentials,
+	// set by accounts.DemoCredentials (a TOTP secret for the roles that
+	// need a second factor).
+	Password   string `json:"password,omitempty"`
+	TOTPSecret string `json:"totp_secret,omitempty"`
 }
 
 func strp(s string) *string { return &s }

@@ -64,7 +64,17 @@ type User struct {
 	// user authenticates: ReachAll, "" (nothing), or the root of a subtree
 	// of organisations. Only authentication fills it (AuthUserColumns).
 	Reach string `db:"reach" json:"reach,omitempty" description:"审计监督范围：该单位及其下级（* 为全部）；仅审计人员和管理员有"`
+	// TokenScope is what the bearer token the user authenticated with may
+	// do (ScopeRead, ScopeAct, ScopeAdmin); only UserByToken fills it.
+	TokenScope string `db:"token_scope" json:"-"`
 }
+
+// Scopes of an API token (migration 00101).
+const (
+	ScopeRead  = "read"  // GET only
+	ScopeAct   = "act"   // what the role may do, but the administrator-only acts
+	ScopeAdmin = "admin" // all the role may do
+)
 
 // HashToken is how tokens are stored: the token itself is never kept.
 // Tokens are 256-bit random values, so a plain SHA-256 is enough (no password
@@ -116,10 +126,17 @@ func (s *Store) RotateToken(ctx context.Context, handle, name, role, orgID strin
 	return u, token, nil
 }
 
-// UserByToken authenticates a bearer token.
+// UserByToken authenticates a bearer token: a user's personal token
+// (scope admin: all the role may do) or an issued API token that is neither
+// revoked nor expired (its scope).
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	var u User
-	err := s.DB.GetContext(ctx, &u, `SELECT `+AuthUserColumns+` FROM users u WHERE token_hash = $1 AND disabled_at IS NULL`, HashToken(token))
+	err := s.DB.GetContext(ctx, &u, `SELECT `+AuthUserColumns+`, 'admin' AS token_scope FROM users u
+		WHERE token_hash = $1 AND disabled_at IS NULL
+		UNION ALL
+		SELECT `+AuthUserColumns+`, t.scope AS token_scope FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.disabled_at IS NULL
+		LIMIT 1`, HashToken(token))
 	if err != nil {
 		return u, fmt.Errorf("token: %w", mapErr(err))
 	}

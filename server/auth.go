@@ -29,8 +29,39 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(userKey, u)
+		if err := scopeAllows(u.TokenScope, c.Request().Method, c.Path()); err != nil {
+			return err
+		}
 		return next(c)
 	}
+}
+
+// CodeTokenScope refuses a request its token's scope does not cover.
+const CodeTokenScope = "token_scope"
+
+// adminScopeRoutes are the acts only an administrator may take: a token
+// needs the admin scope for them (the role check is the handler's).
+var adminScopeRoutes = map[string]bool{
+	"POST /api/v1/calendar/years":    true,
+	"POST /api/v1/audit/checkpoints": true,
+}
+
+// scopeAllows checks a request against its API token's scope
+// (db/accounts tokens): read is GET only; act is what the role may do but
+// the administrator-only acts; admin, and a user's personal token, all the
+// role may do.
+func scopeAllows(scope, method, route string) error {
+	switch scope {
+	case db.ScopeRead:
+		if method != http.MethodGet && method != http.MethodHead {
+			return newError(http.StatusForbidden, CodeTokenScope, "该访问令牌只读 / this API token may only read")
+		}
+	case db.ScopeAct:
+		if adminScopeRoutes[method+" "+route] {
+			return newError(http.StatusForbidden, CodeTokenScope, "该操作需要管理范围的访问令牌 / this act needs an API token of scope admin")
+		}
+	}
+	return nil
 }
 
 func unauthenticated(detail string) *Error {

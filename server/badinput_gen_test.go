@@ -570,7 +570,15 @@ func (s *stack) sendAs(role string, page bool, method, target, ct string, body i
 		req.Header.Set("Content-Type", ct)
 	}
 	req.Header.Set("Origin", s.url)
-	if role != "" {
+	if stage, ok := strings.CutPrefix(role, "login:"); ok {
+		// A browser in the middle of a login (loginSteps): its step's
+		// cookies, from an address of its own like nobody's.
+		for _, ck := range s.loginStep(stage) {
+			req.AddCookie(ck)
+		}
+		anonymous++
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", 100+anonymous>>16&0xff, anonymous>>8&0xff, anonymous&0xff))
+	} else if role != "" {
 		req.AddCookie(&http.Cookie{Name: "juece_session", Value: s.session(role)})
 	} else {
 		// Each request of nobody comes from an address of its own (through
@@ -604,34 +612,75 @@ func (s *stack) session(role string) string {
 	if v, ok := sessions[key]; ok {
 		return v
 	}
+	u := s.users[role]
+	// Each role signs in from an address of its own: the probes of the
+	// account page's password form (wrong current passwords) lock out
+	// the address the probes come from, as they should.
+	rec := s.formLogin(u.Handle, u.Password, u.TOTPSecret, fmt.Sprintf("10.250.0.%d", len(sessions)+1))
+	for _, ck := range rec.cookies {
+		if ck.Name == "juece_session" && ck.Value != "" {
+			sessions[key] = ck.Value
+			return ck.Value
+		}
+	}
+	s.t.Fatalf("sign in as %s: %d, no session cookie", role, rec.status)
+	return ""
+}
+
+// loginAnswer is the last answer of a form login.
+type loginAnswer struct {
+	status   int
+	location string
+	cookies  []*http.Cookie // every cookie the steps set, last value wins
+}
+
+// formLogin posts the login's steps as a browser does, from addr (through
+// the trusted proxy): the password, then a TOTP code of secret when the
+// server asks for one.
+func (s *stack) formLogin(handle, password, secret, addr string) loginAnswer {
+	s.t.Helper()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noRedirect.Get(s.url + "/login")
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	resp.Body.Close()
-	var csrf string
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "juece_login" {
-			csrf = ck.Value
+	jar := map[string]*http.Cookie{}
+	keep := func(cks []*http.Cookie) {
+		for _, ck := range cks {
+			jar[ck.Name] = ck
 		}
 	}
-	req, _ := http.NewRequest("POST", s.url+"/login", strings.NewReader(url.Values{"token": {s.tokens[role]}, "_csrf": {csrf}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", s.url)
-	req.AddCookie(&http.Cookie{Name: "juece_login", Value: csrf})
-	if resp, err = noRedirect.Do(req); err != nil {
-		s.t.Fatal(err)
-	}
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "juece_session" && ck.Value != "" {
-			sessions[key] = ck.Value
-			return ck.Value
+	keep(resp.Cookies())
+	csrf := jar["juece_login"].Value
+	post := func(path string, form url.Values) *http.Response {
+		form.Set("_csrf", csrf)
+		req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", s.url)
+		req.Header.Set("X-Forwarded-For", addr)
+		for _, ck := range jar {
+			if ck.Value != "" && ck.Name != "juece_session" {
+				req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+			}
 		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		resp.Body.Close()
+		keep(resp.Cookies())
+		return resp
 	}
-	s.t.Fatalf("sign in as %s: %d, no session cookie", role, resp.StatusCode)
-	return ""
+	resp = post("/login", url.Values{"handle": {handle}, "password": {password}})
+	if loc := resp.Header.Get("Location"); secret != "" && strings.HasPrefix(loc, "/login/totp") {
+		resp = post("/login/totp", url.Values{"code": {totpNow(s.t, secret)}})
+	}
+	out := loginAnswer{status: resp.StatusCode, location: resp.Header.Get("Location")}
+	for _, ck := range jar {
+		out.cookies = append(out.cookies, ck)
+	}
+	return out
 }
 
 // webForm is a form found on a workbench page.
@@ -747,9 +796,12 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, sd seeded, n
 	// Nobody first: the portal's and the personal links' forms are probed
 	// as the citizens and the holders send them, without a session (the
 	// workbench links to the portal, so a signed-in crawl finds them too).
-	for _, role := range []string{"", "department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "executive_head", "suntao"} {
+	for _, role := range []string{"", "login:totp", "login:change", "login:enrol", "department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "executive_head", "suntao"} {
 		var forms []webForm
-		if role == "" {
+		if stage, ok := strings.CutPrefix(role, "login:"); ok {
+			// A login at one of its later steps (loginSteps).
+			forms = s.crawl(t, role, []string{loginStepPage[stage]}, 1)
+		} else if role == "" {
 			// Nobody: the login form, the citizens' portal and the
 			// personal links the seeded cases issued.
 			forms = append(s.crawl(t, "", []string{"/login"}, 1), s.crawl(t, "", sd.anonymous, 40)...)

@@ -1,10 +1,20 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
+	"github.com/juece/juece/workflows"
 )
 
 // track is a case seeded for TestBadInputEverywhere beyond its main case,
@@ -276,6 +286,18 @@ func seedTracks(t *testing.T, h *hearingStack) seeded {
 	out.anonymous = append(out.anonymous, "/public/comment/"+caseCom)
 	out.ids["comment_case"] = caseCom
 	out.ids["comment_id"] = first.ID
+
+	// The account page: 王芳 has begun a TOTP enrolment (the form that
+	// confirms it shows); everyone's page has the password form.
+	acc := accounts.New(h.store.DB)
+	var wang db.User
+	if err := h.store.DB.Get(&wang, `SELECT * FROM users WHERE handle = 'wangfang'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.BeginTOTP(context.Background(), wang); err != nil {
+		t.Fatal(err)
+	}
+	out.pages = append(out.pages, "/account")
 	return out
 }
 
@@ -293,3 +315,89 @@ func (sd seeded) trackOf(where string) *track {
 }
 
 func (tr track) String() string { return fmt.Sprintf("%s (case %s)", tr.name, tr.caseID) }
+
+var (
+	totpMu   sync.Mutex
+	totpUsed = map[string]int64{} // secret → last step whose code a test sent
+)
+
+// totpNow is the code an authenticator app shows for secret now; a code is
+// good once, so a second sign-in within the same 30 s uses the next step's
+// code (accepted: ±1 step), or waits for the step after.
+func totpNow(tb testing.TB, secret string) string {
+	tb.Helper()
+	totpMu.Lock()
+	defer totpMu.Unlock()
+	step := time.Now().Unix() / 30
+	if last := totpUsed[secret]; step <= last {
+		step = last + 1
+		for step > time.Now().Unix()/30+1 {
+			time.Sleep(time.Second)
+		}
+	}
+	totpUsed[secret] = step
+	code, err := accounts.TOTPCode(secret, time.Unix(step*30, 0))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return code
+}
+
+// loginStepPage is the page of each later step of a login.
+var loginStepPage = map[string]string{"totp": "/login/totp", "change": "/login/password", "enrol": "/login/enrol"}
+
+// stepLogins are the cookies of the logins held at a later step, by
+// server address and stage.
+var stepLogins = map[string][]*http.Cookie{}
+
+// loginStep is a browser whose login waits at stage (TestBadInputEverywhere
+// probes the forms of the login's later steps with its cookies): a user of
+// its own signs in with their password from an address of their own, and
+// the login stops at
+//   - totp: an auditor with a second factor, asked for the code;
+//   - change: a password an administrator set (juece users reset), to be
+//     changed first;
+//   - enrol: an auditor without a second factor, to enrol one.
+//
+// The challenge is made at first use: it lives five minutes.
+func (s *stack) loginStep(stage string) []*http.Cookie {
+	s.t.Helper()
+	key := s.url + " " + stage
+	if cks, ok := stepLogins[key]; ok {
+		return cks
+	}
+	ctx := context.Background()
+	handle := "step-" + stage + "-" + uuid.NewString()[:8]
+	if _, _, err := s.store.CreateUser(ctx, handle, "登录"+stage, workflows.RoleAuditor, "yiyang-audit"); err != nil {
+		s.t.Fatal(err)
+	}
+	acc := accounts.New(s.store.DB)
+	acc.Config = testAccounts
+	u := db.DemoUser{Handle: handle, Role: workflows.RoleAuditor}
+	if stage != "totp" {
+		u.Role = workflows.RoleDepartmentOfficer // credentials without the second factor the role needs
+	}
+	users := []db.DemoUser{u}
+	if err := acc.DemoCredentials(ctx, users, nil); err != nil {
+		s.t.Fatal(err)
+	}
+	if stage == "change" {
+		_, pw, err := acc.ResetPassword(ctx, handle, accounts.Admin{Identity: "badinput"})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		users[0].Password = pw
+	}
+	a := s.formLogin(handle, users[0].Password, "", fmt.Sprintf("10.251.0.%d", len(stepLogins)+1))
+	if a.location != loginStepPage[stage] {
+		s.t.Fatalf("login of %s: %d to %q, want %s", handle, a.status, a.location, loginStepPage[stage])
+	}
+	var cks []*http.Cookie
+	for _, ck := range a.cookies {
+		if ck.Value != "" {
+			cks = append(cks, &http.Cookie{Name: ck.Name, Value: ck.Value})
+		}
+	}
+	stepLogins[key] = cks
+	return cks
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/dbtest"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/worker"
@@ -31,6 +32,10 @@ func TestMain(m *testing.M) {
 	dbtest.Stop()
 	os.Exit(code)
 }
+
+// testAccounts is the sign-in's configuration of the test servers: the
+// defaults but a cheap argon2id (the cost parameters are not under test).
+var testAccounts = accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}}
 
 // stack is a real API over a real PostgreSQL database and a real Temporal dev
 // server, with an in-process worker on a task queue of its own.
@@ -51,6 +56,11 @@ func newStack(t *testing.T) *stack {
 	store := dbtest.Store(t)
 	demo, err := store.SeedDemo(ctx, nil)
 	if err != nil {
+		t.Fatal(err)
+	}
+	acc := accounts.New(store.DB)
+	acc.Config = testAccounts
+	if err := acc.DemoCredentials(ctx, demo, nil); err != nil {
 		t.Fatal(err)
 	}
 	ds := temporaltest.Server(t)
@@ -79,6 +89,9 @@ func newStack(t *testing.T) *stack {
 func (s *stack) serve(cfg server.Config) {
 	s.t.Helper()
 	cfg.TaskQueue = s.queue
+	if cfg.Accounts.Argon2 == (accounts.Argon2Params{}) {
+		cfg.Accounts.Argon2 = testAccounts.Argon2
+	}
 	if cfg.TrustedProxies == nil {
 		// The test client stands for the reverse proxy in front of the
 		// API: its X-Forwarded-For names the client (the per-address limits).

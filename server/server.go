@@ -37,6 +37,10 @@ type Config struct {
 	// Sessions is how long a workbench session lives (idle, absolute);
 	// zero: accounts.DefaultPolicy (30 minutes, 12 hours).
 	Sessions accounts.Policy
+	// Accounts is how people sign in to the workbench: the password
+	// policy and argon2id cost, the lockout, the roles that need TOTP;
+	// zero: the defaults (db/accounts).
+	Accounts accounts.Config
 	// SecureCookies marks the workbench's cookies Secure on every answer
 	// (the server is reached over TLS, whatever a request says). Without it
 	// they are Secure when the request came over TLS, directly or, by
@@ -73,7 +77,7 @@ type Server struct {
 	personal *personal.Handler
 	// portal is the citizens' portal at /public/ (server/public).
 	portal   *public.Portal
-	accounts *accounts.Store // sessions (webui.go)
+	accounts *accounts.Store // sign-in and sessions (webui.go, server/web/login.go)
 	// pageRefused shows texts the screen refused on a workbench page as a
 	// page (screen.go); set by mountWeb.
 	pageRefused func(echo.Context, *web.Problem) error
@@ -104,6 +108,8 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		s.registry = registry.New(store.DB)
 		s.links = participation.New(store.DB)
 		s.accounts = accounts.New(store.DB)
+		s.accounts.Config = cfg.Accounts
+		s.accounts.Config.Sessions = cfg.Sessions
 	}
 	s.personal = personal.New(store, s.links, log)
 	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now})
@@ -118,6 +124,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	e.Pre(headAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
 	// Document uploads have their own, larger limit (documents.go).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "4M", Skipper: hasOwnBodyLimit}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -234,6 +241,22 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// securityHeaders are every answer's defaults (issue 12, item 3): no
+// sniffing, no framing, no referrer beyond this site, and a policy that
+// loads nothing — right for the API's JSON, its downloads and the probes.
+// The pages (server/web, server/public, server/personal) and the document
+// downloads set their own policy over it.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		return next(c)
+	}
 }
 
 // overTLS says whether the browser reached us over TLS: the config says so,

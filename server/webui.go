@@ -112,34 +112,8 @@ func (a webAPI) Authenticate(c echo.Context, session string) (db.User, error) {
 	return a.s.accounts.SessionUser(c.Request().Context(), session, a.s.cfg.Sessions)
 }
 
-// Login checks a token typed into the login form and opens a session with a
-// fresh ID, ending the one the browser had (previous, "" for none). A login
-// is an access-log row (the API's bearer requests have none); a wrong token
-// is a failed authentication, counted per address like the API's.
-func (a webAPI) Login(c echo.Context, token, previous string) (db.User, accounts.Session, error) {
-	ctx := c.Request().Context()
-	u, err := a.s.userByToken(c, token)
-	if errors.Is(err, db.ErrNotFound) {
-		e := requestAccess(c, db.AccessAuthFailed)
-		e.Code, e.Detail = CodeUnauthenticated, "网页登录令牌无效 / invalid token at the web login"
-		a.access.authFailed(ctx, e)
-		return u, accounts.Session{}, &web.Problem{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Detail: e.Detail}
-	}
-	if err != nil {
-		return u, accounts.Session{}, err
-	}
-	sess, err := a.s.accounts.CreateSession(ctx, u.ID, a.s.cfg.Sessions,
-		accounts.Client{Addr: c.RealIP(), UserAgent: c.Request().UserAgent()}, previous)
-	if err != nil {
-		return u, sess, err
-	}
-	e := requestAccess(c, db.AccessLogin)
-	e.UserID, e.UserName, e.Role, e.Org = u.ID, u.Name, u.Role, u.OrgID
-	if err := a.access.write(ctx, e); err != nil {
-		return u, accounts.Session{}, fmt.Errorf("record web login of %s: %w", u.ID, err)
-	}
-	return u, sess, nil
-}
+// Accounts is the sign-in's store with this server's settings.
+func (a webAPI) Accounts() *accounts.Store { return a.s.accounts }
 
 // Logout ends the session on the server, so the cookie no longer works
 // even if it was copied, and writes the access log's logout row.

@@ -1,8 +1,9 @@
-// Package accounts keeps how people sign in and who may: server-side
-// workbench sessions and the administrators' account actions (disable a
-// user, revoke a token), each recorded in the access log; passwords and
-// second factors join them with the accounts issue. Imported by server and
-// main; it imports neither echo nor Temporal.
+// Package accounts keeps how people sign in and who may: passwords
+// (argon2id, the 等保 level-3 policy), lockouts, the TOTP second factor and
+// its recovery codes, the steps of a workbench login, server-side sessions
+// and the administrators' account actions (disable a user, revoke a token,
+// reset a password), each recorded in the access log. Imported by server
+// and main; it imports neither echo nor Temporal.
 package accounts
 
 import (
@@ -13,6 +14,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,6 +25,12 @@ import (
 // Store reads and writes the account tables on the application's pool.
 type Store struct {
 	DB *sqlx.DB
+	// Config is how people sign in (passwords, lockout, second factor);
+	// the zero value is the defaults.
+	Config Config
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // New returns the accounts store over d.
@@ -41,10 +49,12 @@ var DefaultPolicy = Policy{Idle: 30 * time.Minute, Lifetime: 12 * time.Hour}
 
 // Why a session ended (sessions.ended_reason).
 const (
-	EndLogout       = "logout"
-	EndRotated      = "rotated"
-	EndUserDisabled = "user_disabled"
-	EndTokenRevoked = "token_revoked"
+	EndLogout          = "logout"
+	EndRotated         = "rotated"
+	EndUserDisabled    = "user_disabled"
+	EndTokenRevoked    = "token_revoked"
+	EndPasswordChanged = "password_changed"
+	EndPasswordReset   = "password_reset"
 )
 
 // Session is a signed-in browser. ID is the secret the cookie carries; it is
@@ -86,25 +96,39 @@ func (s *Store) CreateSession(ctx context.Context, userID string, p Policy, cl C
 	if p.Lifetime <= 0 {
 		p = DefaultPolicy
 	}
-	sess := Session{ID: newID(), UserID: userID}
+	var sess Session
 	err := inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		if replace != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = now(), ended_reason = $2
-				WHERE id_hash = $1 AND ended_at IS NULL`, hashID(replace), EndRotated); err != nil {
-				return fmt.Errorf("end replaced session: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions
-			WHERE user_id = $1 AND (ended_at IS NOT NULL OR expires_at < now())`, userID); err != nil {
-			return fmt.Errorf("clear old sessions: %w", err)
-		}
-		return tx.QueryRowxContext(ctx, `INSERT INTO sessions (id_hash, user_id, expires_at, client_addr, user_agent)
-			VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5) RETURNING created_at, expires_at`,
-			hashID(sess.ID), userID, p.Lifetime.Seconds(), truncate(cl.Addr, 100), truncate(cl.UserAgent, 500)).
-			Scan(&sess.CreatedAt, &sess.ExpiresAt)
+		var err error
+		sess, err = createSessionTx(ctx, tx, userID, p, cl, replace)
+		return err
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("create session for %s: %w", userID, err)
+	}
+	return sess, nil
+}
+
+func createSessionTx(ctx context.Context, tx *sqlx.Tx, userID string, p Policy, cl Client, replace string) (Session, error) {
+	if p.Lifetime <= 0 {
+		p = DefaultPolicy
+	}
+	sess := Session{ID: newID(), UserID: userID}
+	if replace != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = now(), ended_reason = $2
+			WHERE id_hash = $1 AND ended_at IS NULL`, hashID(replace), EndRotated); err != nil {
+			return sess, fmt.Errorf("end replaced session: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions
+		WHERE user_id = $1 AND (ended_at IS NOT NULL OR expires_at < now())`, userID); err != nil {
+		return sess, fmt.Errorf("clear old sessions: %w", err)
+	}
+	err := tx.QueryRowxContext(ctx, `INSERT INTO sessions (id_hash, user_id, expires_at, client_addr, user_agent)
+		VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5) RETURNING created_at, expires_at`,
+		hashID(sess.ID), userID, p.Lifetime.Seconds(), truncate(cl.Addr, 100), truncate(cl.UserAgent, 500)).
+		Scan(&sess.CreatedAt, &sess.ExpiresAt)
+	if err != nil {
+		return sess, fmt.Errorf("insert session: %w", err)
 	}
 	return sess, nil
 }
@@ -183,6 +207,14 @@ func inTx(ctx context.Context, d *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		// A refusal whose records must stay (a failed login, a lockout).
+		var c *committed
+		if errors.As(err, &c) {
+			if cerr := tx.Commit(); cerr != nil {
+				return fmt.Errorf("commit: %w", cerr)
+			}
+			return c.err
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {

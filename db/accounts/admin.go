@@ -38,21 +38,43 @@ var ErrNoChange = errors.New("nothing to change")
 // the same transaction.
 func (s *Store) DisableUser(ctx context.Context, handle string, by Admin) (Result, error) {
 	return s.adminAction(ctx, handle, by, db.AccessUserDisabled, EndUserDisabled,
-		`UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL`,
+		sqlChange(`UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL`),
 		"停用用户 / user disabled")
 }
 
-// RevokeToken revokes the API token of the user with the given handle: it
-// no longer authenticates, and the sessions opened with it end. The user
+// RevokeToken revokes every API token of the user with the given handle —
+// their personal token and the tokens issued to them: none authenticates
+// any more, and the user's sessions end. The user
 // stays enabled; a new token is issued by rotating it (the demo seed) or,
 // with the accounts issue, by the token commands.
 func (s *Store) RevokeToken(ctx context.Context, handle string, by Admin) (Result, error) {
 	return s.adminAction(ctx, handle, by, db.AccessTokenRevoked, EndTokenRevoked,
-		`UPDATE users SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL`,
+		func(ctx context.Context, tx *sqlx.Tx, u db.User) (bool, error) {
+			a, err := sqlChange(`UPDATE users SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL`)(ctx, tx, u)
+			if err != nil {
+				return false, err
+			}
+			b, err := sqlChange(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`)(ctx, tx, u)
+			return a || b, err
+		},
 		"吊销访问令牌 / API token revoked")
 }
 
-func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, endReason, change, what string) (Result, error) {
+// sqlChange is an account action that is one statement on the user's row
+// ($1); it changed something if it touched the row.
+func sqlChange(q string) func(context.Context, *sqlx.Tx, db.User) (bool, error) {
+	return func(ctx context.Context, tx *sqlx.Tx, u db.User) (bool, error) {
+		r, err := tx.ExecContext(ctx, q, u.ID)
+		if err != nil {
+			return false, err
+		}
+		n, _ := r.RowsAffected()
+		return n > 0, nil
+	}
+}
+
+func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, endReason string,
+	change func(context.Context, *sqlx.Tx, db.User) (bool, error), what string) (Result, error) {
 	by.Identity = strings.TrimSpace(by.Identity)
 	if by.Identity == "" {
 		return Result{}, errors.New("the administrator's identity is required")
@@ -65,15 +87,17 @@ func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, 
 			}
 			return fmt.Errorf("user %q: %w", handle, err)
 		}
-		r, err := tx.ExecContext(ctx, change, res.User.ID)
+		changed, err := change(ctx, tx, res.User)
 		if err != nil {
 			return fmt.Errorf("%s: %w", kind, err)
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
+		if !changed {
 			return fmt.Errorf("user %q: %w", handle, ErrNoChange)
 		}
-		if res.SessionsEnded, err = endUserSessions(ctx, tx, res.User.ID, endReason); err != nil {
-			return err
+		if endReason != "" {
+			if res.SessionsEnded, err = endUserSessions(ctx, tx, res.User.ID, endReason); err != nil {
+				return err
+			}
 		}
 		e := db.AccessEvent{Kind: kind, UserName: by.Identity, Method: "CLI", Path: "juece " + strings.ReplaceAll(kind, "_", " "),
 			SubjectID: res.User.ID, SubjectName: res.User.Name + " (" + res.User.Handle + ")"}

@@ -24,12 +24,10 @@ type API interface {
 	// user; an ended, timed-out or unknown session, or a disabled user, is
 	// db.ErrNotFound.
 	Authenticate(c echo.Context, session string) (db.User, error)
-	// Login checks the token typed into the login form, exactly as the
-	// API's bearer authentication does, and opens a session with a new ID,
-	// ending the browser's previous one (its ID, or ""). It also writes the
-	// access log's login row, or its (rate-limited) failed-authentication
-	// row; a wrong token is a *Problem.
-	Login(c echo.Context, token, previous string) (db.User, accounts.Session, error)
+	// Accounts is the sign-in's store (db/accounts) with the server's
+	// password, lockout, second-factor and session settings: the login's
+	// steps and the account page run on it.
+	Accounts() *accounts.Store
 	// Logout ends the session on the server and records the logout.
 	Logout(c echo.Context, u db.User, session string) error
 	// SecureCookies says whether cookies set on this answer get Secure:

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dbtest"
 	"github.com/juece/juece/server"
 )
@@ -42,11 +43,14 @@ func BenchmarkUIRender100kCases(b *testing.B) {
 	dbtest.SeedScale(b, store, 0, 100_000) // see there for the city it seeds
 	b.Logf("seeded 100,000 cases in %s", time.Since(t0).Round(time.Millisecond))
 
-	h := server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler()
+	demoCredentials(b, store.DB, demo)
+	h := server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Accounts: testAccounts}).Handler()
 	tokens := map[string]string{}
+	users := map[string]db.DemoUser{}
 	for _, u := range demo {
 		if _, ok := tokens[u.Role]; !ok {
 			tokens[u.Role] = u.Token
+			users[u.Role] = u
 		}
 	}
 	var caseID string // a case of 宜阳县 in legality review, with a deadline
@@ -69,7 +73,7 @@ func BenchmarkUIRender100kCases(b *testing.B) {
 		{"api-auditor-all", "auditor", "/api/v1/inbox?view=all"},
 	} {
 		token := tokens[page.role]
-		session := sessionFor(b, h, token)
+		session := sessionFor(b, h, users[page.role])
 		b.Run(page.name, func(b *testing.B) {
 			get := func() time.Duration {
 				req := httptest.NewRequest(http.MethodGet, page.path, nil)

@@ -462,8 +462,16 @@ func (b *browser) login(role string) *persona {
 	if len(b.personas) == 0 && b.loginShot != "" {
 		p.shot(b.loginShot)
 	}
-	p.sendKeys("#token", u.Token)
+	p.sendKeys("#handle", u.Handle)
+	p.sendKeys("#password", u.Password)
 	p.clickNavigate("main form button[type=submit]")
+	if u.TOTPSecret != "" {
+		if loc := p.location(); !strings.HasPrefix(loc, b.st.url+"/login/totp") {
+			b.t.Fatalf("%s's password step ends at %s", role, loc)
+		}
+		p.sendKeys("#code", totpNow(b.t, u.TOTPSecret))
+		p.clickNavigate("main form button[type=submit]")
+	}
 	if loc := p.location(); !strings.HasPrefix(loc, b.st.url+"/inbox") {
 		b.t.Fatalf("%s's login ends at %s", role, loc)
 	}

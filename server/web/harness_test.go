@@ -15,6 +15,7 @@ import (
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/dbtest"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/worker"
@@ -39,7 +40,11 @@ type stack struct {
 	days *atomic.Int64
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { return newStackWith(t, server.Config{}) }
+
+// newStackWith is newStack with the server's settings in cfg (its task
+// queue, clock and Temporal UI are the stack's).
+func newStackWith(t *testing.T, cfg server.Config) *stack {
 	t.Helper()
 	ctx := context.Background()
 	store := dbtest.Store(t)
@@ -50,6 +55,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	demoCredentials(t, store.DB, demo)
 	ds := temporaltest.Server(t)
 	queue := "web-" + uuid.NewString()
 	w := worker.New(ds.Client(), queue, &activities.Activities{Store: store})
@@ -59,8 +65,12 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(w.Stop)
 	log := slog.New(slog.NewTextHandler(logOut(), nil))
 	days := &atomic.Int64{}
-	srv := httptest.NewServer(server.New(store, ds.Client(), log, server.Config{TaskQueue: queue,
-		TemporalUIURL: "http://temporal-ui.invalid", Now: func() time.Time { return time.Now().AddDate(0, 0, int(days.Load())) }}).Handler())
+	cfg.TaskQueue, cfg.TemporalUIURL = queue, "http://temporal-ui.invalid"
+	cfg.Now = func() time.Time { return time.Now().AddDate(0, 0, int(days.Load())) }
+	if cfg.Accounts.Argon2 == (accounts.Argon2Params{}) {
+		cfg.Accounts.Argon2 = testAccounts.Argon2
+	}
+	srv := httptest.NewServer(server.New(store, ds.Client(), log, cfg).Handler())
 	t.Cleanup(srv.Close)
 	s := &stack{url: srv.URL, store: store, users: map[string]db.DemoUser{}, days: days}
 	for _, u := range demo {

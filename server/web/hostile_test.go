@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dbtest"
 	"github.com/juece/juece/server"
 )
@@ -25,15 +26,17 @@ func TestWorkbenchHostileInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := map[string]string{}
+	demoCredentials(t, store.DB, demo)
+	users := map[string]db.DemoUser{}
 	for _, u := range demo {
-		if _, ok := tokens[u.Role]; !ok {
-			tokens[u.Role] = u.Token
+		if _, ok := users[u.Role]; !ok {
+			users[u.Role] = u
 		}
 	}
-	h := server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler()
-	for role, tok := range tokens { // the workbench's cookie holds a session, not the token
-		tokens[role] = sessionFor(t, h, tok)
+	h := server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Accounts: testAccounts}).Handler()
+	tokens := map[string]string{} // role → the workbench's session cookie
+	for role, u := range users {
+		tokens[role] = sessionFor(t, h, u)
 	}
 	do := func(role, method, target string, form url.Values, hdr ...string) *httptest.ResponseRecorder {
 		t.Helper()

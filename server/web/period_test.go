@@ -26,6 +26,7 @@ type commentStack struct {
 	h      http.Handler
 	store  *db.Store
 	tokens map[string]string // role → token
+	users  map[string]db.DemoUser
 	// sessions are the workbench sessions of the roles, opened on first use.
 	sessions map[string]string
 	taskID   string
@@ -42,13 +43,15 @@ func newCommentStack(t *testing.T) *commentStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &commentStack{store: store, tokens: map[string]string{}, sessions: map[string]string{}, taskID: seedCommentTask(t, store)}
+	demoCredentials(t, store.DB, demo)
+	s := &commentStack{store: store, tokens: map[string]string{}, users: map[string]db.DemoUser{}, sessions: map[string]string{}, taskID: seedCommentTask(t, store)}
 	for _, u := range demo {
 		if _, ok := s.tokens[u.Role]; !ok {
 			s.tokens[u.Role] = u.Token
+			s.users[u.Role] = u
 		}
 	}
-	s.h = server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler()
+	s.h = server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Accounts: testAccounts}).Handler()
 	return s
 }
 
@@ -76,7 +79,7 @@ func seedCommentTask(t *testing.T, store *db.Store) string {
 // session is role's workbench session cookie value.
 func (s *commentStack) session(t testing.TB, role string) string {
 	if _, ok := s.sessions[role]; !ok {
-		s.sessions[role] = sessionFor(t, s.h, s.tokens[role])
+		s.sessions[role] = sessionFor(t, s.h, s.users[role])
 	}
 	return s.sessions[role]
 }

@@ -26,6 +26,10 @@ func sessionServers(t *testing.T, cfg server.Config) (*db.Store, []db.DemoUser, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	demoCredentials(t, store.DB, demo)
+	if cfg.Accounts.Argon2 == (accounts.Argon2Params{}) {
+		cfg.Accounts = testAccounts
+	}
 	var hs [2]http.Handler
 	for i := range hs {
 		hs[i] = server.New(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg).Handler()
@@ -74,35 +78,17 @@ func logout(t *testing.T, h http.Handler, session string) {
 	}
 }
 
-// loginCookie posts the login form and returns the session cookie as set.
-func loginCookie(t *testing.T, h http.Handler, token, previous string, hdr ...string) *http.Cookie {
+// loginCookie signs u in through the login form and returns the session
+// cookie as set.
+func loginCookie(t *testing.T, h http.Handler, u db.DemoUser, previous string, hdr ...string) *http.Cookie {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/login", nil))
-	var csrf string
-	for _, ck := range rec.Result().Cookies() {
-		if ck.Name == "juece_login" {
-			csrf = ck.Value
-		}
-	}
-	form := url.Values{"token": {token}, "_csrf": {csrf}}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "juece_login", Value: csrf})
-	if previous != "" {
-		req.AddCookie(&http.Cookie{Name: "juece_session", Value: previous})
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := formLogin(t, h, u, previous, hdr...)
 	for _, ck := range rec.Result().Cookies() {
 		if ck.Name == "juece_session" {
 			return ck
 		}
 	}
-	t.Fatalf("POST /login = %d: no session cookie", rec.Code)
+	t.Fatalf("login as %s = %d: no session cookie", u.Handle, rec.Code)
 	return nil
 }
 
@@ -116,7 +102,7 @@ func TestWebSessionsAreServerSide(t *testing.T) {
 	a, b := hs[0], hs[1]
 	token := demo[0].Token
 
-	ck := loginCookie(t, a, token, "")
+	ck := loginCookie(t, a, demo[0], "")
 	if ck.Value == token || strings.Contains(ck.Value, token) {
 		t.Fatal("the session cookie carries the API token")
 	}
@@ -151,14 +137,14 @@ func TestWebSessionsAreServerSide(t *testing.T) {
 
 	// A login from a browser that already has a session gets a new ID and
 	// the old one ends.
-	first := loginCookie(t, a, token, "").Value
-	second := loginCookie(t, b, token, first).Value
+	first := loginCookie(t, a, demo[0], "").Value
+	second := loginCookie(t, b, demo[0], first).Value
 	if first == second || signedIn(a, first) || !signedIn(a, second) {
 		t.Fatalf("login did not rotate the session: old works=%v new works=%v", signedIn(a, first), signedIn(a, second))
 	}
 	// A CSRF token of another session is refused.
 	form := url.Values{"_csrf": {sessionCSRF(t, a, second)}}
-	other := loginCookie(t, a, demo[1].Token, "").Value
+	other := loginCookie(t, a, demo[1], "").Value
 	req := httptest.NewRequest(http.MethodPost, "/logout", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.AddCookie(&http.Cookie{Name: "juece_session", Value: other})
@@ -176,7 +162,7 @@ func TestWebSessionsAreServerSide(t *testing.T) {
 		t.Error("a session idle for 31 minutes still works")
 	}
 	// Absolute lifetime: a session in use is still over at its end.
-	live := loginCookie(t, a, token, "").Value
+	live := loginCookie(t, a, demo[0], "").Value
 	if _, err := store.DB.Exec(`UPDATE sessions SET expires_at = now() - interval '1 second', last_seen_at = now() WHERE ended_at IS NULL AND user_id = (SELECT id FROM users WHERE handle = $1)`, demo[0].Handle); err != nil {
 		t.Fatal(err)
 	}
@@ -192,14 +178,14 @@ func TestWebSessionPolicyAndSecureCookies(t *testing.T) {
 	_, proxies := mustCIDRs(t, "10.9.0.0/16")
 	_, demo, hs := sessionServers(t, server.Config{Sessions: accounts.Policy{Idle: 0, Lifetime: 90 * 60e9}, TrustedProxies: proxies})
 	h := hs[0]
-	ck := loginCookie(t, h, demo[0].Token, "")
+	ck := loginCookie(t, h, demo[0], "")
 	if ck.MaxAge <= 85*60 || ck.MaxAge > 90*60 {
 		t.Errorf("Max-Age with a 90-minute lifetime = %d", ck.MaxAge)
 	}
 	if ck.Secure {
 		t.Error("Secure over plain http without a trusted proxy")
 	}
-	if loginCookie(t, h, demo[0].Token, "", "X-Forwarded-Proto", "https").Secure {
+	if loginCookie(t, h, demo[0], "", "X-Forwarded-Proto", "https").Secure {
 		t.Error("Secure because an untrusted client sent X-Forwarded-Proto: https")
 	}
 	// From the trusted proxy (httptest's peer is 192.0.2.1: use a handler wrapper to set it).
@@ -207,11 +193,11 @@ func TestWebSessionPolicyAndSecureCookies(t *testing.T) {
 		r.RemoteAddr = "10.9.1.2:4000"
 		h.ServeHTTP(w, r)
 	})
-	if !loginCookie(t, viaProxy, demo[0].Token, "", "X-Forwarded-Proto", "https").Secure {
+	if !loginCookie(t, viaProxy, demo[0], "", "X-Forwarded-Proto", "https").Secure {
 		t.Error("not Secure though the trusted proxy says https")
 	}
 	_, demo2, secure := sessionServers(t, server.Config{SecureCookies: true})
-	if !loginCookie(t, secure[0], demo2[0].Token, "").Secure {
+	if !loginCookie(t, secure[0], demo2[0], "").Secure {
 		t.Error("not Secure with SecureCookies configured")
 	}
 }
@@ -247,7 +233,7 @@ func TestDisableAndRevokeStopAtOnceOnEveryServer(t *testing.T) {
 		if tc.name == "revoke" {
 			u = demo[1]
 		}
-		session := loginCookie(t, hs[0], u.Token, "").Value
+		session := loginCookie(t, hs[0], u, "").Value
 		for i, h := range hs { // both processes have just used the token and the session
 			if api(h, u.Token) != http.StatusOK || !signedIn(h, session) {
 				t.Fatalf("%s: server %d refuses %s before the action", tc.name, i, u.Handle)

@@ -28,6 +28,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/workflows"
 )
 
@@ -88,9 +89,19 @@ func (ui *UI) Mount(e *echo.Echo) {
 	g.GET("/", ui.home)
 	g.GET("/login", ui.loginPage)
 	g.POST("/login", ui.login)
+	g.GET("/login/totp", ui.stepPage(accounts.StageTOTP))
+	g.POST("/login/totp", ui.loginTOTP)
+	g.GET("/login/password", ui.stepPage(accounts.StageChange))
+	g.POST("/login/password", ui.loginChange)
+	g.GET("/login/enrol", ui.stepPage(accounts.StageEnrol))
+	g.POST("/login/enrol", ui.loginEnrol)
 
 	s := e.Group("", ui.headers, ui.language, ui.session)
 	s.POST("/logout", ui.logout)
+	s.GET("/account", ui.accountPage)
+	s.POST("/account/password", ui.changePassword)
+	s.POST("/account/totp", ui.beginTOTP)
+	s.POST("/account/totp/confirm", ui.confirmTOTP)
 	s.GET("/inbox", ui.inbox)
 	s.GET("/cases", ui.caseList)
 	s.GET("/cases/new", ui.newCase)
@@ -370,6 +381,12 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 	if c.Request().Method != http.MethodGet {
 		// A page shown after a POST: switch on the page the form is on.
 		path = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, "/complete"), "/actions"), "/documents"), "/links")
+		if strings.HasPrefix(path, "/account/") {
+			path = "/account"
+		}
+		if strings.HasPrefix(path, "/login/") {
+			path = "/login"
+		}
 		if strings.HasPrefix(path, "/directories/") {
 			for _, form := range []string{"/entries", "/consent", "/publish"} {
 				path = strings.TrimSuffix(path, form)
