@@ -34,7 +34,9 @@ func TestCaseNumbersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.users[workflows.RoleAdmin] = db.DemoUser{Name: "系统管理员", Role: workflows.RoleAdmin, Org: "yiyang", Handle: "numbers-admin", Token: tok}
+	admin := []db.DemoUser{{Name: "系统管理员", Role: workflows.RoleAdmin, Org: "yiyang", Handle: "numbers-admin", Token: tok}}
+	demoCredentials(t, st.store.DB, admin) // a password and, for an admin, a TOTP secret
+	st.users[workflows.RoleAdmin] = admin[0]
 	b := newBrowser(t, st)
 	b.loginShot = ""
 	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
@@ -127,9 +129,9 @@ func TestCaseNumbersInBrowser(t *testing.T) {
 	viewShot(officer, "numbers-case-768-top")
 
 	// An admin's pages link the API reference.
-	admin := b.login(workflows.RoleAdmin)
-	admin.navigate("/cases")
-	if n := admin.count("#api-link"); n != 1 {
+	ap := b.login(workflows.RoleAdmin)
+	ap.navigate("/cases")
+	if n := ap.count("#api-link"); n != 1 {
 		t.Errorf("an admin's page has %d API reference links, want 1", n)
 	}
 	b.assertNoConsoleErrors()
