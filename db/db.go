@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,6 +32,10 @@ var (
 type Store struct {
 	DB  *sqlx.DB
 	cal calendarCache // the built working-day calendar (calendar_store.go)
+	// stepSlots bounds the step locks this process holds at once
+	// (steplock.go).
+	stepSlotsOnce sync.Once
+	stepSlots     chan struct{}
 }
 
 // Open connects to PostgreSQL and checks the connection.
