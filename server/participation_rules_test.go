@@ -1,9 +1,18 @@
 package server_test
 
 import (
+	"context"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+
+	"github.com/juece/juece/workflows"
 )
 
 // R-PP-01 over HTTP: participation is the rule. An ordinary matter's
@@ -109,6 +118,27 @@ func TestRPP02_SpecificGroupsConsultedOverHTTP(t *testing.T) {
 		t.Fatalf("report with the consultations: %d %v", code, out)
 	}
 	s.walkFrom(id, "legality_submission", "")
+	// With JUECE_RECORD_HISTORY=dir the case's history, the consultations
+	// recorded behind the "participation-consultations" marker, is written
+	// there (workflows/testdata holds it for the replay test).
+	if dir := os.Getenv("JUECE_RECORD_HISTORY"); dir != "" {
+		hist := &historypb.History{}
+		it := s.temporal.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, ev)
+		}
+		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "case_participation_consultations_v1.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // R-PP-08 over HTTP: a rule or normative document closely related to market
