@@ -190,6 +190,9 @@ func (s *Server) formChoices(ctx context.Context, t db.Task) (map[string][]choic
 		}
 	case workflows.TaskPostEvaluation:
 		err = institutions("evaluator_institution_id", "affiliation_institution_ids")
+	case workflows.TaskCommentReport:
+		// The record of each consultation held (R-PP-02, R-PP-08).
+		err = documents("group_consultations.record_sha256")
 	case workflows.TaskInitiation:
 		snap, serr := s.caseSnapshot(ctx, t.CaseID)
 		if serr != nil {

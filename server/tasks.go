@@ -223,6 +223,9 @@ func (s *Server) completeTask(c echo.Context) error {
 	if req.Form, err = s.withCommentCounts(ctx, t, req.Form); err != nil {
 		return err
 	}
+	if err := s.consultationRecords(ctx, t, req.Form); err != nil {
+		return err
+	}
 	dir, err := s.directoryFacts(ctx, t)
 	if err != nil {
 		return err

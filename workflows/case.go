@@ -95,6 +95,15 @@ type caseWF struct {
 	// per policy (R-EVA-05) (version marker
 	// "proposal-dispositions-evaluation-summary", workflows/proposals.go).
 	proposalsOn bool
+	// ppConsult: R-PP-02 and R-PP-08 are checked — the drafting form says
+	// whether specific groups are affected and whether the decision is a
+	// market-related normative document, and the comment report records the
+	// consultations held, each with its record document (version marker
+	// "participation-consultations", workflows/lifecycle.go).
+	ppConsult bool
+	// notice is the comment notice as published (cases with ppConsult),
+	// for R-PP-08 when the period closes.
+	notice rules.CommentNotice
 	// implementedAt is when execution began; evaluationDue when the
 	// profile's post-evaluation term runs out (zero: no such trigger).
 	implementedAt time.Time
@@ -182,6 +191,7 @@ func (w *caseWF) run(ctx workflow.Context) (CaseResult, error) {
 		w.liveMeeting = workflow.GetVersion(ctx, liveMeetingChange, workflow.DefaultVersion, 1) == 1
 		w.registered = workflow.GetVersion(ctx, registeredInstitutionsChange, workflow.DefaultVersion, 1) == 1
 		w.proposalsOn = workflow.GetVersion(ctx, proposalDispositionsChange, workflow.DefaultVersion, 1) == 1
+		w.ppConsult = workflow.GetVersion(ctx, participationConsultationsChange, workflow.DefaultVersion, 1) == 1
 	}
 	first := w.openTask(TaskInitiation, StateInitiation, RoleDepartmentOfficer, w.in.Organs.Unit)
 	data, _ := json.Marshal(map[string]any{"title": w.in.Title, "profile": w.in.Profile, "organs": w.in.Organs, "matter": w.in.Matter})

@@ -26,6 +26,12 @@ const (
 	// recorded publication date, and a term already run when publication is
 	// recorded opens the task at once (issue #14).
 	evaluationFromPublicationChange = "evaluation-from-publication"
+	// participationConsultationsChange: R-PP-02 and R-PP-08 are enforced —
+	// the drafting form's participation answers whether specific groups are
+	// affected and whether the decision is a market-related rule or
+	// normative document; the comment report records the consultations
+	// held, each backed by a record document of the case (issue #11).
+	participationConsultationsChange = "participation-consultations"
 )
 
 // policy is the case's frozen rule policy.
@@ -154,6 +160,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 				LegalGround: x.Participation.NotApplicableBasis, ApprovedBy: x.Participation.ApprovedBy}))
 		}
 		add(rules.ParticipationHeld(pp))
+		if w.ppConsult {
+			addAll(w.consultationsPlanned(x.Participation))
+		}
 		exp := rules.ExpertTrack{HighlyTechnical: f.HighlyTechnical, Determination: x.Expert.determination(), Done: true}
 		add(rules.ExpertDetermined(exp))
 		add(rules.RiskDetermined(rules.RiskTrack{Determination: x.Risk.determination(), Done: true}))
@@ -179,6 +188,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 		if c := req.Clock; c != nil && c.EndsOnRestDay {
 			add(rules.CommentEndsOnWorkingDay(rules.PeriodEnd{EndsOnRestDay: true, NextWorkingDay: civilDate(c.NextWorkingDay)}, p))
 		}
+		if w.ppConsult {
+			add(rules.MarketCommentPeriod(rules.MarketDocument{Applies: f.MarketDocument}, n, p))
+		}
 	case *CommentReportForm:
 		add(rules.CommentsClosable(rules.CommentNotice{EndsOn: civilDate(f.CommentEndsOn)}, now))
 		add(rules.PublicAdoptionReported(1, x.AdoptionReportRef))
@@ -186,6 +198,9 @@ func (w *caseWF) fullViolations(now time.Time, t *Task, form any, req CompleteTa
 			v := rules.RPP10
 			add(&rules.Violation{Rule: v.ID, Citation: v.Citation, Message: fmt.Sprintf("%d条意见尚未处理。", x.Received-x.Disposed),
 				EN: fmt.Sprintf("%d opinions have no disposition yet.", x.Received-x.Disposed)})
+		}
+		if w.ppConsult {
+			addAll(w.consultationViolations(x, p))
 		}
 	case *HearingForm:
 		if !hasString(f.ParticipationForms, "comment") {
@@ -558,6 +573,11 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		if f.Participation.Applies {
 			w.facts.ParticipationForms = append([]string(nil), f.Participation.Forms...)
 		}
+		if w.ppConsult {
+			w.facts.SpecificGroups = f.Participation.SpecificGroups
+			w.facts.BusinessRelevant = f.Participation.BusinessRelevant
+			w.facts.MarketDocument = f.Participation.MarketDocument
+		}
 		track(rules.TrackPP, f.Participation.Applies, ppTasks...)
 		track(rules.TrackEXP, f.Expert.Applies, TaskExpertReview)
 		track(rules.TrackRISK, f.Risk.Applies, TaskRiskAssessment)
@@ -567,6 +587,9 @@ func (w *caseWF) advanceFull(now time.Time, t *Task, form any) (opened []activit
 		}
 	case *PublicCommentForm:
 		w.facts.CommentEndsOn = f.EndDate
+		if w.ppConsult {
+			w.notice = commentNotice(f)
+		}
 		opened = append(opened, unit(TaskCommentReport, StateConsulting))
 	case *CommentReportForm:
 		w.facts.CommentCount = f.Received

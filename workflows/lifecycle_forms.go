@@ -40,6 +40,24 @@ type ParticipationChoice struct {
 	// law may skip participation (R-PP-01, R-SEC-01).
 	NotApplicableBasis string `json:"not_applicable_basis,omitempty" title:"不适用的法律依据"`
 	ApprovedBy         string `json:"approved_by,omitempty" title:"批准人"`
+	// SpecificGroups: 决策事项涉及特定群体利益 (Art. 14(3), R-PP-02);
+	// BusinessRelevant: enterprises and business associations are among
+	// those concerned (Henan 210); MarketDocument: the decision is issued
+	// as a rule or normative document closely related to market entities'
+	// business (优化营商环境条例 Art. 62, R-PP-08).
+	SpecificGroups   bool `json:"specific_groups,omitempty" title:"涉及特定群体利益"`
+	BusinessRelevant bool `json:"business_relevant,omitempty" title:"涉及企业、行业协会商会"`
+	MarketDocument   bool `json:"market_document,omitempty" title:"与市场主体生产经营活动密切相关的规章、行政规范性文件"`
+}
+
+// GroupConsultation is one consultation the undertaking unit held with a
+// body of Art. 14(3) (or Henan 210, 优化营商环境条例 Art. 62): its record is a
+// document filed in the case, named by its SHA-256.
+type GroupConsultation struct {
+	Kind         string `json:"kind" title:"协商对象类别" enum:"peoples_organisation,social_organisation,mass_representatives,enterprise,industry_association,chamber_of_commerce"`
+	Body         string `json:"body" title:"协商对象"`
+	HeldOn       string `json:"held_on" title:"协商日期"`
+	RecordSHA256 string `json:"record_sha256" title:"沟通协商记录（文档sha256）" description:"sha256 of the record uploaded to the case's documents"`
 }
 
 // DraftingForm submits a draft version with its research and the
@@ -85,6 +103,10 @@ type CommentReportForm struct {
 	Disposed          int    `json:"disposed" title:"已处理意见数" description:"Filled in by the server from the comment store"`
 	AdoptionReportRef string `json:"adoption_report_ref" title:"公众意见研究采纳情况报告"`
 	Summary           string `json:"summary" title:"意见概述"`
+	// Consultations are those held with people's organisations, social
+	// organisations, mass representatives, enterprises and business
+	// associations during participation (R-PP-02, R-PP-08).
+	Consultations []GroupConsultation `json:"group_consultations,omitempty" title:"沟通协商记录"`
 }
 
 // HearingForm records a hearing (Arts. 16–17, spec §4.4.2).
@@ -323,6 +345,17 @@ func checkFullFields(f any) []FieldError {
 		errs = required(errs, "text", f.Text)
 	case *CommentReportForm:
 		errs = required(errs, "summary", f.Summary)
+		if len(f.Consultations) > 50 {
+			errs = append(errs, FieldError{Field: "group_consultations", Message: "至多50项", EN: "at most 50 items"})
+		}
+		for i, c := range f.Consultations {
+			field := fmt.Sprintf("group_consultations[%d]", i)
+			errs = oneOf(errs, field+".kind", c.Kind, rules.ConsultPeoplesOrg, rules.ConsultSocialOrg, rules.ConsultMassReps,
+				rules.ConsultEnterprise, rules.ConsultIndustryAssoc, rules.ConsultChamberOfCommerce)
+			errs = required(errs, field+".body", c.Body)
+			errs = dateField(errs, field+".held_on", c.HeldOn)
+			errs = required(errs, field+".record_sha256", c.RecordSHA256)
+		}
 	case *HearingForm:
 		errs = dateField(errs, "hearing_date", f.HearingDate)
 		optDate("notice_published_on", f.NoticePublishedOn)

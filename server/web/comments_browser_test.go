@@ -304,6 +304,12 @@ func TestRPP10_RPP11_PortalCitizenInBrowser(t *testing.T) {
 	if !chained || !hidden {
 		t.Fatalf("the chain has no comments.report with the PDF's hash (%v) or no comment.hidden (%v)", chained, hidden)
 	}
+	// The report's form asks for the consultations held (R-PP-02, R-PP-08),
+	// each record chosen among the case's documents.
+	officer.navigate("/tasks/" + report)
+	officer.waitText("main", "沟通协商记录")
+	officer.waitText("main", "群众代表")
+	officer.shot("portal-06b-report-task-1366")
 	if code := st.api(t, officerRole, "POST", "/api/v1/tasks/"+report+"/complete", map[string]any{"form": map[string]any{
 		"adoption_report_ref": pdfSHA, "summary": "共收到意见4条，已逐条研究处理"}}, &res); code != 200 {
 		t.Fatalf("comment report: %d %v", code, res)

@@ -561,6 +561,12 @@ var labels = map[string]msg{
 	"kind.minutes":                       {"会议纪要", "Minutes"},
 	"kind.publication":                   {"公布文本", "Publication"},
 	"kind.attachment":                    {"附件", "Attachment"},
+	"kind.peoples_organisation":          {"人民团体", "People's organisation"},
+	"kind.social_organisation":           {"社会组织", "Social organisation"},
+	"kind.mass_representatives":          {"群众代表", "Mass representatives"},
+	"kind.enterprise":                    {"有代表性的企业（市场主体）", "Representative enterprise (market entity)"},
+	"kind.industry_association":          {"行业协会", "Industry association"},
+	"kind.chamber_of_commerce":           {"商会", "Chamber of commerce"},
 	"deadline.working_days":              {"个工作日", "working days"},
 	"deadline.calendar_days":             {"日", "calendar days"},
 	// Facts (rules.Facts), by JSON name.

@@ -41,7 +41,7 @@ var (
 		ZH: "征求意见期限届满前，不得将意见征集标记为结束。",
 		EN: "Comment collection cannot be closed before the end date has passed."}
 	RPP08 = Rule{ID: "R-PP-08", Kind: Validation, Status: "O✔",
-		Citation: businessEnv + "第六十二条", Func: "MarketDocumentConsulted",
+		Citation: businessEnv + "第六十二条", Func: "MarketDocumentConsulted, MarketCommentPeriod",
 		ZH: "制定与市场主体生产经营活动密切相关的行政法规、规章、行政规范性文件，应当按照国务院的规定，充分听取市场主体、行业协会商会的意见；向社会公开征求意见的期限一般不少于30日。",
 		EN: "A rule or normative document closely related to market entities' business hears market entities and business associations, with a comment period generally of at least 30 days (优化营商环境条例 Art. 62)."}
 	RHR01 = Rule{ID: "R-HR-01", Kind: Validation, Status: "N✔",
@@ -323,10 +323,36 @@ func MarketDocumentConsulted(m MarketDocument, n CommentNotice, p Policy) []Viol
 	c := items{r: RPP08}
 	c.need(m.MarketEntitiesConsulted > 0, "须听取市场主体的意见。", "Hear market entities.")
 	c.need(m.AssociationsConsulted > 0, "须听取行业协会商会的意见。", "Hear industry associations and chambers of commerce.")
-	c.need(!n.Shortened(p) || !blank(n.ShorteningReason),
-		fmt.Sprintf("向社会公开征求意见的期限一般不少于%d日；本公告%d日且未说明理由。", p.CommentPeriodDays, n.Days()),
-		fmt.Sprintf("The comment period must generally be at least %d days; this one is %d with no reason.", p.CommentPeriodDays, n.Days()))
+	if v := MarketCommentPeriod(m, n, p); v != nil {
+		c.vs = append(c.vs, *v)
+	}
 	return c.vs
+}
+
+// MarketCommentPeriod is R-PP-08's period alone, judged when the comment
+// notice is published (the consultations are judged when the period closes).
+func MarketCommentPeriod(m MarketDocument, n CommentNotice, p Policy) *Violation {
+	if !m.Applies || !n.Shortened(p) || !blank(n.ShorteningReason) {
+		return nil
+	}
+	return RPP08.refuse(fmt.Sprintf("与市场主体生产经营活动密切相关的规章、行政规范性文件，向社会公开征求意见的期限一般不少于%d日；本公告%d日且未说明理由。", p.CommentPeriodDays, n.Days()),
+		fmt.Sprintf("A market-related rule or normative document is open for comment generally at least %d days; this notice gives %d with no reason.", p.CommentPeriodDays, n.Days()))
+}
+
+// MarketHeard counts, among the kinds of consultations held, those with
+// market entities (representative enterprises) and with business
+// associations (industry associations, chambers of commerce) for R-PP-08.
+func MarketHeard(applies bool, kinds []string) MarketDocument {
+	m := MarketDocument{Applies: applies}
+	for _, k := range kinds {
+		switch k {
+		case ConsultEnterprise:
+			m.MarketEntitiesConsulted++
+		case ConsultIndustryAssoc, ConsultChamberOfCommerce:
+			m.AssociationsConsulted++
+		}
+	}
+	return m
 }
 
 // Hearing triggers of Art. 16(1).

@@ -218,6 +218,18 @@ func TestRPP08_MarketDocument(t *testing.T) {
 	short.ShorteningReason = "执行上级限时要求"
 	expectN(t, rules.MarketDocumentConsulted(heard, short, p), "R-PP-08", 0)
 	expectN(t, rules.MarketDocumentConsulted(rules.MarketDocument{}, short, p), "R-PP-08", 0)
+	// At publication only the period is judged.
+	short.ShorteningReason = ""
+	if v := rules.MarketCommentPeriod(rules.MarketDocument{Applies: true}, short, p); v == nil || v.Rule != "R-PP-08" {
+		t.Fatalf("a shortened market-document period without reason: %+v, want R-PP-08", v)
+	}
+	if v := rules.MarketCommentPeriod(rules.MarketDocument{Applies: true}, notice(), p); v != nil {
+		t.Fatalf("a 30-day period: %+v", v)
+	}
+	m := rules.MarketHeard(true, []string{rules.ConsultEnterprise, rules.ConsultChamberOfCommerce, rules.ConsultMassReps, rules.ConsultIndustryAssoc})
+	if m.MarketEntitiesConsulted != 1 || m.AssociationsConsulted != 2 || !m.Applies {
+		t.Fatalf("MarketHeard = %+v", m)
+	}
 }
 
 // hearing is a well-prepared hearing on 2026-05-20.

@@ -182,14 +182,20 @@ type Facts struct {
 	// MeetingRecord says how the meeting's minutes were taken: "live"
 	// (the session's steps), "paper" (held on paper, the signed minutes
 	// filed) or "form" (typed after the meeting on the one form).
-	MeetingRecord       string   `json:"meeting_record,omitempty"`
-	LegalBasisItems     int      `json:"legal_basis_items,omitempty"`
-	Tracks              []Track  `json:"tracks,omitempty"`
-	ParticipationForms  []string `json:"participation_forms,omitempty"`
-	CostBenefitRef      string   `json:"cost_benefit_ref,omitempty"`
-	AlternativesRef     string   `json:"alternatives_ref,omitempty"`
-	DisputeUnresolved   bool     `json:"dispute_unresolved,omitempty"`
-	DisputeStatementRef string   `json:"dispute_statement_ref,omitempty"`
+	MeetingRecord      string   `json:"meeting_record,omitempty"`
+	LegalBasisItems    int      `json:"legal_basis_items,omitempty"`
+	Tracks             []Track  `json:"tracks,omitempty"`
+	ParticipationForms []string `json:"participation_forms,omitempty"`
+	// SpecificGroups, BusinessRelevant and MarketDocument are the drafting
+	// form's answers that R-PP-02 and R-PP-08 turn on (cases with the
+	// "participation-consultations" marker).
+	SpecificGroups      bool   `json:"specific_groups,omitempty"`
+	BusinessRelevant    bool   `json:"business_relevant,omitempty"`
+	MarketDocument      bool   `json:"market_document,omitempty"`
+	CostBenefitRef      string `json:"cost_benefit_ref,omitempty"`
+	AlternativesRef     string `json:"alternatives_ref,omitempty"`
+	DisputeUnresolved   bool   `json:"dispute_unresolved,omitempty"`
+	DisputeStatementRef string `json:"dispute_statement_ref,omitempty"`
 	// CommentEndsOn is the last day of the published comment period.
 	CommentEndsOn      string        `json:"comment_ends_on,omitempty"`
 	CommentCount       int           `json:"comment_count,omitempty"`
