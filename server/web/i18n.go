@@ -571,6 +571,9 @@ var labels = map[string]msg{
 	"deadline.calendar_days":             {"日", "calendar days"},
 	// Facts (rules.Facts), by JSON name.
 	"fact.initiated":            {"已作出启动决定", "Initiated"},
+	"fact.specific_groups":      {"涉及特定群体利益", "Affects specific groups"},
+	"fact.business_relevant":    {"涉及企业、行业协会商会", "Concerns businesses and their associations"},
+	"fact.market_document":      {"与市场主体生产经营密切相关的规章或规范性文件", "Rule or normative document closely related to market entities"},
 	"fact.lead_unit":            {"牵头承办单位", "Lead unit"},
 	"fact.legal_opinions":       {"法律顾问意见数", "Legal opinions"},
 	"fact.legality_outcome":     {"合法性审查结论", "Legality outcome"},
