@@ -158,12 +158,20 @@ func (s *Store) SessionUser(ctx context.Context, id string, p Policy) (db.User, 
 	return u, nil
 }
 
-// EndSession ends a session (logout) and returns its user's id; a session
-// that is unknown or already ended is db.ErrNotFound.
+// EndSession is a logout: it ends the session and every other open session
+// of its user (issue 12: logout ends every session of the user, so a
+// browser left signed in elsewhere is signed out too), and returns the
+// user's id; a session that is unknown or already ended is db.ErrNotFound.
 func (s *Store) EndSession(ctx context.Context, id string) (string, error) {
 	var userID string
-	err := s.DB.GetContext(ctx, &userID, `UPDATE sessions SET ended_at = now(), ended_reason = $2
-		WHERE id_hash = $1 AND ended_at IS NULL RETURNING user_id`, hashID(id), EndLogout)
+	err := inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &userID, `UPDATE sessions SET ended_at = now(), ended_reason = $2
+			WHERE id_hash = $1 AND ended_at IS NULL RETURNING user_id`, hashID(id), EndLogout); err != nil {
+			return err
+		}
+		_, err := endUserSessions(ctx, tx, userID, EndLogout)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("end session: %w", db.ErrNotFound)
 	}

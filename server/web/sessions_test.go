@@ -124,10 +124,15 @@ func TestWebSessionsAreServerSide(t *testing.T) {
 		t.Error("the API token itself works as a session cookie")
 	}
 
-	// Logout on one server ends the session on the other too.
+	// Logout on one server ends the session on the other too, and every
+	// other session of the user (a browser left signed in elsewhere).
+	elsewhere := loginCookie(t, b, demo[0], "").Value
 	logout(t, a, ck.Value)
 	if signedIn(a, ck.Value) || signedIn(b, ck.Value) {
 		t.Fatal("the old session cookie still works after logout")
+	}
+	if signedIn(b, elsewhere) {
+		t.Fatal("the user's session in another browser still works after logout")
 	}
 	var logouts int
 	store.DB.Get(&logouts, `SELECT count(*) FROM access_events WHERE kind = 'logout' AND user_id = (SELECT id::text FROM users WHERE handle = $1)`, demo[0].Handle)
