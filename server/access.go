@@ -229,7 +229,7 @@ func (s *Server) auditAccess(c echo.Context) error {
 	if err := requireAuditor(c); err != nil {
 		return err
 	}
-	eq, err := parseEventQuery(c, accessParams)
+	eq, err := s.parseEventQuery(c, accessParams)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/numbering"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -34,7 +35,7 @@ type AuditEventQuery struct {
 	Org    string `query:"org" description:"操作人所在单位"`
 	Action string `query:"action" description:"事项，如 step.refused；以 * 结尾为前缀，如 task.completed.*"`
 	Rule   string `query:"rule" description:"事件所涉规则编号，如 G-CD-LR"`
-	CaseID string `query:"case_id" format:"uuid"`
+	CaseID string `query:"case_id" description:"决策事项的 UUID 或编号（如 宜阳决〔2026〕12号）"`
 	From   string `query:"from" description:"YYYY-MM-DD 或 RFC 3339"`
 	To     string `query:"to" description:"YYYY-MM-DD（含当日）或 RFC 3339（不含）"`
 	Limit  int    `query:"limit" minimum:"1" maximum:"1000" description:"默认 100"`
@@ -146,7 +147,7 @@ var chinaTime = time.FixedZone("CST", 8*3600) // R-CAL-07: Asia/Shanghai, no DST
 
 // parseEventQuery reads the filters strictly: an unknown or repeated
 // parameter, a bad date or cursor is a 400 that says which.
-func parseEventQuery(c echo.Context, allowed []string) (db.EventQuery, error) {
+func (s *Server) parseEventQuery(c echo.Context, allowed []string) (db.EventQuery, error) {
 	var q db.EventQuery
 	params := c.QueryParams()
 	keys := make([]string, 0, len(params))
@@ -168,9 +169,20 @@ func parseEventQuery(c echo.Context, allowed []string) (db.EventQuery, error) {
 		}
 	}
 	q.Actor, q.Org, q.Action, q.Rule = params.Get("actor"), params.Get("org"), params.Get("action"), params.Get("rule")
-	if id := params.Get("case_id"); id != "" {
+	if id := strings.TrimSpace(params.Get("case_id")); id != "" {
 		if _, err := uuid.Parse(id); err != nil {
-			return q, invalid("case_id 须为 UUID / case_id must be a UUID")
+			// The case's number (编号) names it too.
+			if utf8.RuneCountInString(id) > 100 || !numbering.LooksLikeNumber(id) {
+				return q, invalid("case_id 须为决策事项编号或 UUID / case_id is neither a case number nor a UUID")
+			}
+			ids, err := numbering.CaseIDsByNumber(c.Request().Context(), s.store.DB, id)
+			if err != nil {
+				return q, err
+			}
+			if len(ids) == 0 {
+				ids = []string{uuid.Nil.String()} // a number of no case: nothing to list
+			}
+			id = ids[0]
 		}
 		q.CaseID = id
 	}
@@ -228,7 +240,7 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if err := requireAuditor(c); err != nil {
 		return err
 	}
-	q, err := parseEventQuery(c, eventParams)
+	q, err := s.parseEventQuery(c, eventParams)
 	if err != nil {
 		return err
 	}
@@ -252,7 +264,7 @@ func (s *Server) auditRefusals(c echo.Context) error {
 	if err := requireAuditor(c); err != nil {
 		return err
 	}
-	q, err := parseEventQuery(c, slices.DeleteFunc(slices.Clone(eventParams), func(p string) bool { return p == "action" }))
+	q, err := s.parseEventQuery(c, slices.DeleteFunc(slices.Clone(eventParams), func(p string) bool { return p == "action" }))
 	if err != nil {
 		return err
 	}
@@ -299,7 +311,7 @@ func (s *Server) auditDirectoryEvents(c echo.Context) error {
 	if err := requireAuditor(c); err != nil {
 		return err
 	}
-	q, err := parseEventQuery(c, directoryEventParams)
+	q, err := s.parseEventQuery(c, directoryEventParams)
 	if err != nil {
 		return err
 	}

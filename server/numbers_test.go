@@ -131,6 +131,30 @@ func TestCaseNumberSearch(t *testing.T) {
 	if code := s.do("department_officer", "GET", "/api/v1/inbox?case_id=abc", nil, &p); code != 400 {
 		t.Fatalf("inbox ?case_id=abc: %d, want 400", code)
 	}
+	// The audit search takes the number too (an auditor's trace of a case).
+	type events struct {
+		Events []struct {
+			CaseID string `json:"case_id"`
+		} `json:"events"`
+	}
+	for _, term := range []string{cb.Number, typed, b} {
+		var ev events
+		if code := s.do("auditor", "GET", "/api/v1/audit/events?case_id="+url.QueryEscape(term), nil, &ev); code != 200 || len(ev.Events) == 0 {
+			t.Fatalf("audit ?case_id=%s: %d, %d events", term, code, len(ev.Events))
+		}
+		for _, e := range ev.Events {
+			if e.CaseID != b {
+				t.Fatalf("audit ?case_id=%s lists an event of %s", term, e.CaseID)
+			}
+		}
+	}
+	var none events
+	if code := s.do("auditor", "GET", "/api/v1/audit/events?case_id="+url.QueryEscape("宜阳决〔1999〕7号"), nil, &none); code != 200 || len(none.Events) != 0 {
+		t.Fatalf("audit for a number no case has: %d, %d events, want 200 and none", code, len(none.Events))
+	}
+	if code := s.do("auditor", "GET", "/api/v1/audit/events?case_id=abc", nil, &p); code != 400 {
+		t.Fatalf("audit ?case_id=abc: %d, want 400", code)
+	}
 }
 
 // TestDocumentNumbersOnCompletion: the legality review's opinion and the
