@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/juece
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test setup lint vet fmt-check bench clean
+.PHONY: run build test setup lint vet fmt-check fuzz bench clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -16,10 +16,23 @@ run: build
 setup:
 	$(GO) run . setup
 
-## test: vet, format, unit, workflow, PostgreSQL, HTTP and end-to-end tests.
-## Does its own set-up on a fresh machine.
+## test: vet, format, unit, workflow, PostgreSQL, HTTP and end-to-end tests,
+## then each fuzz target for a bounded time. Does its own set-up on a fresh machine.
 test: setup fmt-check vet
 	$(GO) test -count=1 -timeout 40m -p 2 ./...
+	$(MAKE) fuzz
+
+## fuzz: each decoder of user input fuzzed for FUZZ_TIME (the seed corpora run
+## in every `go test` too); a crash fails and leaves its input in testdata/fuzz/.
+FUZZ_TIME ?= 5s
+FUZZ_TARGETS := ./server/input:FuzzJSON ./server/input:FuzzText ./db/participation:FuzzSplitClauses \
+	./db/participation:FuzzReceiptNumber ./workflows/rules:FuzzCreditCode ./db/numbering:FuzzNormalize ./db:FuzzAppendCanonical
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg, $(FUZZ_TIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_TIME) $$pkg || exit 1; \
+	done
 
 vet:
 	$(GO) vet ./...
