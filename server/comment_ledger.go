@@ -56,13 +56,8 @@ func (s *Server) hideComment(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cid := c.Param("comment_id")
-	if _, err := uuid.Parse(cid); err != nil {
-		return notFound("意见不存在 / no such comment")
-	}
-	if _, err := s.store.GetComment(ctx, cs.ID, cid); errors.Is(err, db.ErrNotFound) {
-		return notFound("意见不存在 / no such comment")
-	} else if err != nil {
+	cid, err := s.commentOfPath(c, cs.ID)
+	if err != nil {
 		return err
 	}
 	var req HideRequest

@@ -168,6 +168,13 @@ func casePolicy(cs db.Case) rules.Policy {
 
 // hearingTask loads the hearing task of the path for a user who may see it.
 func (s *Server) hearingTask(c echo.Context, act bool) (db.Task, error) {
+	return s.taskOfType(c, act, workflows.TaskHearing, "此任务不是听证会 / this task is not a hearing")
+}
+
+// taskOfType loads the task of the path, of type typ (else notFound with
+// msg), for a user who may see it or, with act, act on it: the tasks whose
+// steps have pages of their own (hearing, meeting).
+func (s *Server) taskOfType(c echo.Context, act bool, typ, msg string) (db.Task, error) {
 	var t db.Task
 	var err error
 	if act {
@@ -178,8 +185,8 @@ func (s *Server) hearingTask(c echo.Context, act bool) (db.Task, error) {
 	if err != nil {
 		return t, err
 	}
-	if t.Type != workflows.TaskHearing {
-		return t, notFound("此任务不是听证会 / this task is not a hearing")
+	if t.Type != typ {
+		return t, notFound(msg)
 	}
 	return t, nil
 }

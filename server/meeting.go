@@ -62,20 +62,7 @@ type MeetingCloseForm struct {
 
 // meetingTask loads the meeting task of the path for a user who may see it.
 func (s *Server) meetingTask(c echo.Context, act bool) (db.Task, error) {
-	var t db.Task
-	var err error
-	if act {
-		t, err = s.actOn(c, currentUser(c))
-	} else {
-		t, err = s.loadTask(c, true)
-	}
-	if err != nil {
-		return t, err
-	}
-	if t.Type != workflows.TaskCollectiveDiscussion {
-		return t, notFound("此任务不是集体讨论会议 / this task is not a meeting")
-	}
-	return t, nil
+	return s.taskOfType(c, act, workflows.TaskCollectiveDiscussion, "此任务不是集体讨论会议 / this task is not a meeting")
 }
 
 // meetingView is the session of task t as the case workflow holds it.

@@ -377,6 +377,21 @@ type commentPath struct {
 	CommentID string `path:"comment_id" format:"uuid"`
 }
 
+// commentOfPath is the comment_id of the path when it names a comment of
+// case caseID; notFound otherwise.
+func (s *Server) commentOfPath(c echo.Context, caseID string) (string, error) {
+	cid := c.Param("comment_id")
+	if _, err := uuid.Parse(cid); err != nil {
+		return "", notFound("意见不存在 / no such comment")
+	}
+	if _, err := s.store.GetComment(c.Request().Context(), caseID, cid); errors.Is(err, db.ErrNotFound) {
+		return "", notFound("意见不存在 / no such comment")
+	} else if err != nil {
+		return "", err
+	}
+	return cid, nil
+}
+
 type dispositionReq struct {
 	commentPath
 	DispositionRequest
@@ -398,13 +413,8 @@ func (s *Server) disposeComment(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cid := c.Param("comment_id")
-	if _, err := uuid.Parse(cid); err != nil {
-		return notFound("意见不存在 / no such comment")
-	}
-	if _, err := s.store.GetComment(ctx, cs.ID, cid); errors.Is(err, db.ErrNotFound) {
-		return notFound("意见不存在 / no such comment")
-	} else if err != nil {
+	cid, err := s.commentOfPath(c, cs.ID)
+	if err != nil {
 		return err
 	}
 	var req DispositionRequest

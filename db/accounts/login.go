@@ -315,6 +315,19 @@ func (s *Store) Challenge(ctx context.Context, id string) (Step, error) {
 	return step, err
 }
 
+// challengeAt is the login's step when it is at stage; ErrChallenge when it
+// is at another.
+func (s *Store) challengeAt(ctx context.Context, id, stage string) (Step, error) {
+	st, err := s.Challenge(ctx, id)
+	if err != nil {
+		return st, err
+	}
+	if st.Stage != stage {
+		return st, ErrChallenge
+	}
+	return st, nil
+}
+
 // SecondFactor is the TOTP step: a code of the user's authenticator or one
 // of their recovery codes. A wrong code counts towards the lockout.
 func (s *Store) SecondFactor(ctx context.Context, id, code string, req Request, previous string) (Step, error) {
@@ -360,15 +373,11 @@ func (s *Store) SecondFactor(ctx context.Context, id, code string, req Request, 
 // or that is too old, before the login goes on.
 func (s *Store) ForcedChange(ctx context.Context, id, password string, req Request, previous string) (Step, error) {
 	cfg := s.Config.WithDefaults()
-	st, err := s.Challenge(ctx, id)
-	if err != nil {
+	if _, err := s.challengeAt(ctx, id, StageChange); err != nil {
 		return Step{}, err
 	}
-	if st.Stage != StageChange {
-		return Step{}, ErrChallenge
-	}
 	var step Step
-	err = inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+	err := inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		u, passed, err := challenge(ctx, tx, id)
 		if err != nil {
 			return err
@@ -393,12 +402,9 @@ func (s *Store) ForcedChange(ctx context.Context, id, password string, req Reque
 // EnrolmentFor is the pending TOTP enrolment of a login at its enrolment
 // stage, begun at the first call.
 func (s *Store) EnrolmentFor(ctx context.Context, id string) (Step, Enrolment, error) {
-	st, err := s.Challenge(ctx, id)
+	st, err := s.challengeAt(ctx, id, StageEnrol)
 	if err != nil {
 		return st, Enrolment{}, err
-	}
-	if st.Stage != StageEnrol {
-		return st, Enrolment{}, ErrChallenge
 	}
 	en, err := s.PendingTOTP(ctx, st.User)
 	if errors.Is(err, db.ErrNotFound) {
@@ -412,15 +418,11 @@ func (s *Store) EnrolmentFor(ctx context.Context, id string) (Step, Enrolment, e
 // RecoveryCodes are to be shown once.
 func (s *Store) EnrolAtLogin(ctx context.Context, id, code string, req Request, previous string) (Step, error) {
 	cfg := s.Config.WithDefaults()
-	st, err := s.Challenge(ctx, id)
-	if err != nil {
+	if _, err := s.challengeAt(ctx, id, StageEnrol); err != nil {
 		return Step{}, err
 	}
-	if st.Stage != StageEnrol {
-		return Step{}, ErrChallenge
-	}
 	var step Step
-	err = inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+	err := inTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		u, _, err := challenge(ctx, tx, id)
 		if err != nil {
 			return err
