@@ -67,6 +67,26 @@ type AnnualReport struct {
 	// holiday notice is not loaded (R-CAL-03).
 	Provisional bool     `json:"calendar_provisional"`
 	Figures     []Figure `json:"figures"`
+	// Units is the timeliness of each organisation that held tasks of the
+	// cases handled (R-LIA-05's procedure compliance, per unit), by ID.
+	Units []UnitTimeliness `json:"units"`
+}
+
+// UnitTimeliness is one organisation's timeliness in the year: of the tasks
+// with a due time that it held in the cases handled, those completed in the
+// year by their due time, those completed in the year after it, and those
+// past due and still open at the cutoff (the three add up to Due). Summed
+// over the units, Late is tasks_completed_late and OverdueOpen
+// tasks_overdue_open.
+type UnitTimeliness struct {
+	Org         string  `json:"org"`
+	OrgName     string  `json:"org_name"`
+	Due         int     `json:"due" description:"计入的有期限任务数"`
+	OnTime      int     `json:"on_time"`
+	Late        int     `json:"late"`
+	OverdueOpen int     `json:"overdue_open"`
+	Rate        float64 `json:"on_time_rate" description:"按期办结率 OnTime/Due（0–1；Due 为 0 时为 0）"`
+	Text        string  `json:"text" description:"按期办结率，如 40.0%；无任务时为 —"`
 }
 
 // Figure is one number of the report and the cases behind it.
@@ -106,6 +126,7 @@ type reportEvent struct {
 
 type reportTask struct {
 	ID          string     `db:"id"`
+	OrgID       string     `db:"org_id"`
 	CaseID      string     `db:"case_id"`
 	State       string     `db:"state"`
 	DueAt       *time.Time `db:"due_at"`
@@ -172,7 +193,7 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 		cutoff = now
 	}
 	r := AnnualReport{Org: org, Year: year, From: start.Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly),
-		Cutoff: cutoff.UTC(), GeneratedAt: now.UTC(), Figures: []Figure{}}
+		Cutoff: cutoff.UTC(), GeneratedAt: now.UTC(), Figures: []Figure{}, Units: []UnitTimeliness{}}
 	cal, err := s.Calendar(ctx)
 	if err != nil {
 		return r, err
@@ -214,7 +235,7 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 		return r, fmt.Errorf("events of %s: %w", org, err)
 	}
 	var tasks []reportTask
-	if err := tx.SelectContext(ctx, &tasks, `SELECT id, case_id, state, due_at, completed_at, created_at, updated_at FROM tasks
+	if err := tx.SelectContext(ctx, &tasks, `SELECT id, org_id, case_id, state, due_at, completed_at, created_at, updated_at FROM tasks
 		WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, created_at, id`, pq.Array(ids)); err != nil {
 		return r, fmt.Errorf("tasks of %s: %w", org, err)
 	}
@@ -341,8 +362,19 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 	}
 	var overdueOpen, late []string
 	nOpen, nLate := 0, 0
+	units := map[string]*UnitTimeliness{}
+	var unitIDs []string
 	for _, t := range tasks {
-		if !inHandled[t.CaseID] || t.DueAt == nil {
+		if !inHandled[t.CaseID] {
+			continue
+		}
+		u := units[t.OrgID]
+		if u == nil {
+			u = &UnitTimeliness{Org: t.OrgID}
+			units[t.OrgID] = u
+			unitIDs = append(unitIDs, t.OrgID)
+		}
+		if t.DueAt == nil {
 			continue
 		}
 		openAt := t.State == "open" || t.State == "claimed" ||
@@ -351,11 +383,42 @@ func (s *Store) AnnualReport(ctx context.Context, org string, year int, now time
 		if t.CreatedAt.Before(cutoff) && t.DueAt.Before(cutoff) && openAt {
 			nOpen++
 			overdueOpen = appendUnique(overdueOpen, t.CaseID)
+			u.OverdueOpen++
 		}
-		if t.CompletedAt != nil && in(*t.CompletedAt) && t.CompletedAt.After(*t.DueAt) {
-			nLate++
-			late = appendUnique(late, t.CaseID)
+		if t.CompletedAt != nil && in(*t.CompletedAt) {
+			if t.CompletedAt.After(*t.DueAt) {
+				nLate++
+				late = appendUnique(late, t.CaseID)
+				u.Late++
+			} else {
+				u.OnTime++
+			}
 		}
+	}
+	slices.Sort(unitIDs)
+	names := map[string]string{}
+	if len(unitIDs) > 0 {
+		var rows []struct {
+			ID   string `db:"id"`
+			Name string `db:"name"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT id, name FROM organisations WHERE id = ANY($1)`, pq.Array(unitIDs)); err != nil {
+			return r, fmt.Errorf("units of %s: %w", org, err)
+		}
+		for _, o := range rows {
+			names[o.ID] = o.Name
+		}
+	}
+	for _, id := range unitIDs {
+		u := units[id]
+		u.OrgName = names[id]
+		u.Due = u.OnTime + u.Late + u.OverdueOpen
+		u.Text = "—"
+		if u.Due > 0 {
+			u.Rate = round(float64(u.OnTime)/float64(u.Due), 4)
+			u.Text = strconv.FormatFloat(100*float64(u.OnTime)/float64(u.Due), 'f', 1, 64) + "%"
+		}
+		r.Units = append(r.Units, *u)
 	}
 	b.tasks("tasks_overdue_open", "截至统计日逾期未办结的任务 / tasks past due and open at the cutoff", nOpen, overdueOpen)
 	b.tasks("tasks_completed_late", "逾期办结的任务 / tasks completed after their due time", nLate, late)

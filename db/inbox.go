@@ -10,6 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lib/pq"
+
+	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/numbering"
 )
 
@@ -248,27 +251,101 @@ func decodeCursor(c string) (string, string, error) {
 // OverdueCount is one organisation's overdue open tasks (data for 督查).
 type OverdueCount struct {
 	OrgID   string `db:"org_id" json:"org"`
+	Name    string `db:"name" json:"name"`
 	Overdue int    `db:"overdue" json:"overdue"`
 	Red     int    `db:"red" json:"red"`
 	Yellow  int    `db:"yellow" json:"yellow"`
 }
 
-// OverdueByOrg returns, per organisation in reach (ReachAll: every one;
-// "": none), the active tasks past due and in each warning colour.
+// OverdueByOrg returns every organisation in reach (ReachAll: every one;
+// "": none), with its active tasks past due and in each warning colour:
+// those with none too, with zeros, so that a unit without a task is listed
+// rather than left out. Most overdue first, then by ID.
 func (s *Store) OverdueByOrg(ctx context.Context, now time.Time, reach string) ([]OverdueCount, error) {
 	out := []OverdueCount{}
 	if reach == "" {
 		return out, nil
 	}
-	err := s.DB.SelectContext(ctx, &out, `SELECT org_id,
-		count(*) FILTER (WHERE due_at < $1) AS overdue,
-		count(*) FILTER (WHERE warning = 'red') AS red,
-		count(*) FILTER (WHERE warning = 'yellow') AS yellow
-		FROM tasks WHERE state IN ('open', 'claimed') AND (due_at IS NOT NULL OR warning <> '')
-		AND ($2 = '*' OR `+reachIn("org_id", "$2")+`)
-		GROUP BY org_id ORDER BY overdue DESC, org_id`, now, reach)
+	err := s.DB.SelectContext(ctx, &out, `SELECT o.id AS org_id, o.name,
+		COALESCE(t.overdue, 0) AS overdue, COALESCE(t.red, 0) AS red, COALESCE(t.yellow, 0) AS yellow
+		FROM organisations o LEFT JOIN (
+			SELECT org_id,
+				count(*) FILTER (WHERE due_at < $1) AS overdue,
+				count(*) FILTER (WHERE warning = 'red') AS red,
+				count(*) FILTER (WHERE warning = 'yellow') AS yellow
+			FROM tasks WHERE state IN ('open', 'claimed') AND (due_at IS NOT NULL OR warning <> '')
+			AND ($2 = '*' OR `+reachIn("org_id", "$2")+`)
+			GROUP BY org_id) t ON t.org_id = o.id
+		WHERE $2 = '*' OR `+reachIn("o.id", "$2")+`
+		ORDER BY overdue DESC, red DESC, yellow DESC, o.id`, now, reach)
 	if err != nil {
 		return nil, fmt.Errorf("overdue by organisation: %w", err)
+	}
+	return out, nil
+}
+
+// MonthCount is one month of the organisations in a reach (督查's trend):
+// the tasks that were past due and still open at some time in the month,
+// and the red and yellow warnings that fell in it.
+type MonthCount struct {
+	Month   string `db:"month" json:"month" description:"YYYY-MM（北京时间）"`
+	Overdue int    `db:"overdue" json:"overdue"`
+	Red     int    `db:"red" json:"red"`
+	Yellow  int    `db:"yellow" json:"yellow"`
+}
+
+// OverdueByMonth counts, for each of the n months up to and including
+// now's (China time; the current one up to now), oldest first, the tasks of the organisations in reach
+// that were overdue in it: due before the month's end and still open after
+// their due instant and after the month began (a task is open until it is
+// completed, cancelled or returned: completed_at, else updated_at). A red
+// warning falls at the due instant of a task still open then, a yellow one
+// at its yellow_at (the working-day clock's, before the due instant) if it
+// was still open; both as the case workflow raises them
+// (workflows/warnings.go), read from the tasks table.
+func (s *Store) OverdueByMonth(ctx context.Context, now time.Time, reach string, n int) ([]MonthCount, error) {
+	if n < 1 {
+		return []MonthCount{}, nil
+	}
+	loc := calendar.Location()
+	t := now.In(loc)
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -(n - 1), 0)
+	starts, ends := make([]time.Time, n), make([]time.Time, n)
+	out := make([]MonthCount, n)
+	for i := range n {
+		starts[i], ends[i] = first.AddDate(0, i, 0), first.AddDate(0, i+1, 0)
+		out[i].Month = starts[i].Format("2006-01")
+	}
+	// The current month so far: nothing is counted that has not happened.
+	ends[n-1] = now
+	if reach == "" {
+		return out, nil
+	}
+	var rows []struct {
+		I       int `db:"i"`
+		Overdue int `db:"overdue"`
+		Red     int `db:"red"`
+		Yellow  int `db:"yellow"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `WITH t AS (
+			SELECT created_at, due_at, yellow_at,
+				CASE WHEN state IN ('open', 'claimed') THEN 'infinity'::timestamptz
+				     WHEN state = 'completed' THEN COALESCE(completed_at, updated_at) ELSE updated_at END AS ended
+			FROM tasks WHERE due_at IS NOT NULL AND (due_at < $2 OR yellow_at < $2) AND created_at < $2
+			AND ($3 = '*' OR `+reachIn("org_id", "$3")+`)),
+		w AS (SELECT * FROM t WHERE ended > $1 AND (ended > due_at OR ended > yellow_at))
+		SELECT m.i::int AS i,
+			count(*) FILTER (WHERE w.due_at < m.me AND w.created_at < m.me AND w.ended > GREATEST(w.due_at, m.ms)) AS overdue,
+			count(*) FILTER (WHERE w.due_at >= m.ms AND w.due_at < m.me AND w.ended > w.due_at) AS red,
+			count(*) FILTER (WHERE w.yellow_at >= m.ms AND w.yellow_at < m.me AND w.yellow_at < w.due_at AND w.ended > w.yellow_at) AS yellow
+		FROM unnest($4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS m(ms, me, i)
+		LEFT JOIN w ON true
+		GROUP BY m.i ORDER BY m.i`, starts[0], ends[n-1], reach, pq.Array(starts), pq.Array(ends))
+	if err != nil {
+		return nil, fmt.Errorf("overdue by month: %w", err)
+	}
+	for _, r := range rows {
+		out[r.I-1].Overdue, out[r.I-1].Red, out[r.I-1].Yellow = r.Overdue, r.Red, r.Yellow
 	}
 	return out, nil
 }

@@ -100,10 +100,15 @@ func (s *Server) inboxCounts(c echo.Context) error {
 	return c.JSON(http.StatusOK, InboxCounts{Counts: counts})
 }
 
-// OverdueReport is the per-organisation overdue list (督查).
+// OverdueReport is the per-organisation overdue list (督查): every
+// organisation in reach, and the last twelve months' trend over them.
 type OverdueReport struct {
 	Organisations []db.OverdueCount `json:"organisations"`
+	Months        []db.MonthCount   `json:"months" description:"近 12 个月（北京时间，当月截至现在），由远及近"`
 }
+
+// trendMonths is how many months 督查's trend shows.
+const trendMonths = 12
 
 func (s *Server) overdueByOrg(c echo.Context) error {
 	u := currentUser(c)
@@ -119,11 +124,16 @@ func (s *Server) overdueByOrg(c echo.Context) error {
 			return err
 		}
 	}
-	rows, err := s.store.OverdueByOrg(c.Request().Context(), time.Now(), reach)
+	now := time.Now()
+	rows, err := s.store.OverdueByOrg(c.Request().Context(), now, reach)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, OverdueReport{Organisations: rows})
+	months, err := s.store.OverdueByMonth(c.Request().Context(), now, reach, trendMonths)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, OverdueReport{Organisations: rows, Months: months})
 }
 
 // CommentList answers GET /tasks/{id}/comments.

@@ -72,6 +72,23 @@ type dossierZip struct {
 	_                  struct{} `contentType:"application/zip"`
 }
 
+// annualCSV and annualXLSX are the annual report's downloads.
+type annualCSV struct {
+	ContentDisposition string   `header:"Content-Disposition" description:"attachment; filename=\"annual-report-<org>-<year>.csv\""`
+	_                  struct{} `contentType:"text/csv"`
+}
+
+type annualXLSX struct {
+	ContentDisposition string   `header:"Content-Disposition" description:"attachment; filename=\"annual-report-<org>-<year>.xlsx\""`
+	_                  struct{} `contentType:"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"`
+}
+
+// AnnualExportQuery is the query of the annual report's downloads.
+type AnnualExportQuery struct {
+	Org  string `query:"org" required:"true" description:"单位 ID：其决定或承办的事项"`
+	Year int    `query:"year" required:"true" minimum:"2014" maximum:"2099"`
+}
+
 // openapiSpec documents every route of routes.go.
 var openapiSpec = func() []byte {
 	r := openapi3.NewReflector()
@@ -106,7 +123,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/inbox/counts", "Badge counts per inbox view", nil, new(InboxCounts), 200, true, nil},
 		{"GET", "/api/v1/notifications", "My notifications, newest first, with the unread count", nil, new(NotificationList), 200, true, []int{400}},
 		{"POST", "/api/v1/notifications/{id}/read", "Mark one notification read", new(notificationPath), nil, 204, true, []int{404}},
-		{"GET", "/api/v1/inbox/overdue-by-org", "Overdue and warning counts per organisation (督查)", nil, new(OverdueReport), 200, true, []int{403}},
+		{"GET", "/api/v1/inbox/overdue-by-org", "Overdue and warning counts per organisation (督查): every organisation in reach, those with none too; and the last 12 months: tasks overdue in each month, red and yellow warnings that fell in it (auditors, supervisors, heads)", nil, new(OverdueReport), 200, true, []int{403}},
 		{"GET", "/api/v1/calendar/deadline", "When N working days or N calendar days from a date end (R-CAL-04..06)", new(DeadlineQuery), new(Deadline), 200, true, []int{400}},
 		{"GET", "/api/v1/calendar/years/{year}", "A year's current holiday arrangement and its versions, or the provisional derivation", new(yearPath), new(CalendarYearView), 200, true, []int{400, 404}},
 		{"POST", "/api/v1/calendar/years", "Load official holiday arrangements as new versions (admin; JSON or CSV)", new(CalendarYearUpload), new(CalendarLoaded), 201, true, []int{403, 413, 415, 422}},
@@ -123,6 +140,8 @@ var openapiSpec = func() []byte {
 		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed): admins only; the scheduled job writes one daily", nil, new(CheckpointWritten), 201, true, []int{403}},
 		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials, of the users of the organisations in the auditor's reach (failed authentications: a reach over everything) (auditors, admins)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/reports/annual", "An organisation's annual figures (R-LIA-05): directory, cases by state, legality review coverage, collective discussion and participation rates, expert and risk reviews, stage durations in working days, overdue tasks, post-evaluations, refusals by rule; each with its cases. JSON, or CSV with format=csv or Accept: text/csv (auditors and admins whose reach holds the organisation, the organisation, its general office)", new(AnnualReportQuery), new(AnnualReport), 200, true, []int{400, 403, 404}},
+		{"GET", "/api/v1/reports/annual.csv", "The annual report as a CSV download (UTF-8 with BOM): one row per figure as in the JSON, then per unit its on-time rate, tasks completed late and tasks overdue at the cutoff; who may read it as for the JSON", new(AnnualExportQuery), new(annualCSV), 200, true, []int{400, 403, 404}},
+		{"GET", "/api/v1/reports/annual.xlsx", "The annual report as an Excel workbook: sheet 年度报告 with the CSV's rows (value, numerator, denominator as numbers), sheet 各单位按期办结 with each unit's timeliness", new(AnnualExportQuery), new(annualXLSX), 200, true, []int{400, 403, 404}},
 		{"GET", "/api/v1/audit/crosscheck/{case_id}", "Compare a case's audit events with the Updates its Temporal history accepted (auditors, admins)", new(casePath), new(crosscheck.Report), 200, true, []int{400, 403, 404, 410, 503}},
 	}
 	for _, o := range slices.Concat(directoryOps, publicCommentOps, commentLedgerOps, userOps, institutionOps, linkOps, hearingOps, meetingOps, expertOps, proposalOps, independenceOps) {

@@ -1,10 +1,11 @@
 package server_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,176 +15,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/juece/juece/db"
-	"github.com/juece/juece/db/dbtest"
 	"github.com/juece/juece/server"
+	"github.com/juece/juece/server/reporttest"
+	"github.com/juece/juece/server/xlsxreport"
 	"github.com/juece/juece/workflows"
-	"github.com/juece/juece/workflows/rules"
 )
 
 // cst is a wall-clock time in Beijing.
-func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, time.FixedZone("CST", 8*3600))
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var cst = reporttest.CST
 
-// reportFixture seeds the cases of 宜阳县 (and one of 洛阳市 that must not
-// count) through the store's own step function, and names them A–H.
-//
-//	A 2026-03-02 opened, initiation 03-05, comment, expert review and risk
-//	  assessment, a refusal (G-CD-LR) 03-10, legality review passed late on
-//	  03-12 (due 03-10), executive meeting approved 03-18, published 03-20;
-//	  started for the one entry of 宜阳县's 2026 directory, published 03-03.
-//	B 02-10 opened, initiation 02-12, review passed 02-26 (across the Spring
-//	  Festival), refused G-CD-MEET 03-02, approved by circulation 03-03; its
-//	  publication, due 03-10, never done; started unlisted (R-DIR-04).
-//	C 04-01 opened, initiation 04-02, review failed 04-08, initiated again
-//	  04-09, hearing 04-10, refused G-CD-LR twice and R-CD-01 in one step
-//	  04-13, plenary meeting not approved 04-14 without a new review.
-//	D 2025-11-03 opened by 宜阳县自然资源局, review passed late 2025-11-20,
-//	  refused G-LR-LA 2025-11-10, executive meeting approved 2025-12-01,
-//	  published 2026-01-05 (in execution), post-evaluation 2026-06-10.
-//	F 2025-05-06 opened, refused G-CD-LR 05-07, not approved 2025-05-09.
-//	G 2026-12-28 opened; its initiation, due 12-30, still open.
-//	H 07-01 opened, initiation 07-02, returned for supplement 07-03,
-//	  initiated again 07-06, review passed 07-07, Party report (pre-issuance,
-//	  no meeting recorded) 07-08.
-//	E 洛阳市, 2026: a refusal and an initiation.
-func reportFixture(t *testing.T, s *db.Store) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	if err := s.SeedCalendar(ctx); err != nil { // the official 2025 and 2026 arrangements
-		t.Fatal(err)
-	}
-	T := dbtest.T
-	due := func(typ, at string) dbtest.Task { return dbtest.Task{Type: typ, Due: cst(at)} }
-	pass, approved := `{"outcome":"pass"}`, func(meeting string) string { return `{"meeting_type":"` + meeting + `","decision":"approved"}` }
-
-	a := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2026-03-02 10:00"), "")
-	a.Done(cst("2026-03-05 10:00"), "initiation", `{"decision_ref":"宜政决〔2026〕3号"}`, "legality_review", T("legal_opinion"),
-		due("legality_review", "2026-03-11 00:00"), T("collective_discussion"), T("public_comment"), T("expert_review"), T("risk_assessment"))
-	a.Done(cst("2026-03-05 11:00"), "public_comment", `{}`, "")
-	a.Done(cst("2026-03-06 10:00"), "expert_review", `{}`, "")
-	a.Done(cst("2026-03-06 11:00"), "risk_assessment", `{}`, "")
-	a.Done(cst("2026-03-09 10:00"), "legal_opinion", `{}`, "")
-	a.Refused(cst("2026-03-10 10:00"), "collective_discussion", "G-CD-LR")
-	a.Done(cst("2026-03-12 10:00"), "legality_review", pass, "collective_discussion")
-	a.Done(cst("2026-03-18 10:00"), "collective_discussion", approved("executive"), "publication", due("publication", "2026-04-21 00:00"))
-	a.Done(cst("2026-03-20 10:00"), "publication", `{}`, "closed")
-
-	b := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2026-02-10 10:00"), "")
-	b.Done(cst("2026-02-12 10:00"), "initiation", `{}`, "legality_review", T("legal_opinion"), T("legality_review"), T("collective_discussion"))
-	b.Done(cst("2026-02-13 10:00"), "legal_opinion", `{}`, "")
-	b.Done(cst("2026-02-26 10:00"), "legality_review", pass, "collective_discussion")
-	b.Refused(cst("2026-03-02 10:00"), "collective_discussion", "G-CD-MEET")
-	b.Done(cst("2026-03-03 10:00"), "collective_discussion", approved("circulation"), "publication", due("publication", "2026-03-11 00:00"))
-
-	c := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2026-04-01 10:00"), "")
-	c.Done(cst("2026-04-02 10:00"), "initiation", `{}`, "legality_review", T("legality_review"), T("collective_discussion"), T("hearing"))
-	c.Done(cst("2026-04-08 10:00"), "legality_review", `{"outcome":"fail"}`, "initiation", T("initiation"))
-	c.Done(cst("2026-04-09 10:00"), "initiation", `{}`, "legality_review")
-	c.Done(cst("2026-04-10 10:00"), "hearing", `{}`, "")
-	c.Refused(cst("2026-04-13 10:00"), "collective_discussion", "G-CD-LR", "G-CD-LR", "R-CD-01")
-	c.Done(cst("2026-04-14 10:00"), "collective_discussion", `{"meeting_type":"plenary","decision":"not_approved"}`, "closed")
-
-	d := dbtest.StartCase(t, s, "yiyang", "yiyang-nrb", cst("2025-11-03 10:00"), "")
-	d.Done(cst("2025-11-05 10:00"), "initiation", `{}`, "legality_review", due("legality_review", "2025-11-11 00:00"), T("collective_discussion"))
-	d.Refused(cst("2025-11-10 10:00"), "collective_discussion", "G-LR-LA")
-	d.Done(cst("2025-11-20 10:00"), "legality_review", pass, "collective_discussion")
-	d.Done(cst("2025-12-01 10:00"), "collective_discussion", approved("executive"), "publication", T("publication"))
-	d.Done(cst("2026-01-05 10:00"), "publication", `{}`, "in_execution", T("post_evaluation"))
-	d.Done(cst("2026-06-10 10:00"), "post_evaluation", `{}`, "")
-
-	f := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2025-05-06 10:00"), "")
-	f.Done(cst("2025-05-07 10:00"), "initiation", `{}`, "legality_review", T("legality_review"), T("collective_discussion"))
-	f.Refused(cst("2025-05-07 11:00"), "collective_discussion", "G-CD-LR")
-	f.Done(cst("2025-05-08 10:00"), "legality_review", pass, "collective_discussion")
-	f.Done(cst("2025-05-09 10:00"), "collective_discussion", `{"meeting_type":"executive","decision":"not_approved"}`, "closed")
-
-	g := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2026-12-28 10:00"), "", due("initiation", "2026-12-31 00:00"))
-
-	h := dbtest.StartCase(t, s, "yiyang", "yiyang-office", cst("2026-07-01 10:00"), "")
-	h.Done(cst("2026-07-02 10:00"), "initiation", `{}`, "legality_review", T("legality_review"))
-	h.Act(cst("2026-07-03 10:00"), "task.return", `{"task_type":"legality_review","action":"return","reason":"补充材料"}`, T("initiation"))
-	h.Done(cst("2026-07-06 10:00"), "initiation", `{}`, "legality_review")
-	h.Done(cst("2026-07-07 10:00"), "legality_review", pass, "collective_discussion", due("party_report", "2026-07-11 00:00"))
-	h.Done(cst("2026-07-08 10:00"), "party_report", `{}`, "pre_issuance")
-
-	e := dbtest.StartCase(t, s, "luoyang", "luoyang", cst("2026-05-06 10:00"), "")
-	e.Refused(cst("2026-05-07 10:00"), "collective_discussion", "G-CD-LR")
-	e.Done(cst("2026-05-07 11:00"), "initiation", `{}`, "legality_review")
-
-	for _, sc := range []*dbtest.Script{a, b, c, d, e, f, g, h} {
-		if v, err := s.Verify(ctx, sc.ID); err != nil || !v.OK {
-			t.Fatalf("fixture chain %s: %+v %v", sc.ID, v, err)
-		}
-	}
-	publishFixtureDirectory(t, s, a.ID, b.ID)
-	return map[string]string{"A": a.ID, "B": b.ID, "C": c.ID, "D": d.ID, "E": e.ID, "F": f.ID, "G": g.ID, "H": h.ID}
-}
-
-// publishFixtureDirectory has 宜阳县's general office compile its 2026
-// directory with one entry, record the Party committee's consent of 03-02 and
-// publish it on 03-03, through the store as the directory API does (the
-// publication guarded by R-DIR-01 and R-DIR-02); then listed is linked to the
-// entry and unlisted recorded as started without one (R-DIR-04).
-func publishFixtureDirectory(t *testing.T, s *db.Store, listed, unlisted string) {
-	t.Helper()
-	ctx := context.Background()
-	var secretary db.User
-	if err := s.DB.GetContext(ctx, &secretary, `SELECT * FROM users WHERE handle = 'liuyang'`); err != nil {
-		t.Fatal(err)
-	}
-	actor := db.DirectoryEvent{ActorID: secretary.ID, ActorName: secretary.Name, ActorRole: secretary.Role, ActorOrg: secretary.OrgID}
-	d, _, err := s.CreateDirectory(ctx, db.Directory{OrganID: "yiyang", Year: 2026, Title: "宜阳县人民政府2026年度重大行政决策事项目录",
-		CreatedBy: secretary.ID}, actor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry, _, err := s.AddDirectoryEntry(ctx, d.ID, db.DirectoryEntry{Title: "宜阳县城区集中供暖价格调整", Category: 2, LeadUnit: "yiyang-office",
-		PlannedStart: "2026-03-01", PlannedEnd: "2026-10-31", ExpectedTracks: json.RawMessage(`["PP","EXP","RISK"]`)}, actor, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.RecordDirectoryConsent(ctx, d.ID, "宜委办〔2026〕5号", "2026-03-02", actor); err != nil {
-		t.Fatal(err)
-	}
-	lawful := func(d db.Directory, entries []db.DirectoryEntry) error {
-		p := rules.DefaultPolicy() // 宜阳县's profile, luoyang
-		var vs []rules.Violation
-		for _, e := range entries {
-			r := rules.DirectoryEntry{Title: e.Title, Category: e.Category, LeadUnit: e.LeadUnit, NoTracksReason: e.NoTracksReason, NPCTrack: e.NPCTrack}
-			r.PlannedStart, _ = time.Parse(time.DateOnly, e.PlannedStart)
-			r.PlannedEnd, _ = time.Parse(time.DateOnly, e.PlannedEnd)
-			_ = json.Unmarshal(e.ExpectedTracks, &r.ExpectedTracks)
-			vs = append(vs, rules.DirectoryEntryComplete(r, p)...)
-		}
-		consent, _ := time.Parse(time.DateOnly, d.ConsentDate)
-		on, _ := time.Parse(time.DateOnly, "2026-03-03")
-		if v := rules.DirectoryPublishable(rules.DirectoryPublication{ConsentRef: d.ConsentRef, ConsentOn: consent, PublishOn: on}, p); v != nil {
-			vs = append(vs, *v)
-		}
-		if len(vs) > 0 {
-			return fmt.Errorf("fixture directory refused: %+v", vs)
-		}
-		return nil
-	}
-	if _, _, err := s.PublishDirectory(ctx, d.ID, "2026-03-03", "https://www.yiyang.gov.cn/zwgk/ml2026.html", actor, lawful); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LinkCase(ctx, db.CaseLink{CaseID: listed, Title: "测试事项", UnitID: "yiyang-office", OrganID: "yiyang", Year: 2026, EntryID: entry.ID}, actor); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LinkCase(ctx, db.CaseLink{CaseID: unlisted, Title: "测试事项", UnitID: "yiyang-office", OrganID: "yiyang", Year: 2026}, actor); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := s.VerifyDirectory(ctx, d.ID); err != nil || !v.OK || v.Events != 6 {
-		t.Fatalf("fixture directory chain: %+v %v", v, err)
-	}
-}
+// reportFixture seeds the fixture year (reporttest.Fixture).
+var reportFixture = reporttest.Fixture
 
 // wantFigure is one expected figure, worked out by hand from the fixture.
 type wantFigure struct {
@@ -195,78 +40,17 @@ type wantFigure struct {
 	cases    string // case names, space-separated
 }
 
-// wantYiyang2026 is 宜阳县's 2026 report, in the report's order.
-var wantYiyang2026 = []wantFigure{
-	{key: "directory_published", value: 1, text: "是 / yes", date: "2026-03-03", cases: "A"},
-	{key: "directory_unlisted_matters", value: 1, text: "1", cases: "B"},
-	{key: "cases_handled", value: 6, text: "6", cases: "A B C D G H"}, // F closed in 2025, E is 洛阳市's
-	{key: "cases_opened", value: 5, text: "5", cases: "A B C G H"},
-	{key: "cases_by_state.initiation", value: 1, text: "1", cases: "G"},
-	{key: "cases_by_state.drafting", text: "0"},
-	{key: "cases_by_state.consulting", text: "0"},
-	{key: "cases_by_state.legality_review", text: "0"},
-	{key: "cases_by_state.collective_discussion", text: "0"},
-	{key: "cases_by_state.pre_issuance", value: 1, text: "1", cases: "H"},
-	{key: "cases_by_state.publication", value: 1, text: "1", cases: "B"},
-	{key: "cases_by_state.in_execution", value: 1, text: "1", cases: "D"},
-	{key: "cases_by_state.suspended", text: "0"},
-	{key: "cases_by_state.post_evaluation", text: "0"},
-	{key: "cases_by_state.archiving", text: "0"},
-	{key: "cases_by_state.closed", value: 2, text: "2", cases: "A C"},
-	{key: "cases_decided", value: 4, text: "4", cases: "A B C H"}, // D decided in 2025
-	{key: "legality_review_coverage", value: 0.75, text: "75.0%", num: "3", den: "4", cases: "A B H"},
-	{key: "collective_discussion_rate", value: 0.5, text: "50.0%", num: "2", den: "4", cases: "A C"},
-	{key: "public_participation_rate", value: 0.5, text: "50.0%", num: "2", den: "4", cases: "A C"},
-	{key: "participation.public_comment", value: 1, text: "1", cases: "A"},
-	{key: "participation.hearing", value: 1, text: "1", cases: "C"},
-	{key: "expert_reviews", value: 1, text: "1", cases: "A"},
-	{key: "risk_assessments", value: 1, text: "1", cases: "A"},
-	{key: "post_evaluations", value: 1, text: "1", cases: "D"},
-	// initiation: A 03-02→03-05 3; B 02-10→02-12 2; C 04-01→04-02 1 + 04-08→04-09 1;
-	// H 07-01→07-02 1 + 07-03→07-06 1 (the return sent it back).
-	{key: "stage_days_avg.initiation", value: 2.25, text: "2.25", den: "4", cases: "A B C H"},
-	{key: "stage_days_max.initiation", value: 3, text: "3", den: "4", cases: "A"},
-	{key: "stage_days_avg.drafting", text: "—", den: "0"},
-	{key: "stage_days_max.drafting", text: "—", den: "0"},
-	{key: "stage_days_avg.consulting", text: "—", den: "0"},
-	{key: "stage_days_max.consulting", text: "—", den: "0"},
-	// legality review: A 03-05→03-12 5; B 02-12→02-26 5 (02-14 worked, 02-15..23 rest);
-	// C 04-02→04-08 3 (04-04..06 Qingming) + 04-09→04-14 3; H 07-02→07-03 1 + 07-06→07-07 1.
-	{key: "stage_days_avg.legality_review", value: 4.5, text: "4.5", den: "4", cases: "A B C H"},
-	{key: "stage_days_max.legality_review", value: 6, text: "6", den: "4", cases: "C"},
-	// collective discussion: A 03-12→03-18 4; B 02-26→03-03 4 (02-28 worked); H 07-07→07-08 1.
-	{key: "stage_days_avg.collective_discussion", value: 3, text: "3", den: "3", cases: "A B H"},
-	{key: "stage_days_max.collective_discussion", value: 4, text: "4", den: "3", cases: "A B"},
-	{key: "stage_days_avg.pre_issuance", text: "—", den: "0"},
-	{key: "stage_days_max.pre_issuance", text: "—", den: "0"},
-	// publication: A 03-18→03-20 2; D 2025-12-01→2026-01-05 24 (22 in December,
-	// 2026-01-01..03 rest, Sunday 01-04 worked, 01-05).
-	{key: "stage_days_avg.publication", value: 13, text: "13", den: "2", cases: "A D"},
-	{key: "stage_days_max.publication", value: 24, text: "24", den: "2", cases: "D"},
-	{key: "stage_days_avg.in_execution", text: "—", den: "0"},
-	{key: "stage_days_max.in_execution", text: "—", den: "0"},
-	{key: "stage_days_avg.suspended", text: "—", den: "0"},
-	{key: "stage_days_max.suspended", text: "—", den: "0"},
-	{key: "stage_days_avg.post_evaluation", text: "—", den: "0"},
-	{key: "stage_days_max.post_evaluation", text: "—", den: "0"},
-	{key: "stage_days_avg.archiving", text: "—", den: "0"},
-	{key: "stage_days_max.archiving", text: "—", den: "0"},
-	{key: "tasks_overdue_open", value: 2, text: "2", cases: "B G"},
-	{key: "tasks_completed_late", value: 1, text: "1", cases: "A"}, // D's was late in 2025
-	{key: "refusals", value: 3, text: "3", cases: "A B C"},
-	{key: "refusals.G-CD-LR", value: 2, text: "2", cases: "A C"},
-	{key: "refusals.G-CD-MEET", value: 1, text: "1", cases: "B"},
-	{key: "refusals.R-CD-01", value: 1, text: "1", cases: "C"},
-}
-
-func caseIDs(names string, ids map[string]string) []string {
-	out := []string{}
-	for _, n := range strings.Fields(names) {
-		out = append(out, ids[n])
+// wantYiyang2026 is 宜阳县's 2026 report, in the report's order
+// (reporttest.Yiyang2026).
+var wantYiyang2026 = func() []wantFigure {
+	var out []wantFigure
+	for _, f := range reporttest.Yiyang2026 {
+		out = append(out, wantFigure{key: f.Key, value: f.Value, text: f.Text, num: f.Num, den: f.Den, date: f.Date, cases: f.Cases})
 	}
-	slices.Sort(out)
 	return out
-}
+}()
+
+var caseIDs = reporttest.CaseIDs
 
 func sorted(xs []string) []string {
 	xs = slices.Clone(xs)
@@ -346,6 +130,12 @@ func TestRLIA05_AnnualReportOfFixtureYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCSV(t, csvBytes, "yiyang", 2026, wantYiyang2026, ids)
+	checkUnits(t, rep)
+	xl, err := server.AnnualReportXLSX(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkXLSX(t, xl, rep)
 
 	// The department undertaking D reads its own report: D alone.
 	nrb, err := s.store.AnnualReport(ctx, "yiyang-nrb", 2026, now)
@@ -412,8 +202,9 @@ func checkCSV(t *testing.T, b []byte, org string, year int, want []wantFigure, i
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rows[0], server.AnnualReportCSVHeader) || len(rows) != len(want)+1 {
-		t.Fatalf("CSV header %v and %d rows, want %v and %d rows", rows[0], len(rows)-1, server.AnnualReportCSVHeader, len(want))
+	units := reporttest.Yiyang2026Units
+	if !slices.Equal(rows[0], server.AnnualReportCSVHeader) || len(rows) != len(want)+3*len(units)+1 {
+		t.Fatalf("CSV header %v and %d rows, want %v and %d rows", rows[0], len(rows)-1, server.AnnualReportCSVHeader, len(want)+3*len(units))
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
@@ -431,6 +222,230 @@ func checkCSV(t *testing.T, b []byte, org string, year int, want []wantFigure, i
 			t.Errorf("CSV row %d = %q\nwant %+v", i+1, r, w)
 		}
 	}
+	// Then three rows per unit: on-time rate (on time over due), late,
+	// overdue at the cutoff.
+	for i, u := range units {
+		at := len(want) + 1 + 3*i
+		for j, w := range [][]string{
+			{"units." + u.Org + ".on_time_rate", "ratio", strconv.FormatFloat(u.Rate, 'f', -1, 64), u.Text, strconv.Itoa(u.OnTime), strconv.Itoa(u.Due)},
+			{"units." + u.Org + ".late", "tasks", strconv.Itoa(u.Late), strconv.Itoa(u.Late), "", ""},
+			{"units." + u.Org + ".overdue_open", "tasks", strconv.Itoa(u.OverdueOpen), strconv.Itoa(u.OverdueOpen), "", ""},
+		} {
+			r := rows[at+j]
+			got := []string{r[col["key"]], r[col["unit"]], r[col["value"]], r[col["text"]], r[col["numerator"]], r[col["denominator"]]}
+			if !slices.Equal(got, w) || r[col["org"]] != org || !strings.HasPrefix(r[col["label"]], u.Name) {
+				t.Errorf("CSV row %d = %q, want %q", at+j, r, w)
+			}
+		}
+	}
+}
+
+// checkUnits compares the report's units with the hand-computed ones, and
+// their sums with the overdue figures.
+func checkUnits(t *testing.T, rep db.AnnualReport) {
+	t.Helper()
+	want := reporttest.Yiyang2026Units
+	if len(rep.Units) != len(want) {
+		t.Fatalf("units %+v, want %+v", rep.Units, want)
+	}
+	late, open := 0, 0
+	for i, w := range want {
+		u := rep.Units[i]
+		if u.Org != w.Org || u.OrgName != w.Name || u.Due != w.Due || u.OnTime != w.OnTime || u.Late != w.Late || u.OverdueOpen != w.OverdueOpen ||
+			u.Rate != w.Rate || u.Text != w.Text {
+			t.Errorf("unit %d = %+v, want %+v", i, u, w)
+		}
+		late, open = late+u.Late, open+u.OverdueOpen
+	}
+	for _, f := range rep.Figures {
+		if (f.Key == "tasks_completed_late" && int(f.Value) != late) || (f.Key == "tasks_overdue_open" && int(f.Value) != open) {
+			t.Errorf("%s = %v, the units add up to late %d, overdue %d", f.Key, f.Value, late, open)
+		}
+	}
+}
+
+// checkXLSX opens the workbook twice, with excelize's reader and with
+// archive/zip and encoding/xml (the file format as any reader sees it), and
+// compares its figures sheet with the CSV report's rows and its units sheet
+// with the report's units.
+func checkXLSX(t *testing.T, b []byte, rep db.AnnualReport) {
+	t.Helper()
+	csvBytes, err := server.AnnualReportCSV(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvBytes, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantUnits [][]string
+	wantUnits = append(wantUnits, xlsxreport.UnitsHeader)
+	for _, u := range rep.Units {
+		rate := strconv.FormatFloat(u.Rate, 'f', -1, 64)
+		if u.Due == 0 {
+			rate = "—"
+		}
+		wantUnits = append(wantUnits, []string{u.Org, u.OrgName, strconv.Itoa(u.Due), strconv.Itoa(u.OnTime), strconv.Itoa(u.Late), strconv.Itoa(u.OverdueOpen), rate})
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("excelize cannot open the workbook: %v", err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); !slices.Equal(got, []string{xlsxreport.FiguresSheet, xlsxreport.UnitsSheet}) {
+		t.Fatalf("sheets %v", got)
+	}
+	for sheet, want := range map[string][][]string{xlsxreport.FiguresSheet: wantRows, xlsxreport.UnitsSheet: wantUnits} {
+		got, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareRows(t, "excelize "+sheet, got, want)
+	}
+	// The figures are numbers, not text, for a spreadsheet to sum.
+	if typ, _ := f.GetCellType(xlsxreport.FiguresSheet, "F2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("value cell F2 is of type %v, want a number", typ)
+	}
+	second := readXLSXWithZip(t, b)
+	compareRows(t, "zip+xml "+xlsxreport.FiguresSheet, second[xlsxreport.FiguresSheet], wantRows)
+	compareRows(t, "zip+xml "+xlsxreport.UnitsSheet, second[xlsxreport.UnitsSheet], wantUnits)
+}
+
+// compareRows compares rows, trailing empty cells aside.
+func compareRows(t *testing.T, what string, got, want [][]string) {
+	t.Helper()
+	trim := func(r []string) []string {
+		for len(r) > 0 && r[len(r)-1] == "" {
+			r = r[:len(r)-1]
+		}
+		return r
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d rows, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if !slices.Equal(trim(got[i]), trim(slices.Clone(want[i]))) {
+			t.Errorf("%s row %d = %q\nwant %q", what, i+1, got[i], want[i])
+		}
+	}
+}
+
+// readXLSXWithZip reads every sheet of an XLSX file with archive/zip and
+// encoding/xml: the workbook's sheet names and their parts (through the
+// workbook's relationships), the shared strings, and each cell by its
+// reference.
+func readXLSXWithZip(t *testing.T, b []byte) map[string][][]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("not a ZIP: %v", err)
+	}
+	part := func(name string, v any) {
+		t.Helper()
+		f, err := zr.Open(name)
+		if err != nil {
+			t.Fatalf("part %s: %v", name, err)
+		}
+		defer f.Close()
+		if err := xml.NewDecoder(f).Decode(v); err != nil {
+			t.Fatalf("part %s: %v", name, err)
+		}
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	part("xl/workbook.xml", &wb)
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	part("xl/_rels/workbook.xml.rels", &rels)
+	var sst struct {
+		SI []struct {
+			T string `xml:"t"`
+			R []struct {
+				T string `xml:"t"`
+			} `xml:"r"`
+		} `xml:"si"`
+	}
+	if _, err := zr.Open("xl/sharedStrings.xml"); err == nil {
+		part("xl/sharedStrings.xml", &sst)
+	}
+	shared := make([]string, len(sst.SI))
+	for i, si := range sst.SI {
+		shared[i] = si.T
+		for _, r := range si.R {
+			shared[i] += r.T
+		}
+	}
+	out := map[string][][]string{}
+	for _, sh := range wb.Sheets {
+		target := ""
+		for _, r := range rels.Rels {
+			if r.ID == sh.RID {
+				target = strings.TrimPrefix(r.Target, "/xl/")
+			}
+		}
+		var ws struct {
+			Rows []struct {
+				Cells []struct {
+					Ref    string `xml:"r,attr"`
+					Type   string `xml:"t,attr"`
+					V      string `xml:"v"`
+					Inline string `xml:"is>t"`
+				} `xml:"c"`
+			} `xml:"sheetData>row"`
+		}
+		part("xl/"+target, &ws)
+		var rows [][]string
+		for _, r := range ws.Rows {
+			var row []string
+			for _, c := range r.Cells {
+				col, _, err := excelizeFreeSplit(c.Ref)
+				if err != nil {
+					t.Fatalf("cell %q: %v", c.Ref, err)
+				}
+				for len(row) < col-1 {
+					row = append(row, "")
+				}
+				v := c.V
+				switch c.Type {
+				case "s":
+					n, err := strconv.Atoi(c.V)
+					if err != nil || n >= len(shared) {
+						t.Fatalf("cell %s: shared string %q of %d", c.Ref, c.V, len(shared))
+					}
+					v = shared[n]
+				case "inlineStr":
+					v = c.Inline
+				}
+				row = append(row, v)
+			}
+			rows = append(rows, row)
+		}
+		out[sh.Name] = rows
+	}
+	return out
+}
+
+// excelizeFreeSplit splits a cell reference ("AB12") into its column number
+// and row, without excelize.
+func excelizeFreeSplit(ref string) (col, row int, err error) {
+	i := 0
+	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+	}
+	if i == 0 {
+		return 0, 0, fmt.Errorf("no column in %q", ref)
+	}
+	row, err = strconv.Atoi(ref[i:])
+	return col, row, err
 }
 
 // The HTTP route: JSON and CSV (by format or Accept) of the same report,
@@ -458,6 +473,35 @@ func TestAnnualReportOverHTTP(t *testing.T) {
 	}
 	if !bytes.Equal(jsonCSV, want) {
 		t.Fatalf("CSV differs from the JSON report:\n%s\nwant\n%s", jsonCSV, want)
+	}
+	// The downloads: the same report as CSV and as a workbook.
+	code, h, dl := s.rawGet("auditor", "/api/v1/reports/annual.csv?org=yiyang&year=2026")
+	if code != 200 || h.Get("Content-Type") != "text/csv; charset=utf-8" || h.Get("Content-Disposition") != `attachment; filename="annual-report-yiyang-2026.csv"` ||
+		!bytes.Equal(dl, want) {
+		t.Fatalf("annual.csv: %d %v\n%s", code, h, dl)
+	}
+	code, h, dl = s.rawGet("auditor", "/api/v1/reports/annual.xlsx?org=yiyang&year=2026")
+	if code != 200 || h.Get("Content-Type") != server.XLSXContentType || h.Get("Content-Disposition") != `attachment; filename="annual-report-yiyang-2026.xlsx"` {
+		t.Fatalf("annual.xlsx: %d %v", code, h)
+	}
+	checkXLSX(t, dl, rep)
+	for _, q := range []string{"?org=yiyang&year=2026&format=csv", "?org=yiyang", "?org=nowhere&year=2026", "?org=yiyang&year=2026&year=2025"} {
+		for _, ext := range []string{".csv", ".xlsx"} {
+			var p problem
+			want := 400
+			if strings.Contains(q, "nowhere") {
+				want = 404
+			}
+			if code := s.do("auditor", "GET", "/api/v1/reports/annual"+ext+q, nil, &p); code != want || p.Code == "" {
+				t.Errorf("GET /reports/annual%s%s: %d %+v, want %d problem+json", ext, q, code, p, want)
+			}
+		}
+	}
+	for _, ext := range []string{".csv", ".xlsx"} {
+		var p problem
+		if code := s.do("department_officer", "GET", "/api/v1/reports/annual"+ext+"?org=yiyang&year=2026", nil, &p); code != 403 || p.Code != "forbidden" {
+			t.Errorf("department officer reading the organ's %s: %d %+v", ext, code, p)
+		}
 	}
 	if code, h, b := s.rawGet("auditor", "/api/v1/reports/annual?org=yiyang&year=2026", "Accept", "text/csv"); code != 200 ||
 		!strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !bytes.HasPrefix(b, []byte("\ufefforg,year,key")) {

@@ -86,6 +86,8 @@ func (s *Server) routes() {
 	api.POST("/directories/:id/publish", s.publishDirectory)
 	api.POST("/directories/:id/adjustments", s.adjustDirectory)
 	api.GET("/reports/annual", s.annualReport)
+	api.GET("/reports/annual.csv", s.annualReportCSV)
+	api.GET("/reports/annual.xlsx", s.annualReportXLSX)
 	api.GET("/institutions", s.listInstitutions)
 	api.POST("/institutions", s.registerInstitution)
 	api.POST("/cases/:id/links/:link_id/revoke", s.revokeLink)

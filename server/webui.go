@@ -74,6 +74,9 @@ var webRoutes = map[string]webRoute{
 	"GET /audit/refusals":                       {handler: (*Server).auditRefusals},
 	"GET /audit/verify":                         {handler: (*Server).auditVerify},
 	"GET /inbox/overdue-by-org":                 {handler: (*Server).overdueByOrg},
+	"GET /reports/annual":                       {handler: (*Server).annualReport},
+	"GET /reports/annual.csv":                   {handler: (*Server).annualReportCSV},
+	"GET /reports/annual.xlsx":                  {handler: (*Server).annualReportXLSX},
 	"GET /notifications":                        {handler: (*Server).notifications},
 	"POST /notifications/:id/read":              {handler: (*Server).readNotification},
 
