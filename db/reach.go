@@ -92,3 +92,20 @@ func (s *Store) GovernmentOf(ctx context.Context, org string) (string, error) {
 	}
 	return g, nil
 }
+
+// ReportOrganisations are the organisations whose annual report a user may
+// read, as the API decides it (server/reports.go): those in their reach as
+// an overseer, their own, and the organs whose general office is theirs;
+// the government first, then by ID. The workbench offers them to choose
+// from; the API still decides each request.
+func (s *Store) ReportOrganisations(ctx context.Context, u User) ([]Organisation, error) {
+	out := []Organisation{}
+	err := s.DB.SelectContext(ctx, &out, `SELECT * FROM organisations o
+		WHERE o.id = $2 OR o.settings->>'general_office' = $2
+		   OR ($1 <> '' AND ($1 = '*' OR o.id = ANY (ARRAY(SELECT reach_orgs($1)))))
+		ORDER BY o.level = 'department', o.id`, u.Reach, u.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("report organisations of %s: %w", u.ID, err)
+	}
+	return out, nil
+}

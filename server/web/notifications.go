@@ -1,13 +1,18 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/web/charts"
 	"github.com/juece/juece/workflows"
 )
 
@@ -62,6 +67,7 @@ func (ui *UI) readNotification(c echo.Context) error {
 
 type overdueReport struct {
 	Organisations []db.OverdueCount `json:"organisations"`
+	Months        []db.MonthCount   `json:"months"`
 }
 
 type supervisionRow struct {
@@ -72,26 +78,69 @@ type supervisionRow struct {
 
 type supervisionData struct {
 	Rows                 []supervisionRow
+	Months               []db.MonthCount
 	Overdue, Red, Yellow int
 	At                   time.Time
+	UnitChart            template.HTML
+	TrendChart           template.HTML
 }
 
-// supervisionPage is 督查: per organisation, the open tasks past due and in
-// each warning colour, for auditors, supervisors and heads (the API decides).
+// supervisionPage is 督查: every organisation in reach (those without an
+// overdue or warned task too), its open tasks past due and in each warning
+// colour, as a table and a chart, and the last twelve months' trend; for
+// auditors, supervisors and heads (the API decides).
 func (ui *UI) supervisionPage(c echo.Context) error {
 	var r overdueReport
 	if err := ui.call(c, Op{Route: "GET /inbox/overdue-by-org"}, &r); err != nil {
 		return ui.fail(c, err)
 	}
-	d := supervisionData{At: time.Now()}
+	l := lang(c)
+	d := supervisionData{At: time.Now(), Months: r.Months}
+	units := charts.Chart{ID: "chart-supervision", Title: text(l, "supervision.chart_units"), Horizontal: true}
+	var overdue, red, yellow []float64
+	var desc []string
 	for _, o := range r.Organisations {
-		d.Rows = append(d.Rows, supervisionRow{OverdueCount: o, Name: ui.orgLabel(c.Request().Context(), lang(c), o.OrgID),
+		name := o.Name
+		if l == langEN || name == "" {
+			name = ui.orgLabel(c.Request().Context(), l, o.OrgID)
+		}
+		d.Rows = append(d.Rows, supervisionRow{OverdueCount: o, Name: name,
 			URL: "/inbox?" + url.Values{"view": {"all"}, "org": {o.OrgID}}.Encode()})
 		d.Overdue += o.Overdue
 		d.Red += o.Red
 		d.Yellow += o.Yellow
+		units.Categories = append(units.Categories, name)
+		overdue, red, yellow = append(overdue, float64(o.Overdue)), append(red, float64(o.Red)), append(yellow, float64(o.Yellow))
+		desc = append(desc, fmt.Sprintf("%s %s %d，%s %d，%s %d", name, text(l, "warning.overdue"), o.Overdue, text(l, "warning.red"), o.Red, text(l, "warning.yellow"), o.Yellow))
 	}
-	return ui.render(c, http.StatusOK, "supervision", ui.newPage(c, "supervision", text(lang(c), "supervision.title"), d))
+	series := func(o, r, y []float64) []charts.Series {
+		return []charts.Series{{Name: text(l, "warning.overdue"), Color: "#6e1f1a", Values: o},
+			{Name: text(l, "warning.red"), Color: "#b3261e", Values: r}, {Name: text(l, "warning.yellow"), Color: "#d4a72c", Values: y}}
+	}
+	units.Series = series(overdue, red, yellow)
+	units.Desc = strings.Join(desc, "；")
+	d.UnitChart = units.SVG()
+	trend := charts.Chart{ID: "chart-trend", Title: text(l, "supervision.trend"), Width: 720}
+	overdue, red, yellow, desc = nil, nil, nil, nil
+	for _, m := range r.Months {
+		label := m.Month
+		if t, err := time.Parse("2006-01", m.Month); err == nil {
+			label = strconv.Itoa(int(t.Month())) + "月"
+			if l == langEN {
+				label = t.Format("Jan")
+			}
+			if t.Month() == time.January || len(trend.Categories) == 0 {
+				label = m.Month
+			}
+		}
+		trend.Categories = append(trend.Categories, label)
+		overdue, red, yellow = append(overdue, float64(m.Overdue)), append(red, float64(m.Red)), append(yellow, float64(m.Yellow))
+		desc = append(desc, fmt.Sprintf("%s %s %d，%s %d，%s %d", m.Month, text(l, "warning.overdue"), m.Overdue, text(l, "warning.red"), m.Red, text(l, "warning.yellow"), m.Yellow))
+	}
+	trend.Series = series(overdue, red, yellow)
+	trend.Desc = strings.Join(desc, "；")
+	d.TrendChart = trend.SVG()
+	return ui.render(c, http.StatusOK, "supervision", ui.newPage(c, "supervision", text(l, "supervision.title"), d))
 }
 
 // supervises says whether the header links to the supervision page: the

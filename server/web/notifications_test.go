@@ -5,9 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
@@ -96,6 +100,54 @@ func TestSupervisionPage(t *testing.T) {
 		if page.Code != 200 || !strings.Contains(body, want) {
 			t.Errorf("the supervision page (%d) lacks %q", page.Code, want)
 		}
+	}
+	// Every unit of the government is listed, those without a task too
+	// (宜阳县审计局 holds none and was missing), in the table and the chart.
+	root, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, r := range find(byID(root, "supervision"), withAttr("data-org", "")) {
+		org, _ := attrOf(r, "data-org")
+		listed = append(listed, org)
+	}
+	if want := []string{"yiyang-nrb", "yiyang", "yiyang-audit", "yiyang-justice", "yiyang-office"}; !slices.Equal(listed, want) {
+		t.Errorf("units listed %v, want %v", listed, want)
+	}
+	chart := byID(root, "chart-supervision")
+	if chart == nil || chart.Data != "svg" {
+		t.Fatal("no chart of the units")
+	}
+	bars := find(chart, withAttr("class", "bar"))
+	if len(bars) != 3*len(listed) {
+		t.Errorf("%d bars, want 3 per unit (%d)", len(bars), 3*len(listed))
+	}
+	for _, b := range bars {
+		cat, _ := attrOf(b, "data-category")
+		ser, _ := attrOf(b, "data-series")
+		v, _ := attrOf(b, "data-value")
+		if want := "0"; cat == "宜阳县自然资源局" && ser == "已逾期" {
+			want = "1"
+			if v != want {
+				t.Errorf("bar %s/%s = %s, want %s", cat, ser, v, want)
+			}
+		} else if v != "0" {
+			t.Errorf("bar %s/%s = %s, want 0", cat, ser, v)
+		}
+	}
+	// The trend: twelve months up to this one, the task overdue in this one
+	// (due three days ago) — and in the last, if the month began since.
+	months := find(byID(root, "supervision-trend"), withAttr("data-month", ""))
+	this := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	if len(months) != 12 {
+		t.Fatalf("%d months in the trend", len(months))
+	}
+	if m, _ := attrOf(months[11], "data-month"); m != this || textOf(find(months[11], withAttr("data-count", "overdue"))[0]) != "1" {
+		t.Errorf("this month %s: %q", m, textOf(months[11]))
+	}
+	if trend := byID(root, "chart-trend"); trend == nil || len(find(trend, withAttr("class", "bar"))) != 36 {
+		t.Error("the trend chart has not 3 bars for each of 12 months")
 	}
 	if !strings.Contains(s.get(t, "auditor", "/inbox").Body.String(), `href="/supervision"`) {
 		t.Error("the auditor's header does not link to the supervision page")
