@@ -74,13 +74,13 @@ func TestSupervisionListsEveryUnitAndCountsMonths(t *testing.T) {
 		}
 	}
 	task("t-a", "completed", "2026-03-01 09:00", "2026-03-10 00:00", "2026-03-06 00:00", "2026-05-15 10:00", "red") // T1: overdue Mar–May; red, yellow Mar
-	task("t-a", "open", "2026-11-20 09:00", "2026-12-01 00:00", "2026-11-27 00:00", "", "red")                     // T2: overdue Dec (not Nov: due at its end); yellow Nov, red Dec
-	task("t-a", "completed", "2026-06-01 09:00", "2026-06-10 00:00", "2026-06-05 00:00", "2026-06-08 10:00", "")   // T3: yellow Jun, done in time
-	task("t-b", "open", "2025-10-01 09:00", "2025-12-15 00:00", "", "", "red")                                     // T4: overdue every month
-	task("t-b", "open", "2026-12-01 09:00", "2026-12-20 00:00", "2026-12-15 00:00", "", "")                        // T5: nothing yet
-	task("t-b", "claimed", "2026-12-01 09:00", "2026-12-09 00:00", "2026-12-04 00:00", "", "yellow")               // T6: yellow Dec
-	task("t-a", "cancelled", "2026-02-01 09:00", "2026-02-05 00:00", "", "2026-02-03 10:00", "")                   // T7: cancelled before due
-	task("t-other-a", "open", "2026-03-01 09:00", "2026-03-10 00:00", "", "", "red")                               // T8: out of reach
+	task("t-a", "open", "2026-11-20 09:00", "2026-12-01 00:00", "2026-11-27 00:00", "", "red")                      // T2: overdue Dec (not Nov: due at its end); yellow Nov, red Dec
+	task("t-a", "completed", "2026-06-01 09:00", "2026-06-10 00:00", "2026-06-05 00:00", "2026-06-08 10:00", "")    // T3: yellow Jun, done in time
+	task("t-b", "open", "2025-10-01 09:00", "2025-12-15 00:00", "", "", "red")                                      // T4: overdue every month
+	task("t-b", "open", "2026-12-01 09:00", "2026-12-20 00:00", "2026-12-15 00:00", "", "")                         // T5: nothing yet
+	task("t-b", "claimed", "2026-12-01 09:00", "2026-12-09 00:00", "2026-12-04 00:00", "", "yellow")                // T6: yellow Dec
+	task("t-a", "cancelled", "2026-02-01 09:00", "2026-02-05 00:00", "", "2026-02-03 10:00", "")                    // T7: cancelled before due
+	task("t-other-a", "open", "2026-03-01 09:00", "2026-03-10 00:00", "", "", "red")                                // T8: out of reach
 	now := at("2026-12-07 10:00")
 
 	rows, err := s.OverdueByOrg(ctx, now, gov)
