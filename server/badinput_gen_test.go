@@ -789,7 +789,7 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, sd seeded, n
 	t.Helper()
 	routes := routeList(t)
 	start := []string{"/inbox", "/cases", "/cases/new", "/cases/" + ids["case"], "/tasks/" + ids["task"], "/directories",
-		"/directories/" + ids["directory"], "/calendar", "/audit", "/audit/refusals", "/audit/verify", "/notifications", "/supervision"}
+		"/directories/" + ids["directory"], "/calendar", "/audit", "/audit/refusals", "/audit/verify", "/notifications", "/supervision", "/reports/annual"}
 	probed := map[string]bool{} // route pattern + field set, once each
 	covered := map[string]bool{}
 	n := 0

@@ -119,8 +119,11 @@ func (ui *UI) supervisionPage(c echo.Context) error {
 	}
 	units.Series = series(overdue, red, yellow)
 	units.Desc = strings.Join(desc, "；")
-	d.UnitChart = units.SVG()
-	trend := charts.Chart{ID: "chart-trend", Title: text(l, "supervision.trend"), Width: 720}
+	d.UnitChart = units.Pair()
+	trend := charts.Chart{ID: "chart-trend", Title: text(l, "supervision.trend")}
+	if n := len(r.Months); n > 0 {
+		trend.Title += "（" + r.Months[0].Month + " — " + r.Months[n-1].Month + "）"
+	}
 	overdue, red, yellow, desc = nil, nil, nil, nil
 	for _, m := range r.Months {
 		label := m.Month
@@ -129,9 +132,6 @@ func (ui *UI) supervisionPage(c echo.Context) error {
 			if l == langEN {
 				label = t.Format("Jan")
 			}
-			if t.Month() == time.January || len(trend.Categories) == 0 {
-				label = m.Month
-			}
 		}
 		trend.Categories = append(trend.Categories, label)
 		overdue, red, yellow = append(overdue, float64(m.Overdue)), append(red, float64(m.Red)), append(yellow, float64(m.Yellow))
@@ -139,7 +139,7 @@ func (ui *UI) supervisionPage(c echo.Context) error {
 	}
 	trend.Series = series(overdue, red, yellow)
 	trend.Desc = strings.Join(desc, "；")
-	d.TrendChart = trend.SVG()
+	d.TrendChart = trend.Pair()
 	return ui.render(c, http.StatusOK, "supervision", ui.newPage(c, "supervision", text(l, "supervision.title"), d))
 }
 

@@ -44,8 +44,19 @@ type Chart struct {
 	Max     float64
 	Percent bool
 	// Width is the drawing's width in user units (the svg scales to its
-	// container); 0: 640.
-	Width int
+	// container); 0: 560. LabelWidth is a horizontal chart's label column
+	// (longer labels are clipped with an ellipsis); 0: 170.
+	Width, LabelWidth int
+}
+
+// Pair draws the chart twice, for wide screens and, as ID-narrow, for
+// narrow ones (360 units wide, a label column of 112), each in a div of
+// class chart-wide or chart-narrow for the page's CSS to show one: text
+// keeps about its size on a phone and on a desktop.
+func (c Chart) Pair() template.HTML {
+	n := c
+	n.ID, n.Width, n.LabelWidth = c.ID+"-narrow", 360, 112
+	return template.HTML(`<div class="chart-wide">`) + c.SVG() + template.HTML(`</div><div class="chart-narrow">`) + n.SVG() + template.HTML(`</div>`)
 }
 
 // palette are the colours of series without their own: the page's red,
@@ -54,13 +65,12 @@ var palette = []string{"#b3261e", "#d4a72c", "#0b57a4", "#1a7f37", "#59636e"}
 
 // Geometry of the drawing, in user units.
 const (
-	barThick   = 18  // a horizontal bar's height, a vertical bar's width
-	groupGap   = 12  // between categories
-	labelWidth = 170 // the label column of a horizontal chart
-	axisPad    = 28  // below a vertical chart's bars, for the month labels
-	legendH    = 26
-	fontSize   = 13
-	valueRoom  = 44 // right of a horizontal bar, for its value
+	barThick  = 18 // a horizontal bar's height, a vertical bar's width
+	groupGap  = 12 // between categories
+	axisPad   = 28 // below a vertical chart's bars, for the month labels
+	legendH   = 26
+	fontSize  = 13
+	valueRoom = 44 // right of a horizontal bar, for its value
 )
 
 // Bar is one drawn rectangle, for tests: its category and series, its value
@@ -88,7 +98,7 @@ func (c Chart) width() float64 {
 	if c.Width > 0 {
 		return float64(c.Width)
 	}
-	return 640
+	return 560
 }
 
 // axisMax is the value axis's end: Max, or the largest value (a stack's
@@ -134,11 +144,34 @@ func niceCeil(v float64) float64 {
 	return v
 }
 
+// ticks is how many steps the value axis has: quarters for a percentage;
+// for counts, steps of whole numbers (an axis of 5 in fifths, of 2 in
+// halves).
+func (c Chart) ticks() int {
+	top := c.axisMax()
+	if c.Percent || top != math.Trunc(top) {
+		return 4
+	}
+	for _, n := range []int{4, 5, 2} {
+		if math.Mod(top, float64(n)) == 0 {
+			return n
+		}
+	}
+	return 1
+}
+
 func value(s Series, i int) float64 {
 	if i < len(s.Values) && s.Values[i] > 0 && !math.IsInf(s.Values[i], 0) {
 		return s.Values[i]
 	}
 	return 0
+}
+
+func (c Chart) labelWidth() float64 {
+	if c.LabelWidth > 0 {
+		return float64(c.LabelWidth)
+	}
+	return 170
 }
 
 func (c Chart) color(i int) string {
@@ -189,17 +222,19 @@ func (c Chart) draw() (string, []Bar) {
 		x += 18 + textWidth(s.Name) + 16
 	}
 	if c.Horizontal {
+		labelWidth := c.labelWidth()
 		plot := w - labelWidth - valueRoom
-		// Grid lines at quarters of the axis.
-		for q := 0; q <= 4; q++ {
-			gx := labelWidth + plot*float64(q)/4
+		// Grid lines at the axis's steps.
+		steps := c.ticks()
+		for q := 0; q <= steps; q++ {
+			gx := labelWidth + plot*float64(q)/float64(steps)
 			fmt.Fprintf(&b, `<line x1="%s" y1="%d" x2="%s" y2="%s" stroke="#d8dee4" stroke-width="1"/>`, num(gx), legendH, num(gx), num(h-20))
-			fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#59636e" font-size="11" text-anchor="middle">%s</text>`, num(gx), num(h-6), esc(c.format(top*float64(q)/4)))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#59636e" font-size="11" text-anchor="middle">%s</text>`, num(gx), num(h-6), esc(c.format(top*float64(q)/float64(steps))))
 		}
 		for i, cat := range c.Categories {
 			y := legendH + float64(i)*groupLen
 			mid := y + float64(perGroup*barThick)/2
-			fmt.Fprintf(&b, `<text x="%d" y="%s" fill="#1f2328" text-anchor="end" dominant-baseline="middle">%s</text>`, labelWidth-8, num(mid), esc(clip(cat, labelWidth-12)))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#1f2328" text-anchor="end" dominant-baseline="middle">%s</text>`, num(labelWidth-8), num(mid), esc(clip(cat, labelWidth-12)))
 			off := 0.0
 			for j, s := range c.Series {
 				v := value(s, i)
@@ -211,7 +246,7 @@ func (c Chart) draw() (string, []Bar) {
 				bars = append(bars, Bar{Category: cat, Series: s.Name, Value: v, Length: l})
 				fmt.Fprintf(&b, `<rect class="bar" x="%s" y="%s" width="%s" height="%d" fill="%s" data-category="%s" data-series="%s" data-value="%s"><title>%s · %s：%s</title></rect>`,
 					num(bx), num(by), num(l), barThick, esc(c.color(j)), esc(cat), esc(s.Name), num(v), esc(cat), esc(s.Name), esc(c.format(v)))
-				if !c.Stacked {
+				if !c.Stacked && v > 0 {
 					fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#1f2328" font-size="11" dominant-baseline="middle">%s</text>`, num(bx+l+4), num(by+barThick/2), esc(c.format(v)))
 				} else {
 					off += l
@@ -229,10 +264,11 @@ func (c Chart) draw() (string, []Bar) {
 		const left, plotH = 36.0, 200.0
 		plot := w - left - 8
 		base := legendH + plotH
-		for q := 0; q <= 4; q++ {
-			gy := base - plotH*float64(q)/4 + 8
+		steps := c.ticks()
+		for q := 0; q <= steps; q++ {
+			gy := base + 8 - (plotH-8)*float64(q)/float64(steps)
 			fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#d8dee4" stroke-width="1"/>`, num(left), num(gy), num(w-8), num(gy))
-			fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#59636e" font-size="11" text-anchor="end" dominant-baseline="middle">%s</text>`, num(left-4), num(gy), esc(c.format(top*float64(q)/4)))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#59636e" font-size="11" text-anchor="end" dominant-baseline="middle">%s</text>`, num(left-4), num(gy), esc(c.format(top*float64(q)/float64(steps))))
 		}
 		slot := plot / math.Max(n, 1)
 		thick := math.Min(float64(barThick), (slot-4)/float64(perGroup))

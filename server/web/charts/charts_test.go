@@ -129,7 +129,11 @@ func TestGroupedAndStacked(t *testing.T) {
 		if (!stacked && axis != 5) || (stacked && axis != 10) {
 			t.Errorf("stacked=%v: axis %v", stacked, axis)
 		}
-		plot := c.width() - labelWidth - valueRoom
+		// Counts step in whole numbers: 5 in ones, 10 in twos.
+		if steps := c.ticks(); (!stacked && steps != 5) || (stacked && steps != 5) {
+			t.Errorf("stacked=%v: %d steps", stacked, steps)
+		}
+		plot := c.width() - c.labelWidth() - valueRoom
 		for _, r := range rects {
 			if want := plot * r.Value / axis; math.Abs(r.W-want) > 0.02 {
 				t.Errorf("stacked=%v: %s/%s width %v, want %v", stacked, r.Category, r.Series, r.W, want)
@@ -173,5 +177,26 @@ func TestTrendByMonthAndPercent(t *testing.T) {
 	z := Chart{ID: "z", Title: "无", Desc: "无数据", Categories: []string{"甲"}, Series: []Series{{Name: "逾期", Values: []float64{0}}}, Horizontal: true}
 	if _, _, rects := parse(t, string(z.SVG())); len(rects) != 1 || rects[0].W != 0 {
 		t.Errorf("zero chart %+v", rects)
+	}
+}
+
+// Pair draws the chart for wide and narrow screens: two well-formed svgs
+// with the same bars, the narrow one's long labels clipped.
+func TestPair(t *testing.T) {
+	c := Chart{ID: "u", Title: "t", Desc: "d", Categories: []string{"宜阳县人民政府办公室", "甲"}, Horizontal: true,
+		Series: []Series{{Name: "逾期", Values: []float64{2, 1}}}}
+	pair := string(c.Pair())
+	wide, narrow, ok := strings.Cut(strings.TrimPrefix(pair, `<div class="chart-wide">`), `</div><div class="chart-narrow">`)
+	if !ok || !strings.HasSuffix(narrow, "</div>") {
+		t.Fatalf("pair %s", pair)
+	}
+	narrow = strings.TrimSuffix(narrow, "</div>")
+	_, _, wb := parse(t, wide)
+	_, _, nb := parse(t, narrow)
+	if len(wb) != 2 || len(nb) != 2 || !strings.Contains(narrow, `id="u-narrow"`) || !strings.Contains(narrow, "…") || strings.Contains(wide, "…") {
+		t.Errorf("wide %v narrow %v\n%s", wb, nb, pair)
+	}
+	if math.Abs(nb[0].W/nb[1].W-2) > 0.001 {
+		t.Errorf("narrow bars %v not proportional", nb)
 	}
 }
