@@ -41,6 +41,8 @@ func init() {
 		"supervision.trend":                      {"近 12 个月趋势", "The last 12 months"},
 		"supervision.trend_intro":                {"每月：当月曾处于逾期未办结状态的任务数，以及当月发出的红色预警（到期）和黄色预警（临近到期）数；本月截至现在。", "Per month: tasks that were past due and open at some time in it, and the red (due) and yellow (due soon) warnings that fell in it; this month up to now."},
 		"supervision.month_suffix":               {"月", "/"},
+		"supervision.trend_none":                 {"近 12 个月没有逾期或预警的任务。", "No task was overdue or warned in the last 12 months."},
+		"annual.no_decisions":                    {"本年没有作出决定的事项，比率无从计算。", "No case was decided this year: the rates have nothing to count."},
 		"supervision.month":                      {"月份", "Month"},
 		"supervision.units_count":                {"共 {n} 个单位", "{n} organisations"},
 	} {

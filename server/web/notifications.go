@@ -119,7 +119,9 @@ func (ui *UI) supervisionPage(c echo.Context) error {
 	}
 	units.Series = series(overdue, red, yellow)
 	units.Desc = strings.Join(desc, "；")
-	d.UnitChart = units.Pair()
+	if !units.Empty() {
+		d.UnitChart = units.Pair()
+	}
 	trend := charts.Chart{ID: "chart-trend", Title: text(l, "supervision.trend")}
 	if n := len(r.Months); n > 0 {
 		trend.Title += "（" + r.Months[0].Month + " — " + r.Months[n-1].Month + "）"
@@ -139,7 +141,9 @@ func (ui *UI) supervisionPage(c echo.Context) error {
 	}
 	trend.Series = series(overdue, red, yellow)
 	trend.Desc = strings.Join(desc, "；")
-	d.TrendChart = trend.Pair()
+	if !trend.Empty() {
+		d.TrendChart = trend.Pair()
+	}
 	return ui.render(c, http.StatusOK, "supervision", ui.newPage(c, "supervision", text(l, "supervision.title"), d))
 }
 

@@ -90,6 +90,13 @@ func TestNotificationsPage(t *testing.T) {
 // tasks for auditors and heads, links to them, and is refused to others.
 func TestSupervisionPage(t *testing.T) {
 	s := newCommentStack(t)
+	// Nothing due yet: every unit listed with zeros, no chart of nothing.
+	quiet := s.get(t, "auditor", "/supervision").Body.String()
+	if strings.Count(quiet, `<tr data-org="`) != 5 || strings.Contains(quiet, `id="chart-supervision"`) || !strings.Contains(quiet, `id="trend-none"`) ||
+		!strings.Contains(quiet, "目前没有逾期或预警的任务") {
+		t.Errorf("the quiet supervision page: %d units, a chart %v, trend-none %v", strings.Count(quiet, `<tr data-org="`),
+			strings.Contains(quiet, `id="chart-supervision"`), strings.Contains(quiet, `id="trend-none"`))
+	}
 	if _, err := s.store.DB.ExecContext(context.Background(), `UPDATE tasks SET due_at = now() - interval '3 days' WHERE id = $1`, s.taskID); err != nil {
 		t.Fatal(err)
 	}

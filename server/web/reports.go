@@ -116,7 +116,9 @@ func (ui *UI) annualPage(c echo.Context) error {
 	}
 	rates.Series = []charts.Series{{Name: text(l, "annual.rate"), Color: "#0b57a4", Values: vals}}
 	rates.Desc = strings.Join(desc, "；")
-	d.RateChart = rates.Pair()
+	if !rates.Empty() {
+		d.RateChart = rates.Pair()
+	}
 
 	if len(rep.Units) > 0 {
 		units := charts.Chart{ID: "chart-units", Title: text(l, "annual.chart_units") + "：" + name + " " + strconv.Itoa(rep.Year),
@@ -136,7 +138,9 @@ func (ui *UI) annualPage(c echo.Context) error {
 		units.Series = []charts.Series{{Name: text(l, "annual.on_time"), Color: "#1a7f37", Values: on},
 			{Name: text(l, "annual.late"), Color: "#d4a72c", Values: late}, {Name: text(l, "annual.overdue_open"), Color: "#b3261e", Values: open}}
 		units.Desc = strings.Join(desc, "；")
-		d.UnitChart = units.Pair()
+		if !units.Empty() {
+			d.UnitChart = units.Pair()
+		}
 	}
 	return ui.render(c, http.StatusOK, "annual", ui.newPage(c, "annual", text(l, "annual.title"), d))
 }

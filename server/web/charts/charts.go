@@ -88,6 +88,19 @@ func (c Chart) SVG() template.HTML {
 	return template.HTML(s)
 }
 
+// Empty says whether every value is zero: a chart with nothing to show,
+// which a page leaves out for a sentence saying so.
+func (c Chart) Empty() bool {
+	for _, s := range c.Series {
+		for i := range c.Categories {
+			if value(s, i) > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Bars are the rectangles SVG draws, in order.
 func (c Chart) Bars() []Bar {
 	_, bars := c.draw()

@@ -178,6 +178,9 @@ func TestTrendByMonthAndPercent(t *testing.T) {
 	if _, _, rects := parse(t, string(z.SVG())); len(rects) != 1 || rects[0].W != 0 {
 		t.Errorf("zero chart %+v", rects)
 	}
+	if !z.Empty() || p.Empty() || c.Empty() {
+		t.Errorf("Empty: zeros %v, rates %v, trend %v", z.Empty(), p.Empty(), c.Empty())
+	}
 }
 
 // Pair draws the chart for wide and narrow screens: two well-formed svgs
