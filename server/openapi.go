@@ -125,7 +125,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/reports/annual", "An organisation's annual figures (R-LIA-05): directory, cases by state, legality review coverage, collective discussion and participation rates, expert and risk reviews, stage durations in working days, overdue tasks, post-evaluations, refusals by rule; each with its cases. JSON, or CSV with format=csv or Accept: text/csv (auditors and admins whose reach holds the organisation, the organisation, its general office)", new(AnnualReportQuery), new(AnnualReport), 200, true, []int{400, 403, 404}},
 		{"GET", "/api/v1/audit/crosscheck/{case_id}", "Compare a case's audit events with the Updates its Temporal history accepted (auditors, admins)", new(casePath), new(crosscheck.Report), 200, true, []int{400, 403, 404, 410, 503}},
 	}
-	for _, o := range slices.Concat(directoryOps, publicCommentOps, commentLedgerOps, userOps, institutionOps, linkOps, hearingOps, meetingOps, expertOps, proposalOps, independenceOps) {
+	for _, o := range slices.Concat(directoryOps, publicCommentOps, commentLedgerOps, userOps, institutionOps, linkOps, hearingOps, meetingOps, expertOps, proposalOps, independenceOps, printOps) {
 		ops = append(ops, op(o))
 	}
 	for _, o := range ops {

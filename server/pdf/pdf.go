@@ -1,5 +1,6 @@
 // Package pdf prints a self-contained HTML page to PDF with a headless
-// Chromium (the adoption report of public comments, filed as a document).
+// Chromium (the adoption report of public comments, filed as a document, and
+// the printed documents of server/printdocs).
 // Only server imports it; it imports nothing of ours but the browser finder.
 package pdf
 
@@ -26,6 +27,21 @@ var ErrNoBrowser = errors.New("pdf: no headless Chromium")
 // made a few times per case, and a browser shared across requests would be
 // state held by one API server.
 func Render(ctx context.Context, browser string, page []byte) ([]byte, error) {
+	return RenderWith(ctx, browser, page, Options{})
+}
+
+// Options add what the browser prints on every page around the page's own
+// content: a header and a footer template (HTML with inline style and data:
+// images only; the classes pageNumber and totalPages get the page's number
+// and count) in margins of MarginTop and MarginBottom inches (0: the
+// default 0.6).
+type Options struct {
+	Header, Footer          string
+	MarginTop, MarginBottom float64
+}
+
+// RenderWith is Render with a header and footer on every page.
+func RenderWith(ctx context.Context, browser string, page []byte, o Options) ([]byte, error) {
 	path, err := chromium.Path(browser)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoBrowser, err)
@@ -40,7 +56,25 @@ func Render(ctx context.Context, browser string, page []byte) ([]byte, error) {
 	if err := chromedp.Do(bctx, chromedp.Navigate("data:text/html;charset=utf-8;base64,"+base64.StdEncoding.EncodeToString(page))); err != nil {
 		return nil, fmt.Errorf("pdf: load page: %w", err)
 	}
-	out, err := chromedp.Run(bctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFMargin(0.6), chromedp.PDFPrintBackground()))
+	top, bottom := o.MarginTop, o.MarginBottom
+	if top == 0 {
+		top = 0.6
+	}
+	if bottom == 0 {
+		bottom = 0.6
+	}
+	popts := []chromedp.PDFOption{chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFMargins(top, 0.6, bottom, 0.6), chromedp.PDFPrintBackground()}
+	if o.Header != "" || o.Footer != "" {
+		header, footer := o.Header, o.Footer
+		if header == "" {
+			header = "<span></span>"
+		}
+		if footer == "" {
+			footer = "<span></span>"
+		}
+		popts = append(popts, chromedp.PDFHeaderTemplate(header), chromedp.PDFFooterTemplate(footer))
+	}
+	out, err := chromedp.Run(bctx, chromedp.PrintToPDF(popts...))
 	if err != nil {
 		return nil, fmt.Errorf("pdf: print: %w", err)
 	}

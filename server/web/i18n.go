@@ -772,6 +772,10 @@ func (m msg) pick(lang string) string {
 	return m.zh
 }
 
+// LabelZH is label in Chinese, for what is printed from the record
+// (server/printdocs): the same names the workbench shows.
+func LabelZH(kind, value string) string { return label(langZH, kind, value) }
+
 // label names a value of a kind ("state", "task", "role", "outcome", …).
 // Audit actions "task.completed.<type>" are named after their task type.
 func label(lang, kind, value string) string {
