@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/juece/juece/db/participation"
 	"github.com/juece/juece/server/pdf"
 	"github.com/juece/juece/server/printdocs"
+	"github.com/juece/juece/server/public"
 )
 
 // The printed documents of a case (server/printdocs): the legality review
@@ -103,7 +105,15 @@ func (s *Server) printedList(c echo.Context) error {
 		return err
 	}
 	out := PrintedList{CaseID: cs.ID, Number: rec.Case.Number, ChainHead: rec.Case.AuditHead, Documents: []PrintedItem{}}
+	u := currentUser(c)
+	ledger, err := s.oversees(c, cs.OrganID, cs.UnitID)
+	if err != nil {
+		return err
+	}
 	for _, d := range printdocs.Available(in) {
+		if d.Key == printdocs.KeyAdoption && !ledger && u.OrgID != cs.UnitID {
+			continue // commentReader's readers only, as printed refuses others
+		}
 		out.Documents = append(out.Documents, PrintedItem{Doc: d, Href: "/api/v1/cases/" + cs.ID + "/print/" + d.Key})
 	}
 	return c.JSON(http.StatusOK, out)
@@ -176,4 +186,14 @@ func (s *Server) dossierPrinter(base, by string) dossier.PrintFunc {
 var printOps = []apiOp{
 	{"GET", "/api/v1/cases/{id}/print", "The printable documents the case has reached (决策审批单, 公众意见研究采纳情况报告, 合法性审查意见书, 会议纪要, 卷内目录), each with its PDF link", new(idPath), new(PrintedList), 200, true, []int{404}},
 	{"GET", "/api/v1/cases/{id}/print/{doc}", "One printed document as PDF (A4), stamped with the case number, the chain head and a QR code of the verify page; 409 not_reached before its step", new(printPath), new(pdfFile), 200, true, []int{403, 404, 409, 503}},
+}
+
+// DossierPrinter prints a case's documents into a dossier exported outside
+// a request (`juece dossier export`): base is where people reach the
+// workbench (its verify pages), by who exports.
+func DossierPrinter(store *db.Store, chromium, base, by string, log *slog.Logger) dossier.PrintFunc {
+	s := &Server{store: store, log: log, cfg: Config{Chromium: chromium}}
+	s.links = participation.New(store.DB)
+	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log})
+	return s.dossierPrinter(base, by)
 }

@@ -156,6 +156,14 @@ func TestPrintedDocuments(t *testing.T) {
 	if code := s.do("legality_review_officer", "GET", "/api/v1/cases/"+id+"/print/adoption-report", nil, &p); code != 403 {
 		t.Errorf("the review office printing the adoption report: %d, want 403", code)
 	}
+	var theirs struct {
+		Documents []struct {
+			Key string `json:"key"`
+		} `json:"documents"`
+	}
+	if s.do("legality_review_officer", "GET", "/api/v1/cases/"+id+"/print", nil, &theirs); len(theirs.Documents) != 4 {
+		t.Errorf("the review office is offered %+v, want the four documents but the adoption report", theirs.Documents)
+	}
 
 	// The dossier: the PDFs under print/, hashed in the manifest.
 	code, _, zipped := s.fetch("auditor", "/api/v1/cases/"+id+"/dossier")

@@ -119,8 +119,9 @@ ol, ul { margin: 0 0 2mm 2em; padding: 0; }
 <table><tr><th>文书</th><th>文号</th><th>环节</th></tr>
 {{range .}}<tr><td>{{docno .Kind}}</td><td>{{.Number}}</td><td>{{task .Step}}</td></tr>{{end}}</table>{{end}}
 <h2>卷内材料</h2>
-<table><tr><th style="width:2.5em">序号</th><th>名称</th><th style="width:4em">类别</th><th style="width:7em">环节</th><th style="width:5em">上传人</th><th style="width:6.5em">时间</th><th style="width:11em">SHA-256</th></tr>
-{{range $c.Documents}}<tr><td>{{.No}}</td><td>{{.Name}}{{if gt .Version 1}}（第{{.Version}}版）{{end}}</td><td>{{kind .Kind}}</td><td>{{task .Step}}</td><td>{{.UploadedByName}}</td><td>{{time .UploadedAt}}</td><td><code>{{.SHA256}}</code></td></tr>
+<table style="table-layout:fixed"><colgroup><col style="width:2.6em"><col><col style="width:3.2em"><col style="width:6.5em"><col style="width:4em"><col style="width:6em"><col style="width:14em"></colgroup>
+<tr><th>序号</th><th>名称</th><th>类别</th><th>环节</th><th>上传人</th><th>时间</th><th>SHA-256</th></tr>
+{{range $c.Documents}}<tr><td>{{.No}}</td><td>{{.Name}}{{if gt .Version 1}}（第{{.Version}}版）{{end}}</td><td>{{kind .Kind}}</td><td>{{task .Step}}</td><td>{{.UploadedByName}}</td><td>{{time .UploadedAt}}</td><td><code class="hash">{{.SHA256}}</code></td></tr>
 {{else}}<tr><td colspan="7">无</td></tr>{{end}}</table>
 <h2>过程记录（审计事件）</h2>
 <table><tr><th style="width:2.5em">序号</th><th style="width:6.5em">时间</th><th>事项</th><th style="width:5em">操作人</th><th style="width:23em">哈希</th></tr>
