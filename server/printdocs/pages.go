@@ -100,7 +100,7 @@ ol, ul { margin: 0 0 2mm 2em; padding: 0; }
 <tr><th>发起时间</th><td>{{time .Case.CreatedAt}}</td><th>事项标识</th><td><code>{{.Case.ID}}</code></td></tr>
 </table>
 <h2>办理过程</h2>
-<table><tr><th style="width:2.5em">序号</th><th style="width:8em">环节</th><th style="width:5.5em">办理人</th><th style="width:8em">单位</th><th style="width:6.5em">时间</th><th>意见</th></tr>
+<table><thead><tr><th style="width:2.5em">序号</th><th style="width:8em">环节</th><th style="width:5.5em">办理人</th><th style="width:8em">单位</th><th style="width:6.5em">时间</th><th>意见</th></tr></thead>
 {{range .Doc}}<tr><td>{{.No}}</td><td>{{.Step}}</td><td>{{.Actor}}{{with .OnBehalf}}<br><span class="muted">代 {{.}} 办理</span>{{end}}</td><td>{{.Org}}</td><td>{{time .At}}</td><td>{{.Opinion}}</td></tr>
 {{end}}</table>
 <p class="flat muted">本单由系统依据审计链中已办结的各环节记录生成，办理人、时间与意见均取自审计事件；核验方法见页脚。</p>
@@ -119,12 +119,12 @@ ol, ul { margin: 0 0 2mm 2em; padding: 0; }
 <table><tr><th>文书</th><th>文号</th><th>环节</th></tr>
 {{range .}}<tr><td>{{docno .Kind}}</td><td>{{.Number}}</td><td>{{task .Step}}</td></tr>{{end}}</table>{{end}}
 <h2>卷内材料</h2>
-<table style="table-layout:fixed"><colgroup><col style="width:2.6em"><col><col style="width:3.2em"><col style="width:6.5em"><col style="width:4em"><col style="width:6em"><col style="width:14em"></colgroup>
-<tr><th>序号</th><th>名称</th><th>类别</th><th>环节</th><th>上传人</th><th>时间</th><th>SHA-256</th></tr>
+<table style="table-layout:fixed"><colgroup><col style="width:2.6em"><col><col style="width:3.8em"><col style="width:6em"><col style="width:4.2em"><col style="width:6.8em"><col style="width:13em"></colgroup>
+<thead><tr><th>序号</th><th>名称</th><th>类别</th><th>环节</th><th>上传人</th><th>时间</th><th>SHA-256</th></tr></thead>
 {{range $c.Documents}}<tr><td>{{.No}}</td><td>{{.Name}}{{if gt .Version 1}}（第{{.Version}}版）{{end}}</td><td>{{kind .Kind}}</td><td>{{task .Step}}</td><td>{{.UploadedByName}}</td><td>{{time .UploadedAt}}</td><td><code class="hash">{{.SHA256}}</code></td></tr>
 {{else}}<tr><td colspan="7">无</td></tr>{{end}}</table>
 <h2>过程记录（审计事件）</h2>
-<table><tr><th style="width:2.5em">序号</th><th style="width:6.5em">时间</th><th>事项</th><th style="width:5em">操作人</th><th style="width:23em">哈希</th></tr>
+<table><thead><tr><th style="width:2.5em">序号</th><th style="width:6.5em">时间</th><th>事项</th><th style="width:5em">操作人</th><th style="width:23em">哈希</th></tr></thead>
 {{range $c.Events}}<tr><td>{{.Seq}}</td><td>{{time .At}}</td><td>{{action .Action}}</td><td>{{.Actor}}</td><td><code class="hash">{{.Hash}}</code></td></tr>
 {{end}}</table>
 </body></html>{{end}}
