@@ -96,15 +96,20 @@ func (s *Server) printedList(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	rec, err := s.store.CaseRecord(ctx, cs.ID)
+	// What the documents need is read when one is printed; which of them
+	// the case has reached needs only its events and whether it has a
+	// comment notice (the case page asks on every view).
+	evs, err := s.store.Timeline(ctx, cs.ID)
 	if err != nil {
 		return err
 	}
-	in, err := s.printInput(ctx, rec, dossier.Catalogue{}, "", "")
-	if err != nil {
+	in := printdocs.Input{Record: db.CaseRecord{Case: cs, Events: evs}}
+	if _, err := s.links.Notice(ctx, cs.ID); err == nil {
+		in.Adoption = &public.Report{}
+	} else if !errors.Is(err, participation.ErrNoNotice) {
 		return err
 	}
-	out := PrintedList{CaseID: cs.ID, Number: rec.Case.Number, ChainHead: rec.Case.AuditHead, Documents: []PrintedItem{}}
+	out := PrintedList{CaseID: cs.ID, Number: cs.Number, ChainHead: cs.AuditHead, Documents: []PrintedItem{}}
 	u := currentUser(c)
 	ledger, err := s.oversees(c, cs.OrganID, cs.UnitID)
 	if err != nil {

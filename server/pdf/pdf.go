@@ -42,20 +42,57 @@ type Options struct {
 
 // RenderWith is Render with a header and footer on every page.
 func RenderWith(ctx context.Context, browser string, page []byte, o Options) ([]byte, error) {
+	out, err := RenderAll(ctx, browser, []Job{{Page: page, Options: o}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// Job is one page to print with its options.
+type Job struct {
+	Page    []byte
+	Options Options
+}
+
+// RenderAll prints several pages in one browser (a tab each), as a
+// dossier's documents are: a browser started per page would cost a second
+// or more each. It returns the PDFs in the order of jobs.
+func RenderAll(ctx context.Context, browser string, jobs []Job) ([][]byte, error) {
 	path, err := chromium.Path(browser)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoBrowser, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(60+30*len(jobs))*time.Second)
 	defer cancel()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(alloc)
 	defer cancelBrowser()
-	if err := chromedp.Do(bctx, chromedp.Navigate("data:text/html;charset=utf-8;base64,"+base64.StdEncoding.EncodeToString(page))); err != nil {
-		return nil, fmt.Errorf("pdf: load page: %w", err)
+	// The first tab starts the browser; each job's tab is opened in it.
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		return nil, fmt.Errorf("pdf: start browser: %w", err)
 	}
+	out := make([][]byte, 0, len(jobs))
+	for i, j := range jobs {
+		b, err := printTab(bctx, j)
+		if err != nil {
+			return nil, fmt.Errorf("pdf: page %d: %w", i+1, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// printTab prints one job in a tab of its own.
+func printTab(bctx context.Context, j Job) ([]byte, error) {
+	tctx, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate("data:text/html;charset=utf-8;base64,"+base64.StdEncoding.EncodeToString(j.Page))); err != nil {
+		return nil, fmt.Errorf("load page: %w", err)
+	}
+	o := j.Options
 	top, bottom := o.MarginTop, o.MarginBottom
 	if top == 0 {
 		top = 0.6
@@ -74,9 +111,9 @@ func RenderWith(ctx context.Context, browser string, page []byte, o Options) ([]
 		}
 		popts = append(popts, chromedp.PDFHeaderTemplate(header), chromedp.PDFFooterTemplate(footer))
 	}
-	out, err := chromedp.Run(bctx, chromedp.PrintToPDF(popts...))
+	b, err := chromedp.Run(tctx, chromedp.PrintToPDF(popts...))
 	if err != nil {
-		return nil, fmt.Errorf("pdf: print: %w", err)
+		return nil, fmt.Errorf("print: %w", err)
 	}
-	return out, nil
+	return b, nil
 }

@@ -132,28 +132,51 @@ func Page(key string, in Input) ([]byte, error) {
 // Print prints the document of key to PDF with the browser ("" finds it),
 // its stamp in the footer of every page.
 func Print(ctx context.Context, browser, key string, in Input) ([]byte, error) {
-	page, err := Page(key, in)
+	j, err := job(key, in)
 	if err != nil {
 		return nil, err
+	}
+	out, err := pdf.RenderAll(ctx, browser, []pdf.Job{j})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// job is the page of key with its stamp, to print.
+func job(key string, in Input) (pdf.Job, error) {
+	page, err := Page(key, in)
+	if err != nil {
+		return pdf.Job{}, err
 	}
 	footer, err := Footer(in)
 	if err != nil {
-		return nil, err
+		return pdf.Job{}, err
 	}
 	header := `<div style="font-family:'WenQuanYi Micro Hei',sans-serif;font-size:7pt;color:#555;width:100%;padding:0 15mm;display:flex;justify-content:space-between">` +
 		`<span>` + template.HTMLEscapeString(Title(key)) + `</span><span>编号 ` + template.HTMLEscapeString(in.Record.Case.Number) + `</span></div>`
-	return pdf.RenderWith(ctx, browser, page, pdf.Options{Header: header, Footer: footer, MarginTop: 0.55, MarginBottom: 1.0})
+	return pdf.Job{Page: page, Options: pdf.Options{Header: header, Footer: footer, MarginTop: 0.55, MarginBottom: 1.0}}, nil
 }
 
-// PrintAll prints every document the case has reached, for the dossier.
+// PrintAll prints every document the case has reached, for the dossier,
+// in one browser.
 func PrintAll(ctx context.Context, browser string, in Input) ([]dossier.Printed, error) {
-	var out []dossier.Printed
-	for _, d := range Available(in) {
-		b, err := Print(ctx, browser, d.Key, in)
+	docs := Available(in)
+	jobs := make([]pdf.Job, 0, len(docs))
+	for _, d := range docs {
+		j, err := job(d.Key, in)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.Key, err)
 		}
-		out = append(out, dossier.Printed{Key: d.Key, Title: d.Title, PDF: b})
+		jobs = append(jobs, j)
+	}
+	pdfs, err := pdf.RenderAll(ctx, browser, jobs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dossier.Printed, len(docs))
+	for i, d := range docs {
+		out[i] = dossier.Printed{Key: d.Key, Title: d.Title, PDF: pdfs[i]}
 	}
 	return out, nil
 }
