@@ -78,7 +78,7 @@ ol, ul { margin: 0 0 2mm 2em; padding: 0; }
 <div class="docno">{{$m.Number}}</div>
 <hr class="rule">
 <h1>关于《{{.Case.Title}}》的会议纪要</h1>
-<p>{{$m.Date}}，{{.OrganName}}召开{{$m.MeetingType}}，集体讨论《{{.Case.Title}}》（编号 {{.Case.Number}}，承办单位 {{.UnitName}}）{{if $m.Members}}。应出席组成人员 {{$m.Members}} 人，实到 {{$m.Present}} 人（不含行政首长）{{end}}。会议依据《重大行政决策程序暂行条例》第三十条，纪要如下。</p>
+<p>{{$m.Date}}，{{.OrganName}}召开{{$m.MeetingType}}，集体讨论《{{.Case.Title}}》（编号 {{.Case.Number}}，承办单位 {{.UnitName}}）{{if $m.Members}}。应出席组成人员 {{$m.Members}} 人，实到 {{$m.Present}} 人（不含行政首长）{{with $m.PresentNames}}：{{range $i, $n := .}}{{if $i}}、{{end}}{{$n}}{{end}}{{end}}{{end}}{{with $m.Agenda}}。议题：{{.}}{{end}}。会议依据《重大行政决策程序暂行条例》第三十条，纪要如下。</p>
 <h2>一、发言情况（按发言顺序，行政首长最后）</h2>
 <table><tr><th style="width:3em">序号</th><th style="width:8em">发言人</th><th style="width:9em">表态</th><th>发言要点</th></tr>
 {{range $m.Statements}}<tr><td>{{.No}}</td><td>{{.Member}}{{if .IsHead}}（行政首长）{{end}}</td><td>{{.Position}}</td><td>{{.Text}}</td></tr>
@@ -87,6 +87,7 @@ ol, ul { margin: 0 0 2mm 2em; padding: 0; }
 <p>{{$m.Decision}}{{if $m.Unanimous}}（一致同意）{{end}}。</p>
 {{with $m.Divergence}}<p>行政首长与多数人意见不一致的理由：{{.}}</p>{{end}}
 {{with $m.Dissent}}<h2>三、不同意见</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{with $m.Addenda}}<h2>纪要附注（封存后追加）</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <div class="sign"><div>记录人：{{$m.Recorder}}（{{$m.Org}}）</div><div>{{.OrganName}}</div><div>{{cnday $m.At}}</div></div>
 </body></html>{{end}}
 

@@ -24,6 +24,7 @@ import (
 	"github.com/juece/juece/server/pdf"
 	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/server/web"
+	"github.com/juece/juece/workflows/meeting"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -290,12 +291,13 @@ type adviserView struct {
 }
 
 type minutesView struct {
-	Org, Number, MeetingType, Heading, Date, Decision, Divergence, Recorder string
-	Present, Members                                                        int
-	Statements                                                              []statementView
-	Dissent                                                                 []string
-	At                                                                      time.Time
-	Unanimous                                                               bool
+	Org, Number, MeetingType, Heading, Date, Decision, Divergence, Recorder, Agenda string
+	PresentNames, Addenda                                                           []string
+	Present, Members                                                                int
+	Statements                                                                      []statementView
+	Dissent                                                                         []string
+	At                                                                              time.Time
+	Unanimous                                                                       bool
 }
 
 type statementView struct {
@@ -377,7 +379,36 @@ func viewOf(key string, in Input) (view, error) {
 		if err := formOf(*e, &f); err != nil {
 			return v, err
 		}
+		// A meeting recorded as it was held (live, or paper entered
+		// afterwards) has its minutes in the completion's sealed session,
+		// not on the form.
+		var d struct {
+			Meeting *meeting.Session `json:"meeting"`
+		}
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return v, fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		var agenda string
+		var present []string
+		var addenda []string
+		if s := d.Meeting; s != nil && s.Mode != "" {
+			mm := s.Minutes()
+			f.MeetingType, f.Decision, f.DivergenceReason, f.Members, f.Present = s.MeetingType, s.Decision, s.Reason, s.Members, mm.Present
+			f.MeetingDate = s.HeldOn
+			if f.MeetingDate == "" && !s.OpenedAt.IsZero() {
+				f.MeetingDate = s.OpenedAt.In(chinaTime).Format(time.DateOnly)
+			}
+			f.Statements, f.Dissent, f.DissentDetails = nil, nil, mm.Dissent
+			for _, st := range s.Statements {
+				f.Statements = append(f.Statements, st.Statement)
+			}
+			agenda, present = s.Agenda, s.Present
+			for _, a := range s.Addenda {
+				addenda = append(addenda, a.At.In(chinaTime).Format("2006-01-02 15:04")+" "+a.By+"："+a.Text)
+			}
+		}
 		m := minutesView{Org: orgName(rec, e.ActorOrg), Number: docNumber(rec, e.TaskID, numbering.KindMinutes, f.MinutesRef),
+			Agenda: agenda, PresentNames: present, Addenda: addenda,
 			MeetingType: web.LabelZH("meeting_type", f.MeetingType), Heading: rec.OrganName + label(meetingHeading, f.MeetingType) + "纪要", Date: cnDate(f.MeetingDate), Decision: web.LabelZH("decision", f.Decision),
 			Divergence: f.DivergenceReason, Recorder: e.ActorName, Present: f.Present, Members: f.Members, At: e.At, Unanimous: f.Unanimous}
 		for i, s := range f.Statements {
