@@ -18,6 +18,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dossier"
+	"github.com/juece/juece/server/web/chromium"
 )
 
 // pdfText extracts a PDF's text with pdftotext (poppler-utils, which
@@ -63,6 +64,9 @@ func (s *stack) fetch(role, path string) (int, http.Header, []byte) {
 // and the catalogue with their SHA-256; the offline verifier (what `juece
 // verify FILE.zip` runs) passes on it and names the PDF a changed byte is in.
 func TestPrintedDocuments(t *testing.T) {
+	if _, err := chromium.Path(""); err != nil {
+		t.Fatalf("the printed documents need a headless Chromium (juece setup installs it): %v", err)
+	}
 	s := newStack(t)
 	id := s.startCase("宜阳县城区集中供暖价格调整方案")
 	s.walk(id, "public_comment_report")
