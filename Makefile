@@ -12,7 +12,7 @@ build:
 run: build
 	./$(BIN) dev
 
-## setup: install PostgreSQL and headless Chromium when missing (as root) and build the Temporal CLI once
+## setup: install PostgreSQL, headless Chromium and poppler-utils when missing (as root) and build the Temporal CLI once
 setup:
 	$(GO) run . setup
 

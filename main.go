@@ -64,6 +64,7 @@ type Config struct {
 	// portal is always at /public/ on Listen too).
 	PublicListen   string
 	Chromium       string // JUECE_CHROMIUM: the headless browser that prints adoption reports ("" finds it)
+	PublicURL      string // JUECE_PUBLIC_URL: where people reach the workbench, for the printed documents' QR codes
 	DataDir        string // JUECE_DATA_DIR
 	PGPort         int    // JUECE_PG_PORT, for the dev cluster
 	TemporalPort   int    // JUECE_TEMPORAL_PORT, for the dev server
@@ -154,6 +155,7 @@ func loadConfig() Config {
 		Listen:                     env("JUECE_LISTEN", ":8080"),
 		PublicListen:               os.Getenv("JUECE_PUBLIC_LISTEN"),
 		Chromium:                   os.Getenv("JUECE_CHROMIUM"),
+		PublicURL:                  os.Getenv("JUECE_PUBLIC_URL"),
 		DataDir:                    env("JUECE_DATA_DIR", ".data"),
 		PGPort:                     num("JUECE_PG_PORT", 54329),
 		TemporalPort:               num("JUECE_TEMPORAL_PORT", 7233),
@@ -210,7 +212,7 @@ Usage:
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
   juece cluster [--pg-port 54339] [--temporal-port 7300] [--api 127.0.0.1:8090,127.0.0.1:8091]   the production topology here: PostgreSQL, the official Temporal server on it, two API servers, two workers
   juece bench [--actors 1,20,50] [--sweep] [--per-level 10s] [--out DIR]   the product over HTTP against bare-SDK baselines, one run
-  juece setup               install PostgreSQL and headless Chromium if missing (as root) and build the Temporal CLI
+  juece setup               install PostgreSQL, headless Chromium and poppler-utils if missing (as root) and build the Temporal CLI
 
 Environment: DATABASE_URL (the application's role), MIGRATE_DATABASE_URL (the schema owner, runs the migrations), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL, JUECE_LISTEN (:8080),
 JUECE_PUBLIC_LISTEN (an extra address serving only the citizens' portal /public/), JUECE_DATA_DIR (.data), JUECE_PG_PORT (54329), JUECE_TEMPORAL_PORT (7233), JUECE_TEMPORAL_UI_PORT (8233), LOG_LEVEL,
@@ -222,6 +224,7 @@ JUECE_PASSWORD_MIN_LENGTH (8), JUECE_PASSWORD_MAX_AGE (2160h; off: never), JUECE
 passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account (an address: JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS, the same by default) for JUECE_LOGIN_LOCKOUT (15m);
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+JUECE_PUBLIC_URL (the request's host): where people reach the workbench; the printed documents' QR codes link to its verify pages.
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 
@@ -862,7 +865,7 @@ func connectionOptions(cfg Config) client.ConnectionOptions {
 // JUECE_PROFILES read and checked before anything starts.
 func serverConfig(cfg Config) (server.Config, error) {
 	sc := server.Config{TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
-		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == "", SecureCookies: cfg.CookieSecure, Chromium: cfg.Chromium}
+		Metrics: procMetrics, MetricsRoute: cfg.MetricsListen == "", SecureCookies: cfg.CookieSecure, Chromium: cfg.Chromium, PublicURL: cfg.PublicURL}
 	var err error
 	if sc.Sessions.Idle, err = positiveDuration("JUECE_SESSION_IDLE", cfg.SessionIdle, accounts.DefaultPolicy.Idle); err != nil {
 		return sc, err

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dbtest"
+	"github.com/juece/juece/db/dossier"
 )
 
 // envWithout is the environment minus the named variables.
@@ -103,8 +107,46 @@ func TestRecordCommands(t *testing.T) {
 	if out, code := run(withDB, "dossier", "export", id, "-o", file); code != 0 || !strings.Contains(out, "written to "+file) {
 		t.Fatalf("dossier export: exit %d\n%s", code, out)
 	}
-	if out, code := run(offline, "verify", file); code != 0 || !strings.Contains(out, "OK "+file+": case "+id+", 5 files, 1 documents, 2 events") {
+	if out, code := run(offline, "verify", file); code != 0 || !strings.Contains(out, "OK "+file+": case "+id+", 7 files, 1 documents, 2 events") {
 		t.Fatalf("verify dossier offline: exit %d\n%s", code, out)
+	}
+	// The printed route slip and catalogue are in it (the case has reached
+	// no other document's step); one changed byte of a PDF fails the
+	// offline check, naming the file.
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	var printed []string
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if strings.HasPrefix(f.Name, dossier.PrintDir) {
+			printed = append(printed, f.Name)
+			if !bytes.HasPrefix(b, []byte("%PDF-")) {
+				t.Errorf("%s is not a PDF", f.Name)
+			}
+		}
+		if f.Name == dossier.PrintDir+"approval.pdf" {
+			b[len(b)/2] ^= 0x20
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zr.Close()
+	zw.Close()
+	if strings.Join(printed, " ") != "print/approval.pdf print/catalogue.pdf" {
+		t.Errorf("printed documents %v, want the route slip and the catalogue", printed)
+	}
+	forged := filepath.Join(t.TempDir(), "forged.zip")
+	if err := os.WriteFile(forged, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(offline, "verify", forged); code != 1 || !strings.Contains(out, "FAIL print/approval.pdf: ") {
+		t.Fatalf("verify a dossier with a changed PDF: exit %d\n%s", code, out)
 	}
 
 	// The whole case deleted behind the application: the checkpoint names it.

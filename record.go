@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -179,7 +180,9 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 }
 
 // runDossier exports a case's dossier with the database (and Temporal for
-// run details when TEMPORAL_ADDRESS is set; without it the dossier says so).
+// run details when TEMPORAL_ADDRESS is set; without it the dossier says so),
+// with the printed documents when a headless Chromium is installed; their
+// QR codes link to JUECE_PUBLIC_URL (else JUECE_LISTEN on this host).
 func runDossier(ctx context.Context, cfg Config, args []string, out io.Writer) error {
 	usage := errors.New("usage: juece dossier export CASE_ID -o FILE.zip")
 	if len(args) < 2 || args[0] != "export" {
@@ -225,7 +228,15 @@ func runDossier(ctx context.Context, cfg Config, args []string, out io.Writer) e
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	m, err := dossier.Export(ctx, s, caseID, t, cliActor(), tmp)
+	base := cfg.PublicURL
+	if base == "" {
+		base = "http://" + cfg.Listen
+		if strings.HasPrefix(cfg.Listen, ":") {
+			base = "http://localhost" + cfg.Listen
+		}
+	}
+	printer := server.DossierPrinter(s, cfg.Chromium, base, cliActor(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m, err := dossier.ExportPrinted(ctx, s, caseID, t, cliActor(), tmp, printer)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -235,6 +246,15 @@ func runDossier(ctx context.Context, cfg Config, args []string, out io.Writer) e
 	if err := os.Rename(tmp.Name(), *output); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "dossier of case %s written to %s: %d files, %d events, chain head %s\n", caseID, *output, len(m.Files), m.Chain.Events, m.Chain.Head)
+	printed := 0
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, dossier.PrintDir) {
+			printed++
+		}
+	}
+	fmt.Fprintf(out, "dossier of case %s written to %s: %d files (%d printed documents), %d events, chain head %s\n", caseID, *output, len(m.Files), printed, m.Chain.Events, m.Chain.Head)
+	if printed == 0 {
+		fmt.Fprintln(out, "no headless Chromium here: the dossier holds no printed documents (apt-get install chromium-headless-shell)")
+	}
 	return nil
 }

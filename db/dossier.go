@@ -35,6 +35,8 @@ type CaseRecord struct {
 	Comments []PublicComment
 	// DocumentNumbers are the 文号 of its opinions and minutes.
 	DocumentNumbers []numbering.Document
+	// OrgNames name the organisations its events' actors acted for.
+	OrgNames map[string]string
 }
 
 // CaseRecord reads a case's record in one repeatable-read transaction, so the
@@ -78,6 +80,18 @@ func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, erro
 	r.TaskTypes = make(map[string]string, len(tasks))
 	for _, t := range tasks {
 		r.TaskTypes[t.ID] = t.Type
+	}
+	var orgs []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := tx.SelectContext(ctx, &orgs, `SELECT id, name FROM organisations
+		WHERE id IN (SELECT DISTINCT actor_org FROM audit_events WHERE case_id = $1)`, caseID); err != nil {
+		return r, fmt.Errorf("organisations of %s: %w", caseID, err)
+	}
+	r.OrgNames = make(map[string]string, len(orgs))
+	for _, o := range orgs {
+		r.OrgNames[o.ID] = o.Name
 	}
 	r.Comments = []PublicComment{}
 	if err := tx.SelectContext(ctx, &r.Comments, `SELECT `+commentColumns+commentFrom+`WHERE c.case_id = $1 ORDER BY c.received_at, c.id`, caseID); err != nil {

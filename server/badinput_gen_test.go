@@ -746,7 +746,7 @@ func (s *stack) crawl(t *testing.T, role string, start []string, limit int) []we
 		for _, l := range linkRe.FindAllStringSubmatch(a.body, -1) {
 			u := html.UnescapeString(l[1])
 			if strings.HasPrefix(u, "/static/") || strings.HasPrefix(u, "/public/static/") || strings.HasPrefix(u, "/api/") || strings.HasPrefix(u, "/documents/") ||
-				strings.Contains(u, "/dossier") || strings.Contains(u, "lang=") || strings.Contains(u, "cursor=") {
+				strings.Contains(u, "/dossier") || strings.Contains(u, "/print/") || strings.Contains(u, "lang=") || strings.Contains(u, "cursor=") {
 				continue
 			}
 			queue = append(queue, u)

@@ -19,7 +19,8 @@ import (
 )
 
 // dossier answers GET /cases/{id}/dossier with the case's archive ZIP
-// (db/dossier). It may be taken by auditors, admins and the decision organ,
+// (db/dossier), with the printed documents (server/printdocs) under print/.
+// It may be taken by auditors, admins and the decision organ,
 // which Art. 33 makes responsible for the record; other units that worked on
 // the case see it through the timeline and documents instead.
 //
@@ -46,7 +47,7 @@ func (s *Server) dossier(c echo.Context) error {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	m, err := dossier.Export(ctx, s.store, cs.ID, t, fmt.Sprintf("%s (%s, %s)", u.Name, u.Role, u.OrgID), f)
+	m, err := dossier.ExportPrinted(ctx, s.store, cs.ID, t, fmt.Sprintf("%s (%s, %s)", u.Name, u.Role, u.OrgID), f, s.dossierPrinter(s.baseURL(c), u.Name))
 	if err != nil {
 		return err
 	}

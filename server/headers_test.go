@@ -62,6 +62,10 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 			return url.PathEscape(pathValue(r.Path, m[1:], ids))
 		})
 	}
+	// A printed document (a PDF the browser prints) from the API and the
+	// workbench: the route's {doc} given, as pathValue gives none.
+	targets["/api/v1/cases/:id/print/:doc=approval"] = "/api/v1/cases/" + caseID + "/print/approval"
+	targets["/cases/:id/print/:doc=approval"] = "/cases/" + caseID + "/print/approval"
 	for route, target := range targets {
 		page := !strings.HasPrefix(route, "/api/")
 		resp, body := get(route, target, page)
@@ -91,7 +95,7 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 				t.Errorf("%s: an inline event handler or javascript: URL", what)
 			}
 		}
-		if strings.Contains(route, "/documents/:sha256") || strings.HasSuffix(route, "/dossier") {
+		if strings.Contains(route, "/documents/:sha256") || strings.HasSuffix(route, "/dossier") || strings.HasSuffix(route, "=approval") {
 			if resp.StatusCode == http.StatusOK {
 				downloads++
 				if !strings.HasPrefix(hd.Get("Content-Disposition"), "attachment") {
@@ -101,8 +105,8 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 		}
 		checked++
 	}
-	if downloads < 2 {
-		t.Errorf("%d downloads answered 200; want at least the document from the API and the workbench", downloads)
+	if downloads < 4 {
+		t.Errorf("%d downloads answered 200; want at least the document and the route slip from the API and the workbench", downloads)
 	}
 	t.Logf("%d GET routes checked, %d downloads", checked, downloads)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -232,6 +233,19 @@ func TestLiveMeetingAndReceiptCaseToClosed(t *testing.T) {
 		map[string]any{"step": "annotate", "text": "更正：议题名称"})
 	if code := s.complete("meeting_secretary", task, map[string]any{"minutes_ref": "宜政常〔2026〕9号"}, &out); code != 200 {
 		t.Fatalf("meeting: %d %v", code, out)
+	}
+	// The printed minutes are the sealed session's: each statement in
+	// order, the head's reason, the addendum.
+	code, _, b := s.fetch("auditor", "/api/v1/cases/"+id+"/print/minutes")
+	if code != 200 {
+		t.Fatalf("print the minutes: %d %s", code, b)
+	}
+	flat := strings.Join(strings.Fields(pdfText(t, "live-minutes.pdf", b)), "")
+	for _, w := range []string{"宜阳县人民政府常务会议纪要", "议题：城区集中供暖价格调整方案", "李副县长", "财政压力大", "补偿标准偏低",
+		"供暖季临近，保障民生须先行实施", "更正：议题名称", "实到5人"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("the printed minutes lack %q:\n%s", w, flat)
+		}
 	}
 	s.walkFrom(id, "party_report", "")
 	var v caseView

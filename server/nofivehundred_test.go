@@ -21,7 +21,7 @@ func TestNoServerErrorForUserInput(t *testing.T) {
 	routes := []struct{ method, path string }{
 		{"POST", "/api/v1/cases"}, {"GET", "/api/v1/cases/{id}"}, {"GET", "/api/v1/cases/{id}/timeline"},
 		{"GET", "/api/v1/cases/{id}/verify"}, {"GET", "/api/v1/cases/{id}/documents"}, {"GET", "/api/v1/cases/{id}/dossier"},
-		{"GET", "/api/v1/cases/{id}/dossier/completeness"},
+		{"GET", "/api/v1/cases/{id}/dossier/completeness"}, {"GET", "/api/v1/cases/{id}/print"}, {"GET", "/api/v1/cases/{id}/print/{id}"},
 		{"GET", "/api/v1/tasks/{id}"}, {"POST", "/api/v1/tasks/{id}/complete"}, {"POST", "/api/v1/tasks/{id}/actions"},
 		{"GET", "/api/v1/tasks/{id}/comments"}, {"GET", "/api/v1/documents/{id}"}, {"POST", "/api/v1/notifications/{id}/read"},
 		{"GET", "/api/v1/calendar/years/{id}"},

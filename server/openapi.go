@@ -144,7 +144,7 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/reports/annual.xlsx", "The annual report as an Excel workbook: sheet 年度报告 with the CSV's rows (value, numerator, denominator as numbers), sheet 各单位按期办结 with each unit's timeliness", new(AnnualExportQuery), new(annualXLSX), 200, true, []int{400, 403, 404}},
 		{"GET", "/api/v1/audit/crosscheck/{case_id}", "Compare a case's audit events with the Updates its Temporal history accepted (auditors, admins)", new(casePath), new(crosscheck.Report), 200, true, []int{400, 403, 404, 410, 503}},
 	}
-	for _, o := range slices.Concat(directoryOps, publicCommentOps, commentLedgerOps, userOps, institutionOps, linkOps, hearingOps, meetingOps, expertOps, proposalOps, independenceOps) {
+	for _, o := range slices.Concat(directoryOps, publicCommentOps, commentLedgerOps, userOps, institutionOps, linkOps, hearingOps, meetingOps, expertOps, proposalOps, independenceOps, printOps) {
 		ops = append(ops, op(o))
 	}
 	for _, o := range ops {

@@ -37,7 +37,7 @@ func ptr(s string) *string { return &s }
 // government and the governments below it — and nothing beyond. An auditor
 // of a sibling county (洛宁) gets nothing of 宜阳's case on any route that
 // reads it (case, list, timeline, verify, documents and their bytes,
-// dossier and completeness, comments, tasks and inbox, audit events and
+// dossier and completeness, printed documents, comments, tasks and inbox, audit events and
 // refusals, crosscheck, access log, users, annual report, directory
 // drafts); 宜阳's own auditor gets nothing of the city's (洛阳) case and
 // figures; the city's auditor reads both. Checkpoints are written by
@@ -75,6 +75,8 @@ func TestAuditorReach(t *testing.T) {
 		"/api/v1/documents/" + doc.SHA256,
 		"/api/v1/cases/" + id + "/dossier",
 		"/api/v1/cases/" + id + "/dossier/completeness",
+		"/api/v1/cases/" + id + "/print",
+		"/api/v1/cases/" + id + "/print/approval",
 		"/api/v1/cases/" + id + "/comments",
 		"/api/v1/cases/" + id + "/comments/summary",
 		"/api/v1/tasks/" + task,

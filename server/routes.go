@@ -45,6 +45,8 @@ func (s *Server) routes() {
 	api.GET("/cases/:id/documents", s.listDocuments)
 	api.GET("/cases/:id/dossier", s.dossier)
 	api.GET("/cases/:id/dossier/completeness", s.dossierCompleteness)
+	api.GET("/cases/:id/print", s.printedList)
+	api.GET("/cases/:id/print/:doc", s.printed)
 	api.GET("/documents/:sha256", s.getDocument)
 	api.GET("/tasks", s.listTasks)
 	api.GET("/tasks/:id", s.getTask)

@@ -61,6 +61,10 @@ type Config struct {
 	// Chromium is the headless browser that prints the adoption report to
 	// PDF (server/pdf); "": the one installed (chromium-headless-shell).
 	Chromium string
+	// PublicURL is where people reach the workbench (JUECE_PUBLIC_URL,
+	// e.g. https://juece.example.gov.cn): the printed documents' QR codes
+	// link to its verify pages. "": the request's own scheme and host.
+	PublicURL string
 }
 
 // Server holds the API's dependencies.

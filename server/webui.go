@@ -46,6 +46,8 @@ var webRoutes = map[string]webRoute{
 	"GET /cases/:id/documents":           {handler: (*Server).listDocuments},
 	"POST /cases/:id/documents":          {handler: (*Server).uploadDocument},
 	"GET /cases/:id/dossier":             {handler: (*Server).dossier},
+	"GET /cases/:id/print":               {handler: (*Server).printedList},
+	"GET /cases/:id/print/:doc":          {handler: (*Server).printed},
 	"GET /documents/:sha256":             {handler: (*Server).getDocument},
 	"GET /tasks/:id":                     {handler: (*Server).getTask},
 	"GET /tasks/:id/hearing":             {handler: (*Server).getHearing},

@@ -48,6 +48,11 @@ const (
 	// closed workflows, the dossier keeps it for good.
 	HistoryFile  = "temporal-history.json"
 	DocumentsDir = "documents/"
+	// PrintDir holds the printed documents (server/printdocs): the legality
+	// review opinion, the minutes, the route slip, the adoption report and
+	// the catalogue as PDF, each stamped with the chain head it was printed
+	// from.
+	PrintDir = "print/"
 )
 
 // Temporal identifies the workflow that ran the case. The server and the CLI
@@ -108,7 +113,31 @@ type Catalogue struct {
 	// live (the session's steps), paper (entered afterwards with the signed
 	// minutes) or form (typed after the meeting).
 	Meetings []CatalogueMeeting `json:"meetings,omitempty"`
+	// Printed are the printed documents under PrintDir.
+	Printed []CataloguePrinted `json:"printed,omitempty"`
 }
+
+// CataloguePrinted is one printed document of the dossier.
+type CataloguePrinted struct {
+	Key    string `json:"key"`
+	Title  string `json:"title"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Printed is a document printed from the record for the dossier: Key names
+// it (its file is PrintDir+Key+".pdf"), Title is its Chinese title.
+type Printed struct {
+	Key   string
+	Title string
+	PDF   []byte
+}
+
+// PrintFunc prints a case's documents from the record and the catalogue the
+// dossier is written from (the same snapshot, so their chain head is the
+// manifest's).
+type PrintFunc func(ctx context.Context, rec db.CaseRecord, cat Catalogue) ([]Printed, error)
 
 // CatalogueMeeting is one meeting of the case as the chain records it.
 type CatalogueMeeting struct {
@@ -297,11 +326,11 @@ type Source interface {
 // whose bytes no longer match their address is still exported as it is:
 // the dossier is evidence, and Verify will name the file.
 func Export(ctx context.Context, src Source, caseID string, t Temporal, exportedBy string, w io.Writer) (Manifest, error) {
-	rec, err := src.CaseRecord(ctx, caseID)
-	if err != nil {
-		return Manifest{}, err
-	}
-	now := time.Now().UTC().Truncate(time.Second)
+	return ExportPrinted(ctx, src, caseID, t, exportedBy, w, nil)
+}
+
+// CatalogueOf is the catalogue of a case's record as exported at now.
+func CatalogueOf(rec db.CaseRecord, now time.Time, exportedBy string) Catalogue {
 	chain := Chain{Events: rec.Case.AuditSeq, Head: rec.Case.AuditHead}
 	cat := Catalogue{Format: Format, ExportedAt: now, ExportedBy: exportedBy, Chain: chain,
 		Case: CatalogueCase{ID: rec.Case.ID, Number: rec.Case.Number, Title: rec.Case.Title, OrganID: rec.Case.OrganID, OrganName: rec.OrganName,
@@ -310,22 +339,13 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 	for _, n := range rec.DocumentNumbers {
 		cat.DocumentNumbers = append(cat.DocumentNumbers, CatalogueDocNumber{Kind: n.Kind, Number: n.Number, TaskID: n.TaskID, Step: rec.TaskTypes[n.TaskID]})
 	}
-	evf := Events{CaseID: rec.Case.ID, Chain: chain, Events: make([]Event, 0, len(rec.Events))}
 	seqOf := map[string]int64{}
 	for _, e := range rec.Events {
-		canon, err := e.Canonical()
-		if err != nil {
-			return Manifest{}, fmt.Errorf("event %d: %w", e.Seq, err)
-		}
-		evf.Events = append(evf.Events, Event{AuditEvent: e, Canonical: string(canon)})
 		cat.Events = append(cat.Events, CatalogueEvent{Seq: e.Seq, At: e.At, Action: e.Action, Actor: e.ActorName, Role: e.ActorRole, Org: e.ActorOrg, Hash: e.Hash})
 		seqOf[e.EventKey] = e.Seq
 	}
 	cat.Meetings = meetingsOf(rec.Events)
-	var shas []string
-	for _, ev := range evidenceOf(rec.Events) {
-		cat.Evidence = append(cat.Evidence, ev)
-	}
+	cat.Evidence = append(cat.Evidence, evidenceOf(rec.Events)...)
 	for i, l := range rec.Documents {
 		step := l.Stage
 		item := CatalogueDocItem{No: i + 1, Kind: l.Kind, Name: l.Name, Version: l.Version, SHA256: l.SHA256, Size: l.Size,
@@ -339,8 +359,43 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 		}
 		item.Step = step
 		cat.Documents = append(cat.Documents, item)
-		if !slices.Contains(shas, l.SHA256) {
-			shas = append(shas, l.SHA256)
+	}
+	return cat
+}
+
+// ExportPrinted is Export with the documents print makes from the record
+// (nil: none) under PrintDir, listed in the catalogue and the manifest.
+func ExportPrinted(ctx context.Context, src Source, caseID string, t Temporal, exportedBy string, w io.Writer, print PrintFunc) (Manifest, error) {
+	rec, err := src.CaseRecord(ctx, caseID)
+	if err != nil {
+		return Manifest{}, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	cat := CatalogueOf(rec, now, exportedBy)
+	chain := cat.Chain
+	evf := Events{CaseID: rec.Case.ID, Chain: chain, Events: make([]Event, 0, len(rec.Events))}
+	for _, e := range rec.Events {
+		canon, err := e.Canonical()
+		if err != nil {
+			return Manifest{}, fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		evf.Events = append(evf.Events, Event{AuditEvent: e, Canonical: string(canon)})
+	}
+	var printed []Printed
+	if print != nil {
+		if printed, err = print(ctx, rec, cat); err != nil {
+			return Manifest{}, fmt.Errorf("print: %w", err)
+		}
+		for _, p := range printed {
+			h := sha256.Sum256(p.PDF)
+			cat.Printed = append(cat.Printed, CataloguePrinted{Key: p.Key, Title: p.Title, Path: PrintDir + p.Key + ".pdf",
+				SHA256: hex.EncodeToString(h[:]), Size: int64(len(p.PDF))})
+		}
+	}
+	var shas []string
+	for _, d := range cat.Documents {
+		if !slices.Contains(shas, d.SHA256) {
+			shas = append(shas, d.SHA256)
 		}
 	}
 	for _, ev := range cat.Evidence {
@@ -395,6 +450,11 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 			return Manifest{}, fmt.Errorf("%s: %w", CommentsFile, err)
 		}
 		if err := put(CommentsFile, b); err != nil {
+			return Manifest{}, err
+		}
+	}
+	for _, p := range printed {
+		if err := put(PrintDir+p.Key+".pdf", p.PDF); err != nil {
 			return Manifest{}, err
 		}
 	}
@@ -478,6 +538,10 @@ th,td{border:1px solid #999;padding:4px 6px;text-align:left;font-size:13px;verti
 <table><tr><th>序号</th><th>类别 Kind</th><th>名称 Name</th><th>版本</th><th>环节 Step</th><th>上传人 Uploader</th><th>时间 Time</th><th>大小 Bytes</th><th>SHA-256</th><th>事件</th></tr>
 {{range .Documents}}<tr><td>{{.No}}</td><td>{{kind .Kind}}</td><td>{{.Name}}</td><td>{{.Version}}</td><td>{{step .Step}}</td><td>{{.UploadedByName}}</td><td>{{time .UploadedAt}}</td><td>{{.Size}}</td><td><code>{{.SHA256}}</code></td><td>{{.EventSeq}}</td></tr>
 {{else}}<tr><td colspan="10">无 / none</td></tr>{{end}}</table>
+{{with .Printed}}<h2>打印文书 Printed documents</h2>
+<table><tr><th>文书 Document</th><th>文件 File</th><th>大小 Bytes</th><th>SHA-256</th></tr>
+{{range .}}<tr><td>{{.Title}}</td><td><code>{{.Path}}</code></td><td>{{.Size}}</td><td><code>{{.SHA256}}</code></td></tr>
+{{end}}</table>{{end}}
 {{with .Meetings}}<h2>集体讨论会议 Meetings</h2>
 <table><tr><th>任务 Task</th><th>记录方式 Recorded</th><th>开始/录入事件 Event</th><th>封存事件 Sealed</th><th>签署纪要 Signed minutes</th></tr>
 {{range .}}<tr><td><code>{{.TaskID}}</code></td><td>{{.RecordZH}} ({{.Record}})</td><td>{{.Seq}}</td><td>{{if .ClosedSeq}}{{.ClosedSeq}}{{end}}</td><td>{{with .MinutesSHA256}}<code>{{.}}</code>{{end}}</td></tr>
@@ -492,6 +556,10 @@ th,td{border:1px solid #999;padding:4px 6px;text-align:left;font-size:13px;verti
 // chinaTime is UTC+8 (Asia/Shanghai has no daylight saving time; a fixed
 // zone needs no tzdata on the archivist's machine). R-CAL-07.
 var chinaTime = time.FixedZone("CST", 8*3600)
+
+// StepZH is the Chinese name of a step (task type or state) as the
+// catalogue writes it; an unknown one is returned as is.
+func StepZH(s string) string { return label(stepZH, s) }
 
 func label(m map[string]string, k string) string {
 	if v, ok := m[k]; ok {
@@ -702,6 +770,21 @@ func verify(zr *zip.Reader) (rep Report) {
 	if cat.Case.ID != m.CaseID || cat.Chain != m.Chain || len(cat.Events) != len(evf.Events) {
 		fail(CatalogueJSON, 0, "目录与清单或事件不符 / the catalogue disagrees with the manifest or the events")
 	}
+	printed := map[string]bool{}
+	for _, p := range cat.Printed {
+		printed[p.Path] = true
+		it, ok := manifestItem(m, p.Path)
+		if !ok || p.Path != PrintDir+p.Key+".pdf" {
+			fail(p.Path, 0, "目录所列打印文书不在档案中 / a printed document the catalogue lists is not in the dossier")
+		} else if it.SHA256 != p.SHA256 || it.Size != p.Size {
+			fail(p.Path, 0, "目录所记打印文书的哈希与清单不符 / the catalogue's hash of the printed document differs from the manifest's")
+		}
+	}
+	for _, it := range m.Files {
+		if strings.HasPrefix(it.Path, PrintDir) && !printed[it.Path] {
+			fail(it.Path, 0, "打印文书未列入目录 / the printed document is not listed in the catalogue")
+		}
+	}
 	for _, d := range cat.Documents {
 		ev, ok := docEvents[d.EventSeq]
 		if !ok || ev.SHA256 != d.SHA256 || ev.Kind != d.Kind || ev.Name != d.Name || ev.Version != d.Version {
@@ -712,6 +795,16 @@ func verify(zr *zip.Reader) (rep Report) {
 		}
 	}
 	return rep
+}
+
+// manifestItem finds a file's entry in the manifest.
+func manifestItem(m Manifest, path string) (ManifestItem, bool) {
+	for _, it := range m.Files {
+		if it.Path == path {
+			return it, true
+		}
+	}
+	return ManifestItem{}, false
 }
 
 // sortedByKey iterates a map in key order, so problems come out stably.

@@ -227,6 +227,14 @@ type RefusalPage struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// PrintedList is GET /cases/{id}/print: the printed documents a case has
+// reached.
+type PrintedList struct {
+	Documents []struct {
+		Key string `json:"key"`
+	} `json:"documents"`
+}
+
 // DocumentList is GET /cases/{id}/documents.
 type DocumentList struct {
 	Documents []struct {

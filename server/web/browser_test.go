@@ -317,6 +317,14 @@ func TestWorkbenchInBrowser(t *testing.T) {
 	if !bytes.HasPrefix(zip, []byte("PK\x03\x04")) {
 		t.Errorf("the dossier download is not a ZIP: % x", zip[:min(len(zip), 8)])
 	}
+	// The printed documents: one link each, the PDF downloaded.
+	if n := auditor.count("#printed a[data-doc]"); n != 5 {
+		t.Errorf("the case page links %d printed documents, want 5", n)
+	}
+	auditor.shot("12-printed-links")
+	if pdf := auditor.downloadAs(`#printed a[data-doc="legality-opinion"]`, ".pdf"); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("the legality opinion's download is not a PDF: %q", pdf[:min(len(pdf), 8)])
+	}
 
 	// The calendar shows 2026's rest days and make-up working days.
 	auditor.navigate("/calendar?year=2026")
@@ -788,8 +796,15 @@ func (p *persona) shot(name string) {
 	p.t.Logf("screenshot %s", path)
 }
 
-// download clicks a download link and returns the downloaded bytes.
+// download clicks a download link of a ZIP and returns the downloaded bytes.
 func (p *persona) download(sel string) []byte {
+	p.t.Helper()
+	return p.downloadAs(sel, ".zip")
+}
+
+// downloadAs clicks a download link of a file named *ext and returns the
+// downloaded bytes.
+func (p *persona) downloadAs(sel, ext string) []byte {
 	p.t.Helper()
 	dir := p.t.TempDir()
 	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
@@ -806,8 +821,8 @@ func (p *persona) download(sel string) []byte {
 		if err != nil {
 			p.t.Fatalf("%s: waiting for the download: %v", p.role, err)
 		}
-		if u, _ := url.Parse(ev.URL); u == nil || !strings.HasSuffix(ev.SuggestedFilename, ".zip") {
-			p.t.Errorf("download %s is named %q, want a .zip", ev.URL, ev.SuggestedFilename)
+		if u, _ := url.Parse(ev.URL); u == nil || !strings.HasSuffix(ev.SuggestedFilename, ext) {
+			p.t.Errorf("download %s is named %q, want a %s", ev.URL, ev.SuggestedFilename, ext)
 		}
 		break
 	}

@@ -158,8 +158,10 @@ type caseData struct {
 	Matter    []fact // the matter's flags as case.opened recorded them
 	Recorded  bool   // case.opened is in the timeline
 	CanExport bool
-	StepOf    map[string]string // task ID → its type, for the steps documents were filed for
-	Upload    uploadData
+	// Printed are the printed documents the case has reached.
+	Printed PrintedList
+	StepOf  map[string]string // task ID → its type, for the steps documents were filed for
+	Upload  uploadData
 	// Holders says who holds the case now (当前在谁手里): per organisation
 	// of an open task, the people it is claimed by or delegated to.
 	Holders []holder
@@ -285,14 +287,16 @@ func (ui *UI) loadCase(c echo.Context, id string) (caseData, error) {
 	var v CaseView
 	var tl Timeline
 	var docs DocumentList
+	var printed PrintedList
 	err := parallel(
 		func() error { return ui.call(c, Op{Route: "GET /cases/:id", Params: []string{id}}, &v) },
 		func() error { return ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{id}}, &tl) },
-		func() error { return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &docs) })
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{id}}, &docs) },
+		func() error { return ui.call(c, Op{Route: "GET /cases/:id/print", Params: []string{id}}, &printed) })
 	if err != nil {
 		return caseData{}, err
 	}
-	d := caseData{Case: v, Documents: docs}
+	d := caseData{Case: v, Documents: docs, Printed: printed}
 	ctx := c.Request().Context()
 	l := lang(c)
 	u := currentUser(c)
@@ -519,6 +523,14 @@ func (ui *UI) verifyCase(c echo.Context) error {
 
 func (ui *UI) dossier(c echo.Context) error {
 	if err := ui.api.Download(c, currentUser(c), Op{Route: "GET /cases/:id/dossier", Params: []string{c.Param("id")}}); err != nil {
+		return ui.fail(c, err)
+	}
+	return nil
+}
+
+// printed downloads one of the case's printed documents (server/printdocs).
+func (ui *UI) printed(c echo.Context) error {
+	if err := ui.api.Download(c, currentUser(c), Op{Route: "GET /cases/:id/print/:doc", Params: []string{c.Param("id"), c.Param("doc")}}); err != nil {
 		return ui.fail(c, err)
 	}
 	return nil

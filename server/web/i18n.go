@@ -209,6 +209,8 @@ var messages = map[string]msg{
 	"case.history":            {"在 Temporal Web UI 中查看流程历史", "Workflow history in the Temporal Web UI"},
 	"case.verify":             {"验证哈希链", "Verify the hash chain"},
 	"case.dossier":            {"下载归档 ZIP", "Download the dossier ZIP"},
+	"case.print":              {"打印文书（PDF）", "Printed documents (PDF)"},
+	"case.print_hint":         {"每页印有编号、打印时的审计链头和核验二维码。", "Every page carries the case number, the chain head when printed and a QR code to verify it."},
 	"case.inbox":              {"本事项的任务", "This case's tasks"},
 	"case.open":               {"办理", "Open"},
 	"case.view":               {"查看", "View"},
@@ -556,6 +558,11 @@ var labels = map[string]msg{
 	"disposition.confirmed_valid":        {"确认有效", "Confirmed valid"},
 	"disposition.remedied":               {"已补正", "Remedied"},
 	"disposition.referred":               {"移送处理", "Referred"},
+	"printdoc.approval":                  {"决策审批单", "Route slip"},
+	"printdoc.adoption-report":           {"公众意见研究采纳情况报告", "Public-comment adoption report"},
+	"printdoc.legality-opinion":          {"合法性审查意见书", "Legality review opinion"},
+	"printdoc.minutes":                   {"会议纪要", "Meeting minutes"},
+	"printdoc.catalogue":                 {"卷内目录", "Dossier catalogue"},
 	"kind.draft":                         {"草案", "Draft"},
 	"kind.opinion":                       {"意见", "Opinion"},
 	"kind.minutes":                       {"会议纪要", "Minutes"},
@@ -733,6 +740,9 @@ var labels = map[string]msg{
 	"action.meeting.annotate":         {"纪要附注", "Addendum to the minutes"},
 	"action.step.refused":             {"步骤被拒绝", "Step refused"},
 	"action.document.attached":        {"提交材料", "Document filed"},
+	"action.comment.disposed":         {"处理公众意见", "Public comment disposed of"},
+	"action.comment.hidden":           {"隐藏公众意见（不删除）", "Public comment hidden (not deleted)"},
+	"action.comments.report":          {"生成公众意见研究采纳情况报告", "Adoption report made"},
 	"action.deadline.recomputed":      {"期限重新计算", "Deadline recomputed"},
 	"action.task.claim":               {"认领任务", "Task claimed"},
 	"action.task.unclaim":             {"释放任务", "Task released"},
@@ -771,6 +781,10 @@ func (m msg) pick(lang string) string {
 	}
 	return m.zh
 }
+
+// LabelZH is label in Chinese, for what is printed from the record
+// (server/printdocs): the same names the workbench shows.
+func LabelZH(kind, value string) string { return label(langZH, kind, value) }
 
 // label names a value of a kind ("state", "task", "role", "outcome", …).
 // Audit actions "task.completed.<type>" are named after their task type.

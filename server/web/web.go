@@ -109,6 +109,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/cases/:id", ui.casePage)
 	s.GET("/cases/:id/verify", ui.verifyCase)
 	s.GET("/cases/:id/dossier", ui.dossier)
+	s.GET("/cases/:id/print/:doc", ui.printed)
 	s.GET("/documents/:sha256", ui.document)
 	s.GET("/tasks/:id", ui.taskPage)
 	s.GET("/cases/:id/comments", ui.ledgerPage)

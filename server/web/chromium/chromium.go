@@ -25,6 +25,10 @@ var candidates = []string{
 	"chromium-browser",
 }
 
+// PDFTools is the Debian package of pdftotext and pdftoppm, with which the
+// printed documents' tests read the PDFs the browser prints (server/printdocs).
+const PDFTools = "poppler-utils"
+
 // ErrNotFound says no headless Chromium is installed.
 var ErrNotFound = errors.New("headless Chromium not found: apt-get install -y --no-install-recommends " + Package)
 
@@ -46,17 +50,24 @@ func Path(override string) (string, error) {
 }
 
 // EnsureInstalled finds the browser, installing the Debian package (and a
-// small CJK font, so screenshots of Chinese pages are legible) with apt-get
-// when it is missing and we are root. Otherwise it says what to install.
+// small CJK font, so screenshots of Chinese pages are legible, and
+// poppler-utils, so the printed documents' tests can read their PDFs) with
+// apt-get when one is missing and we are root. Otherwise it says what to
+// install.
 func EnsureInstalled(ctx context.Context, logf func(string, ...any)) (string, error) {
-	if p, err := Path(""); err == nil {
+	p, err := Path("")
+	_, noTools := exec.LookPath("pdftotext")
+	if err == nil && noTools == nil {
 		return p, nil
 	}
 	if os.Geteuid() != 0 {
-		return "", fmt.Errorf("%w (as root), or set JUECE_CHROMIUM; the browser tests need it", ErrNotFound)
+		if err != nil {
+			return "", fmt.Errorf("%w (as root), or set JUECE_CHROMIUM; the browser tests need it", ErrNotFound)
+		}
+		return "", fmt.Errorf("pdftotext not found: apt-get install -y --no-install-recommends %s (as root); the printed documents' tests need it", PDFTools)
 	}
-	logf("headless Chromium not found; installing %s with apt-get (one time)", Package)
-	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", Package, "fonts-wqy-microhei"}} {
+	logf("headless Chromium or pdftotext not found; installing %s, fonts-wqy-microhei and %s with apt-get (one time)", Package, PDFTools)
+	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", Package, "fonts-wqy-microhei", PDFTools}} {
 		cmd := exec.CommandContext(ctx, "apt-get", args...)
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
