@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"github.com/juece/juece/db/numbering"
+	"github.com/juece/juece/db/suite"
 )
 
 // txReadOnlySnapshot reads several tables as of one moment.
@@ -15,6 +16,12 @@ var txReadOnlySnapshot = sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadO
 // dossier: seq and head are the chain head the events must end in.
 func VerifyEvents(evs []AuditEvent, seq int64, head string) Verification {
 	return VerifyChain(evs, chainHead{Seq: seq, Hash: head})
+}
+
+// VerifyEventsOf is VerifyEvents for a chain hashed with suite alg (the
+// dossier records it; "" is sha256).
+func VerifyEventsOf(alg suite.Name, evs []AuditEvent, seq int64, head string) Verification {
+	return VerifyChain(evs, chainHead{Seq: seq, Hash: head, Alg: alg})
 }
 
 // CaseRecord is everything the dossier (归档, Art. 33) of one case is built
