@@ -42,6 +42,12 @@ type CaseRecord struct {
 	Comments []PublicComment
 	// DocumentNumbers are the 文号 of its opinions and minutes.
 	DocumentNumbers []numbering.Document
+	// Checkpoint is the latest checkpoint that recorded the case, nil when
+	// none did yet, and CheckpointHeads every case head it recorded (in
+	// case-id order), so a dossier can recompute its root, hash and
+	// signature offline.
+	Checkpoint      *Checkpoint
+	CheckpointHeads []CaseHead
 }
 
 // CaseRecord reads a case's record in one repeatable-read transaction, so the
@@ -85,6 +91,18 @@ func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, erro
 	r.TaskTypes = make(map[string]string, len(tasks))
 	for _, t := range tasks {
 		r.TaskTypes[t.ID] = t.Type
+	}
+	var cps []Checkpoint
+	if err := tx.SelectContext(ctx, &cps, `SELECT * FROM audit_checkpoints WHERE seq =
+		(SELECT max(checkpoint_seq) FROM audit_checkpoint_cases WHERE case_id = $1)`, caseID); err != nil {
+		return r, fmt.Errorf("checkpoint of %s: %w", caseID, err)
+	}
+	if len(cps) == 1 {
+		r.Checkpoint = &cps[0]
+		if err := tx.SelectContext(ctx, &r.CheckpointHeads, `SELECT case_id, audit_seq, audit_head FROM audit_checkpoint_cases
+			WHERE checkpoint_seq = $1 ORDER BY case_id`, cps[0].Seq); err != nil {
+			return r, fmt.Errorf("checkpoint %d heads: %w", cps[0].Seq, err)
+		}
 	}
 	r.Comments = []PublicComment{}
 	if err := tx.SelectContext(ctx, &r.Comments, `SELECT `+commentColumns+commentFrom+`WHERE c.case_id = $1 ORDER BY c.received_at, c.id`, caseID); err != nil {
