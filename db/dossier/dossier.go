@@ -520,12 +520,12 @@ func label(m map[string]string, k string) string {
 // against the manifest first, then the chain, then cross-references; the
 // first names the first mismatch.
 type Report struct {
-	OK        bool      `json:"ok"`
-	CaseID    string    `json:"case_id,omitempty"`
-	Files     int       `json:"files"`
-	Documents int       `json:"documents"`
-	Events    int       `json:"events"`
-	Head      string    `json:"head,omitempty"`
+	OK        bool   `json:"ok"`
+	CaseID    string `json:"case_id,omitempty"`
+	Files     int    `json:"files"`
+	Documents int    `json:"documents"`
+	Events    int    `json:"events"`
+	Head      string `json:"head,omitempty"`
 	// HashAlg is the chain's hash as the dossier records it.
 	HashAlg suite.Name `json:"hash_alg,omitempty"`
 	// Checkpoint is the checkpoint the dossier carries, nil when none had
