@@ -58,12 +58,56 @@ func loadSigner(cfg Config, s *db.Store) error {
 	return nil
 }
 
+// loadSealer sets the store's data key from JUECE_DATA_KEY: the contacts
+// the public leaves are sealed with it (SM4-GCM under sm3, AES-256-GCM under
+// sha256). Required under sm3; without it under sha256 they are kept as typed.
+func loadSealer(cfg Config, s *db.Store) error {
+	n, err := cryptoSuite(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.DataKey == "" {
+		if n == suite.SM3 {
+			return errors.New("JUECE_CRYPTO_SUITE=sm3 seals personal data with SM4: set JUECE_DATA_KEY to a data key file (juece keys gen-data FILE)")
+		}
+		return nil
+	}
+	sl, err := suite.LoadSealer(n, cfg.DataKey)
+	if err != nil {
+		return fmt.Errorf("JUECE_DATA_KEY: %w", err)
+	}
+	s.Sealer = sl
+	return nil
+}
+
+// sealExisting seals, on the store that migrated (the schema owner), the
+// contacts stored in plaintext before the deployment had a data key.
+func sealExisting(ctx context.Context, cfg Config, owner *db.Store) error {
+	if err := loadSealer(cfg, owner); err != nil || owner.Sealer == nil {
+		return err
+	}
+	if _, err := owner.SealContacts(ctx); err != nil {
+		return fmt.Errorf("seal existing contacts: %w", err)
+	}
+	return nil
+}
+
 // devKeys makes, for juece dev, the keys the suite needs under the data
-// directory when none is configured: an SM2 signing key under sm3.
+// directory when none is configured: a data key, and an SM2 signing key
+// under sm3.
 func devKeys(cfg *Config, dataDir string, out io.Writer) error {
 	n, err := cryptoSuite(*cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.DataKey == "" {
+		cfg.DataKey = filepath.Join(dataDir, "data.key")
+		if _, err := os.Stat(cfg.DataKey); err != nil {
+			if err := writeKey(cfg.DataKey, "data"); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "dev: data key (contacts of the public, %s) written to %s\n", n.SealAlg(), cfg.DataKey)
+		}
 	}
 	if n != suite.SM3 || cfg.SigningKey != "" {
 		return nil
@@ -82,7 +126,11 @@ func devKeys(cfg *Config, dataDir string, out io.Writer) error {
 // writeKey writes a new private key of alg to path (0600), refusing to
 // overwrite one.
 func writeKey(path, alg string) error {
-	b, err := suite.GenerateKey(alg)
+	gen := func() ([]byte, error) { return suite.GenerateKey(alg) }
+	if alg == "data" {
+		gen = suite.GenerateDataKey
+	}
+	b, err := gen()
 	if err != nil {
 		return err
 	}
@@ -101,9 +149,16 @@ func writeKey(path, alg string) error {
 // signing key for JUECE_SIGNING_KEY, printed with its public key and key id
 // (publish both: an auditor checks dossiers' signatures against them).
 func runKeys(args []string, out io.Writer) error {
-	usage := errors.New("usage: juece keys gen-sm2 FILE | juece keys gen-ed25519 FILE")
+	usage := errors.New("usage: juece keys gen-sm2 FILE | juece keys gen-ed25519 FILE | juece keys gen-data FILE")
 	if len(args) != 2 {
 		return usage
+	}
+	if args[0] == "gen-data" {
+		if err := writeKey(args[1], "data"); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "data key written to %s (keep it secret and backed up: without it sealed contacts cannot be read; JUECE_DATA_KEY=%s)\n", args[1], args[1])
+		return nil
 	}
 	alg := map[string]string{"gen-sm2": suite.SigSM2, "gen-ed25519": suite.SigEd25519}[args[0]]
 	if alg == "" {

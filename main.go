@@ -135,6 +135,10 @@ type Config struct {
 	// required under sm3 (juece keys gen-sm2 FILE; juece dev makes one).
 	CryptoSuite string
 	SigningKey  string
+	// DataKey is JUECE_DATA_KEY: a file of 64 hex digits (juece keys
+	// gen-data FILE) that seals the contacts of commenters and hearing
+	// applicants at rest; required under sm3, optional under sha256.
+	DataKey string
 }
 
 func loadConfig() Config {
@@ -190,6 +194,7 @@ func loadConfig() Config {
 		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
 		CryptoSuite:                env("JUECE_CRYPTO_SUITE", "sha256"),
 		SigningKey:                 os.Getenv("JUECE_SIGNING_KEY"),
+		DataKey:                    os.Getenv("JUECE_DATA_KEY"),
 	}
 }
 
@@ -215,7 +220,8 @@ Usage:
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
   juece checkpoint          write a global audit checkpoint of every case's chain head now (a Temporal Schedule writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
-  juece keys gen-sm2 FILE   a new SM2 checkpoint signing key (PKCS#8 PEM) for JUECE_SIGNING_KEY; gen-ed25519 FILE for the sha256 suite
+  juece keys gen-sm2 FILE   a new SM2 checkpoint signing key (PKCS#8 PEM) for JUECE_SIGNING_KEY; gen-ed25519 FILE for the sha256 suite;
+                            gen-data FILE: a data key for JUECE_DATA_KEY (seals the contacts the public leaves)
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
   juece cluster [--pg-port 54339] [--temporal-port 7300] [--api 127.0.0.1:8090,127.0.0.1:8091]   the production topology here: PostgreSQL, the official Temporal server on it, two API servers, two workers
@@ -232,7 +238,8 @@ JUECE_PASSWORD_MIN_LENGTH (8), JUECE_PASSWORD_MAX_AGE (2160h; off: never), JUECE
 passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account (an address: JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS, the same by default) for JUECE_LOGIN_LOCKOUT (15m);
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
-JUECE_CRYPTO_SUITE (sha256; sm3: SM3 chains, SM2-signed checkpoints, fixed at installation) and JUECE_SIGNING_KEY (the checkpoint signing key, PEM; required under sm3).
+JUECE_CRYPTO_SUITE (sha256; sm3: SM3 chains, SM2-signed checkpoints, fixed at installation) JUECE_SIGNING_KEY (the checkpoint signing key, PEM; required under sm3)
+and JUECE_DATA_KEY (seals the contacts of commenters and hearing applicants: SM4-GCM under sm3, AES-256-GCM under sha256; required under sm3).
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 
@@ -327,6 +334,10 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 			s.Close()
 			return nil, err
 		}
+		if err := sealExisting(ctx, cfg, s); err != nil {
+			s.Close()
+			return nil, err
+		}
 		return s, nil
 	}
 	owner, err := db.Open(ctx, cfg.MigrateURL)
@@ -340,6 +351,9 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 	if err := ensureSuite(ctx, cfg, owner); err != nil {
 		return nil, err
 	}
+	if err := sealExisting(ctx, cfg, owner); err != nil {
+		return nil, err
+	}
 	app, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -349,6 +363,10 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 		return nil, err
 	}
 	if err := loadSigner(cfg, app); err != nil {
+		app.Close()
+		return nil, err
+	}
+	if err := loadSealer(cfg, app); err != nil {
 		app.Close()
 		return nil, err
 	}

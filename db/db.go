@@ -41,6 +41,9 @@ type Store struct {
 	// Signer signs every checkpoint (JUECE_SIGNING_KEY); nil: unsigned,
 	// which the sm3 suite refuses (checkpoints.go).
 	Signer *suite.Signer
+	// Sealer seals the contacts the public leaves (JUECE_DATA_KEY;
+	// sealed.go); nil: kept as typed.
+	Sealer *suite.Sealer
 }
 
 // Open connects to PostgreSQL and checks the connection.

@@ -108,5 +108,8 @@ func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, erro
 	if err := tx.SelectContext(ctx, &r.Comments, `SELECT `+commentColumns+commentFrom+`WHERE c.case_id = $1 ORDER BY c.received_at, c.id`, caseID); err != nil {
 		return r, fmt.Errorf("comments of %s: %w", caseID, err)
 	}
+	for i := range r.Comments { // the dossier archives no contact (dossier.CommentsFile)
+		r.Comments[i].Contact = ""
+	}
 	return r, nil
 }
