@@ -80,18 +80,6 @@ func loadSealer(cfg Config, s *db.Store) error {
 	return nil
 }
 
-// sealExisting seals, on the store that migrated (the schema owner), the
-// contacts stored in plaintext before the deployment had a data key.
-func sealExisting(ctx context.Context, cfg Config, owner *db.Store) error {
-	if err := loadSealer(cfg, owner); err != nil || owner.Sealer == nil {
-		return err
-	}
-	if _, err := owner.SealContacts(ctx); err != nil {
-		return fmt.Errorf("seal existing contacts: %w", err)
-	}
-	return nil
-}
-
 // devKeys makes, for juece dev, the keys the suite needs under the data
 // directory when none is configured: a data key, and an SM2 signing key
 // under sm3.

@@ -317,24 +317,25 @@ func requireDB(cfg Config) error {
 // the migrations run as the schema's owner, who then grants the application
 // role (DATABASE_URL's) what it needs and no more (juece_grant_app).
 func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
+	// The keys first: a start refused for a missing or wrong key has
+	// written nothing, not even the suite.
+	var keys db.Store
+	if err := loadSigner(cfg, &keys); err != nil {
+		return nil, err
+	}
+	if err := loadSealer(cfg, &keys); err != nil {
+		return nil, err
+	}
+	withKeys := func(s *db.Store) *db.Store {
+		s.Signer, s.Sealer = keys.Signer, keys.Sealer
+		return s
+	}
 	if cfg.MigrateURL == "" {
 		s, err := db.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return nil, err
 		}
-		if err := migrateAndSeed(ctx, s); err != nil {
-			s.Close()
-			return nil, err
-		}
-		if err := ensureSuite(ctx, cfg, s); err != nil {
-			s.Close()
-			return nil, err
-		}
-		if err := loadSigner(cfg, s); err != nil {
-			s.Close()
-			return nil, err
-		}
-		if err := sealExisting(ctx, cfg, s); err != nil {
+		if err := prepare(ctx, cfg, withKeys(s)); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -345,13 +346,7 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 		return nil, fmt.Errorf("MIGRATE_DATABASE_URL: %w", err)
 	}
 	defer owner.Close()
-	if err := migrateAndSeed(ctx, owner); err != nil {
-		return nil, err
-	}
-	if err := ensureSuite(ctx, cfg, owner); err != nil {
-		return nil, err
-	}
-	if err := sealExisting(ctx, cfg, owner); err != nil {
+	if err := prepare(ctx, cfg, withKeys(owner)); err != nil {
 		return nil, err
 	}
 	app, err := db.Open(ctx, cfg.DatabaseURL)
@@ -362,15 +357,23 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 		app.Close()
 		return nil, err
 	}
-	if err := loadSigner(cfg, app); err != nil {
-		app.Close()
-		return nil, err
+	return withKeys(app), nil
+}
+
+// prepare is what the connection that owns the schema does at every start:
+// migrate, seed the calendar, fix (or check) the crypto suite, and seal the
+// contacts still stored in plaintext.
+func prepare(ctx context.Context, cfg Config, s *db.Store) error {
+	if err := migrateAndSeed(ctx, s); err != nil {
+		return err
 	}
-	if err := loadSealer(cfg, app); err != nil {
-		app.Close()
-		return nil, err
+	if err := ensureSuite(ctx, cfg, s); err != nil {
+		return err
 	}
-	return app, nil
+	if _, err := s.SealContacts(ctx); err != nil {
+		return fmt.Errorf("seal existing contacts: %w", err)
+	}
+	return nil
 }
 
 func migrateAndSeed(ctx context.Context, s *db.Store) error {

@@ -100,9 +100,10 @@ func TestVerifySM3Dossier(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "signing-sm2.pem")
+	dataKey := filepath.Join(dir, "data.key")
 
 	base := envWithout("DATABASE_URL", "TEST_DATABASE_URL", "TEMPORAL_ADDRESS", "JUECE_CRYPTO_SUITE", "JUECE_SIGNING_KEY")
-	sm3Env := append(append([]string{}, base...), "DATABASE_URL="+dbURL, "JUECE_CRYPTO_SUITE=sm3", "JUECE_SIGNING_KEY="+key)
+	sm3Env := append(append([]string{}, base...), "DATABASE_URL="+dbURL, "JUECE_CRYPTO_SUITE=sm3", "JUECE_SIGNING_KEY="+key, "JUECE_DATA_KEY="+dataKey)
 	run := func(env []string, args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
@@ -121,9 +122,15 @@ func TestVerifySM3Dossier(t *testing.T) {
 	if out, code := run(base, "keys", "gen-sm2", key); code == 0 {
 		t.Fatalf("keys gen-sm2 over an existing key succeeded:\n%s", out)
 	}
+	if out, code := run(base, "keys", "gen-data", dataKey); code != 0 || !strings.Contains(out, "data key written") {
+		t.Fatalf("keys gen-data: exit %d\n%s", code, out)
+	}
 	// sm3 without a key is refused before anything is written.
 	if out, code := run(append(append([]string{}, base...), "DATABASE_URL="+dbURL, "JUECE_CRYPTO_SUITE=sm3"), "checkpoint"); code == 0 || !strings.Contains(out, "JUECE_SIGNING_KEY") {
 		t.Fatalf("sm3 without a key: exit %d\n%s", code, out)
+	}
+	if out, code := run(append(append([]string{}, base...), "DATABASE_URL="+dbURL, "JUECE_CRYPTO_SUITE=sm3", "JUECE_SIGNING_KEY="+key), "checkpoint"); code == 0 || !strings.Contains(out, "JUECE_DATA_KEY") {
+		t.Fatalf("sm3 without a data key: exit %d\n%s", code, out)
 	}
 	// The first start installs the suite.
 	if out, code := run(sm3Env, "checkpoint"); code != 0 || !strings.Contains(out, "checkpoint 1 written: 0 cases") {
