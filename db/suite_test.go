@@ -101,6 +101,35 @@ func TestSM3ChainsAndSignedCheckpoints(t *testing.T) {
 		t.Fatalf("problem = %+v, want checkpoint 1 named with its day and a bad signature", p)
 	}
 
+	// A decision directory's chain is SM3 too.
+	u, _, err := s.CreateUser(ctx, "go1", "刘洋", "meeting_secretary", "test-county")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := db.DirectoryEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}
+	d, dev, err := s.CreateDirectory(ctx, db.Directory{OrganID: "test-county", Year: 2026, Title: "2026年度重大行政决策事项目录", CreatedBy: u.ID}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AddDirectoryEntry(ctx, d.ID, testEntry("城区供暖价格调整"), actor, nil); err != nil {
+		t.Fatal(err)
+	}
+	canon, _ := dev.Canonical()
+	if h, _ := db.ChainHashOf(suite.SM3, dev.PrevHash, canon); d.HashAlg != suite.SM3 || dev.Hash != h {
+		t.Fatalf("directory hash_alg %q, first event hash %s, want SM3 %s", d.HashAlg, dev.Hash, h)
+	}
+	if v, err := s.VerifyDirectory(ctx, d.ID); err != nil || !v.OK || v.Events != 2 {
+		t.Fatalf("VerifyDirectory = %+v, %v", v, err)
+	}
+	cp2 := checkpoint(t, s)
+	if cp2.Directories != 1 || cp2.Seq != 2 {
+		t.Fatalf("checkpoint with the directory = %+v", cp2)
+	}
+	withoutTriggers(t, s, `UPDATE audit_checkpoints SET signature = '`+cp.Signature+`' WHERE seq = 1`)
+	if r := mustVerifyAll(t, s); !r.OK || r.Directories != 1 || r.DirectoryEvents != 2 {
+		t.Fatalf("VerifyAll with an SM3 directory = %+v", r)
+	}
+
 	// Under sm3 a store without an SM2 key writes no checkpoint.
 	s.Signer = nil
 	openCase(t, s, 0)

@@ -35,13 +35,19 @@ CREATE FUNCTION cases_keep_hash_alg() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.hash_alg IS DISTINCT FROM OLD.hash_alg THEN
-        RAISE EXCEPTION 'a case keeps the hash algorithm of its chain' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION '% keeps the hash algorithm of its chain', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END;
 $$;
 -- +goose StatementEnd
 CREATE TRIGGER cases_keep_hash_alg BEFORE UPDATE OF hash_alg ON cases
+    FOR EACH ROW EXECUTE FUNCTION cases_keep_hash_alg();
+
+-- The decision directories' chains the same way.
+ALTER TABLE directories ADD COLUMN hash_alg text NOT NULL DEFAULT 'sha256' CHECK (hash_alg IN ('sha256', 'sm3'));
+ALTER TABLE directories ALTER COLUMN hash_alg SET DEFAULT juece_hash_alg();
+CREATE TRIGGER directories_keep_hash_alg BEFORE UPDATE OF hash_alg ON directories
     FOR EACH ROW EXECUTE FUNCTION cases_keep_hash_alg();
 
 -- Every checkpoint records its hash algorithm and, when the deployment has a
