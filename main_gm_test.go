@@ -271,3 +271,50 @@ func TestVerifySM3Dossier(t *testing.T) {
 	})
 	fails("the checkpoint's fields changed", forged, "checkpoint 2 ("+day+"): hash mismatch")
 }
+
+// TestDevKeysAndSuiteConfig: juece dev makes the keys the suite needs under
+// its data directory once and keeps them; an unknown suite is refused.
+func TestDevKeysAndSuiteConfig(t *testing.T) {
+	if _, err := cryptoSuite(Config{CryptoSuite: "sm4"}); err == nil || !strings.Contains(err.Error(), "JUECE_CRYPTO_SUITE") {
+		t.Fatalf("unknown suite: %v", err)
+	}
+	dir := t.TempDir()
+	cfg := Config{CryptoSuite: "sm3"}
+	var out bytes.Buffer
+	if err := devKeys(&cfg, dir, &out); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SigningKey != filepath.Join(dir, "signing-sm2.pem") || cfg.DataKey != filepath.Join(dir, "data.key") ||
+		!strings.Contains(out.String(), "SM2 checkpoint signing key written") || !strings.Contains(out.String(), "sm4-gcm") {
+		t.Fatalf("devKeys: cfg %+v\n%s", cfg, out.String())
+	}
+	var s db.Store
+	if err := loadSigner(cfg, &s); err != nil || s.Signer.Alg() != suite.SigSM2 {
+		t.Fatalf("dev signing key: %v", err)
+	}
+	if err := loadSealer(cfg, &s); err != nil || s.Sealer == nil {
+		t.Fatalf("dev data key: %v", err)
+	}
+	before, _ := os.ReadFile(cfg.SigningKey)
+	again := Config{CryptoSuite: "sm3"}
+	out.Reset()
+	if err := devKeys(&again, dir, &out); err != nil || out.Len() != 0 {
+		t.Fatalf("second dev start: %v\n%s", err, out.String())
+	}
+	if after, _ := os.ReadFile(again.SigningKey); !bytes.Equal(before, after) {
+		t.Fatal("the second dev start replaced the signing key")
+	}
+	// Under sha256 dev makes a data key and no signing key.
+	sha := Config{}
+	if err := devKeys(&sha, t.TempDir(), &out); err != nil || sha.SigningKey != "" || sha.DataKey == "" {
+		t.Fatalf("sha256 dev keys: %+v, %v", sha, err)
+	}
+	// A signing key of the wrong kind under sm3 is refused.
+	ed := filepath.Join(dir, "ed.pem")
+	if err := writeKey(ed, suite.SigEd25519); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadSigner(Config{CryptoSuite: "sm3", SigningKey: ed}, &s); err == nil || !strings.Contains(err.Error(), "SM2") {
+		t.Fatalf("Ed25519 key under sm3: %v", err)
+	}
+}
