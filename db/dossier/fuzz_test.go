@@ -18,7 +18,7 @@ import (
 // handBuilt writes, without a database, a minimal dossier of one case with
 // three events hashed with alg and its checkpoint signed by sg (nil:
 // unsigned), in the layout Export writes: the seed of FuzzVerifyDossier.
-func handBuilt(t testing.TB, alg suite.Name, sg *suite.Signer) []byte {
+func handBuilt(t testing.TB, alg suite.Name, sg *suite.Signer, tweaks ...func(*db.Checkpoint, []db.CaseHead)) []byte {
 	t.Helper()
 	const caseID = "5b0c2a1e-7d3f-4c59-9a43-2f8e6b1d0c77"
 	at := time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)
@@ -42,13 +42,17 @@ func handBuilt(t testing.TB, alg suite.Name, sg *suite.Signer) []byte {
 		chain.HashAlg = alg
 	}
 	heads := []db.CaseHead{{CaseID: "00000000-0000-4000-8000-000000000001", Seq: 4, Head: strings.Repeat("ab", 32)}, {CaseID: caseID, Seq: 3, Head: prev}}
-	cp := db.Checkpoint{Seq: 7, At: at.Add(24 * time.Hour), Cases: 2, Events: 7, Root: db.CheckpointRootOf(alg, heads), CreatedBy: "schedule",
+	cp := db.Checkpoint{Seq: 7, At: at.Add(24 * time.Hour), Cases: 2, Events: 7, CreatedBy: "schedule",
 		DirectoryRoot: db.CheckpointRootOf(alg, nil), PrevHash: strings.Repeat("cd", 32), HashAlg: alg}
+	for _, tw := range tweaks {
+		tw(&cp, heads)
+	}
+	cp.Root = db.CheckpointRootOf(cp.HashAlg, heads)
 	canon, err := cp.Canonical()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cp.Hash, err = db.ChainHashOf(alg, cp.PrevHash, canon); err != nil {
+	if cp.Hash, err = db.ChainHashOf(cp.HashAlg, cp.PrevHash, canon); err != nil {
 		t.Fatal(err)
 	}
 	if sg != nil {
@@ -112,6 +116,10 @@ func TestVerifyHandBuiltDossiers(t *testing.T) {
 		{"sm3 signed", handBuilt(t, suite.SM3, sm2Signer(t)), true, ""},
 		{"sha256 unsigned", handBuilt(t, suite.SHA256, nil), true, ""},
 		{"sm3 unsigned", handBuilt(t, suite.SM3, nil), false, "checkpoint 7 (2026-12-08): bad signature"},
+		{"sm3 chain, sha256 checkpoint", handBuilt(t, suite.SM3, nil, func(cp *db.Checkpoint, _ []db.CaseHead) { cp.HashAlg = suite.SHA256 }),
+			false, "checkpoint 7 (2026-12-08): hash algorithm sha256 differs from the chain's sm3"},
+		{"another head of the case", handBuilt(t, suite.SM3, sm2Signer(t), func(_ *db.Checkpoint, h []db.CaseHead) { h[1].Head = strings.Repeat("ef", 32) }),
+			false, "checkpoint 7 (2026-12-08): recorded event 3 of this case with hash efef"},
 	} {
 		r := dossier.Verify(bytes.NewReader(c.b), int64(len(c.b)))
 		if r.OK != c.ok || r.Checkpoint == nil || r.Checkpoint.Seq != 7 || r.Checkpoint.CaseSeq != 3 {
