@@ -55,6 +55,9 @@ func handBuilt(t testing.TB, alg suite.Name, sg *suite.Signer, tweaks ...func(*d
 	if cp.Hash, err = db.ChainHashOf(cp.HashAlg, cp.PrevHash, canon); err != nil {
 		t.Fatal(err)
 	}
+	if cp.CreatedBy == "forger" { // a tweak asks for a field changed after the hash was taken
+		cp.CreatedBy = "admin"
+	}
 	if sg != nil {
 		sig, err := sg.Sign([]byte(cp.Hash))
 		if err != nil {
@@ -118,6 +121,8 @@ func TestVerifyHandBuiltDossiers(t *testing.T) {
 		{"sm3 unsigned", handBuilt(t, suite.SM3, nil), false, "checkpoint 7 (2026-12-08): bad signature"},
 		{"sm3 chain, sha256 checkpoint", handBuilt(t, suite.SM3, nil, func(cp *db.Checkpoint, _ []db.CaseHead) { cp.HashAlg = suite.SHA256 }),
 			false, "checkpoint 7 (2026-12-08): hash algorithm sha256 differs from the chain's sm3"},
+		{"a field changed after hashing", handBuilt(t, suite.SM3, sm2Signer(t), func(cp *db.Checkpoint, _ []db.CaseHead) { cp.CreatedBy = "forger" }),
+			false, "checkpoint 7 (2026-12-08): hash mismatch"},
 		{"another head of the case", handBuilt(t, suite.SM3, sm2Signer(t), func(_ *db.Checkpoint, h []db.CaseHead) { h[1].Head = strings.Repeat("ef", 32) }),
 			false, "checkpoint 7 (2026-12-08): recorded event 3 of this case with hash efef"},
 	} {
