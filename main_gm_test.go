@@ -119,6 +119,14 @@ func TestVerifySM3Dossier(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "sm2 private key written") || !strings.Contains(out, "BEGIN PUBLIC KEY") {
 		t.Fatalf("keys gen-sm2: exit %d\n%s", code, out)
 	}
+	sg, err := suite.LoadSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := suite.KeyID([]byte(sg.PublicKey()))
+	if !strings.Contains(out, "key id "+keyID) {
+		t.Fatalf("keys gen-sm2 does not print key id %s:\n%s", keyID, out)
+	}
 	if out, code := run(base, "keys", "gen-sm2", key); code == 0 {
 		t.Fatalf("keys gen-sm2 over an existing key succeeded:\n%s", out)
 	}
@@ -176,6 +184,7 @@ func TestVerifySM3Dossier(t *testing.T) {
 	}{
 		{sm3Env, []string{"checkpoint"}, 0, "checkpoint 2 written: 1 cases, 2 events"},
 		{sm3Env, []string{"verify"}, 0, "OK 1 cases, 2 events, 1 documents, 2 checkpoints"},
+		{sm3Env, []string{"verify"}, 0, "OK checkpoints signed with key id " + keyID},
 		// The suite is fixed: a start that asks for another is refused.
 		{append(append([]string{}, base...), "DATABASE_URL="+dbURL), []string{"verify"}, 1, "installed with the sm3 suite"},
 	} {
@@ -198,7 +207,7 @@ func TestVerifySM3Dossier(t *testing.T) {
 	var buf bytes.Buffer
 	if err := runVerify(ctx, Config{}, []string{file}, &buf); err != nil ||
 		!strings.Contains(buf.String(), "2 events, chain head") || !strings.Contains(buf.String(), "(sm3)") ||
-		!strings.Contains(buf.String(), "OK checkpoint 2 ("+day+", sm3) records event 2 of the case; signed sm2, key id") {
+		!strings.Contains(buf.String(), "OK checkpoint 2 ("+day+", sm3) records event 2 of the case; signed sm2, key id "+keyID) {
 		t.Fatalf("verify the sm3 dossier: %v\n%s", err, buf.String())
 	}
 	if out, code := run(base, "verify", file); code != 0 || !strings.Contains(out, "OK "+file) {

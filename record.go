@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -182,6 +183,9 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 		}
 		fmt.Fprintf(out, "OK %d cases, %d events, %d documents, %d checkpoints (latest %s), %d directories with %d events\n",
 			rep.Cases, rep.Events, rep.Documents, rep.Checkpoints, cp, rep.Directories, rep.DirectoryEvents)
+		if len(rep.SigningKeys) > 0 {
+			fmt.Fprintf(out, "OK checkpoints signed with key id %s (compare with the keys the deployment published)\n", strings.Join(rep.SigningKeys, ", "))
+		}
 		return nil
 	}
 	return errors.New("usage: juece verify [FILE.zip]")

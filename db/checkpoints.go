@@ -313,6 +313,11 @@ type AuditReport struct {
 	// the events of their chains (directories.go).
 	Directories     int   `json:"directories"`
 	DirectoryEvents int64 `json:"directory_events"`
+	// SigningKeys are the ids (suite.KeyID) of the public keys the
+	// checkpoints' signatures verify with, in order of first use: compare
+	// them with the keys the deployment published (a checkpoint re-signed
+	// with another key verifies, with that key).
+	SigningKeys []string `json:"signing_keys,omitempty"`
 }
 
 // MaxAuditProblems caps the problems a report lists.
@@ -530,6 +535,11 @@ func (s *Store) verifyCheckpointChain(ctx context.Context, a *reportBuilder) err
 		if h, err := ChainHashOf(cp.HashAlg, cp.PrevHash, canon); err != nil || h != cp.Hash {
 			fail("检查点哈希不符，检查点被改动 / checkpoint hash mismatch: the checkpoint was altered")
 			break
+		}
+		if cp.PublicKey != "" {
+			if id := suite.KeyID([]byte(cp.PublicKey)); !slices.Contains(a.r.SigningKeys, id) {
+				a.r.SigningKeys = append(a.r.SigningKeys, id)
+			}
 		}
 		if err := cp.VerifySignature(); err != nil {
 			fail(fmt.Sprintf("检查点 %d（%s）签名无效 / checkpoint %d (%s): bad signature: %v",

@@ -85,7 +85,8 @@ func TestSM3ChainsAndSignedCheckpoints(t *testing.T) {
 	if err := cp.VerifySignature(); err != nil {
 		t.Fatalf("signature: %v", err)
 	}
-	if r := mustVerifyAll(t, s); !r.OK || r.Checkpoints != 1 || r.Events != 8 || r.Cases != 2 {
+	if r := mustVerifyAll(t, s); !r.OK || r.Checkpoints != 1 || r.Events != 8 || r.Cases != 2 ||
+		len(r.SigningKeys) != 1 || r.SigningKeys[0] != suite.KeyID([]byte(s.Signer.PublicKey())) {
 		t.Fatalf("VerifyAll of an intact sm3 record = %+v", r)
 	}
 	// The chain recomputed as SHA-256 does not verify: the algorithm matters.
