@@ -64,6 +64,9 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 			cfg.TemporalUIURL = fmt.Sprintf("http://localhost:%d", cfg.TemporalUIPort)
 		}
 	}
+	if err := devKeys(&cfg, dataDir, os.Stdout); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

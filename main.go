@@ -129,6 +129,17 @@ type Config struct {
 	// own for /metrics (Prometheus). Empty: serve and dev answer /metrics on
 	// the API's listener and the worker serves none.
 	MetricsListen string
+	// CryptoSuite is JUECE_CRYPTO_SUITE: sha256 (default) or sm3 (SM3
+	// chains, SM2-signed checkpoints, SM4-GCM), fixed at installation
+	// (ensureSuite). SigningKey is JUECE_SIGNING_KEY, a PKCS#8 PEM file
+	// (SM2, or under sha256 also Ed25519) that signs every checkpoint;
+	// required under sm3 (juece keys gen-sm2 FILE; juece dev makes one).
+	CryptoSuite string
+	SigningKey  string
+	// DataKey is JUECE_DATA_KEY: a file of 64 hex digits (juece keys
+	// gen-data FILE) that seals the contacts of commenters and hearing
+	// applicants at rest; required under sm3, optional under sha256.
+	DataKey string
 }
 
 func loadConfig() Config {
@@ -183,6 +194,9 @@ func loadConfig() Config {
 		CookieSecure:               os.Getenv("JUECE_COOKIE_SECURE") == "1",
 		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
 		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
+		CryptoSuite:                env("JUECE_CRYPTO_SUITE", "sha256"),
+		SigningKey:                 os.Getenv("JUECE_SIGNING_KEY"),
+		DataKey:                    os.Getenv("JUECE_DATA_KEY"),
 	}
 }
 
@@ -208,6 +222,8 @@ Usage:
   juece calendar load FILE  load official holiday arrangements (.json or .csv) as new calendar versions
   juece checkpoint          write a global audit checkpoint of every case's chain head now (a Temporal Schedule writes one daily)
   juece verify [FILE.zip]   check a dossier offline (no database), or without FILE the whole record in DATABASE_URL
+  juece keys gen-sm2 FILE   a new SM2 checkpoint signing key (PKCS#8 PEM) for JUECE_SIGNING_KEY; gen-ed25519 FILE for the sha256 suite;
+                            gen-data FILE: a data key for JUECE_DATA_KEY (seals the contacts the public leaves)
   juece dossier export CASE_ID -o FILE.zip   export a case's dossier (归档): catalogue, documents, events, manifest
   juece crosscheck [-json] [CASE_ID ...]     compare cases' audit events with their Temporal histories (all cases whose history exists)
   juece cluster [--pg-port 54339] [--temporal-port 7300] [--api 127.0.0.1:8090,127.0.0.1:8091]   the production topology here: PostgreSQL, the official Temporal server on it, two API servers, two workers
@@ -225,6 +241,8 @@ passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an acco
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_PUBLIC_URL (the request's host): where people reach the workbench; the printed documents' QR codes link to its verify pages.
+JUECE_CRYPTO_SUITE (sha256; sm3: SM3 chains, SM2-signed checkpoints, fixed at installation) JUECE_SIGNING_KEY (the checkpoint signing key, PEM; required under sm3)
+and JUECE_DATA_KEY (seals the contacts of commenters and hearing applicants: SM4-GCM under sm3, AES-256-GCM under sha256; required under sm3).
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 
@@ -257,6 +275,8 @@ func main() {
 		err = runCheckpoint(ctx, cfg, os.Args[2:], os.Stdout)
 	case "verify":
 		err = runVerify(ctx, cfg, os.Args[2:], os.Stdout)
+	case "keys":
+		err = runKeys(os.Args[2:], os.Stdout)
 	case "crosscheck":
 		err = runCrossCheck(ctx, cfg, os.Args[2:], os.Stdout)
 	case "dossier":
@@ -300,12 +320,25 @@ func requireDB(cfg Config) error {
 // the migrations run as the schema's owner, who then grants the application
 // role (DATABASE_URL's) what it needs and no more (juece_grant_app).
 func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
+	// The keys first: a start refused for a missing or wrong key has
+	// written nothing, not even the suite.
+	var keys db.Store
+	if err := loadSigner(cfg, &keys); err != nil {
+		return nil, err
+	}
+	if err := loadSealer(cfg, &keys); err != nil {
+		return nil, err
+	}
+	withKeys := func(s *db.Store) *db.Store {
+		s.Signer, s.Sealer = keys.Signer, keys.Sealer
+		return s
+	}
 	if cfg.MigrateURL == "" {
 		s, err := db.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return nil, err
 		}
-		if err := migrateAndSeed(ctx, s); err != nil {
+		if err := prepare(ctx, cfg, withKeys(s)); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -316,7 +349,7 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 		return nil, fmt.Errorf("MIGRATE_DATABASE_URL: %w", err)
 	}
 	defer owner.Close()
-	if err := migrateAndSeed(ctx, owner); err != nil {
+	if err := prepare(ctx, cfg, withKeys(owner)); err != nil {
 		return nil, err
 	}
 	app, err := db.Open(ctx, cfg.DatabaseURL)
@@ -327,7 +360,23 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 		app.Close()
 		return nil, err
 	}
-	return app, nil
+	return withKeys(app), nil
+}
+
+// prepare is what the connection that owns the schema does at every start:
+// migrate, seed the calendar, fix (or check) the crypto suite, and seal the
+// contacts still stored in plaintext.
+func prepare(ctx context.Context, cfg Config, s *db.Store) error {
+	if err := migrateAndSeed(ctx, s); err != nil {
+		return err
+	}
+	if err := ensureSuite(ctx, cfg, s); err != nil {
+		return err
+	}
+	if _, err := s.SealContacts(ctx); err != nil {
+		return fmt.Errorf("seal existing contacts: %w", err)
+	}
+	return nil
 }
 
 func migrateAndSeed(ctx context.Context, s *db.Store) error {

@@ -107,7 +107,7 @@ func TestRecordCommands(t *testing.T) {
 	if out, code := run(withDB, "dossier", "export", id, "-o", file); code != 0 || !strings.Contains(out, "written to "+file) {
 		t.Fatalf("dossier export: exit %d\n%s", code, out)
 	}
-	if out, code := run(offline, "verify", file); code != 0 || !strings.Contains(out, "OK "+file+": case "+id+", 7 files, 1 documents, 2 events") {
+	if out, code := run(offline, "verify", file); code != 0 || !strings.Contains(out, "OK "+file+": case "+id+", 8 files, 1 documents, 2 events") {
 		t.Fatalf("verify dossier offline: exit %d\n%s", code, out)
 	}
 	// The printed route slip and catalogue are in it (the case has reached

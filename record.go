@@ -142,8 +142,17 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 		if !rep.OK {
 			return fmt.Errorf("%s: %w: %s", args[0], errVerifyFailed, rep.Problems[0])
 		}
-		fmt.Fprintf(out, "OK %s: case %s, %d files, %d documents, %d events, chain head %s\n",
-			args[0], rep.CaseID, rep.Files, rep.Documents, rep.Events, rep.Head)
+		fmt.Fprintf(out, "OK %s: case %s, %d files, %d documents, %d events, chain head %s (%s)\n",
+			args[0], rep.CaseID, rep.Files, rep.Documents, rep.Events, rep.Head, rep.HashAlg)
+		if c := rep.Checkpoint; c != nil {
+			signed := "unsigned"
+			if c.SigAlg != "" {
+				signed = fmt.Sprintf("signed %s, key id %s (compare with the key the deployment published)", c.SigAlg, c.KeyID)
+			}
+			fmt.Fprintf(out, "OK checkpoint %d (%s, %s) records event %d of the case; %s\n", c.Seq, c.Day, c.HashAlg, c.CaseSeq, signed)
+		} else {
+			fmt.Fprintf(out, "NOTE no checkpoint had recorded the case at export: compare the chain head with the deployment's record\n")
+		}
 		return nil
 	case 0:
 		if err := requireDB(cfg); err != nil {
@@ -174,6 +183,9 @@ func runVerify(ctx context.Context, cfg Config, args []string, out io.Writer) er
 		}
 		fmt.Fprintf(out, "OK %d cases, %d events, %d documents, %d checkpoints (latest %s), %d directories with %d events\n",
 			rep.Cases, rep.Events, rep.Documents, rep.Checkpoints, cp, rep.Directories, rep.DirectoryEvents)
+		if len(rep.SigningKeys) > 0 {
+			fmt.Fprintf(out, "OK checkpoints signed with key id %s (compare with the keys the deployment published)\n", strings.Join(rep.SigningKeys, ", "))
+		}
 		return nil
 	}
 	return errors.New("usage: juece verify [FILE.zip]")

@@ -194,7 +194,7 @@ func (a *Activities) ApplyStep(ctx context.Context, in StepInput) (StepResult, e
 		st.Event.TaskID = c.TaskID
 	}
 	if in.Panel != nil {
-		st.Also = participation.New(a.Store.DB).PanelHook(participation.PanelStep(*in.Panel))
+		st.Also = participation.Of(a.Store).PanelHook(participation.PanelStep(*in.Panel))
 	}
 	if in.CompleteTask != "" {
 		st.CompleteTask = &db.TaskCompletion{TaskID: in.CompleteTask, UserID: in.Actor.UserID, Form: in.Form}

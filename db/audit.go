@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/juece/juece/db/suite"
 )
 
 // GenesisHash is prev_hash of the first event of every case chain.
@@ -198,11 +200,17 @@ func appendJSONString(b []byte, s string) []byte {
 // ChainHash computes hash = sha256(prev_hash || canonical JSON), where prev_hash
 // is the raw 32 bytes of the previous event's hash (zero bytes for the first).
 func ChainHash(prevHash string, canonical []byte) (string, error) {
+	return ChainHashOf(suite.SHA256, prevHash, canonical)
+}
+
+// ChainHashOf is ChainHash with the hash of suite alg: SM3 under the sm3
+// suite (both hashes are 32 bytes, so the chains have one shape).
+func ChainHashOf(alg suite.Name, prevHash string, canonical []byte) (string, error) {
 	prev, err := hex.DecodeString(prevHash)
 	if err != nil || len(prev) != sha256.Size {
 		return "", fmt.Errorf("bad prev_hash %q", prevHash)
 	}
-	h := sha256.New()
+	h := alg.New()
 	h.Write(prev)
 	h.Write(canonical)
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -249,7 +257,7 @@ func insertEvent(ctx context.Context, tx *sqlx.Tx, head chainHead, e AuditEvent)
 	if err != nil {
 		return AuditEvent{}, false, err
 	}
-	if e.Hash, err = ChainHash(e.PrevHash, canon); err != nil {
+	if e.Hash, err = ChainHashOf(head.Alg, e.PrevHash, canon); err != nil {
 		return AuditEvent{}, false, err
 	}
 	// Store data in its canonical form so the stored text is exactly what was hashed.
@@ -280,6 +288,8 @@ func canonicalJSON(raw json.RawMessage) (json.RawMessage, error) {
 type chainHead struct {
 	Seq  int64  `db:"audit_seq"`
 	Hash string `db:"audit_head"`
+	// Alg is the case's chain hash (cases.hash_alg, migration 00140).
+	Alg suite.Name `db:"hash_alg"`
 	// key and existing, from lockCaseFor: whether an event with that key is
 	// already recorded (saves a query on the hot path).
 	key      string
@@ -292,7 +302,7 @@ func lockCaseFor(ctx context.Context, tx *sqlx.Tx, caseID, key string) (chainHea
 		chainHead
 		Existing *int64 `db:"existing"`
 	}
-	err := tx.GetContext(ctx, &h, `SELECT c.audit_seq, c.audit_head,
+	err := tx.GetContext(ctx, &h, `SELECT c.audit_seq, c.audit_head, c.hash_alg,
 		(SELECT e.id FROM audit_events e WHERE e.case_id = c.id AND e.event_key = $2) AS existing
 		FROM cases c WHERE c.id = $1 FOR UPDATE OF c`, caseID, key)
 	if err != nil {
@@ -311,7 +321,7 @@ func lockOpenCase(ctx context.Context, tx *sqlx.Tx, caseID string) (chainHead, e
 		chainHead
 		State string `db:"state"`
 	}
-	err := tx.GetContext(ctx, &h, `SELECT audit_seq, audit_head, state FROM cases WHERE id = $1 FOR UPDATE`, caseID)
+	err := tx.GetContext(ctx, &h, `SELECT audit_seq, audit_head, hash_alg, state FROM cases WHERE id = $1 FOR UPDATE`, caseID)
 	if err != nil {
 		return chainHead{}, fmt.Errorf("lock case %s: %w", caseID, mapErr(err))
 	}
@@ -327,7 +337,7 @@ const CaseStateClosed = "closed"
 
 func lockCase(ctx context.Context, tx *sqlx.Tx, caseID string) (chainHead, error) {
 	var h chainHead
-	err := tx.GetContext(ctx, &h, `SELECT audit_seq, audit_head FROM cases WHERE id = $1 FOR UPDATE`, caseID)
+	err := tx.GetContext(ctx, &h, `SELECT audit_seq, audit_head, hash_alg FROM cases WHERE id = $1 FOR UPDATE`, caseID)
 	if err != nil {
 		return h, fmt.Errorf("lock case %s: %w", caseID, mapErr(err))
 	}
@@ -390,6 +400,11 @@ type BrokenRecord struct {
 // position. It also checks the chain head recorded on the case row.
 func VerifyChain(evs []AuditEvent, head chainHead) Verification {
 	v := Verification{OK: true, Events: len(evs)}
+	if !head.Alg.Known() {
+		v.OK = false
+		v.Broken = &BrokenRecord{Seq: 0, Reason: fmt.Sprintf("未知哈希算法 %q / unknown hash algorithm %q", head.Alg, head.Alg)}
+		return v
+	}
 	prev := GenesisHash
 	var buf []byte
 	for i, e := range evs {
@@ -405,14 +420,14 @@ func VerifyChain(evs []AuditEvent, head chainHead) Verification {
 			return fail("prev_hash 与上一事件不符 / prev_hash does not match the previous event")
 		}
 		buf = e.appendCanonical(buf[:0])
-		if h, err := ChainHash(e.PrevHash, buf); err != nil || h != e.Hash {
+		if h, err := ChainHashOf(head.Alg, e.PrevHash, buf); err != nil || h != e.Hash {
 			// Not a match on the stored spelling of data: decide on the
 			// canonical form proper.
 			canon, err := e.Canonical()
 			if err != nil {
 				return fail("事件无法规范化 / event cannot be canonicalised")
 			}
-			h, err := ChainHash(e.PrevHash, canon)
+			h, err := ChainHashOf(head.Alg, e.PrevHash, canon)
 			if err != nil || h != e.Hash {
 				return fail("哈希不符，事件内容被改动 / hash mismatch: event content was altered")
 			}
@@ -431,7 +446,7 @@ func VerifyChain(evs []AuditEvent, head chainHead) Verification {
 // Verify recomputes a case's chain from the database.
 func (s *Store) Verify(ctx context.Context, caseID string) (Verification, error) {
 	var head chainHead
-	if err := s.DB.GetContext(ctx, &head, `SELECT audit_seq, audit_head FROM cases WHERE id = $1`, caseID); err != nil {
+	if err := s.DB.GetContext(ctx, &head, `SELECT audit_seq, audit_head, hash_alg FROM cases WHERE id = $1`, caseID); err != nil {
 		return Verification{}, fmt.Errorf("case %s: %w", caseID, mapErr(err))
 	}
 	evs, err := s.Timeline(ctx, caseID)

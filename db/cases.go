@@ -1,6 +1,8 @@
 package db
 
 import (
+	"github.com/juece/juece/db/suite"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -33,6 +35,9 @@ type Case struct {
 	UpdatedAt time.Time        `db:"updated_at" json:"updated_at"`
 	AuditSeq  int64            `db:"audit_seq" json:"-"`
 	AuditHead string           `db:"audit_head" json:"-"`
+	// HashAlg is the hash of the case's chain (db/suite), fixed when the
+	// row is written (migration 00140).
+	HashAlg suite.Name `db:"hash_alg" json:"-"`
 	// Number is the case's 编号 (宜阳决〔2026〕12号), taken from the decision
 	// organ's sequence when the case row is written (db/numbering).
 	Number string `db:"number" json:"number"`

@@ -3,9 +3,9 @@ package db
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/juece/juece/db/suite"
 )
 
 // Checkpoint is one entry of the global checkpoint chain. A case's own chain
@@ -48,6 +50,37 @@ type Checkpoint struct {
 	DirectoryRoot   string `db:"directory_root" json:"directory_root,omitempty" description:"sha256 over the lines \"directory_id seq head\\n\" of every directory, in id order"`
 	PrevHash        string `db:"prev_hash" json:"prev_hash"`
 	Hash            string `db:"hash" json:"hash"`
+	// HashAlg is the hash of Hash, Root and DirectoryRoot: the deployment's
+	// suite when the checkpoint was written (migration 00140); covered by
+	// the hash under sm3, so a checkpoint cannot be re-read as sha256.
+	HashAlg suite.Name `db:"hash_alg" json:"hash_alg"`
+	// SigAlg, PublicKey and Signature: the signature over Hash (its hex
+	// text) with the deployment's key, and the PEM public key that
+	// verifies it; empty when the deployment signs no checkpoints (sha256
+	// without JUECE_SIGNING_KEY). Under sm3 every checkpoint is SM2-signed.
+	SigAlg    string `db:"sig_alg" json:"sig_alg,omitempty"`
+	PublicKey string `db:"public_key" json:"public_key,omitempty"`
+	Signature string `db:"signature" json:"signature,omitempty" description:"hex of the DER signature over the text of hash"`
+}
+
+// VerifySignature checks the checkpoint's signature over its hash; nil
+// when it is signed and the signature verifies, or when it is unsigned and
+// its suite does not require a signature.
+func (c Checkpoint) VerifySignature() error {
+	if c.SigAlg == "" && c.Signature == "" {
+		if c.HashAlg == suite.SM3 {
+			return errors.New("国密部署的检查点缺少 SM2 签名 / a checkpoint of an sm3 deployment lacks its SM2 signature")
+		}
+		return nil
+	}
+	if c.HashAlg == suite.SM3 && c.SigAlg != suite.SigSM2 {
+		return fmt.Errorf("国密部署的检查点须用 SM2 签名，而非 %q / a checkpoint of an sm3 deployment must be SM2-signed, not %q", c.SigAlg, c.SigAlg)
+	}
+	sig, err := hex.DecodeString(c.Signature)
+	if err != nil {
+		return errors.New("签名不是十六进制 / the signature is not hex")
+	}
+	return suite.Verify(c.SigAlg, c.PublicKey, []byte(c.Hash), sig)
 }
 
 // CaseHead is one case's chain head as a checkpoint records it; a
@@ -56,14 +89,21 @@ type CaseHead struct {
 	CaseID string `db:"case_id" json:"case_id"`
 	Seq    int64  `db:"audit_seq" json:"seq"`
 	Head   string `db:"audit_head" json:"head"`
+	// Alg is the case's chain hash, where the query reads it.
+	Alg suite.Name `db:"hash_alg" json:"-"`
 }
 
 // CheckpointRoot hashes the case heads: sha256 over "case_id seq head\n" per
 // case, sorted by case id (lower-case UUID text, which is also PostgreSQL's
 // uuid order). It sorts heads in place.
 func CheckpointRoot(heads []CaseHead) string {
+	return CheckpointRootOf(suite.SHA256, heads)
+}
+
+// CheckpointRootOf is CheckpointRoot with the hash of suite alg.
+func CheckpointRootOf(alg suite.Name, heads []CaseHead) string {
 	slices.SortFunc(heads, func(a, b CaseHead) int { return strings.Compare(a.CaseID, b.CaseID) })
-	h := sha256.New()
+	h := alg.New()
 	for _, c := range heads {
 		fmt.Fprintf(h, "%s %d %s\n", c.CaseID, c.Seq, c.Head)
 	}
@@ -86,6 +126,9 @@ func (c Checkpoint) Canonical() ([]byte, error) {
 	}
 	if c.DirectoryRoot != "" {
 		m["directories"], m["directory_events"], m["directory_root"] = c.Directories, c.DirectoryEvents, c.DirectoryRoot
+	}
+	if c.HashAlg != "" && c.HashAlg != suite.SHA256 {
+		m["hash_alg"] = c.HashAlg
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -157,6 +200,13 @@ func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Dur
 			cp = last[0] // not due yet
 			return nil
 		}
+		var alg suite.Name
+		if err := tx.GetContext(ctx, &alg, `SELECT juece_hash_alg()`); err != nil {
+			return fmt.Errorf("crypto suite: %w", err)
+		}
+		if alg == suite.SM3 && (s.Signer == nil || s.Signer.Alg() != suite.SigSM2) {
+			return errors.New("the sm3 suite signs every checkpoint with SM2: JUECE_SIGNING_KEY must name an SM2 key (juece keys gen-sm2 FILE)")
+		}
 		var heads []CaseHead
 		if err := tx.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases`); err != nil {
 			return fmt.Errorf("case heads: %w", err)
@@ -165,8 +215,8 @@ func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Dur
 		if err := tx.SelectContext(ctx, &dirHeads, `SELECT id AS case_id, audit_seq, audit_head FROM directories`); err != nil {
 			return fmt.Errorf("directory heads: %w", err)
 		}
-		cp = Checkpoint{Seq: 1, PrevHash: GenesisHash, Cases: int64(len(heads)), Root: CheckpointRoot(heads), CreatedBy: createdBy,
-			Directories: int64(len(dirHeads)), DirectoryRoot: CheckpointRoot(dirHeads)}
+		cp = Checkpoint{Seq: 1, PrevHash: GenesisHash, Cases: int64(len(heads)), Root: CheckpointRootOf(alg, heads), CreatedBy: createdBy,
+			Directories: int64(len(dirHeads)), DirectoryRoot: CheckpointRootOf(alg, dirHeads), HashAlg: alg}
 		for _, h := range heads {
 			cp.Events += h.Seq
 		}
@@ -186,12 +236,21 @@ func (s *Store) checkpoint(ctx context.Context, createdBy string, every time.Dur
 		if err != nil {
 			return err
 		}
-		if cp.Hash, err = ChainHash(cp.PrevHash, canon); err != nil {
+		if cp.Hash, err = ChainHashOf(alg, cp.PrevHash, canon); err != nil {
 			return err
 		}
+		if s.Signer != nil {
+			sig, err := s.Signer.Sign([]byte(cp.Hash))
+			if err != nil {
+				return fmt.Errorf("sign checkpoint: %w", err)
+			}
+			cp.SigAlg, cp.PublicKey, cp.Signature = s.Signer.Alg(), s.Signer.PublicKey(), hex.EncodeToString(sig)
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, at, cases, events, root, created_by,
-			directories, directory_events, directory_root, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-			cp.Seq, cp.At, cp.Cases, cp.Events, cp.Root, cp.CreatedBy, cp.Directories, cp.DirectoryEvents, cp.DirectoryRoot, cp.PrevHash, cp.Hash)
+			directories, directory_events, directory_root, prev_hash, hash, hash_alg, sig_alg, public_key, signature)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+			cp.Seq, cp.At, cp.Cases, cp.Events, cp.Root, cp.CreatedBy, cp.Directories, cp.DirectoryEvents, cp.DirectoryRoot, cp.PrevHash, cp.Hash,
+			cp.HashAlg, cp.SigAlg, cp.PublicKey, cp.Signature)
 		if err != nil {
 			return fmt.Errorf("insert checkpoint: %w", mapErr(err))
 		}
@@ -254,6 +313,11 @@ type AuditReport struct {
 	// the events of their chains (directories.go).
 	Directories     int   `json:"directories"`
 	DirectoryEvents int64 `json:"directory_events"`
+	// SigningKeys are the ids (suite.KeyID) of the public keys the
+	// checkpoints' signatures verify with, in order of first use: compare
+	// them with the keys the deployment published (a checkpoint re-signed
+	// with another key verifies, with that key).
+	SigningKeys []string `json:"signing_keys,omitempty"`
 }
 
 // MaxAuditProblems caps the problems a report lists.
@@ -329,12 +393,12 @@ func (s *Store) VerifyAll(ctx context.Context) (AuditReport, error) {
 // in case order whatever order the workers finish in.
 func (s *Store) verifyCaseChains(ctx context.Context, a *reportBuilder) error {
 	var heads []CaseHead
-	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM cases ORDER BY id`); err != nil {
+	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head, hash_alg FROM cases ORDER BY id`); err != nil {
 		return fmt.Errorf("case heads: %w", err)
 	}
 	byID := make(map[string]chainHead, len(heads))
 	for _, h := range heads {
-		byID[h.CaseID] = chainHead{Seq: h.Seq, Hash: h.Head}
+		byID[h.CaseID] = chainHead{Seq: h.Seq, Hash: h.Head, Alg: h.Alg}
 	}
 	a.r.Cases = len(heads)
 
@@ -464,9 +528,22 @@ func (s *Store) verifyCheckpointChain(ctx context.Context, a *reportBuilder) err
 		if err != nil {
 			return err
 		}
-		if h, err := ChainHash(cp.PrevHash, canon); err != nil || h != cp.Hash {
+		if !cp.HashAlg.Known() {
+			fail(fmt.Sprintf("未知哈希算法 %q / unknown hash algorithm %q", cp.HashAlg, cp.HashAlg))
+			break
+		}
+		if h, err := ChainHashOf(cp.HashAlg, cp.PrevHash, canon); err != nil || h != cp.Hash {
 			fail("检查点哈希不符，检查点被改动 / checkpoint hash mismatch: the checkpoint was altered")
 			break
+		}
+		if cp.PublicKey != "" {
+			if id := suite.KeyID([]byte(cp.PublicKey)); !slices.Contains(a.r.SigningKeys, id) {
+				a.r.SigningKeys = append(a.r.SigningKeys, id)
+			}
+		}
+		if err := cp.VerifySignature(); err != nil {
+			fail(fmt.Sprintf("检查点 %d（%s）签名无效 / checkpoint %d (%s): bad signature: %v",
+				cp.Seq, cp.At.Format("2006-01-02"), cp.Seq, cp.At.Format("2006-01-02"), err))
 		}
 		prev = cp.Hash
 	}
@@ -498,7 +575,7 @@ func (s *Store) verifyCheckpointChain(ctx context.Context, a *reportBuilder) err
 		for _, h := range heads {
 			events += h.Seq
 		}
-		if CheckpointRoot(heads) != cp.Root || int64(len(heads)) != cp.Cases || events != cp.Events {
+		if CheckpointRootOf(cp.HashAlg, heads) != cp.Root || int64(len(heads)) != cp.Cases || events != cp.Events {
 			a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: cur,
 				Reason: "检查点所记链头与其根哈希不符，链头记录被改动 / the recorded case heads do not hash to the checkpoint's root: they were altered"})
 		}
@@ -700,7 +777,7 @@ func (s *Store) verifyCheckpointDirectoryRoots(ctx context.Context, a *reportBui
 			for _, h := range heads[seq] {
 				events += h.Seq
 			}
-			if CheckpointRoot(heads[seq]) != cp.DirectoryRoot || int64(len(heads[seq])) != cp.Directories || events != cp.DirectoryEvents {
+			if CheckpointRootOf(cp.HashAlg, heads[seq]) != cp.DirectoryRoot || int64(len(heads[seq])) != cp.Directories || events != cp.DirectoryEvents {
 				a.add(AuditProblem{Kind: ProblemCheckpointChain, Checkpoint: seq,
 					Reason: "检查点所记目录链头与其根哈希不符，链头记录被改动 / the recorded directory heads do not hash to the checkpoint's directory root: they were altered"})
 			}

@@ -116,8 +116,12 @@ func (s *Store) AddComment(ctx context.Context, c PublicComment) (PublicComment,
 		c.ReceivedAt = time.Now()
 	}
 	c.ReceivedAt = c.ReceivedAt.UTC().Truncate(time.Microsecond)
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, c.ID, c.CaseID, c.NoticeSeq, c.AuthorName, c.Contact, c.Body, c.Topic, c.ReceivedAt)
+	contact, err := SealContact(s.Sealer, c.Contact, c.ID)
+	if err != nil {
+		return PublicComment{}, err
+	}
+	_, err = s.DB.ExecContext(ctx, `INSERT INTO public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, c.ID, c.CaseID, c.NoticeSeq, c.AuthorName, contact, c.Body, c.Topic, c.ReceivedAt)
 	if err != nil {
 		return PublicComment{}, fmt.Errorf("add comment to case %s: %w", c.CaseID, mapErr(err))
 	}
@@ -139,7 +143,12 @@ func (s *Store) AddComments(ctx context.Context, cs []PublicComment) error {
 			if c.ReceivedAt.IsZero() {
 				c.ReceivedAt = time.Now()
 			}
-			if _, err := st.ExecContext(ctx, c.ID, c.CaseID, c.NoticeSeq, c.AuthorName, c.Contact, c.Body, c.Topic,
+			contact, err := SealContact(s.Sealer, c.Contact, c.ID)
+			if err != nil {
+				st.Close()
+				return err
+			}
+			if _, err := st.ExecContext(ctx, c.ID, c.CaseID, c.NoticeSeq, c.AuthorName, contact, c.Body, c.Topic,
 				c.ReceivedAt.UTC().Truncate(time.Microsecond)); err != nil {
 				st.Close()
 				return fmt.Errorf("copy comment: %w", err)
@@ -187,6 +196,9 @@ func (s *Store) ListComments(ctx context.Context, q CommentQuery) ([]PublicComme
 	if err != nil {
 		return nil, fmt.Errorf("comments of case %s: %w", q.CaseID, err)
 	}
+	if err := s.openComments(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -203,7 +215,9 @@ func (s *Store) GetComment(ctx context.Context, caseID, id string) (PublicCommen
 	if err := s.DB.GetContext(ctx, &c, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1 AND c.case_id = $2`, id, caseID); err != nil {
 		return c, fmt.Errorf("comment %s: %w", id, mapErr(err))
 	}
-	return c, nil
+	one := []PublicComment{c}
+	err := s.openComments(one)
+	return one[0], err
 }
 
 // CommentSummary is what a case's comment period produced, in counts only:
@@ -284,6 +298,11 @@ func (s *Store) DisposeComment(ctx context.Context, caseID, id, disposition, rea
 		if err := tx.GetContext(ctx, &c, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1 AND c.case_id = $2 FOR UPDATE OF c`, id, caseID); err != nil {
 			return fmt.Errorf("comment %s: %w", id, mapErr(err))
 		}
+		one := []PublicComment{c}
+		if err := s.openComments(one); err != nil {
+			return err
+		}
+		c = one[0]
 		previous := c.Disposition
 		at := time.Now().UTC().Truncate(time.Microsecond)
 		by := actor.ActorID

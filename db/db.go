@@ -14,6 +14,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
+
+	"github.com/juece/juece/db/suite"
 )
 
 //go:embed migrations/*.sql
@@ -36,6 +38,12 @@ type Store struct {
 	// (steplock.go).
 	stepSlotsOnce sync.Once
 	stepSlots     chan struct{}
+	// Signer signs every checkpoint (JUECE_SIGNING_KEY); nil: unsigned,
+	// which the sm3 suite refuses (checkpoints.go).
+	Signer *suite.Signer
+	// Sealer seals the contacts the public leaves (JUECE_DATA_KEY;
+	// sealed.go); nil: kept as typed.
+	Sealer *suite.Sealer
 }
 
 // Open connects to PostgreSQL and checks the connection.

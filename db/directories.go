@@ -1,6 +1,8 @@
 package db
 
 import (
+	"github.com/juece/juece/db/suite"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,12 +77,14 @@ type Directory struct {
 	UpdatedAt   time.Time  `db:"updated_at" json:"updated_at"`
 	AuditSeq    int64      `db:"audit_seq" json:"-"`
 	AuditHead   string     `db:"audit_head" json:"-"`
+	// HashAlg is the hash of the directory's chain (migration 00140).
+	HashAlg suite.Name `db:"hash_alg" json:"-"`
 }
 
 const directorySelect = `SELECT id, organ_id, year, title, state, consent_ref,
 	COALESCE(to_char(consent_date, 'YYYY-MM-DD'), '') AS consent_date,
 	COALESCE(to_char(published_on, 'YYYY-MM-DD'), '') AS published_on,
-	published_at, website, created_by, created_at, updated_at, audit_seq, audit_head FROM directories`
+	published_at, website, created_by, created_at, updated_at, audit_seq, audit_head, hash_alg FROM directories`
 
 // DirectoryEntry is one matter of a directory (R-DIR-02).
 type DirectoryEntry struct {
@@ -237,7 +241,7 @@ func appendDirectoryEvent(ctx context.Context, tx *sqlx.Tx, d Directory, e Direc
 	if err != nil {
 		return DirectoryEvent{}, err
 	}
-	if e.Hash, err = ChainHash(e.PrevHash, canon); err != nil {
+	if e.Hash, err = ChainHashOf(d.HashAlg, e.PrevHash, canon); err != nil {
 		return DirectoryEvent{}, err
 	}
 	if e.Data, err = canonicalJSON(e.Data); err != nil {
@@ -276,8 +280,8 @@ func (s *Store) CreateDirectory(ctx context.Context, d Directory, actor Director
 	d.UpdatedAt = d.CreatedAt
 	var ev DirectoryEvent
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO directories (id, organ_id, year, title, state, created_by, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$7)`, d.ID, d.OrganID, d.Year, d.Title, d.State, d.CreatedBy, d.CreatedAt)
+		err := tx.GetContext(ctx, &d.HashAlg, `INSERT INTO directories (id, organ_id, year, title, state, created_by, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING hash_alg`, d.ID, d.OrganID, d.Year, d.Title, d.State, d.CreatedBy, d.CreatedAt)
 		if err != nil {
 			return fmt.Errorf("insert directory: %w", mapErr(err))
 		}
@@ -598,13 +602,24 @@ func (s *Store) VerifyDirectory(ctx context.Context, id string) (Verification, e
 	if err != nil {
 		return Verification{}, err
 	}
-	return VerifyDirectoryChain(evs, d.AuditSeq, d.AuditHead), nil
+	return VerifyDirectoryChainOf(d.HashAlg, evs, d.AuditSeq, d.AuditHead), nil
 }
 
 // VerifyDirectoryChain checks sequence, links and hashes of a directory's
 // events, and the head recorded on the directory row.
 func VerifyDirectoryChain(evs []DirectoryEvent, headSeq int64, headHash string) Verification {
+	return VerifyDirectoryChainOf(suite.SHA256, evs, headSeq, headHash)
+}
+
+// VerifyDirectoryChainOf is VerifyDirectoryChain for a chain hashed with
+// suite alg (the directory row records it).
+func VerifyDirectoryChainOf(alg suite.Name, evs []DirectoryEvent, headSeq int64, headHash string) Verification {
 	v := Verification{OK: true, Events: len(evs)}
+	if !alg.Known() {
+		v.OK = false
+		v.Broken = &BrokenRecord{Reason: fmt.Sprintf("未知哈希算法 %q / unknown hash algorithm %q", alg, alg)}
+		return v
+	}
 	prev := GenesisHash
 	for i, e := range evs {
 		fail := func(reason string) Verification {
@@ -622,7 +637,7 @@ func VerifyDirectoryChain(evs []DirectoryEvent, headSeq int64, headHash string) 
 		if err != nil {
 			return fail("事件无法规范化 / event cannot be canonicalised")
 		}
-		h, err := ChainHash(e.PrevHash, canon)
+		h, err := ChainHashOf(alg, e.PrevHash, canon)
 		if err != nil || h != e.Hash {
 			return fail("哈希不符，事件内容被改动 / hash mismatch: event content was altered")
 		}
@@ -644,7 +659,7 @@ func VerifyDirectoryChain(evs []DirectoryEvent, headSeq int64, headHash string) 
 // and their chains short, so this reads them in one ordered query.
 func (s *Store) verifyDirectoryChains(ctx context.Context, a *reportBuilder) error {
 	var heads []CaseHead
-	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head FROM directories ORDER BY id`); err != nil {
+	if err := s.DB.SelectContext(ctx, &heads, `SELECT id AS case_id, audit_seq, audit_head, hash_alg FROM directories ORDER BY id`); err != nil {
 		return fmt.Errorf("directory heads: %w", err)
 	}
 	byID := make(map[string]CaseHead, len(heads))
@@ -670,7 +685,7 @@ func (s *Store) verifyDirectoryChains(ctx context.Context, a *reportBuilder) err
 				Reason: fmt.Sprintf("决策事项目录已被删除，但留有 %d 个事件 / the directory row is gone but %d of its events remain", len(evs), len(evs))})
 			return
 		}
-		if v := VerifyDirectoryChain(evs, h.Seq, h.Head); !v.OK {
+		if v := VerifyDirectoryChainOf(h.Alg, evs, h.Seq, h.Head); !v.OK {
 			a.add(AuditProblem{Kind: ProblemDirectoryChain, DirectoryID: id, Seq: v.Broken.Seq, Reason: v.Broken.Reason})
 		}
 	}

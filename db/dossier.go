@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"github.com/juece/juece/db/numbering"
+	"github.com/juece/juece/db/suite"
 )
 
 // txReadOnlySnapshot reads several tables as of one moment.
@@ -15,6 +16,12 @@ var txReadOnlySnapshot = sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadO
 // dossier: seq and head are the chain head the events must end in.
 func VerifyEvents(evs []AuditEvent, seq int64, head string) Verification {
 	return VerifyChain(evs, chainHead{Seq: seq, Hash: head})
+}
+
+// VerifyEventsOf is VerifyEvents for a chain hashed with suite alg (the
+// dossier records it; "" is sha256).
+func VerifyEventsOf(alg suite.Name, evs []AuditEvent, seq int64, head string) Verification {
+	return VerifyChain(evs, chainHead{Seq: seq, Hash: head, Alg: alg})
 }
 
 // CaseRecord is everything the dossier (归档, Art. 33) of one case is built
@@ -37,6 +44,12 @@ type CaseRecord struct {
 	DocumentNumbers []numbering.Document
 	// OrgNames name the organisations its events' actors acted for.
 	OrgNames map[string]string
+	// Checkpoint is the latest checkpoint that recorded the case, nil when
+	// none did yet, and CheckpointHeads every case head it recorded (in
+	// case-id order), so a dossier can recompute its root, hash and
+	// signature offline.
+	Checkpoint      *Checkpoint
+	CheckpointHeads []CaseHead
 }
 
 // CaseRecord reads a case's record in one repeatable-read transaction, so the
@@ -93,9 +106,24 @@ func (s *Store) CaseRecord(ctx context.Context, caseID string) (CaseRecord, erro
 	for _, o := range orgs {
 		r.OrgNames[o.ID] = o.Name
 	}
+	var cps []Checkpoint
+	if err := tx.SelectContext(ctx, &cps, `SELECT * FROM audit_checkpoints WHERE seq =
+		(SELECT max(checkpoint_seq) FROM audit_checkpoint_cases WHERE case_id = $1)`, caseID); err != nil {
+		return r, fmt.Errorf("checkpoint of %s: %w", caseID, err)
+	}
+	if len(cps) == 1 {
+		r.Checkpoint = &cps[0]
+		if err := tx.SelectContext(ctx, &r.CheckpointHeads, `SELECT case_id, audit_seq, audit_head FROM audit_checkpoint_cases
+			WHERE checkpoint_seq = $1 ORDER BY case_id`, cps[0].Seq); err != nil {
+			return r, fmt.Errorf("checkpoint %d heads: %w", cps[0].Seq, err)
+		}
+	}
 	r.Comments = []PublicComment{}
 	if err := tx.SelectContext(ctx, &r.Comments, `SELECT `+commentColumns+commentFrom+`WHERE c.case_id = $1 ORDER BY c.received_at, c.id`, caseID); err != nil {
 		return r, fmt.Errorf("comments of %s: %w", caseID, err)
+	}
+	for i := range r.Comments { // the dossier archives no contact (dossier.CommentsFile)
+		r.Comments[i].Contact = ""
 	}
 	return r, nil
 }

@@ -110,7 +110,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
 	if store != nil { // nil in tests of the routes alone
 		s.registry = registry.New(store.DB)
-		s.links = participation.New(store.DB)
+		s.links = participation.Of(store)
 		s.accounts = accounts.New(store.DB)
 		s.accounts.Config = cfg.Accounts
 		s.accounts.Config.Sessions = cfg.Sessions

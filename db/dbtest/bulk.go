@@ -26,10 +26,15 @@ func BulkCase(tb testing.TB, s *db.Store, organ string, n int) string {
 // transaction: the volume that tests and benchmarks of the record need,
 // seeded in seconds instead of hours. Every chain is valid: hashes are
 // computed by the store's own functions (db.AuditEvent.Canonical,
-// db.ChainHash), on all cores, and each case row carries its chain head.
+// db.ChainHashOf with the database's suite), on all cores, and each case row
+// carries its chain head.
 func BulkCases(tb testing.TB, s *db.Store, organ string, cases, perCase int) []string {
 	tb.Helper()
 	ctx := context.Background()
+	alg, err := s.Suite(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	start := time.Now().UTC().Truncate(time.Second).Add(-time.Duration(perCase+1) * time.Second)
 	ids := make([]string, cases)
 	for i := range ids {
@@ -79,7 +84,7 @@ func BulkCases(tb testing.TB, s *db.Store, organ string, cases, perCase int) []s
 						PrevHash: c.head}
 					canon, err := e.Canonical()
 					if err == nil {
-						e.Hash, err = db.ChainHash(e.PrevHash, canon)
+						e.Hash, err = db.ChainHashOf(alg, e.PrevHash, canon)
 					}
 					if err != nil {
 						c.err = err

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/suite"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -77,6 +78,9 @@ type Temporal struct {
 type Chain struct {
 	Events int64  `json:"events"`
 	Head   string `json:"head"`
+	// HashAlg is the chain's hash (db/suite): absent for sha256, "sm3"
+	// for a deployment of the national suite.
+	HashAlg suite.Name `json:"hash_alg,omitempty"`
 }
 
 // Manifest lists the SHA-256 of every other file in the dossier.
@@ -332,6 +336,9 @@ func Export(ctx context.Context, src Source, caseID string, t Temporal, exported
 // CatalogueOf is the catalogue of a case's record as exported at now.
 func CatalogueOf(rec db.CaseRecord, now time.Time, exportedBy string) Catalogue {
 	chain := Chain{Events: rec.Case.AuditSeq, Head: rec.Case.AuditHead}
+	if rec.Case.HashAlg != suite.SHA256 {
+		chain.HashAlg = rec.Case.HashAlg
+	}
 	cat := Catalogue{Format: Format, ExportedAt: now, ExportedBy: exportedBy, Chain: chain,
 		Case: CatalogueCase{ID: rec.Case.ID, Number: rec.Case.Number, Title: rec.Case.Title, OrganID: rec.Case.OrganID, OrganName: rec.OrganName,
 			UnitID: rec.Case.UnitID, UnitName: rec.UnitName, State: rec.Case.State, WorkflowID: rec.Case.WorkflowID, CreatedAt: rec.Case.CreatedAt},
@@ -436,6 +443,15 @@ func ExportPrinted(ctx context.Context, src Source, caseID string, t Temporal, e
 			}
 		}
 		if err := put(f.name, b); err != nil {
+			return Manifest{}, err
+		}
+	}
+	if cp := checkpointOf(rec); cp != nil {
+		b, err := marshal(cp)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("%s: %w", CheckpointFile, err)
+		}
+		if err := put(CheckpointFile, b); err != nil {
 			return Manifest{}, err
 		}
 	}
@@ -572,13 +588,18 @@ func label(m map[string]string, k string) string {
 // against the manifest first, then the chain, then cross-references; the
 // first names the first mismatch.
 type Report struct {
-	OK        bool      `json:"ok"`
-	CaseID    string    `json:"case_id,omitempty"`
-	Files     int       `json:"files"`
-	Documents int       `json:"documents"`
-	Events    int       `json:"events"`
-	Head      string    `json:"head,omitempty"`
-	Problems  []Problem `json:"problems,omitempty"`
+	OK        bool   `json:"ok"`
+	CaseID    string `json:"case_id,omitempty"`
+	Files     int    `json:"files"`
+	Documents int    `json:"documents"`
+	Events    int    `json:"events"`
+	Head      string `json:"head,omitempty"`
+	// HashAlg is the chain's hash as the dossier records it.
+	HashAlg suite.Name `json:"hash_alg,omitempty"`
+	// Checkpoint is the checkpoint the dossier carries, nil when none had
+	// recorded the case at export.
+	Checkpoint *CheckpointInfo `json:"checkpoint,omitempty"`
+	Problems   []Problem       `json:"problems,omitempty"`
 }
 
 // Problem names a file of the dossier (and an event, for the chain) that
@@ -646,7 +667,11 @@ func verify(zr *zip.Reader) (rep Report) {
 		fail(ManifestFile, 0, fmt.Sprintf("未知格式 %q / unknown format %q", m.Format, m.Format))
 		return rep
 	}
-	rep.CaseID, rep.Head = m.CaseID, m.Chain.Head
+	rep.CaseID, rep.Head, rep.HashAlg = m.CaseID, m.Chain.Head, norm(m.Chain.HashAlg)
+	if !m.Chain.HashAlg.Known() {
+		fail(ManifestFile, 0, fmt.Sprintf("未知哈希算法 %q / unknown hash algorithm %q", m.Chain.HashAlg, m.Chain.HashAlg))
+		return rep
+	}
 
 	// 1. Every file against the manifest; documents against their names.
 	listed := map[string]bool{}
@@ -718,8 +743,19 @@ func verify(zr *zip.Reader) (rep Report) {
 	if evf.Chain != m.Chain {
 		fail(EventsFile, 0, "事件文件的链头与清单不符 / the chain head in events.json differs from the manifest")
 	}
-	if v := db.VerifyEvents(evs, m.Chain.Events, m.Chain.Head); !v.OK {
+	if v := db.VerifyEventsOf(m.Chain.HashAlg, evs, m.Chain.Events, m.Chain.Head); !v.OK {
 		fail(EventsFile, v.Broken.Seq, v.Broken.Reason)
+	}
+	// The checkpoint: its hash, root and signature, and the case's head in it.
+	if f, ok := files[CheckpointFile]; ok && listed[CheckpointFile] {
+		var c Checkpoint
+		if err := readJSON(f, &c); err != nil {
+			fail(CheckpointFile, 0, "无法解析 / cannot be parsed: "+err.Error())
+		} else {
+			info, ps := verifyCheckpoint(c, m.CaseID, m.Chain.HashAlg, evs)
+			rep.Checkpoint = &info
+			rep.Problems = append(rep.Problems, ps...)
+		}
 	}
 	for _, ev := range evidenceOf(evs) {
 		if !listed[ev.Path] {

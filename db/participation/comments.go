@@ -237,15 +237,19 @@ func (s *Store) AddComment(ctx context.Context, c NewComment, lim Limit) (Receip
 	}
 	r := Receipt{CommentID: uuid.NewString(), Number: receiptEncoding.EncodeToString(raw[:]), ReceivedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	window := r.ReceivedAt.Truncate(lim.Window)
+	contact, err := db.SealContact(s.Sealer, c.Contact, r.CommentID)
+	if err != nil {
+		return Receipt{}, err
+	}
 	var n int
-	err := s.DB.QueryRowContext(ctx, `WITH hit AS (
+	err = s.DB.QueryRowContext(ctx, `WITH hit AS (
 			INSERT INTO portal_rate (key, window_start, n) VALUES ($11, $12, 1)
 			ON CONFLICT (key, window_start) DO UPDATE SET n = portal_rate.n + 1 RETURNING n),
 		ins AS (
 			INSERT INTO public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at, clause_no, receipt_hash, challenge)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($14, '') FROM hit WHERE hit.n <= $13
 			RETURNING id)
-		SELECT hit.n FROM hit`, r.CommentID, c.CaseID, c.NoticeSeq, c.AuthorName, c.Contact, c.Body, c.Topic, r.ReceivedAt, c.ClauseNo,
+		SELECT hit.n FROM hit`, r.CommentID, c.CaseID, c.NoticeSeq, c.AuthorName, contact, c.Body, c.Topic, r.ReceivedAt, c.ClauseNo,
 		ReceiptHash(r.Number), lim.Key, window, lim.N, c.Challenge).Scan(&n)
 	var pe *pq.Error
 	switch {

@@ -196,6 +196,9 @@ type Registration struct {
 	Interest   string    `db:"interest" json:"interest,omitempty"`
 	ReceivedAt time.Time `db:"received_at" json:"received_at"`
 	ClientAddr string    `db:"client_addr" json:"-"`
+	// ContactDigest is the keyed digest of the contact when it is sealed
+	// (migration 00141): what keeps one registration per contact.
+	ContactDigest string `db:"contact_digest" json:"-"`
 }
 
 // ApplicantActorID is the actor ID of an applicant's own registration.
@@ -227,17 +230,27 @@ func (s *Store) Register(ctx context.Context, r Registration, day string, reques
 		if !slices.Contains(n.Sides, r.Side) {
 			return ErrUnknownSide
 		}
+		digest := ""
+		if s.Sealer != nil {
+			digest = s.Sealer.Digest(r.Contact)
+		}
 		var dup int
-		if err := tx.GetContext(ctx, &dup, `SELECT count(*) FROM hearing_registrations WHERE task_id = $1 AND contact = $2`, r.TaskID, r.Contact); err != nil {
+		if err := tx.GetContext(ctx, &dup, `SELECT count(*) FROM hearing_registrations WHERE task_id = $1
+			AND (contact = $2 OR (contact_digest <> '' AND contact_digest = $3))`, r.TaskID, r.Contact, digest); err != nil {
 			return fmt.Errorf("registration lookup: %w", err)
 		}
 		if dup > 0 {
 			return ErrAlreadyRegistered
 		}
 		r.ID, r.CaseID, r.ReceivedAt = uuid.NewString(), n.CaseID, time.Now().UTC().Truncate(time.Microsecond)
+		stored := r
+		if stored.Contact, err = db.SealContact(s.Sealer, r.Contact, r.ID); err != nil {
+			return err
+		}
+		stored.ContactDigest = digest
 		if _, err := tx.NamedExecContext(ctx, `INSERT INTO hearing_registrations
-			(id, case_id, task_id, name, contact, side, interest, received_at, client_addr)
-			VALUES (:id, :case_id, :task_id, :name, :contact, :side, :interest, :received_at, :client_addr)`, r); err != nil {
+			(id, case_id, task_id, name, contact, side, interest, received_at, client_addr, contact_digest)
+			VALUES (:id, :case_id, :task_id, :name, :contact, :side, :interest, :received_at, :client_addr, :contact_digest)`, stored); err != nil {
 			return fmt.Errorf("insert registration: %w", err)
 		}
 		data, _ := json.Marshal(map[string]any{"registration_id": r.ID, "task_id": r.TaskID, "name": r.Name, "side": r.Side})
@@ -257,6 +270,11 @@ func (s *Store) Registrations(ctx context.Context, taskID string) ([]Registratio
 	if err != nil {
 		return nil, fmt.Errorf("registrations of %s: %w", taskID, err)
 	}
+	for i := range out {
+		if out[i].Contact, err = db.OpenContact(s.Sealer, out[i].Contact, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -270,5 +288,9 @@ func (s *Store) GetRegistration(ctx context.Context, taskID, id string) (Registr
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, db.ErrNotFound
 	}
+	if err != nil {
+		return r, err
+	}
+	r.Contact, err = db.OpenContact(s.Sealer, r.Contact, r.ID)
 	return r, err
 }

@@ -75,7 +75,7 @@ func New(d Deps) *Portal {
 		d.Now = time.Now
 	}
 	if d.Participation == nil && d.Store != nil {
-		d.Participation = participation.New(d.Store.DB)
+		d.Participation = participation.Of(d.Store)
 	}
 	p := &Portal{Deps: d}
 	p.kinds = p.noticeKinds()
