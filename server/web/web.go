@@ -123,6 +123,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.POST("/tasks/:id/meeting", ui.meetingStepForm)
 	s.GET("/tasks/:id/row", ui.taskRow)
 	s.GET("/tasks/:id/period", ui.taskPeriod)
+	s.GET("/weekday", ui.weekday) // a date input's weekday (dates.go)
 	s.POST("/tasks/:id/complete", ui.completeTask)
 	s.POST("/tasks/:id/actions", ui.taskAction)
 	s.POST("/tasks/:id/proposals", ui.recordProposal)
