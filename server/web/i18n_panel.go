@@ -10,6 +10,7 @@ func init() {
 		"panel.within.legality_review": {"法律意见随合法性审查时限办理（R-LR-11，自材料齐全之日起算）", "The legal opinion is due within the legality review's deadline (R-LR-11, counted from complete receipt)"},
 		"panel.consider":               {"本环节须审阅的材料", "What this step considers"},
 		"panel.missing":                {"尚未提交", "not filed yet"},
+		"panel.preview":                {"预览", "preview"},
 		"panel.none":                   {"无", "none"},
 		"consider.submission":          {"送审材料", "Submission package"},
 		"consider.draft":               {"决策草案（最新版本）", "The draft (latest version)"},
