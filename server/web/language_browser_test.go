@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/internal/lawfulpath"
 	"github.com/juece/juece/workflows"
 )
 
@@ -72,10 +73,12 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 	b.loginShot = ""
 
 	// Cases at several stages: one just started, one in the legality review
-	// (the adviser's, the reviewer's and the meeting's tasks open).
+	// (the adviser's, the reviewer's and the meeting's tasks open), one at
+	// the collective discussion.
 	officer := b.login(workflows.RoleDepartmentOfficer)
 	started := startCase(t, officer, st, "宜阳县老旧小区改造实施方案")
-	review := reviewCase(t, b, st)
+	discussed := st.caseUpTo(t, "宜阳县城区道路停车收费标准", workflows.TaskCollectiveDiscussion)
+	review := st.caseUpTo(t, "宜阳县城区集中供暖价格调整方案", workflows.TaskLegalOpinion)
 
 	type visit struct{ who, page string }
 	var walked []visit
@@ -103,7 +106,7 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 			p.navigate(path)
 			check(p, path)
 		}
-		for _, id := range []string{started, review} {
+		for _, id := range []string{started, review, discussed} {
 			p.navigate("/cases/" + id)
 			check(p, "/cases/"+id)
 			tasks := run(p, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#open-tasks tbody tr a.button')).map(a => a.getAttribute('href'))`))
@@ -193,18 +196,38 @@ func startCase(t *testing.T, p *persona, st *stack, title string) string {
 	return id
 }
 
-// reviewCase starts a case and carries it to the legality review: the
-// adviser's, the reviewer's and the meeting's tasks open.
-func reviewCase(t *testing.T, b *browser, st *stack) string {
+// caseUpTo starts a case through the API and completes the lawful path's
+// steps (internal/lawfulpath) as their people would, up to the task of type
+// stop, which is left open.
+func (st *stack) caseUpTo(t *testing.T, title, stop string) string {
 	t.Helper()
-	officer := b.login(workflows.RoleDepartmentOfficer)
-	review := startCase(t, officer, st, "宜阳县城区集中供暖价格调整方案")
-	for _, typ := range []string{workflows.TaskInitiation, workflows.TaskDrafting, workflows.TaskPublicComment,
-		workflows.TaskCommentReport, workflows.TaskLegalitySubmission} {
-		officer.completeOpenTask(review, typ)
+	var created struct {
+		ID string `json:"id"`
 	}
-	b.login(workflows.RoleLegalityReviewer).completeOpenTask(review, workflows.TaskLegalityReceipt)
-	return review
+	if code := st.api(t, workflows.RoleDepartmentOfficer, "POST", "/api/v1/cases", map[string]any{"title": title}, &created); code != 201 {
+		t.Fatalf("start a case: %d", code)
+	}
+	for _, step := range lawfulpath.Steps() {
+		if step.Task == stop {
+			return created.ID
+		}
+		var cv struct {
+			OpenTasks []struct{ ID, Type string } `json:"open_tasks"`
+		}
+		st.api(t, step.Role, "GET", "/api/v1/cases/"+created.ID, nil, &cv)
+		id := ""
+		for _, o := range cv.OpenTasks {
+			if o.Type == step.Task {
+				id = o.ID
+			}
+		}
+		var out map[string]any
+		if code := st.api(t, step.Role, "POST", "/api/v1/tasks/"+id+"/complete", map[string]any{"form": step.Form}, &out); code != 200 {
+			t.Fatalf("step %s: %d %v", step.Task, code, out)
+		}
+	}
+	t.Fatalf("the lawful path has no %s", stop)
+	return ""
 }
 
 // TestTaskPageShowsTheCaseBesideTheForm (issue 16 item 2): the task page
@@ -218,7 +241,7 @@ func TestTaskPageShowsTheCaseBesideTheForm(t *testing.T) {
 	st := newStack(t)
 	b := newBrowser(t, st)
 	b.loginShot = ""
-	review := reviewCase(t, b, st)
+	review := st.caseUpTo(t, "宜阳县城区集中供暖价格调整方案", workflows.TaskLegalOpinion)
 	shots := "/tmp/shots/beside"
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
@@ -258,7 +281,24 @@ func TestTaskPageShowsTheCaseBesideTheForm(t *testing.T) {
 		t.Errorf("the meeting's panel does not say the legality opinion is missing: %q", secretary.text("#consider"))
 	}
 
+	// The unit files the draft under review: the reviewer's panel lists it
+	// under the draft, with its preview (a text: shown, not downloaded).
+	officer := b.login(workflows.RoleDepartmentOfficer)
+	officer.navigate("/cases/" + review + "#upload-form")
+	officer.upload("#u-file", writeFile(t, t.TempDir(), "供暖价格调整方案（送审稿）.txt", []byte("宜阳县城区集中供暖价格调整方案（送审稿）\n第一条 居民用热价格调整为每平方米24元。\n")))
+	officer.setValue("#u-kind", "draft")
+	officer.fillInput("#u-name", "供暖价格调整方案（送审稿）")
+	officer.clickNavigate("#upload")
 	reviewer := b.login(workflows.RoleLegalityReviewer)
+	reviewer.openTask(review, workflows.TaskLegalityReview)
+	draft := `#consider li[data-item="draft"]`
+	if got := reviewer.text(draft); !strings.Contains(got, "供暖价格调整方案（送审稿）") || reviewer.count(draft+" .missing") != 0 {
+		t.Errorf("the review's panel lists as the draft %q", got)
+	}
+	reviewer.navigate(reviewer.eval(`document.querySelector('` + draft + ` a.preview').getAttribute('href')`))
+	if got := reviewer.text("body"); !strings.Contains(got, "第一条 居民用热价格调整为每平方米24元") {
+		t.Errorf("the draft's preview shows %q", got)
+	}
 	reviewer.openTask(review, workflows.TaskLegalityReview)
 	if got := reviewer.eval(`document.querySelector('#panel-deadline').dataset.rule || ''`); got != "R-LR-11" {
 		t.Errorf("the review's panel deadline is %q", got)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/juece/juece/workflows"
 )
@@ -69,6 +70,7 @@ func funcs(lang string) template.FuncMap {
 		// none): a Chinese page shows no English sentence, and vice versa.
 		"tr":      func(zh, en string) string { return inLang(lang, zh, en) },
 		"weekday": func(v any) weekdayHint { return weekdayOf(lang, v) },
+		"isCode":  isCode,
 		"join":    strings.Join,
 		"add":     func(a, b int) int { return a + b },
 		"atoi": func(s string) int {
@@ -92,6 +94,20 @@ func funcs(lang string) template.FuncMap {
 		"list": func(v ...string) []string { return v },
 		"has":  func(list []string, v string) bool { return slices.Contains(list, v) },
 	}
+}
+
+// isCode says a recorded value is a code, not words of either language: a
+// reference, an address or a hash (ASCII without spaces, with a letter).
+// The pages set it in code type.
+func isCode(v string) bool {
+	letter := false
+	for _, r := range v {
+		if r > unicode.MaxASCII || unicode.IsSpace(r) {
+			return false
+		}
+		letter = letter || unicode.IsLetter(r)
+	}
+	return letter
 }
 
 // inLang is zh or en, the page's language; the other when it is empty.
