@@ -60,10 +60,11 @@ var considerations = map[string][]consideration{
 	},
 }
 
-// stageItems is what any other step considers.
-func stageItems(stage string) []consideration {
+// stageItems is what any other step considers: the documents filed at the
+// case's current stage or for a task of the step's type, and the opinions.
+func stageItems(stage, taskType string) []consideration {
 	return []consideration{
-		{Key: "stage_documents", Steps: []string{stage}},
+		{Key: "stage_documents", Steps: []string{stage, taskType}},
 		{Key: "opinions", Kinds: []string{rules.DocOpinion}},
 	}
 }
@@ -73,7 +74,7 @@ func considerationsOf(taskType, stage string) []consideration {
 	if cs, ok := considerations[taskType]; ok {
 		return cs
 	}
-	return stageItems(stage)
+	return stageItems(stage, taskType)
 }
 
 // caseDocument is a document of the case as the panel lists it.

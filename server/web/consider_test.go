@@ -40,6 +40,12 @@ func TestConsiderTheLegalityReview(t *testing.T) {
 	if len(other) != 2 || len(other[0].Docs) != 1 || other[0].Docs[0].SHA256 != "a" || len(other[1].Docs) != 2 {
 		t.Errorf("drafting considers %+v", other)
 	}
+	// A step whose task type is not the stage's name (the comment notice, in
+	// consultation) has the documents filed for it too.
+	notice := append(docs, caseDocument{SHA256: "f", Kind: "attachment", Name: "征求意见稿.txt", Version: 1, Stage: workflows.TaskPublicComment})
+	if got := consider(considerationsOf(workflows.TaskPublicComment, workflows.StateConsulting), notice); len(got[0].Docs) != 1 || got[0].Docs[0].SHA256 != "f" {
+		t.Errorf("the comment notice considers %+v", got[0].Docs)
+	}
 }
 
 // TestLegalOpinionIsDueWithinTheReview: the adviser's task has no deadline

@@ -281,6 +281,21 @@ func TestTaskPageShowsTheCaseBesideTheForm(t *testing.T) {
 		t.Errorf("the meeting's panel does not say the legality opinion is missing: %q", secretary.text("#consider"))
 	}
 
+	// A refusal: the message and its article in Chinese alone, the rule code
+	// small, the request ID folded under 技术信息.
+	secretary.fillForm(fills[workflows.TaskCollectiveDiscussion])
+	secretary.clickNavigate("#submit-task")
+	secretary.waitVisible(`#refusal .violation[data-rule="G-CD-LR"]`)
+	if got := secretary.text("#refusal"); strings.Contains(got, "legality review") {
+		t.Errorf("the Chinese refusal repeats the English message: %q", got)
+	}
+	if open := secretary.eval(`String(document.querySelector('#refusal details.tech').open)`); open != "false" {
+		t.Errorf("the technical details are open (%s); want them folded", open)
+	}
+	secretary.viewport(1366, 900)
+	secretary.shot("task-refusal-1366")
+	secretary.viewport(1280, 900)
+
 	// The unit files the draft under review: the reviewer's panel lists it
 	// under the draft, with its preview (a text: shown, not downloaded).
 	officer := b.login(workflows.RoleDepartmentOfficer)
@@ -315,6 +330,9 @@ func TestTaskPageShowsTheCaseBesideTheForm(t *testing.T) {
 	}
 	reviewer.noOverflow(strings.TrimPrefix(reviewer.location(), st.url))
 	reviewer.shot("task-panel-1366")
+	reviewer.navigate(strings.TrimPrefix(reviewer.location(), st.url) + "?lang=en")
+	reviewer.shot("task-panel-1366-en")
+	reviewer.navigate(strings.TrimPrefix(strings.SplitN(reviewer.location(), "?", 2)[0], st.url) + "?lang=zh")
 	reviewer.viewport(768, 1024)
 	reviewer.navigate(strings.TrimPrefix(reviewer.location(), st.url))
 	side = reviewer.eval(`(() => { const p = document.querySelector('#case-panel').getBoundingClientRect(), f = document.querySelector('#task-form').getBoundingClientRect(); return p.left >= f.right ? 'beside' : p.bottom <= f.top ? 'above' : 'overlap'; })()`)
