@@ -113,6 +113,16 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 			for _, href := range tasks {
 				p.navigate(href)
 				check(p, href)
+				// The task's own pages: the meeting's, the hearing's, the
+				// comment ledger.
+				for _, link := range []string{"#meeting-link", "#hearing-link", "#ledger-link"} {
+					if p.count(link) == 1 {
+						sub := p.eval(`document.querySelector('` + link + `').getAttribute('href')`)
+						p.navigate(sub)
+						check(p, sub)
+						p.navigate(href)
+					}
+				}
 			}
 		}
 	}
@@ -180,6 +190,17 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 		visitAll(p, scanEN)
 		p.navigate("/inbox?lang=zh")
 	}
+	// A refusal in English: the message in English alone.
+	secretary.navigate("/inbox?lang=en")
+	secretary.openTask(review, workflows.TaskCollectiveDiscussion)
+	secretary.fillForm(fills[workflows.TaskCollectiveDiscussion])
+	secretary.clickNavigate("#submit-task")
+	secretary.waitVisible(`#refusal .violation[data-rule="G-CD-LR"]`)
+	scanEN(secretary, "refused meeting")
+	if got := secretary.text("#refusal .message"); strings.ContainsFunc(got, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+		t.Errorf("the English refusal reads %q", got)
+	}
+	secretary.navigate("/inbox?lang=zh")
 	slices.Sort(problems)
 	for _, s := range slices.Compact(problems) {
 		t.Errorf("Chinese in an English page: %s", s)
