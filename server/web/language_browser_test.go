@@ -153,6 +153,12 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 	if got := adviser.text(".case-head .meta"); strings.Contains(got, "无期限") {
 		t.Errorf("the legal opinion's task head reads %q: the review's deadline applies", got)
 	}
+	// In the inbox too (a query of its own: the review's deadline by case).
+	adviser.navigate("/inbox?view=all")
+	if got := adviser.text(`tr[data-type="legal_opinion"]`); strings.Contains(got, "无期限") || !strings.Contains(got, "（周") {
+		t.Errorf("the adviser's inbox row reads %q: the review's deadline applies", got)
+	}
+	adviser.openTask(review, workflows.TaskLegalOpinion)
 	adviser.clickNavigate("#submit-task")
 	adviser.waitVisible(".has-error")
 	scan(adviser, "empty legal opinion")
