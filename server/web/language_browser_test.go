@@ -154,7 +154,7 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 		t.Errorf("the legal opinion's task head reads %q: the review's deadline applies", got)
 	}
 	// In the inbox too (a query of its own: the review's deadline by case).
-	adviser.navigate("/inbox?view=all")
+	adviser.navigate("/inbox?view=all&case_id=" + review)
 	if got := adviser.text(`tr[data-type="legal_opinion"]`); strings.Contains(got, "无期限") || !strings.Contains(got, "（周") {
 		t.Errorf("the adviser's inbox row reads %q: the review's deadline applies", got)
 	}
