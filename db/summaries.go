@@ -57,6 +57,28 @@ func (s *Store) TaskDeadlines(ctx context.Context, caseIDs, taskIDs []string) (m
 	return out, nil
 }
 
+// OpenTaskDeadlines maps each case of caseIDs to the latest deadline of its
+// open task of type taskType: the deadline a step without one of its own
+// runs within (the legal adviser's opinion within the legality review's,
+// R-LR-11).
+func (s *Store) OpenTaskDeadlines(ctx context.Context, caseIDs []string, taskType string) (map[string]Deadline, error) {
+	out := map[string]Deadline{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	var ds []Deadline
+	err := s.DB.SelectContext(ctx, &ds, `SELECT d.* FROM deadlines d JOIN tasks t ON t.id = d.task_id
+		WHERE d.case_id = ANY($1::uuid[]) AND t.case_id = d.case_id AND t.type = $2 AND t.state IN ('open', 'claimed')
+		ORDER BY d.computed_at, d.id`, pq.Array(caseIDs), taskType)
+	if err != nil {
+		return nil, fmt.Errorf("deadlines of open %s tasks: %w", taskType, err)
+	}
+	for _, d := range ds {
+		out[d.CaseID] = d
+	}
+	return out, nil
+}
+
 // InboxBadges are the workbench's badge numbers of the inbox views, counted
 // up to limit each: a badge shows "999+" beyond it, and counting 20,000 or
 // 200,000 tasks on every page would cost more than the page (the exact

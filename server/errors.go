@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,10 +53,14 @@ const (
 
 // Problem is an RFC 9457 problem+json body with Juece's extensions.
 type Problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail,omitempty"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// DetailZH and DetailEN are the detail's Chinese and English halves
+	// (Detail is "中文 / English"), for a client that shows one language.
+	DetailZH string `json:"detail_zh,omitempty"`
+	DetailEN string `json:"detail_en,omitempty"`
 	Code     string `json:"code"`
 	Rule     string `json:"rule,omitempty"`
 	Citation string `json:"citation,omitempty"`
@@ -162,6 +168,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		p = newError(http.StatusInternalServerError, CodeInternal, "内部错误 / internal error").Problem
 	}
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	p.DetailZH, p.DetailEN = splitDetail(p.Detail)
+	if p.Message != "" {
+		p.DetailZH = p.Message // a rule's refusal: its plain-language message
+	}
+	if p.MessageEN != "" {
+		p.DetailEN = p.MessageEN
+	}
 	if p.Status == http.StatusForbidden {
 		// Every refusal of an authenticated user, from any handler, lands in
 		// the access log here (access.go).
@@ -173,6 +186,57 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	_ = c.Blob(p.Status, "application/problem+json; charset=utf-8", body)
+}
+
+// splitDetail splits a "中文 / English" detail into its halves. Either half
+// may hold " / " itself, and an English half may quote a Chinese name: the
+// English half is the longest tail of " / "-separated parts that each begin
+// with a Latin letter and hold more Latin letters than Chinese characters,
+// after a part with Chinese. A detail in one language goes to the half its
+// script says.
+func splitDetail(d string) (zh, en string) {
+	if d == "" {
+		return "", ""
+	}
+	parts := strings.Split(d, " / ")
+	k := len(parts)
+	for k > 1 && latinPart(parts[k-1]) {
+		k--
+	}
+	if k < len(parts) && hasHan(strings.Join(parts[:k], " / ")) {
+		return strings.Join(parts[:k], " / "), strings.Join(parts[k:], " / ")
+	}
+	if hasHan(d) {
+		return d, ""
+	}
+	return "", d
+}
+
+// latinPart: s begins with a Latin letter and has more of them than Chinese
+// characters.
+func latinPart(s string) bool {
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	latin, han := 0, 0
+	for _, r := range s {
+		switch {
+		case r < 128 && unicode.IsLetter(r):
+			latin++
+		case unicode.Is(unicode.Han, r):
+			han++
+		}
+	}
+	return latin > han
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func httpCode(status int) string {

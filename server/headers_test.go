@@ -21,6 +21,11 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 	s := h.stack
 	caseID, taskID := h.hearingCase("宜阳县城区供暖价格调整（安全头）")
 	sha := h.file(caseID, "draft", "供暖价格调整草案")
+	var txt documentView // a text the workbench previews inline
+	if code := h.uploadDocument("department_officer", caseID, map[string]string{"kind": "attachment", "task_id": taskID},
+		"听证说明.txt", []byte("听证说明 "+caseID+"\n"), &txt); code != 201 {
+		t.Fatalf("upload the text: %d", code)
+	}
 	ids := map[string]string{"case": caseID, "task": taskID, "hearing_task": taskID}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	inline := regexp.MustCompile(`<script\b[^>]*>`)
@@ -49,13 +54,16 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 		return resp, b.String()
 	}
 	param := regexp.MustCompile(`:([a-z_0-9]+)`)
-	checked, downloads := 0, 0
+	checked, downloads, previews := 0, 0, 0
 	targets := map[string]string{"/static/app.css": "/static/app.css", "/no/such/page": "/no/such/page"}
 	for _, r := range routeList(t) {
 		if r.Method != "GET" || strings.Contains(r.Path, "*") {
 			continue
 		}
 		targets[r.Path] = param.ReplaceAllStringFunc(r.Path, func(m string) string {
+			if m[1:] == "sha256" && strings.HasSuffix(r.Path, "/preview") {
+				return txt.SHA256
+			}
 			if m[1:] == "sha256" {
 				return sha
 			}
@@ -95,7 +103,21 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 				t.Errorf("%s: an inline event handler or javascript: URL", what)
 			}
 		}
-		if strings.Contains(route, "/documents/:sha256") || strings.HasSuffix(route, "/dossier") || strings.HasSuffix(route, "=approval") {
+		if strings.HasSuffix(route, "/preview") {
+			// The workbench's preview shows text and pictures inline, still
+			// under the API's "sandbox" policy; anything else downloads.
+			if resp.StatusCode == http.StatusOK {
+				mt := hd.Get("Content-Type")
+				if strings.HasPrefix(hd.Get("Content-Disposition"), "inline") {
+					previews++
+				}
+				safe := strings.HasPrefix(mt, "text/plain") || strings.HasPrefix(mt, "image/png") || strings.HasPrefix(mt, "image/jpeg")
+				if !strings.Contains(csp, "sandbox") || (strings.HasPrefix(hd.Get("Content-Disposition"), "inline") && !safe) ||
+					!strings.HasPrefix(hd.Get("Content-Disposition"), "inline") && !strings.HasPrefix(hd.Get("Content-Disposition"), "attachment") {
+					t.Errorf("%s: a preview of %s with Content-Disposition %q, CSP %q", what, mt, hd.Get("Content-Disposition"), csp)
+				}
+			}
+		} else if strings.Contains(route, "/documents/:sha256") || strings.HasSuffix(route, "/dossier") || strings.HasSuffix(route, "=approval") {
 			if resp.StatusCode == http.StatusOK {
 				downloads++
 				if !strings.HasPrefix(hd.Get("Content-Disposition"), "attachment") {
@@ -104,6 +126,9 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 			}
 		}
 		checked++
+	}
+	if previews < 1 {
+		t.Error("no preview answered inline; want the text document shown in the browser")
 	}
 	if downloads < 4 {
 		t.Errorf("%d downloads answered 200; want at least the document and the route slip from the API and the workbench", downloads)

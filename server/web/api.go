@@ -62,6 +62,8 @@ type Problem struct {
 	Status     int                    `json:"status"`
 	Code       string                 `json:"code"`
 	Detail     string                 `json:"detail"`
+	DetailZH   string                 `json:"detail_zh"`
+	DetailEN   string                 `json:"detail_en"`
 	Rule       string                 `json:"rule"`
 	Citation   string                 `json:"citation"`
 	MessageEN  string                 `json:"message_en"`
@@ -76,11 +78,39 @@ type Problem struct {
 
 func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
 
-// ZH and EN split the API's "中文 / English" details; a detail in one
-// language only is returned by both.
+// ZH and EN are the Chinese and English halves of the API's detail
+// (detail_zh, detail_en), or of a "中文 / English" detail the workbench
+// made itself; a detail in one language only is returned by both.
 func (p *Problem) ZH() string {
+	if p.DetailZH != "" {
+		return p.DetailZH
+	}
+	if p.DetailEN != "" {
+		// An English-only detail (the HTTP router's): say what the status says.
+		if zh, ok := statusZH[p.Status]; ok {
+			return zh
+		}
+		return "请求未能办理"
+	}
 	zh, _, _ := strings.Cut(p.Detail, " / ")
 	return zh
+}
+
+// statusZH says in Chinese what a status means, for a detail that has no
+// Chinese half.
+var statusZH = map[int]string{
+	400: "请求有误",
+	401: "请先登录",
+	403: "无权办理此操作",
+	404: "未找到",
+	405: "此地址不接受这种请求",
+	409: "与当前状态冲突",
+	413: "请求内容过大",
+	415: "不支持此文件类型",
+	422: "请求未能办理",
+	429: "请求过于频繁，请稍后重试",
+	500: "内部错误",
+	503: "服务暂不可用，请稍后重试",
 }
 
 // EN is the English half of the detail (see ZH), or the rule's English message.
@@ -88,8 +118,14 @@ func (p *Problem) EN() string {
 	if p.MessageEN != "" {
 		return p.MessageEN
 	}
+	if p.DetailEN != "" {
+		return p.DetailEN
+	}
 	if _, en, ok := strings.Cut(p.Detail, " / "); ok {
 		return en
+	}
+	if p.DetailZH != "" {
+		return p.DetailZH
 	}
 	return p.Detail
 }

@@ -115,13 +115,16 @@ var formSections = map[string][]formSection{
 
 // Field is one input of a generated form.
 type Field struct {
-	Key     string // JSON name
-	Path    string // JSON path, as the API's field errors name it
-	Name    string // the input's name: "f." + Path
-	ID      string // the input's id
-	Kind    string // text, textarea, select, checkbox, date, number, lines, rows, group, section
-	Label   string
-	Hint    string
+	Key   string // JSON name
+	Path  string // JSON path, as the API's field errors name it
+	Name  string // the input's name: "f." + Path
+	ID    string // the input's id
+	Kind  string // text, textarea, select, checkbox, date, number, lines, rows, group, section
+	Label string
+	Hint  string
+	// Codes are the codes a field takes, when its description lists them:
+	// shown as codes (small, in code type) after the hint.
+	Codes   []string
 	Options []Option
 	Value   string
 	Checked bool
@@ -264,8 +267,12 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 	switch {
 	case strings.HasPrefix(s.Description, serverFilled):
 		f.Disabled, f.Hint = true, text(b.lang, "form.server_filled")
-	case b.lang == langZH && s.Description != "" && s.Description != s.Title && (!isASCII(s.Description) || codeList.MatchString(s.Description)):
-		// Chinese hints, and the codes a list takes (authority, procedure, content).
+	case codeList.MatchString(s.Description):
+		// The codes a list takes (authority, procedure, content): codes, not
+		// a sentence of either language.
+		f.Codes = strings.Split(s.Description, ", ")
+	case b.lang == langZH && s.Description != "" && s.Description != s.Title && !isASCII(s.Description):
+		// Chinese hints.
 		f.Hint = s.Description
 	case b.lang == langEN && s.Description != "" && s.Description != "YYYY-MM-DD":
 		f.Hint = s.Description

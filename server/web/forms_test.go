@@ -237,7 +237,7 @@ func TestCaseBodyPostsTheMatterFlags(t *testing.T) {
 
 // TestServerFilledAndCodes: the comment report's counts come from the
 // comment store, so their inputs are disabled (never posted); a list of
-// codes keeps its English hint in Chinese; an "…_on" field is a date; an
+// codes shows them as codes (not as a hint sentence) in Chinese; an "…_on" field is a date; an
 // enum's empty value is the select's own "—", not a second empty option.
 func TestServerFilledAndCodes(t *testing.T) {
 	byKey := func(typ string) map[string]Field {
@@ -253,7 +253,7 @@ func TestServerFilledAndCodes(t *testing.T) {
 		t.Errorf("received = %+v, want disabled with a hint", f)
 	}
 	review := byKey(workflows.TaskLegalityReview)
-	if f := review["heads"]; f.Kind != "lines" || !strings.Contains(f.Hint, "authority, procedure, content") {
+	if f := review["heads"]; f.Kind != "lines" || strings.Join(f.Codes, " ") != "authority procedure content" || strings.Contains(f.Hint, "authority") {
 		t.Errorf("heads = %+v", f)
 	}
 	if f := byKey(workflows.TaskLegalitySubmission)["requested_reply_on"]; f.Kind != "date" {

@@ -167,6 +167,7 @@ func (ui *UI) taskRows(c echo.Context, tasks []db.Task) ([]taskRow, error) {
 	u := currentUser(c)
 	l := lang(c)
 	now := time.Now()
+	withinDL := map[string]map[string]db.Deadline{} // task type → case → deadline
 	rows := make([]taskRow, 0, len(tasks))
 	for _, t := range tasks {
 		r := taskRow{Task: t, CaseTitle: cases[t.CaseID].Title, CaseNumber: cases[t.CaseID].Number, OrgName: ui.orgLabel(ctx, l, t.OrgID),
@@ -177,6 +178,16 @@ func (ui *UI) taskRows(c echo.Context, tasks []db.Task) ([]taskRow, error) {
 			r.Provisional = dl.Provisional
 		} else if t.DueAt != nil {
 			r.Due = dayWithWeekday(l, dueDay(*t.DueAt))
+		} else if within, ok := deadlineOf[t.Type]; ok && (t.State == "open" || t.State == "claimed") {
+			// Due within another step's deadline (consider.go).
+			if _, done := withinDL[within]; !done {
+				if withinDL[within], err = ui.store.OpenTaskDeadlines(ctx, caseIDs, within); err != nil {
+					return nil, err
+				}
+			}
+			if dl, ok := withinDL[within][t.CaseID]; ok {
+				r.Due, r.Provisional = dayWithWeekday(l, dl.DueDate), dl.Provisional
+			}
 		}
 		r.Overdue = t.DueAt != nil && t.DueAt.Before(now) && (t.State == "open" || t.State == "claimed")
 		rows = append(rows, r)

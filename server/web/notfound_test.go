@@ -51,7 +51,11 @@ func TestNotFoundIsAPage(t *testing.T) {
 		}
 	}
 
-	page(do("GET", "/no-such-page", ""), 404, "zh-CN", "页面不存在", "返回待办", "<code>/no-such-page</code>", "There is no such page")
+	zh := do("GET", "/no-such-page", "")
+	page(zh, 404, "zh-CN", "页面不存在", "返回待办", "<code>/no-such-page</code>")
+	if strings.Contains(zh.Body.String(), "There is no such page") {
+		t.Error("the Chinese page repeats the English message") // a Chinese page is Chinese only
+	}
 	page(do("GET", "/no-such-page?lang=en", ""), 404, "en", "Page not found", "Back to the inbox", `href="/no-such-page?lang=zh"`)
 	page(do("GET", "/cases/x/y/z", "", &http.Cookie{Name: "juece_lang", Value: "en"}), 404, "en", "Page not found")
 	// Signed in, the page shows who and their menu; a deep unknown path too.

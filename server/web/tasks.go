@@ -75,6 +75,8 @@ type taskData struct {
 	IndependenceErr   *Problem
 	IssuedLink        string // the address just issued, shown this once
 	IssuedFor         string
+	// Panel is the case beside the form (consider.go).
+	Panel casePanel
 }
 
 // person is a user offered in a picker.
@@ -123,7 +125,20 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 		return d, err
 	}
 	var cl CommentList
-	if err := ui.call(c, Op{Route: "GET /tasks/:id/comments", Params: []string{id}}, &cl); err != nil {
+	var tl Timeline
+	var docs DocumentList
+	if err := parallel(
+		func() error { return ui.call(c, Op{Route: "GET /tasks/:id/comments", Params: []string{id}}, &cl) },
+		func() error {
+			return ui.call(c, Op{Route: "GET /cases/:id/timeline", Params: []string{d.Task.CaseID}}, &tl)
+		},
+		func() error {
+			return ui.call(c, Op{Route: "GET /cases/:id/documents", Params: []string{d.Task.CaseID}}, &docs)
+		},
+	); err != nil {
+		return d, err
+	}
+	if err := ui.panelFor(c, &d, tl, docs); err != nil {
 		return d, err
 	}
 	d.Comments = cl.Comments
@@ -132,6 +147,10 @@ func (ui *UI) loadTask(c echo.Context) (taskData, error) {
 		return d, err
 	}
 	d.Row = rows[0]
+	if dl := d.Panel.Deadline; d.Row.Due == "" && dl != nil && d.Panel.Within != "" {
+		// The adviser's opinion is due within the review's SLA (deadlineOf).
+		d.Row.Due, d.Row.Provisional = dl.Due, dl.Provisional
+	}
 	for i := range d.Case.NextSteps {
 		if d.Case.NextSteps[i].TaskID == id {
 			d.Step = &d.Case.NextSteps[i]
@@ -222,6 +241,11 @@ func (ui *UI) buildForm(c echo.Context, d *taskData, values map[string]any, errs
 	if err != nil {
 		return err
 	}
+	for k, m := range errs { // the form's own checks say "中文 / English": the page's language only
+		if zh, en, ok := strings.Cut(m, " / "); ok {
+			errs[k] = inLang(lang(c), zh, en)
+		}
+	}
 	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanComplete,
 		rowURL: "/tasks/" + d.Task.ID + "/row"}
 	d.Fields = b.form(d.Task.Type, s, values)
@@ -279,8 +303,7 @@ func (ui *UI) completeTask(c echo.Context) error {
 	}
 	fieldErrs := map[string]string{}
 	for _, f := range p.Fields {
-		both := orderedZHEN(lang(c), f.Message, f.EN)
-		fieldErrs[f.Field] = both[0] + " / " + both[1]
+		fieldErrs[f.Field] = inLang(lang(c), f.Message, f.EN)
 	}
 	if p.Code == "invalid_form" {
 		d.FormError = p

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/juece/juece/workflows"
 )
@@ -65,9 +66,13 @@ func funcs(lang string) template.FuncMap {
 			return s
 		},
 		"lang": func() string { return lang },
-		"zhen": func(zh, en string) [2]string { return orderedZHEN(lang, zh, en) },
-		"join": strings.Join,
-		"add":  func(a, b int) int { return a + b },
+		// tr is the text in the page's language only (the other if it has
+		// none): a Chinese page shows no English sentence, and vice versa.
+		"tr":      func(zh, en string) string { return inLang(lang, zh, en) },
+		"weekday": func(v any) weekdayHint { return weekdayOf(lang, v) },
+		"isCode":  isCode,
+		"join":    strings.Join,
+		"add":     func(a, b int) int { return a + b },
 		"atoi": func(s string) int {
 			n, _ := strconv.Atoi(s)
 			return n
@@ -91,12 +96,26 @@ func funcs(lang string) template.FuncMap {
 	}
 }
 
-// orderedZHEN puts the page's language first: errors are shown in both.
-func orderedZHEN(lang, zh, en string) [2]string {
-	if lang == langEN && en != "" {
-		return [2]string{en, zh}
+// isCode says a recorded value is a code, not words of either language: a
+// reference, an address or a hash (ASCII without spaces, with a letter).
+// The pages set it in code type.
+func isCode(v string) bool {
+	letter := false
+	for _, r := range v {
+		if r > unicode.MaxASCII || unicode.IsSpace(r) {
+			return false
+		}
+		letter = letter || unicode.IsLetter(r)
 	}
-	return [2]string{zh, en}
+	return letter
+}
+
+// inLang is zh or en, the page's language; the other when it is empty.
+func inLang(lang, zh, en string) string {
+	if lang == langEN && en != "" || zh == "" {
+		return en
+	}
+	return zh
 }
 
 func mustParsePages() map[string]map[string]*template.Template {
