@@ -31,6 +31,7 @@ import (
 	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/pgcluster"
+	"github.com/juece/juece/db/security"
 	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/server/web/chromium"
@@ -128,6 +129,10 @@ type Config struct {
 	// own for /metrics (Prometheus). Empty: serve and dev answer /metrics on
 	// the API's listener and the worker serves none.
 	MetricsListen string
+	// SecurityRetentionDays is JUECE_SECURITY_RETENTION_DAYS: how long the
+	// security-event log keeps a row (180, the least 《网络安全法》第二十一条
+	// allows; less refuses to start). serve and dev purge older rows daily.
+	SecurityRetentionDays string
 }
 
 func loadConfig() Config {
@@ -181,6 +186,7 @@ func loadConfig() Config {
 		CookieSecure:               os.Getenv("JUECE_COOKIE_SECURE") == "1",
 		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
 		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
+		SecurityRetentionDays:      env("JUECE_SECURITY_RETENTION_DAYS", strconv.Itoa(security.MinRetentionDays)),
 	}
 }
 
@@ -198,6 +204,9 @@ Usage:
                                                            a new initial password, printed once: changed at the next login; ends the user's sessions and lifts the account's lockout
                                                            (--totp: remove the second factor and recovery codes instead; enrolled again at the next login)
   juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
+  juece users role --handle H --role R --by ADMIN [--reason R]   change a user's role (a security event)
+  juece users unlock --handle H --by ADMIN [--reason R]     lift an account's lockout (a security event)
+  juece security purge [--by WHO]                          remove security events older than JUECE_SECURITY_RETENTION_DAYS (serve and dev do it daily)
   juece tokens issue --handle H --scope read|act|admin [--expires 2160h] [--label L] --by ADMIN
                                                            issue an API token (read: GET only; act: all the role may but the administrator-only acts; admin); printed once
   juece tokens list --handle H                             a user's issued tokens: id, scope, created, expires, state, label
@@ -223,6 +232,7 @@ passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an acco
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
+JUECE_SECURITY_RETENTION_DAYS (180; less is refused, 网络安全法 Art. 21): how long the security-event log keeps a row.
 `
 
 func main() {
@@ -248,6 +258,8 @@ func main() {
 		err = runUsers(ctx, cfg, os.Args[2:], os.Stdout)
 	case "tokens":
 		err = runTokens(ctx, cfg, os.Args[2:], os.Stdout)
+	case "security":
+		err = runSecurity(ctx, cfg, os.Args[2:], os.Stdout)
 	case "calendar":
 		err = runCalendar(ctx, cfg, os.Args[2:], os.Stdout)
 	case "checkpoint":
@@ -403,6 +415,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	srv := server.New(s, tc, log, scfg)
 	serveMetrics(ctx, cfg, log)
+	go purgeSecurityLog(ctx, s, scfg.SecurityRetentionDays, log)
 	log.Info("serving", "listen", cfg.Listen, "public_listen", cfg.PublicListen)
 	return serveAll(ctx, cfg, srv)
 }
@@ -485,6 +498,9 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	if len(args) > 0 && args[0] == "reset" {
 		return runAccountAction(ctx, cfg, "users reset", args[1:], out)
 	}
+	if len(args) > 0 && (args[0] == "role" || args[0] == "unlock") {
+		return runAccountAction(ctx, cfg, "users "+args[0], args[1:], out)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] [--reach ORG | --reach-all] [--by ADMIN] | juece users reset --handle HANDLE --by ADMIN [--reason TEXT] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
 	}
@@ -552,6 +568,9 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	}
 	acc, err := accountsStore(cfg, s)
 	if err != nil {
+		return err
+	}
+	if err := acc.RecordUserAdded(ctx, u, admin); err != nil {
 		return err
 	}
 	_, password, err := acc.ResetPassword(ctx, u.Handle, admin)
@@ -655,6 +674,7 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	reason := fs.String("reason", "", "why (recorded)")
 	tokenID := fs.String("id", "", "tokens revoke: only this issued token (juece tokens list); without it every token of the user")
 	totpOnly := fs.Bool("totp", false, "users reset: remove the second factor and recovery codes instead of the password (a lost phone)")
+	role := fs.String("role", "", "users role: the new role ("+strings.Join(workflows.Roles, ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -697,11 +717,25 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 			res, password, err = acc.ResetPassword(ctx, *handle, admin)
 			what = "password reset"
 		}
+	case "users role":
+		res, err = acc.ChangeRole(ctx, *handle, *role, workflows.Roles, admin)
+		what = "role changed to " + *role
+	case "users unlock":
+		var n int
+		if n, err = acc.UnlockBy(ctx, *handle, admin); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "account %s: %d lockout lifted by %s; recorded in the security log\n", *handle, n, *by)
+		return nil
 	default:
 		res, err = acc.DisableUser(ctx, *handle, admin)
 	}
 	if err != nil {
 		return err
+	}
+	if res.Event.Seq == 0 {
+		fmt.Fprintf(out, "user %s (%s): %s by %s; recorded in the security log\n", res.User.Handle, res.User.Name, what, *by)
+		return nil
 	}
 	if password != "" {
 		defer fmt.Fprintf(out, "initial password (shown once; changed at the next login): %s\n", password)
@@ -874,6 +908,9 @@ func serverConfig(cfg Config) (server.Config, error) {
 		return sc, fmt.Errorf("JUECE_TRUSTED_PROXIES: %w", err)
 	}
 	if sc.Accounts, err = accountsConfig(cfg); err != nil {
+		return sc, err
+	}
+	if sc.SecurityRetentionDays, err = securityRetention(cfg); err != nil {
 		return sc, err
 	}
 	if cfg.ProfilesFile == "" {

@@ -41,6 +41,9 @@ type Config struct {
 	// policy and argon2id cost, the lockout, the roles that need TOTP;
 	// zero: the defaults (db/accounts).
 	Accounts accounts.Config
+	// SecurityRetentionDays is how long the security-event log keeps a row
+	// (db/security; at least security.MinRetentionDays).
+	SecurityRetentionDays int
 	// SecureCookies marks the workbench's cookies Secure on every answer
 	// (the server is reached over TLS, whatever a request says). Without it
 	// they are Secure when the request came over TLS, directly or, by

@@ -74,6 +74,8 @@ var webRoutes = map[string]webRoute{
 	"GET /audit/refusals":                       {handler: (*Server).auditRefusals},
 	"GET /audit/verify":                         {handler: (*Server).auditVerify},
 	"GET /inbox/overdue-by-org":                 {handler: (*Server).overdueByOrg},
+	"GET /security/events":                      {handler: (*Server).securityEvents},
+	"GET /security/events.csv":                  {handler: (*Server).securityEventsCSV},
 	"GET /notifications":                        {handler: (*Server).notifications},
 	"POST /notifications/:id/read":              {handler: (*Server).readNotification},
 

@@ -788,8 +788,15 @@ func (p *persona) shot(name string) {
 	p.t.Logf("screenshot %s", path)
 }
 
-// download clicks a download link and returns the downloaded bytes.
+// download clicks a download link of a ZIP and returns the downloaded bytes.
 func (p *persona) download(sel string) []byte {
+	p.t.Helper()
+	return p.downloadAs(sel, ".zip")
+}
+
+// downloadAs clicks a download link of a file named with suffix and
+// returns the downloaded bytes.
+func (p *persona) downloadAs(sel, suffix string) []byte {
 	p.t.Helper()
 	dir := p.t.TempDir()
 	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
@@ -806,8 +813,8 @@ func (p *persona) download(sel string) []byte {
 		if err != nil {
 			p.t.Fatalf("%s: waiting for the download: %v", p.role, err)
 		}
-		if u, _ := url.Parse(ev.URL); u == nil || !strings.HasSuffix(ev.SuggestedFilename, ".zip") {
-			p.t.Errorf("download %s is named %q, want a .zip", ev.URL, ev.SuggestedFilename)
+		if u, _ := url.Parse(ev.URL); u == nil || !strings.HasSuffix(ev.SuggestedFilename, suffix) {
+			p.t.Errorf("download %s is named %q, want a %s", ev.URL, ev.SuggestedFilename, suffix)
 		}
 		break
 	}

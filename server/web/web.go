@@ -130,6 +130,8 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/audit", ui.auditEvents)
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)
+	s.GET("/security", ui.securityPage)
+	s.GET("/security/events.csv", ui.securityExport)
 	s.GET("/calendar", ui.calendar)
 	s.GET("/notifications", ui.notificationsPage)
 	s.GET("/notifications/badge", ui.notificationsBadge)
@@ -347,7 +349,9 @@ type page struct {
 	Officer  bool
 	// Supervises: the header links to the supervision page (督查).
 	Supervises bool
-	Data       any
+	// AuditsSecurity: the header links to the security-event log.
+	AuditsSecurity bool
+	Data           any
 	// Technical: the footer links to the API reference (admins only; a
 	// county officer has no use for it).
 	Technical bool
@@ -360,6 +364,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		p.ReadsAll = readsAll(u)
 		p.Officer = u.Role == workflows.RoleDepartmentOfficer
 		p.Supervises = supervises(u)
+		p.AuditsSecurity = auditsSecurity(u.Role)
 		p.Technical = u.Role == workflows.RoleAdmin
 	}
 	if tok, ok := c.Get(tokenKey).(string); ok {
