@@ -85,7 +85,7 @@ func TestSecurityLogOnlyForTheAuditAdmin(t *testing.T) {
 	}
 	// The newest read is this one: written before its rows were read.
 	if code := s.do("audit_admin", "GET", "/api/v1/security/events?kind=security_log_read&limit=2", nil, &page); code != 200 || len(page.Events) != 2 ||
-		page.Events[0].UserName != "钱丽" || !strings.Contains(page.Events[0].Detail, "kind=security_log_read") ||
+		page.Events[0].UserName != "周敏" || !strings.Contains(page.Events[0].Detail, "kind=security_log_read") ||
 		!strings.Contains(page.Events[1].Detail, "address=203.0.113.77") || page.NextCursor == "" {
 		t.Errorf("reads, newest first: %+v next %q", page.Events, page.NextCursor)
 	}
