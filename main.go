@@ -133,6 +133,16 @@ type Config struct {
 	// security-event log keeps a row (180, the least 《网络安全法》第二十一条
 	// allows; less refuses to start). serve and dev purge older rows daily.
 	SecurityRetentionDays string
+	// OIDC* configure sign-in through a unified identity platform
+	// (统一身份认证, server/oidc): JUECE_OIDC_ISSUER (empty: none),
+	// JUECE_OIDC_CLIENT_ID, JUECE_OIDC_CLIENT_SECRET, JUECE_OIDC_REDIRECT_URL
+	// (this server's /login/oidc/callback), JUECE_OIDC_CLAIM (the claim that
+	// is a user's handle; preferred_username), JUECE_OIDC_SCOPES (profile),
+	// JUECE_OIDC_MFA (amr: the provider's sign-in stands for the local TOTP
+	// when its amr claim names a second factor; provider: always; local:
+	// never) and JUECE_OIDC_CREATE (role:org creates an account for an
+	// unknown user at first login; empty: refused).
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCClaim, OIDCScopes, OIDCMFA, OIDCCreate string
 }
 
 func loadConfig() Config {
@@ -187,6 +197,14 @@ func loadConfig() Config {
 		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
 		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
 		SecurityRetentionDays:      env("JUECE_SECURITY_RETENTION_DAYS", strconv.Itoa(security.MinRetentionDays)),
+		OIDCIssuer:                 os.Getenv("JUECE_OIDC_ISSUER"),
+		OIDCClientID:               os.Getenv("JUECE_OIDC_CLIENT_ID"),
+		OIDCClientSecret:           os.Getenv("JUECE_OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:            os.Getenv("JUECE_OIDC_REDIRECT_URL"),
+		OIDCClaim:                  env("JUECE_OIDC_CLAIM", "preferred_username"),
+		OIDCScopes:                 env("JUECE_OIDC_SCOPES", "profile"),
+		OIDCMFA:                    env("JUECE_OIDC_MFA", "amr"),
+		OIDCCreate:                 os.Getenv("JUECE_OIDC_CREATE"),
 	}
 }
 
@@ -233,6 +251,9 @@ JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the role
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 JUECE_SECURITY_RETENTION_DAYS (180; less is refused, 网络安全法 Art. 21): how long the security-event log keeps a row.
+JUECE_OIDC_ISSUER, JUECE_OIDC_CLIENT_ID, JUECE_OIDC_CLIENT_SECRET, JUECE_OIDC_REDIRECT_URL (none): sign-in through a unified identity platform (统一身份认证);
+JUECE_OIDC_CLAIM (preferred_username): the claim that is a user's handle; JUECE_OIDC_SCOPES (profile); JUECE_OIDC_MFA (amr | provider | local): whether the platform's
+sign-in stands for the local TOTP; JUECE_OIDC_CREATE (role:org creates unknown users at first login; empty: they are refused).
 `
 
 func main() {
@@ -911,6 +932,9 @@ func serverConfig(cfg Config) (server.Config, error) {
 		return sc, err
 	}
 	if sc.SecurityRetentionDays, err = securityRetention(cfg); err != nil {
+		return sc, err
+	}
+	if sc.OIDC, err = oidcConfig(cfg); err != nil {
 		return sc, err
 	}
 	if cfg.ProfilesFile == "" {

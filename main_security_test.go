@@ -83,3 +83,33 @@ func TestUsersRoleUnlockAddAreSecurityEvents(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 }
+
+// TestServerConfigOIDC: the unified identity platform's settings are
+// checked before the server starts.
+func TestServerConfigOIDC(t *testing.T) {
+	good := Config{OIDCIssuer: "https://sso.henan.gov.cn/oidc", OIDCClientID: "juece", OIDCClientSecret: "s",
+		OIDCRedirectURL: "https://juece.yiyang.gov.cn/login/oidc/callback", OIDCClaim: "idcard_hash", OIDCMFA: "provider",
+		OIDCScopes: "openid, profile, org", OIDCCreate: "department_officer:yiyang-nrb"}
+	sc, err := serverConfig(good)
+	if err != nil || sc.OIDC.Claim != "idcard_hash" || sc.OIDC.CreateRole != "department_officer" || sc.OIDC.CreateOrg != "yiyang-nrb" ||
+		strings.Join(sc.OIDC.Scopes, ",") != "profile,org" {
+		t.Fatalf("good: %+v %v", sc.OIDC, err)
+	}
+	if sc, err := serverConfig(Config{}); err != nil || sc.OIDC.Enabled() {
+		t.Errorf("none: %+v %v", sc.OIDC, err)
+	}
+	for name, mut := range map[string]func(*Config){
+		"no client id":    func(c *Config) { c.OIDCClientID = "" },
+		"no redirect":     func(c *Config) { c.OIDCRedirectURL = "" },
+		"issuer not URL":  func(c *Config) { c.OIDCIssuer = "sso.henan.gov.cn" },
+		"bad mfa":         func(c *Config) { c.OIDCMFA = "sometimes" },
+		"create no org":   func(c *Config) { c.OIDCCreate = "department_officer" },
+		"create bad role": func(c *Config) { c.OIDCCreate = "root:yiyang" },
+	} {
+		c := good
+		mut(&c)
+		if _, err := serverConfig(c); err == nil || !strings.Contains(err.Error(), "JUECE_OIDC") {
+			t.Errorf("%s: %v; want refused naming the setting", name, err)
+		}
+	}
+}

@@ -7,12 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/security"
+	"github.com/juece/juece/server/oidc"
+	"github.com/juece/juece/workflows"
 )
 
 // securityRetention is JUECE_SECURITY_RETENTION_DAYS, refused below the
@@ -83,4 +86,27 @@ func runSecurity(ctx context.Context, cfg Config, args []string, out io.Writer) 
 	}
 	fmt.Fprintf(out, "%d security events older than %d days removed\n", n, days)
 	return nil
+}
+
+// oidcConfig is the unified identity platform's settings (Config.OIDC*),
+// checked before the server starts.
+func oidcConfig(cfg Config) (oidc.Config, error) {
+	oc := oidc.Config{Issuer: strings.TrimSpace(cfg.OIDCIssuer), ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RedirectURL: strings.TrimSpace(cfg.OIDCRedirectURL), Claim: strings.TrimSpace(cfg.OIDCClaim), MFA: strings.TrimSpace(cfg.OIDCMFA)}
+	for _, sc := range strings.Split(cfg.OIDCScopes, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" && sc != "openid" {
+			oc.Scopes = append(oc.Scopes, sc)
+		}
+	}
+	if v := strings.TrimSpace(cfg.OIDCCreate); v != "" {
+		role, org, ok := strings.Cut(v, ":")
+		if !ok || !slices.Contains(workflows.Roles, role) || org == "" {
+			return oc, fmt.Errorf("JUECE_OIDC_CREATE: %q is not role:org with a role of %s", v, strings.Join(workflows.Roles, ", "))
+		}
+		oc.CreateRole, oc.CreateOrg = role, org
+	}
+	if err := oc.Validate(); err != nil {
+		return oc, err
+	}
+	return oc, nil
 }

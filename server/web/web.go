@@ -95,6 +95,8 @@ func (ui *UI) Mount(e *echo.Echo) {
 	g.POST("/login/password", ui.loginChange)
 	g.GET("/login/enrol", ui.stepPage(accounts.StageEnrol))
 	g.POST("/login/enrol", ui.loginEnrol)
+	g.GET("/login/oidc", ui.oidcStart)
+	g.GET("/login/oidc/callback", ui.oidcCallback)
 
 	s := e.Group("", ui.headers, ui.language, ui.session)
 	s.POST("/logout", ui.logout)
@@ -337,14 +339,17 @@ func readsAll(u db.User) bool {
 
 // page is what every template gets.
 type page struct {
-	Lang     string
-	User     *db.User
-	CSRF     string
-	Title    string
-	Nav      string
-	Flash    string
-	Notice   []string
-	LangURL  string // this page in the other language
+	Lang    string
+	User    *db.User
+	CSRF    string
+	Title   string
+	Nav     string
+	Flash   string
+	Notice  []string
+	LangURL string // this page in the other language
+	// Refresh, when set, is a meta refresh ("0;url=/inbox"): the page moves
+	// on by itself (oidc.go).
+	Refresh  string
 	ReadsAll bool
 	Officer  bool
 	// Supervises: the header links to the supervision page (督查).
