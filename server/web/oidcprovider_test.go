@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +30,11 @@ type oidcProvider struct {
 	key      *rsa.PrivateKey
 	clientID string
 	secret   string
+	base     string // the issuer URL: the server's, or under another host name
+	// interactive: the authorize endpoint shows a page whose button sends
+	// the browser back (the navigation to the callback is then the
+	// provider page's own, as with a real platform's login form).
+	interactive bool
 
 	mu sync.Mutex
 	// Who the next authorisation signs in: their claims (sub is added).
@@ -64,7 +71,19 @@ func newOIDCProvider(t *testing.T) *oidcProvider {
 	return p
 }
 
-func (p *oidcProvider) issuer() string { return p.srv.URL }
+func (p *oidcProvider) issuer() string {
+	if p.base != "" {
+		return p.base
+	}
+	return p.srv.URL
+}
+
+// asLocalhost names the provider http://localhost:port, another site than
+// the workbench's 127.0.0.1 for the browser: its answers are cross-site
+// navigations, as a real platform's are.
+func (p *oidcProvider) asLocalhost() {
+	p.base = strings.Replace(p.srv.URL, "127.0.0.1", "localhost", 1)
+}
 
 // signIn sets who the next authorisation signs in, and clears tampering.
 func (p *oidcProvider) signIn(claims map[string]any) {
@@ -115,6 +134,12 @@ func (p *oidcProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	v.Set("code", code)
 	v.Set("state", q.Get("state"))
 	to.RawQuery = v.Encode()
+	if p.interactive {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><meta charset="utf-8"><title>河南省统一身份认证平台</title><form method="get" action="` +
+			html.EscapeString(to.Scheme+"://"+to.Host+to.Path) + `">` + hiddenFields(to.Query()) + `<button id="approve" type="submit">同意并登录</button></form>`))
+		return
+	}
 	http.Redirect(w, r, to.String(), http.StatusFound)
 }
 
@@ -174,6 +199,16 @@ func (p *oidcProvider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, _ := jws.CompactSerialize()
 	writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": raw})
+}
+
+func hiddenFields(v url.Values) string {
+	var b strings.Builder
+	for k, vs := range v {
+		for _, x := range vs {
+			b.WriteString(`<input type="hidden" name="` + html.EscapeString(k) + `" value="` + html.EscapeString(x) + `">`)
+		}
+	}
+	return b.String()
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
