@@ -231,3 +231,40 @@ func TestNoOIDCWithoutAProvider(t *testing.T) {
 		}
 	}
 }
+
+// TestOIDCCreatesUnknownUserWhenConfigured: with JUECE_OIDC_CREATE a
+// provider's user unknown here gets an account of that role and
+// organisation at their first login (a user_added security event), and the
+// second login finds it.
+func TestOIDCCreatesUnknownUserWhenConfigured(t *testing.T) {
+	p := newOIDCProvider(t)
+	st := newStackWith(t, server.Config{OIDC: oidc.Config{Issuer: p.issuer(), ClientID: p.clientID, ClientSecret: p.secret,
+		Claim: "idcard_hash", CreateRole: "department_officer", CreateOrg: "yiyang-nrb"}})
+	claims := map[string]any{"sub": "p-77", "idcard_hash": "a1b2c3d4e5", "preferred_username": "ignored", "name": "新同事"}
+	for i := range 2 {
+		p.signIn(claims)
+		b := newOIDCBrowser(t)
+		if code, _, body := b.get(b.toCallback(st, p)); code != 200 || !strings.Contains(body, `content="0;url=/cases"`) {
+			t.Fatalf("login %d: %d\n%s", i+1, code, body)
+		}
+		if code, _, body := b.get(st.url + "/cases"); code != 200 || !strings.Contains(body, "新同事") {
+			t.Fatalf("login %d: /cases %d", i+1, code)
+		}
+	}
+	var u struct {
+		Role string `db:"role"`
+		Org  string `db:"org_id"`
+	}
+	if err := st.store.DB.Get(&u, `SELECT role, org_id FROM users WHERE handle = 'a1b2c3d4e5'`); err != nil || u.Role != "department_officer" || u.Org != "yiyang-nrb" {
+		t.Fatalf("created user: %+v %v", u, err)
+	}
+	if n := st.securityCount(t, `kind = 'user_added' AND subject_name = '新同事 (a1b2c3d4e5)'`); n != 1 {
+		t.Errorf("%d user_added events; want 1", n)
+	}
+	// The claim is the mapping: a token without it signs nobody in.
+	p.signIn(map[string]any{"sub": "p-78", "preferred_username": "someone"})
+	b := newOIDCBrowser(t)
+	if code, _, _ := b.get(b.toCallback(st, p)); code != 401 || st.securityCount(t, `kind = 'login_failed' AND code = 'no_claim'`) != 1 {
+		t.Errorf("no idcard_hash claim: %d", code)
+	}
+}
