@@ -94,6 +94,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	srv := server.New(store, tc, log, scfg)
 	serveMetrics(ctx, cfg, log)
+	go purgeSecurityLog(ctx, store, scfg.SecurityRetentionDays, log)
 	seedDemoCases(ctx, srv.Handler(), store, demoFile, log)
 	errc := make(chan error, 1)
 	go func() { errc <- serveAll(ctx, cfg, srv) }()

@@ -31,6 +31,7 @@ import (
 	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/pgcluster"
+	"github.com/juece/juece/db/security"
 	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/server/web/chromium"
@@ -140,6 +141,20 @@ type Config struct {
 	// gen-data FILE) that seals the contacts of commenters and hearing
 	// applicants at rest; required under sm3, optional under sha256.
 	DataKey string
+	// SecurityRetentionDays is JUECE_SECURITY_RETENTION_DAYS: how long the
+	// security-event log keeps a row (180, the least 《网络安全法》第二十一条
+	// allows; less refuses to start). serve and dev purge older rows daily.
+	SecurityRetentionDays string
+	// OIDC* configure sign-in through a unified identity platform
+	// (统一身份认证, server/oidc): JUECE_OIDC_ISSUER (empty: none),
+	// JUECE_OIDC_CLIENT_ID, JUECE_OIDC_CLIENT_SECRET, JUECE_OIDC_REDIRECT_URL
+	// (this server's /login/oidc/callback), JUECE_OIDC_CLAIM (the claim that
+	// is a user's handle; preferred_username), JUECE_OIDC_SCOPES (profile),
+	// JUECE_OIDC_MFA (amr: the provider's sign-in stands for the local TOTP
+	// when its amr claim names a second factor; provider: always; local:
+	// never) and JUECE_OIDC_CREATE (role:org creates an account for an
+	// unknown user at first login; empty: refused).
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCClaim, OIDCScopes, OIDCMFA, OIDCCreate string
 }
 
 func loadConfig() Config {
@@ -197,6 +212,15 @@ func loadConfig() Config {
 		CryptoSuite:                env("JUECE_CRYPTO_SUITE", "sha256"),
 		SigningKey:                 os.Getenv("JUECE_SIGNING_KEY"),
 		DataKey:                    os.Getenv("JUECE_DATA_KEY"),
+		SecurityRetentionDays:      env("JUECE_SECURITY_RETENTION_DAYS", strconv.Itoa(security.MinRetentionDays)),
+		OIDCIssuer:                 os.Getenv("JUECE_OIDC_ISSUER"),
+		OIDCClientID:               os.Getenv("JUECE_OIDC_CLIENT_ID"),
+		OIDCClientSecret:           os.Getenv("JUECE_OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:            os.Getenv("JUECE_OIDC_REDIRECT_URL"),
+		OIDCClaim:                  env("JUECE_OIDC_CLAIM", "preferred_username"),
+		OIDCScopes:                 env("JUECE_OIDC_SCOPES", "profile"),
+		OIDCMFA:                    env("JUECE_OIDC_MFA", "amr"),
+		OIDCCreate:                 os.Getenv("JUECE_OIDC_CREATE"),
 	}
 }
 
@@ -214,6 +238,9 @@ Usage:
                                                            a new initial password, printed once: changed at the next login; ends the user's sessions and lifts the account's lockout
                                                            (--totp: remove the second factor and recovery codes instead; enrolled again at the next login)
   juece users disable --handle H --by ADMIN [--reason R]    disable a user: their token and sessions stop working at once
+  juece users role --handle H --role R --by ADMIN [--reason R]   change a user's role (a security event)
+  juece users unlock --handle H --by ADMIN [--reason R]     lift an account's lockout (a security event)
+  juece security purge [--by WHO]                          remove security events older than JUECE_SECURITY_RETENTION_DAYS (serve and dev do it daily)
   juece tokens issue --handle H --scope read|act|admin [--expires 2160h] [--label L] --by ADMIN
                                                            issue an API token (read: GET only; act: all the role may but the administrator-only acts; admin); printed once
   juece tokens list --handle H                             a user's issued tokens: id, scope, created, expires, state, label
@@ -244,6 +271,10 @@ JUECE_PUBLIC_URL (the request's host): where people reach the workbench; the pri
 JUECE_CRYPTO_SUITE (sha256; sm3: SM3 chains, SM2-signed checkpoints, fixed at installation) JUECE_SIGNING_KEY (the checkpoint signing key, PEM; required under sm3)
 and JUECE_DATA_KEY (seals the contacts of commenters and hearing applicants: SM4-GCM under sm3, AES-256-GCM under sha256; required under sm3).
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
+JUECE_SECURITY_RETENTION_DAYS (180; less is refused, 网络安全法 Art. 21): how long the security-event log keeps a row.
+JUECE_OIDC_ISSUER, JUECE_OIDC_CLIENT_ID, JUECE_OIDC_CLIENT_SECRET, JUECE_OIDC_REDIRECT_URL (none): sign-in through a unified identity platform (统一身份认证);
+JUECE_OIDC_CLAIM (preferred_username): the claim that is a user's handle; JUECE_OIDC_SCOPES (profile); JUECE_OIDC_MFA (amr | provider | local): whether the platform's
+sign-in stands for the local TOTP; JUECE_OIDC_CREATE (role:org creates unknown users at first login; empty: they are refused).
 `
 
 func main() {
@@ -269,6 +300,8 @@ func main() {
 		err = runUsers(ctx, cfg, os.Args[2:], os.Stdout)
 	case "tokens":
 		err = runTokens(ctx, cfg, os.Args[2:], os.Stdout)
+	case "security":
+		err = runSecurity(ctx, cfg, os.Args[2:], os.Stdout)
 	case "calendar":
 		err = runCalendar(ctx, cfg, os.Args[2:], os.Stdout)
 	case "checkpoint":
@@ -455,6 +488,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	srv := server.New(s, tc, log, scfg)
 	serveMetrics(ctx, cfg, log)
+	go purgeSecurityLog(ctx, s, scfg.SecurityRetentionDays, log)
 	log.Info("serving", "listen", cfg.Listen, "public_listen", cfg.PublicListen)
 	return serveAll(ctx, cfg, srv)
 }
@@ -537,6 +571,9 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	if len(args) > 0 && args[0] == "reset" {
 		return runAccountAction(ctx, cfg, "users reset", args[1:], out)
 	}
+	if len(args) > 0 && (args[0] == "role" || args[0] == "unlock") {
+		return runAccountAction(ctx, cfg, "users "+args[0], args[1:], out)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: juece users add --name NAME --role ROLE --org ORG [--handle HANDLE] [--reach ORG | --reach-all] [--by ADMIN] | juece users reset --handle HANDLE --by ADMIN [--reason TEXT] | juece users disable --handle HANDLE --by ADMIN [--reason TEXT]")
 	}
@@ -604,6 +641,9 @@ func runUsers(ctx context.Context, cfg Config, args []string, out io.Writer) err
 	}
 	acc, err := accountsStore(cfg, s)
 	if err != nil {
+		return err
+	}
+	if err := acc.RecordUserAdded(ctx, u, admin); err != nil {
 		return err
 	}
 	_, password, err := acc.ResetPassword(ctx, u.Handle, admin)
@@ -707,6 +747,7 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 	reason := fs.String("reason", "", "why (recorded)")
 	tokenID := fs.String("id", "", "tokens revoke: only this issued token (juece tokens list); without it every token of the user")
 	totpOnly := fs.Bool("totp", false, "users reset: remove the second factor and recovery codes instead of the password (a lost phone)")
+	role := fs.String("role", "", "users role: the new role ("+strings.Join(workflows.Roles, ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -749,11 +790,25 @@ func runAccountAction(ctx context.Context, cfg Config, cmd string, args []string
 			res, password, err = acc.ResetPassword(ctx, *handle, admin)
 			what = "password reset"
 		}
+	case "users role":
+		res, err = acc.ChangeRole(ctx, *handle, *role, workflows.Roles, admin)
+		what = "role changed to " + *role
+	case "users unlock":
+		var n int
+		if n, err = acc.UnlockBy(ctx, *handle, admin); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "account %s: %d lockout lifted by %s; recorded in the security log\n", *handle, n, *by)
+		return nil
 	default:
 		res, err = acc.DisableUser(ctx, *handle, admin)
 	}
 	if err != nil {
 		return err
+	}
+	if res.Event.Seq == 0 {
+		fmt.Fprintf(out, "user %s (%s): %s by %s; recorded in the security log\n", res.User.Handle, res.User.Name, what, *by)
+		return nil
 	}
 	if password != "" {
 		defer fmt.Fprintf(out, "initial password (shown once; changed at the next login): %s\n", password)
@@ -926,6 +981,12 @@ func serverConfig(cfg Config) (server.Config, error) {
 		return sc, fmt.Errorf("JUECE_TRUSTED_PROXIES: %w", err)
 	}
 	if sc.Accounts, err = accountsConfig(cfg); err != nil {
+		return sc, err
+	}
+	if sc.SecurityRetentionDays, err = securityRetention(cfg); err != nil {
+		return sc, err
+	}
+	if sc.OIDC, err = oidcConfig(cfg); err != nil {
 		return sc, err
 	}
 	if cfg.ProfilesFile == "" {

@@ -48,6 +48,8 @@ var demoUsers = []DemoUser{
 	{Handle: "liuyang", Name: "刘洋", Role: "meeting_secretary", Org: "yiyang-office"},
 	{Handle: "chenjing", Name: "陈静", Role: "executive_head", Org: "yiyang"},
 	{Handle: "zhaomin", Name: "赵敏", Role: "auditor", Org: "yiyang-audit"},
+	// The audit administrator (审计管理员): reads the security-event log.
+	{Handle: "zhoumin", Name: "周敏", Role: "audit_admin", Org: "yiyang-audit"},
 	// Colleagues and heads, for claiming, delegation, transfer and escalation.
 	{Handle: "zhouqiang", Name: "周强", Role: "legality_review_officer", Org: "yiyang-justice"},
 	{Handle: "wugang", Name: "吴刚", Role: "org_head", Org: "yiyang-justice"},

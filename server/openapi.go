@@ -89,6 +89,12 @@ type AnnualExportQuery struct {
 	Year int    `query:"year" required:"true" minimum:"2014" maximum:"2099"`
 }
 
+// securityCSV is the security log's export.
+type securityCSV struct {
+	ContentDisposition string   `header:"Content-Disposition" description:"attachment; filename=\"security-events-….csv\""`
+	_                  struct{} `contentType:"text/csv"`
+}
+
 // openapiSpec documents every route of routes.go.
 var openapiSpec = func() []byte {
 	r := openapi3.NewReflector()
@@ -139,6 +145,8 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/audit/checkpoints", "The latest global audit checkpoints", nil, new(CheckpointList), 200, true, []int{403}},
 		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed): admins only; the scheduled job writes one daily", nil, new(CheckpointWritten), 201, true, []int{403}},
 		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials, of the users of the organisations in the auditor's reach (failed authentications: a reach over everything) (auditors, admins)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/security/events", "The security-event log (安全事件日志), newest first: logins, failures, lockouts, unlocks, password changes and resets, TOTP enrolments and resets, role changes, users added and disabled, tokens issued and revoked, permission denials, logouts, the log's own reads and purges; kept at least 180 days (网络安全法 Art. 21). Each read is itself recorded (audit administrator only)", new(SecurityQuery), new(SecurityPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/security/events.csv", "The security-event log as a CSV attachment (UTF-8 with BOM), every matching event newest first; the export is itself recorded (audit administrator only)", new(SecurityQuery), new(securityCSV), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/reports/annual", "An organisation's annual figures (R-LIA-05): directory, cases by state, legality review coverage, collective discussion and participation rates, expert and risk reviews, stage durations in working days, overdue tasks, post-evaluations, refusals by rule; each with its cases. JSON, or CSV with format=csv or Accept: text/csv (auditors and admins whose reach holds the organisation, the organisation, its general office)", new(AnnualReportQuery), new(AnnualReport), 200, true, []int{400, 403, 404}},
 		{"GET", "/api/v1/reports/annual.csv", "The annual report as a CSV download (UTF-8 with BOM): one row per figure as in the JSON, then per unit its on-time rate, tasks completed late and tasks overdue at the cutoff; who may read it as for the JSON", new(AnnualExportQuery), new(annualCSV), 200, true, []int{400, 403, 404}},
 		{"GET", "/api/v1/reports/annual.xlsx", "The annual report as an Excel workbook: sheet 年度报告 with the CSV's rows (value, numerator, denominator as numbers), sheet 各单位按期办结 with each unit's timeliness", new(AnnualExportQuery), new(annualXLSX), 200, true, []int{400, 403, 404}},

@@ -68,6 +68,8 @@ func (s *Server) routes() {
 	api.GET("/audit/checkpoints", s.listCheckpoints)
 	api.POST("/audit/checkpoints", s.createCheckpoint)
 	api.GET("/audit/access", s.auditAccess)
+	api.GET("/security/events", s.securityEvents)
+	api.GET("/security/events.csv", s.securityEventsCSV)
 	api.GET("/audit/crosscheck/:case_id", s.auditCrossCheck)
 	api.GET("/cases/:id/comments", s.listPublicComments)
 	api.GET("/cases/:id/comments/summary", s.publicCommentSummary)

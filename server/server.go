@@ -20,6 +20,7 @@ import (
 	"github.com/juece/juece/db/participation"
 	"github.com/juece/juece/db/registry"
 	"github.com/juece/juece/internal/metrics"
+	"github.com/juece/juece/server/oidc"
 	"github.com/juece/juece/server/personal"
 	"github.com/juece/juece/server/public"
 	"github.com/juece/juece/server/web"
@@ -41,6 +42,12 @@ type Config struct {
 	// policy and argon2id cost, the lockout, the roles that need TOTP;
 	// zero: the defaults (db/accounts).
 	Accounts accounts.Config
+	// SecurityRetentionDays is how long the security-event log keeps a row
+	// (db/security; at least security.MinRetentionDays).
+	SecurityRetentionDays int
+	// OIDC is the unified identity platform (统一身份认证) the workbench's
+	// login offers, if any (server/oidc).
+	OIDC oidc.Config
 	// SecureCookies marks the workbench's cookies Secure on every answer
 	// (the server is reached over TLS, whatever a request says). Without it
 	// they are Secure when the request came over TLS, directly or, by
@@ -82,6 +89,7 @@ type Server struct {
 	// portal is the citizens' portal at /public/ (server/public).
 	portal   *public.Portal
 	accounts *accounts.Store // sign-in and sessions (webui.go, server/web/login.go)
+	oidc     *oidc.Client    // nil: no unified identity platform
 	// pageRefused shows texts the screen refused on a workbench page as a
 	// page (screen.go); set by mountWeb.
 	pageRefused func(echo.Context, *web.Problem) error
@@ -107,7 +115,7 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 	if cfg.Sessions.Lifetime <= 0 {
 		cfg.Sessions = accounts.DefaultPolicy
 	}
-	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg}
+	s := &Server{echo: echo.New(), store: store, temporal: tc, log: log, cfg: cfg, oidc: oidc.New(cfg.OIDC)}
 	if store != nil { // nil in tests of the routes alone
 		s.registry = registry.New(store.DB)
 		s.links = participation.Of(store)

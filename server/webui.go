@@ -15,6 +15,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
+	"github.com/juece/juece/server/oidc"
 	"github.com/juece/juece/server/web"
 )
 
@@ -79,6 +80,8 @@ var webRoutes = map[string]webRoute{
 	"GET /reports/annual":                       {handler: (*Server).annualReport},
 	"GET /reports/annual.csv":                   {handler: (*Server).annualReportCSV},
 	"GET /reports/annual.xlsx":                  {handler: (*Server).annualReportXLSX},
+	"GET /security/events":                      {handler: (*Server).securityEvents},
+	"GET /security/events.csv":                  {handler: (*Server).securityEventsCSV},
 	"GET /notifications":                        {handler: (*Server).notifications},
 	"POST /notifications/:id/read":              {handler: (*Server).readNotification},
 
@@ -116,6 +119,10 @@ type webAPI struct {
 func (a webAPI) Authenticate(c echo.Context, session string) (db.User, error) {
 	return a.s.accounts.SessionUser(c.Request().Context(), session, a.s.cfg.Sessions)
 }
+
+// OIDC is the unified identity platform's client, nil when none is
+// configured.
+func (a webAPI) OIDC() *oidc.Client { return a.s.oidc }
 
 // Accounts is the sign-in's store with this server's settings.
 func (a webAPI) Accounts() *accounts.Store { return a.s.accounts }

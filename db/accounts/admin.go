@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/security"
 )
 
 // Admin is who carries out an account action from the command line: the
@@ -113,6 +115,13 @@ func (s *Store) adminAction(ctx context.Context, handle string, by Admin, kind, 
 			what, by.Identity, orDash(by.OSUser), res.SessionsEnded, by.Identity, orDash(by.OSUser), res.SessionsEnded)
 		if by.Reason != "" {
 			e.Detail += "；原因 / reason: " + truncate(by.Reason, 500)
+		}
+		if !slices.Contains(db.AccessKinds, kind) {
+			// A kind only the security log has (role_changed, unlock):
+			// written there, in this transaction.
+			_, err = security.Append(ctx, tx, securityOf(e))
+			res.Event = e
+			return err
 		}
 		res.Event, err = db.AppendAccessTx(ctx, tx, e)
 		return err

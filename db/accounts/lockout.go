@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -139,12 +140,12 @@ func clearAccountFailures(ctx context.Context, tx *sqlx.Tx, handle string) error
 }
 
 // Unlock lifts the lockouts of an account (a security administrator's act,
-// item 5 of the issue; for now the command line's).
+// item 5 of the issue) and records it in the security log with no named
+// administrator; UnlockBy names them.
 func (s *Store) Unlock(ctx context.Context, handle string) (int, error) {
-	r, err := s.DB.ExecContext(ctx, `DELETE FROM login_lockouts WHERE scope = 'account' AND key = $1`, accountKey(handle))
-	if err != nil {
-		return 0, fmt.Errorf("unlock %s: %w", handle, err)
+	n, err := s.UnlockBy(ctx, handle, Admin{Identity: "—"})
+	if errors.Is(err, ErrNoChange) {
+		return 0, nil
 	}
-	n, _ := r.RowsAffected()
-	return int(n), nil
+	return n, err
 }

@@ -213,23 +213,33 @@ func (s *Store) advance(ctx context.Context, tx *sqlx.Tx, cfg Config, id string,
 		return Step{}, err
 	}
 	step := Step{Challenge: id, User: u}
+	// A login through the unified identity platform (oidc.go) did not use
+	// the local password: its change stages do not apply, and the
+	// provider's second factor may stand for ours (totpPassed).
+	var method string
+	if err := tx.GetContext(ctx, &method, `SELECT method FROM login_challenges WHERE id_hash = $1`, hashID(id)); err != nil {
+		return Step{}, fmt.Errorf("login challenge: %w", err)
+	}
+	viaOIDC := method == "oidc"
 	if enrolled && !totpPassed {
 		step.Stage = StageTOTP
 		return step, nil
 	}
-	var pw struct {
-		SetAt      time.Time `db:"set_at"`
-		MustChange bool      `db:"must_change"`
+	if !viaOIDC {
+		var pw struct {
+			SetAt      time.Time `db:"set_at"`
+			MustChange bool      `db:"must_change"`
+		}
+		if err := tx.GetContext(ctx, &pw, `SELECT set_at, must_change FROM user_passwords WHERE user_id = $1`, u.ID); err != nil {
+			return Step{}, fmt.Errorf("password of %s: %w", u.ID, err)
+		}
+		step.Expired = cfg.Password.MaxAge > 0 && time.Since(pw.SetAt) > cfg.Password.MaxAge
+		if pw.MustChange || step.Expired {
+			step.Stage = StageChange
+			return step, nil
+		}
 	}
-	if err := tx.GetContext(ctx, &pw, `SELECT set_at, must_change FROM user_passwords WHERE user_id = $1`, u.ID); err != nil {
-		return Step{}, fmt.Errorf("password of %s: %w", u.ID, err)
-	}
-	step.Expired = cfg.Password.MaxAge > 0 && time.Since(pw.SetAt) > cfg.Password.MaxAge
-	if pw.MustChange || step.Expired {
-		step.Stage = StageChange
-		return step, nil
-	}
-	if cfg.TOTPRequired(u.Role) && !enrolled {
+	if cfg.TOTPRequired(u.Role) && !enrolled && !(viaOIDC && totpPassed) {
 		step.Stage = StageEnrol
 		return step, nil
 	}
@@ -243,15 +253,20 @@ func (s *Store) advance(ctx context.Context, tx *sqlx.Tx, cfg Config, id string,
 		return Step{}, err
 	}
 	e := req.event(db.AccessLogin, &u)
-	e.Detail = "网页登录（密码"
-	if enrolled {
-		e.Detail += "＋动态口令"
+	switch {
+	case viaOIDC:
+		e.Detail = "网页登录（统一身份认证） / web login (unified identity platform)"
+	default:
+		e.Detail = "网页登录（密码"
+		if enrolled {
+			e.Detail += "＋动态口令"
+		}
+		e.Detail += "） / web login (password"
+		if enrolled {
+			e.Detail += " + TOTP"
+		}
+		e.Detail += ")"
 	}
-	e.Detail += "） / web login (password"
-	if enrolled {
-		e.Detail += " + TOTP"
-	}
-	e.Detail += ")"
 	if _, err := db.AppendAccessTx(ctx, tx, e); err != nil {
 		return Step{}, err
 	}
@@ -294,12 +309,18 @@ func (s *Store) Challenge(ctx context.Context, id string) (Step, error) {
 			return err
 		}
 		step = Step{Challenge: id, User: u}
+		var method string
+		if err := tx.GetContext(ctx, &method, `SELECT method FROM login_challenges WHERE id_hash = $1`, hashID(id)); err != nil {
+			return fmt.Errorf("login challenge: %w", err)
+		}
 		var setAt time.Time
 		var must bool
-		if err := tx.QueryRowxContext(ctx, `SELECT set_at, must_change FROM user_passwords WHERE user_id = $1`, u.ID).Scan(&setAt, &must); err != nil {
-			return fmt.Errorf("password of %s: %w", u.ID, err)
+		if method != "oidc" { // a unified sign-in did not use the local password
+			if err := tx.QueryRowxContext(ctx, `SELECT set_at, must_change FROM user_passwords WHERE user_id = $1`, u.ID).Scan(&setAt, &must); err != nil {
+				return fmt.Errorf("password of %s: %w", u.ID, err)
+			}
+			step.Expired = cfg.Password.MaxAge > 0 && time.Since(setAt) > cfg.Password.MaxAge
 		}
-		step.Expired = cfg.Password.MaxAge > 0 && time.Since(setAt) > cfg.Password.MaxAge
 		switch {
 		case enrolled && !passed:
 			step.Stage = StageTOTP

@@ -70,7 +70,14 @@ func newStackWith(t *testing.T, cfg server.Config) *stack {
 	if cfg.Accounts.Argon2 == (accounts.Argon2Params{}) {
 		cfg.Accounts.Argon2 = testAccounts.Argon2
 	}
-	srv := httptest.NewServer(server.New(store, ds.Client(), log, cfg).Handler())
+	// Started after the handler is made, so that settings may name the
+	// server's own address (the OIDC redirect URL).
+	srv := httptest.NewUnstartedServer(nil)
+	if cfg.OIDC.Issuer != "" && cfg.OIDC.RedirectURL == "" {
+		cfg.OIDC.RedirectURL = "http://" + srv.Listener.Addr().String() + "/login/oidc/callback"
+	}
+	srv.Config.Handler = server.New(store, ds.Client(), log, cfg).Handler()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	s := &stack{url: srv.URL, store: store, users: map[string]db.DemoUser{}, days: days}
 	for _, u := range demo {

@@ -496,6 +496,8 @@ var labels = map[string]msg{
 	"role.auditor":                 {"审计监督", "Auditor"},
 	"role.org_head":                {"单位负责人", "Head of organisation"},
 	"role.admin":                   {"系统管理员", "Administrator"},
+	"role.security_admin":          {"安全管理员", "Security administrator"},
+	"role.audit_admin":             {"审计管理员", "Audit administrator"},
 	// Consultation tracks and their states (rules.Tracks).
 	"track.PP":             {"公众参与", "Public participation"},
 	"track.EXP":            {"专家论证", "Expert review"},

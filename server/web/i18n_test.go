@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/security"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -59,7 +60,7 @@ func TestEveryNameHasAChineseLabel(t *testing.T) {
 		facts = append(facts, k)
 	}
 	for kind, values := range map[string][]string{"state": workflows.States, "task": workflows.TaskTypes,
-		"role": workflows.Roles, "track": rules.Tracks, "fact": facts} {
+		"role": workflows.Roles, "track": rules.Tracks, "fact": facts, "seckind": security.Kinds} {
 		for _, v := range values {
 			m, ok := labels[kind+"."+v]
 			if !ok || m.zh == "" || m.en == "" {

@@ -48,6 +48,8 @@ type loginData struct {
 	Codes []string
 	// Locked mode.
 	Scope, Until string
+	// OIDC: the login offers the unified identity platform (oidc.go).
+	OIDC bool
 }
 
 func (ui *UI) loginPage(c echo.Context) error {
@@ -76,6 +78,7 @@ func (ui *UI) showLogin(c echo.Context, status int, d loginData) error {
 		d.Next = localPath(c.FormValue("next"))
 	}
 	d.CSRF = tok
+	d.OIDC = ui.api.OIDC() != nil
 	title := text(lang(c), "login.title")
 	switch d.Mode {
 	case "totp":

@@ -95,6 +95,8 @@ func (ui *UI) Mount(e *echo.Echo) {
 	g.POST("/login/password", ui.loginChange)
 	g.GET("/login/enrol", ui.stepPage(accounts.StageEnrol))
 	g.POST("/login/enrol", ui.loginEnrol)
+	g.GET("/login/oidc", ui.oidcStart)
+	g.GET("/login/oidc/callback", ui.oidcCallback)
 
 	s := e.Group("", ui.headers, ui.language, ui.session)
 	s.POST("/logout", ui.logout)
@@ -133,6 +135,8 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/audit", ui.auditEvents)
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)
+	s.GET("/security", ui.securityPage)
+	s.GET("/security/events.csv", ui.securityExport)
 	s.GET("/calendar", ui.calendar)
 	s.GET("/notifications", ui.notificationsPage)
 	s.GET("/notifications/badge", ui.notificationsBadge)
@@ -341,19 +345,24 @@ func readsAll(u db.User) bool {
 
 // page is what every template gets.
 type page struct {
-	Lang     string
-	User     *db.User
-	CSRF     string
-	Title    string
-	Nav      string
-	Flash    string
-	Notice   []string
-	LangURL  string // this page in the other language
+	Lang    string
+	User    *db.User
+	CSRF    string
+	Title   string
+	Nav     string
+	Flash   string
+	Notice  []string
+	LangURL string // this page in the other language
+	// Refresh, when set, is a meta refresh ("0;url=/inbox"): the page moves
+	// on by itself (oidc.go).
+	Refresh  string
 	ReadsAll bool
 	Officer  bool
 	// Supervises: the header links to the supervision page (督查).
 	Supervises bool
-	Data       any
+	// AuditsSecurity: the header links to the security-event log.
+	AuditsSecurity bool
+	Data           any
 	// Technical: the footer links to the API reference (admins only; a
 	// county officer has no use for it).
 	Technical bool
@@ -366,6 +375,7 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		p.ReadsAll = readsAll(u)
 		p.Officer = u.Role == workflows.RoleDepartmentOfficer
 		p.Supervises = supervises(u)
+		p.AuditsSecurity = auditsSecurity(u.Role)
 		p.Technical = u.Role == workflows.RoleAdmin
 	}
 	if tok, ok := c.Get(tokenKey).(string); ok {
