@@ -223,7 +223,8 @@ func (ui *UI) buildForm(c echo.Context, d *taskData, values map[string]any, errs
 		return err
 	}
 	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanComplete,
-		rowURL: "/tasks/" + d.Task.ID + "/row"}
+		rowURL: "/tasks/" + d.Task.ID + "/row", docs: d.Task.Documents, signer: currentUser(c).Name,
+		uploadURL: "/cases/" + d.Task.CaseID + "?task=" + d.Task.ID + "#upload-form"}
 	d.Fields = b.form(d.Task.Type, s, values)
 	return nil
 }

@@ -110,6 +110,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/cases/:id/verify", ui.verifyCase)
 	s.GET("/cases/:id/dossier", ui.dossier)
 	s.GET("/documents/:sha256", ui.document)
+	s.GET("/documents/:sha256/preview", ui.documentPreview)
 	s.GET("/tasks/:id", ui.taskPage)
 	s.GET("/cases/:id/comments", ui.ledgerPage)
 	s.POST("/cases/:id/comments/dispose", ui.ledgerDispose)
