@@ -10,6 +10,14 @@ import (
 	"github.com/juece/juece/workflows/rules"
 )
 
+// Tags the forms' fields carry for the workbench (server/pickers turns them
+// into the published JSON Schema): picker:"document" (doc:"draft" narrows
+// the kind) for a case document named by its SHA-256, "org" for an
+// organisation's ID, "staff" for a colleague's name (someone other than
+// the person filling the form may answer for it), "signer" and "today" for
+// what the server fills in from the session and its clock; options:"a,b"
+// lists the values a list of strings takes. They change no decoding.
+
 // InitiationForm records the decision organ's initiation decision (Arts. 10–11).
 type InitiationForm struct {
 	// Decision is the organ's answer after the preliminary study (full

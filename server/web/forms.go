@@ -312,8 +312,8 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 			f.Options = append(f.Options, Option{Value: e, Label: s.enumLabel(b.lang, key, e), Selected: e == cur})
 		}
 		f.Value = cur
-	case kind == "array" && s.Items != nil && len(s.Items.EnumLabels) == 0 && len(enumValues(key, s.Items)) > 0:
-		// The values a list takes: check boxes, labelled.
+	case kind == "array" && s.Items != nil && (len(s.Items.EnumLabels) == 0 || s.Picker == "org") && len(enumValues(key, s.Items)) > 0:
+		// The values a list takes, or organisations: check boxes, labelled.
 		f.Kind = "checks"
 		items, _ := v.([]any)
 		for _, e := range enumValues(key, s.Items) {
