@@ -71,6 +71,16 @@ func TestSecurityHeadersOnEveryGetRoute(t *testing.T) {
 			t.Errorf("%s: X-Content-Type-Options = %q", what, hd.Get("X-Content-Type-Options"))
 		}
 		csp := hd.Get("Content-Security-Policy")
+		if strings.HasSuffix(route, "/preview") && resp.StatusCode == http.StatusOK {
+			// A document pickers' preview (server/web): inline, framed by the
+			// workbench's own pages only, loading nothing but itself.
+			if hd.Get("X-Frame-Options") != "SAMEORIGIN" || !strings.Contains(csp, "frame-ancestors 'self'") || !strings.HasPrefix(csp, "default-src 'none'") ||
+				hd.Get("Content-Disposition") != "inline" {
+				t.Errorf("%s: preview with X-Frame-Options %q, CSP %q, Content-Disposition %q", what, hd.Get("X-Frame-Options"), csp, hd.Get("Content-Disposition"))
+			}
+			checked++
+			continue
+		}
 		if hd.Get("X-Frame-Options") != "DENY" && !strings.Contains(csp, "frame-ancestors 'none'") && !strings.Contains(csp, "sandbox") {
 			t.Errorf("%s: framing allowed (X-Frame-Options %q, CSP %q)", what, hd.Get("X-Frame-Options"), csp)
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/juece/juece/internal/lawfulpath"
 	"github.com/juece/juece/workflows"
 )
@@ -268,6 +270,12 @@ func (p *persona) completeByUI(caseID, typ, shot string) {
 				p.click(fmt.Sprintf(`li.doc-choice[data-name=%q] details summary`, s.value))
 				p.waitVisible(fmt.Sprintf(`li.doc-choice[data-name=%q] iframe`, s.value))
 				p.shot(shot + "-preview")
+				// What the frame shows: the draft's text, inline, in a sandbox.
+				got := run(p, chromedp.Evaluate[string](fmt.Sprintf(`fetch(document.querySelector('li.doc-choice[data-name=%q] iframe').src).then(async r =>
+					[r.status, r.headers.get('content-disposition'), r.headers.get('content-security-policy'), await r.text()].join('|'))`, s.value), chromedp.EvalAwaitPromise))
+				if !strings.HasPrefix(got, "200|inline|") || !strings.Contains(got, "sandbox") || !strings.Contains(got, "第二条 居民用热价格") {
+					p.t.Errorf("the draft's preview answers %q", got)
+				}
 				p.click(fmt.Sprintf(`li.doc-choice[data-name=%q] details summary`, s.value))
 			}
 		case "row":
