@@ -63,7 +63,7 @@ type GroupConsultation struct {
 // DraftingForm submits a draft version with its research and the
 // determinations of the consultation tracks (spec §4.3).
 type DraftingForm struct {
-	DraftHash         string                 `json:"draft_hash" title:"决策草案" description:"sha256 of the draft uploaded to the case's documents" picker:"document" doc:"draft"`
+	DraftHash         string                 `json:"draft_hash" title:"决策草案文件" description:"sha256 of the draft uploaded to the case's documents" picker:"document" doc:"draft"`
 	DraftSummary      string                 `json:"draft_summary" title:"决策草案说明"`
 	ExplanationRef    string                 `json:"explanation_ref" title:"起草说明"`
 	LegalBasis        []rules.LegalBasisItem `json:"legal_basis" title:"法律依据清单"`

@@ -331,7 +331,7 @@ func TestPickersRender(t *testing.T) {
 			draft = f
 		}
 	}
-	if draft.Kind != "document" || len(draft.Docs) != 2 || draft.Label != "决策草案" {
+	if draft.Kind != "document" || len(draft.Docs) != 2 || draft.Label != "决策草案文件" {
 		t.Fatalf("draft_hash = %+v", draft)
 	}
 	if d := draft.Docs[1]; d.Name != "征求意见稿.pdf" || d.Kind != "草案" || d.By != "张伟" || d.On != "2026-12-07" || d.Preview != "pdf" {

@@ -763,6 +763,8 @@ var labels = map[string]msg{
 	"field.website":                         {"政府网站网址", "Government website URL"},
 	"field.newspaper":                       {"报纸及期号", "Newspaper and issue"},
 	"field.disposition":                     {"处理结论", "Disposition"},
+	"field.heads":                           {"审查事项", "Matters reviewed (Art. 27)"},
+	"field.channels":                        {"公布渠道", "Channels"},
 	"field.explanation":                     {"情况说明", "Explanation"},
 	// Audit actions.
 	"action.case.opened":              {"发起决策事项", "Case opened"},
