@@ -113,7 +113,11 @@ func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
 		case t.Type == workflows.TaskHearing && snap.HearingProcess:
 			return hearingCloseSchema
 		case t.Type == workflows.TaskCollectiveDiscussion && snap.LiveMeeting && snap.Meeting != nil && snap.Meeting.TaskID == t.ID && snap.Meeting.Mode != "":
-			// A meeting with a recorded session completes from its minutes.
+			// A meeting with a recorded session completes from its minutes;
+			// the draft discussed is one of the case's documents.
+			if choices, err := s.formChoices(ctx, t); err == nil && len(choices) > 0 {
+				return withChoices(meetingCloseSchema, choices)
+			}
 			return meetingCloseSchema
 		}
 	}
@@ -127,7 +131,7 @@ func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
 }
 
 var meetingCloseSchema = func() json.RawMessage {
-	sch, err := (&jsonschema.Reflector{}).Reflect(MeetingCloseForm{}, jsonschema.InlineRefs)
+	sch, err := (&jsonschema.Reflector{}).Reflect(MeetingCloseForm{}, jsonschema.InlineRefs, pickers.Intercept())
 	if err != nil {
 		panic(err)
 	}

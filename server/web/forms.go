@@ -405,6 +405,15 @@ func (b *formBuilder) picked(f *Field, key string, s *schema, v any) bool {
 				On: d.CreatedAt.In(chinaTime).Format(time.DateOnly), Version: d.Version, Preview: previewKind(d.MediaType), Selected: d.SHA256 == f.Value})
 		}
 		slices.Reverse(f.Docs) // the latest first
+		if strings.Contains(f.Path, "[") {
+			// In a row of a table: a select of the same documents.
+			f.Kind = "select"
+			f.Options = []Option{{Value: "", Label: "—", Selected: f.Value == ""}}
+			for _, d := range f.Docs {
+				f.Options = append(f.Options, Option{Value: d.SHA256, Label: d.Name + "（v" + strconv.Itoa(d.Version) + " · " + d.Kind + " · " + d.On + "）", Selected: d.Selected})
+			}
+			f.Docs = nil
+		}
 		return true
 	}
 	return false

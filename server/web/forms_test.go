@@ -340,6 +340,16 @@ func TestPickersRender(t *testing.T) {
 	if draft.Docs[0].Preview != "" {
 		t.Errorf("a zip is previewed: %+v", draft.Docs[0])
 	}
+	// In a row (a consultation's record), the same documents as a select.
+	report := schemaOf(t, workflows.TaskCommentReport)
+	report.Properties["group_consultations"].Items.Properties["record_sha256"].Enum = []any{docs[1].SHA256}
+	b = formBuilder{lang: langZH, order: fieldOrder(workflows.TaskCommentReport), docs: docs}
+	cells := b.row(report.Properties["group_consultations"].Items, nil, "group_consultations", 0, "group_consultations")
+	for _, f := range cells {
+		if f.Key == "record_sha256" && (f.Kind != "select" || len(f.Options) != 2 || f.Options[1].Value != docs[1].SHA256 || !strings.HasPrefix(f.Options[1].Label, "附件.zip（v1 · 附件")) {
+			t.Errorf("a consultation's record = %+v", f)
+		}
+	}
 	opinion := schemaOf(t, workflows.TaskLegalOpinion)
 	opinion.Properties["date"].Default = "2026-12-07"
 	b = formBuilder{lang: langZH, order: fieldOrder(workflows.TaskLegalOpinion), signer: "王芳"}

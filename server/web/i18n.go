@@ -707,7 +707,7 @@ var labels = map[string]msg{
 	"field.dissent_details":           {"不同意见及理由", "Dissent and its substance"},
 	"field.dissent_details.substance": {"不同意见要点", "Substance of the dissent"},
 	"field.minutes_ref":               {"会议纪要文号", "Minutes reference"},
-	"field.discussed_draft_hash":      {"讨论的草案（sha256）", "Draft discussed (sha256)"},
+	"field.discussed_draft_hash":      {"讨论的草案", "Draft discussed"},
 	// Fields of the full lifecycle's nested objects and rows, which have no
 	// title of their own (workflows/rules types), by path.
 	"field.name":                            {"名称", "Name"},

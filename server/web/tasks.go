@@ -319,7 +319,7 @@ func (ui *UI) taskRow(c echo.Context) error {
 	if err != nil || i < 0 || i >= maxRows || ps == nil || ps.Items == nil || ps.Items.kind() != "object" {
 		return ui.fail(c, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Detail: "无此表格行 / no such row"})
 	}
-	b := formBuilder{lang: lang(c), order: fieldOrder(t.Type), rowURL: "/tasks/" + t.ID + "/row"}
+	b := formBuilder{lang: lang(c), order: fieldOrder(t.Type), rowURL: "/tasks/" + t.ID + "/row", docs: t.Documents, signer: currentUser(c).Name}
 	f := Field{Path: field, ID: "f-" + idSafe(field),
 		AddURL: "/tasks/" + t.ID + "/row?" + url.Values{"field": {field}, "i": {strconv.Itoa(i + 1)}}.Encode()}
 	return ui.fragment(c, "task", "row-fragment", struct {
