@@ -15,7 +15,8 @@ import (
 // the kind) for a case document named by its SHA-256, "org" for an
 // organisation's ID, "staff" for a colleague's name (someone other than
 // the person filling the form may answer for it), "signer" and "today" for
-// what the server fills in from the session and its clock; options:"a,b"
+// what the server fills in from the session and its clock, "choice" for
+// one of the values the server offers (a recorded proposal); options:"a,b"
 // lists the values a list of strings takes. They change no decoding.
 
 // InitiationForm records the decision organ's initiation decision (Arts. 10–11).
@@ -37,7 +38,7 @@ type InitiationForm struct {
 
 // ProposalDisposition is the organ's disposition of one recorded proposal.
 type ProposalDisposition struct {
-	ProposalID  string `json:"proposal_id" title:"建议编号"`
+	ProposalID  string `json:"proposal_id" title:"建议编号" picker:"choice"`
 	Disposition string `json:"disposition" title:"处理结果" enum:"initiated,not_initiated,merged"`
 	Reason      string `json:"reason" title:"理由"`
 	MergedInto  string `json:"merged_into,omitempty" title:"合并至"`

@@ -32,6 +32,9 @@ const (
 	// Today: the day the act is done, the server's civil date (Beijing).
 	// The server fills it and refuses another day.
 	Today = "today"
+	// Choice: one of the values the server offers in the schema's enum
+	// (a recorded proposal); without any, there is nothing to fill in.
+	Choice = "choice"
 )
 
 // Keywords of the schema.

@@ -278,7 +278,11 @@ func (b *formBuilder) fields(s *schema, values map[string]any, path, orderPrefix
 		if path != "" {
 			p = path + "." + k
 		}
-		out = append(out, b.field(k, s.Properties[k], values[k], p, orderPrefix+k))
+		// A field with nothing to ask is left out; a row's cell keeps its
+		// column.
+		if f := b.field(k, s.Properties[k], values[k], p, orderPrefix+k); f.Kind != "none" || strings.HasSuffix(path, "]") {
+			out = append(out, f)
+		}
 	}
 	return out
 }
@@ -337,6 +341,12 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 			rows = []any{map[string]any{}}
 		}
 		f.Columns = b.fields(s.Items, nil, path+"[]", orderKey+".")
+		if slices.ContainsFunc(f.Columns, func(c Field) bool { return c.Kind == "none" }) {
+			// Rows of something the server offers none of (the dispositions
+			// of proposals when none was recorded): not asked.
+			f.Kind = "none"
+			return f
+		}
 		for i, r := range rows {
 			m, _ := r.(map[string]any)
 			f.Rows = append(f.Rows, b.row(s.Items, m, path, i, orderKey))
@@ -377,6 +387,12 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 // whether it rendered f.
 func (b *formBuilder) picked(f *Field, key string, s *schema, v any) bool {
 	switch s.Picker {
+	case "choice":
+		if len(enumValues(key, s)) > 0 {
+			return false // a select of the server's choices
+		}
+		f.Kind = "none" // nothing to choose: no input, never typed
+		return true
 	case "signer", "today":
 		f.Kind, f.Disabled = "text", true
 		f.Value = scalarString(v)

@@ -365,6 +365,25 @@ func TestPickersRender(t *testing.T) {
 			}
 		}
 	}
+	// The dispositions of proposals are asked only when proposals were
+	// recorded, each chosen, never typed.
+	ini := schemaOf(t, workflows.TaskInitiation)
+	b = formBuilder{lang: langZH, order: fieldOrder(workflows.TaskInitiation)}
+	for _, f := range b.fields(ini, nil, "", "") {
+		if f.Key == "dispositions" {
+			t.Errorf("without proposals the initiation asks for dispositions: %+v", f)
+		}
+	}
+	ini.Properties["dispositions"].Items.Properties["proposal_id"].Enum = []any{"P1"}
+	found := false
+	for _, f := range b.fields(ini, nil, "", "") {
+		if f.Key == "dispositions" {
+			found = f.Kind == "rows" && f.Rows[0][0].Key == "proposal_id" && f.Rows[0][0].Kind == "select"
+		}
+	}
+	if !found {
+		t.Error("with a proposal recorded the initiation offers no disposition to choose it in")
+	}
 	// A posted form never carries the signer: the server fills it.
 	values, _ := decodeForm(opinion, url.Values{"f.opinion": {"合法"}, "f.heads": {"authority"}})
 	if got := submittable(values); got["author"] != nil || got["date"] != nil {
