@@ -46,6 +46,19 @@ func (s *Store) GetOrganisation(ctx context.Context, id string) (Organisation, e
 	return o, nil
 }
 
+// OrganisationsOf lists a government and the organisations directly under
+// it (its departments), the government first: the organisations a form of
+// one of its cases may name (lead unit, units consulted, execution units).
+func (s *Store) OrganisationsOf(ctx context.Context, government string) ([]Organisation, error) {
+	out := []Organisation{}
+	err := s.DB.SelectContext(ctx, &out, `SELECT * FROM organisations WHERE id = $1 OR parent_id = $1
+		ORDER BY id <> $1, id LIMIT 500`, government)
+	if err != nil {
+		return nil, fmt.Errorf("organisations of %s: %w", government, err)
+	}
+	return out, nil
+}
+
 // User is an authenticated person acting in one role for one organisation.
 type User struct {
 	ID         string     `db:"id" json:"id"`

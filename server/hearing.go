@@ -16,6 +16,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/participation"
 	"github.com/juece/juece/server/personal"
+	"github.com/juece/juece/server/pickers"
 	"github.com/juece/juece/workflows"
 	hearing "github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
@@ -112,19 +113,25 @@ func (s *Server) formSchemaOf(ctx context.Context, t db.Task) json.RawMessage {
 		case t.Type == workflows.TaskHearing && snap.HearingProcess:
 			return hearingCloseSchema
 		case t.Type == workflows.TaskCollectiveDiscussion && snap.LiveMeeting && snap.Meeting != nil && snap.Meeting.TaskID == t.ID && snap.Meeting.Mode != "":
-			// A meeting with a recorded session completes from its minutes.
+			// A meeting with a recorded session completes from its minutes;
+			// the draft discussed is one of the case's documents.
+			if choices, err := s.formChoices(ctx, t); err == nil && len(choices) > 0 {
+				return withChoices(meetingCloseSchema, choices)
+			}
 			return meetingCloseSchema
 		}
 	}
+	// The day a today field will record, from the server's clock.
+	sch := pickers.WithToday(formSchemas[t.Type], hearing.Today(s.now()))
 	// Without the choices (the engine unreachable), the plain schema.
 	if choices, err := s.formChoices(ctx, t); err == nil && len(choices) > 0 {
-		return withChoices(formSchemas[t.Type], choices)
+		return withChoices(sch, choices)
 	}
-	return formSchemas[t.Type]
+	return sch
 }
 
 var meetingCloseSchema = func() json.RawMessage {
-	sch, err := (&jsonschema.Reflector{}).Reflect(MeetingCloseForm{}, jsonschema.InlineRefs)
+	sch, err := (&jsonschema.Reflector{}).Reflect(MeetingCloseForm{}, jsonschema.InlineRefs, pickers.Intercept())
 	if err != nil {
 		panic(err)
 	}

@@ -55,7 +55,7 @@ var meetingOps = []apiOp{
 // recorded: the minutes come from the session.
 type MeetingCloseForm struct {
 	Substantive             bool   `json:"substantive_changes,omitempty" title:"修改属实质性修改"`
-	DiscussedDraftHash      string `json:"discussed_draft_hash,omitempty" title:"讨论的草案（sha256）"`
+	DiscussedDraftHash      string `json:"discussed_draft_hash,omitempty" title:"讨论的草案" picker:"document" doc:"draft"`
 	RiskDisclosureInMinutes bool   `json:"risk_disclosure_in_minutes,omitempty" title:"法律风险提示已载入纪要"`
 	MinutesRef              string `json:"minutes_ref,omitempty" title:"会议纪要文号"`
 }

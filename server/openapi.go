@@ -12,6 +12,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/crosscheck"
+	"github.com/juece/juece/server/pickers"
 	"github.com/juece/juece/workflows"
 )
 
@@ -24,7 +25,7 @@ var formSchemas = func() map[string]json.RawMessage {
 	r := jsonschema.Reflector{}
 	out := map[string]json.RawMessage{}
 	for _, typ := range taskTypes {
-		sch, err := r.Reflect(workflows.FormFor(typ), jsonschema.InlineRefs)
+		sch, err := r.Reflect(workflows.FormFor(typ), jsonschema.InlineRefs, pickers.Intercept())
 		if err != nil {
 			panic(err) // static types: fails at start-up or in tests, never later
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/registry"
+	"github.com/juece/juece/server/pickers"
 	"github.com/juece/juece/workflows"
 	hearing "github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
@@ -174,13 +175,16 @@ func (s *Server) formChoices(ctx context.Context, t db.Task) (map[string][]choic
 		for _, d := range docs {
 			if !seen[d.SHA256] {
 				seen[d.SHA256] = true
-				cs = append(cs, choice{d.SHA256, fmt.Sprintf("%s（第%d版，%s）", d.Name, d.Version, d.SHA256[:12])})
+				cs = append(cs, choice{d.SHA256, fmt.Sprintf("%s（第%d版）", d.Name, d.Version)})
 			}
 		}
 		for _, f := range fields {
 			out[f] = cs
 		}
 		return nil
+	}
+	if err := s.pickerChoices(ctx, t, out); err != nil {
+		return nil, err
 	}
 	var err error
 	switch t.Type {
@@ -205,6 +209,87 @@ func (s *Server) formChoices(ctx context.Context, t db.Task) (map[string][]choic
 		out["dispositions.proposal_id"] = cs
 	}
 	return out, err
+}
+
+// pickerChoices offers, for each field of the form that carries a picker
+// (server/pickers), what the system knows: the case's documents (of the
+// picker's kind when the case has one of that kind), the organisations of
+// the case's government, the task organisation's staff by name.
+func (s *Server) pickerChoices(ctx context.Context, t db.Task, out map[string][]choice) error {
+	fields := pickers.Fields(formSchemas[t.Type])
+	if len(fields) == 0 {
+		return nil
+	}
+	var (
+		docs  []db.DocumentLink
+		orgs  []db.Organisation
+		staff []db.User
+		err   error
+	)
+	for _, f := range fields {
+		path := strings.ReplaceAll(f.Path, "[]", "")
+		switch f.Picker {
+		case pickers.Document:
+			if docs == nil {
+				if docs, err = s.store.CaseDocuments(ctx, t.CaseID); err != nil {
+					return err
+				}
+			}
+			out[path] = documentChoices(docs, f.DocKind)
+		case pickers.Org:
+			if orgs == nil {
+				cs, err := s.store.GetCase(ctx, t.CaseID)
+				if err != nil {
+					return err
+				}
+				if orgs, err = s.store.OrganisationsOf(ctx, cs.OrganID); err != nil {
+					return err
+				}
+			}
+			var cs []choice
+			for _, o := range orgs {
+				cs = append(cs, choice{o.ID, o.Name})
+			}
+			out[path] = cs
+		case pickers.Staff:
+			if staff == nil {
+				if staff, err = s.store.ListUsers(ctx, db.UserFilter{OrgID: t.OrgID}); err != nil {
+					return err
+				}
+			}
+			var cs []choice
+			seen := map[string]bool{}
+			for _, u := range staff {
+				if !seen[u.Name] {
+					seen[u.Name] = true
+					cs = append(cs, choice{u.Name, u.Name})
+				}
+			}
+			out[path] = cs
+		}
+	}
+	return nil
+}
+
+// documentChoices are the case's documents, each once (its latest filing),
+// of kind when the case has one of that kind; labelled with their name,
+// version and kind, never their hash.
+func documentChoices(docs []db.DocumentLink, kind string) []choice {
+	hasKind := false
+	for _, d := range docs {
+		hasKind = hasKind || d.Kind == kind
+	}
+	var cs []choice
+	seen := map[string]bool{}
+	for i := len(docs) - 1; i >= 0; i-- {
+		d := docs[i]
+		if seen[d.SHA256] || hasKind && d.Kind != kind {
+			continue
+		}
+		seen[d.SHA256] = true
+		cs = append(cs, choice{d.SHA256, fmt.Sprintf("%s（第%d版）", d.Name, d.Version)})
+	}
+	return cs
 }
 
 func ptrText(s *string) string {

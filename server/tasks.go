@@ -18,7 +18,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/pickers"
 	"github.com/juece/juece/workflows"
+	hearing "github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
 )
 
@@ -216,6 +218,12 @@ func (s *Server) completeTask(c echo.Context) error {
 	} else if err := s.refuseClosed(c, t.CaseID); err != nil {
 		return err
 	}
+	// The signer and the day are the session's and the server clock's.
+	signed, ferr := pickers.Sign(formSchemas[t.Type], req.Form, u.Name, hearing.Today(s.now()))
+	if ferr != nil {
+		return fieldError(ferr.Field, ferr.Message, ferr.EN)
+	}
+	req.Form = signed
 	clock, err := s.clockFacts(ctx, t, req.Form)
 	if err != nil {
 		return err

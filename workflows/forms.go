@@ -10,6 +10,15 @@ import (
 	"github.com/juece/juece/workflows/rules"
 )
 
+// Tags the forms' fields carry for the workbench (server/pickers turns them
+// into the published JSON Schema): picker:"document" (doc:"draft" narrows
+// the kind) for a case document named by its SHA-256, "org" for an
+// organisation's ID, "staff" for a colleague's name (someone other than
+// the person filling the form may answer for it), "signer" and "today" for
+// what the server fills in from the session and its clock, "choice" for
+// one of the values the server offers (a recorded proposal); options:"a,b"
+// lists the values a list of strings takes. They change no decoding.
+
 // InitiationForm records the decision organ's initiation decision (Arts. 10–11).
 type InitiationForm struct {
 	// Decision is the organ's answer after the preliminary study (full
@@ -17,7 +26,7 @@ type InitiationForm struct {
 	Decision     string       `json:"decision,omitempty" title:"决定" enum:",initiate,decline"`
 	DecisionRef  string       `json:"decision_ref" title:"启动决定文号或会议纪要" description:"Reference of the organ's initiation decision"`
 	DecidedOn    string       `json:"decided_on,omitempty" title:"决定日期" description:"YYYY-MM-DD"`
-	LeadUnit     string       `json:"lead_unit" title:"牵头承办单位" description:"Organisation id of the lead undertaking unit"`
+	LeadUnit     string       `json:"lead_unit" title:"牵头承办单位" description:"Organisation id of the lead undertaking unit" picker:"org"`
 	Units        []rules.Unit `json:"units,omitempty" title:"承办单位" description:"Undertaking units; exactly one lead when several"`
 	DraftSummary string       `json:"draft_summary" title:"决策事项说明" description:"Summary of the matter"`
 	LegalBasis   []string     `json:"legal_basis,omitempty" title:"法律依据" description:"Legal-basis inventory"`
@@ -29,7 +38,7 @@ type InitiationForm struct {
 
 // ProposalDisposition is the organ's disposition of one recorded proposal.
 type ProposalDisposition struct {
-	ProposalID  string `json:"proposal_id" title:"建议编号"`
+	ProposalID  string `json:"proposal_id" title:"建议编号" picker:"choice"`
 	Disposition string `json:"disposition" title:"处理结果" enum:"initiated,not_initiated,merged"`
 	Reason      string `json:"reason" title:"理由"`
 	MergedInto  string `json:"merged_into,omitempty" title:"合并至"`
@@ -39,9 +48,9 @@ type ProposalDisposition struct {
 // LegalOpinionForm is a legal adviser's or public-sector lawyer's opinion (Art. 28).
 type LegalOpinionForm struct {
 	Opinion    string `json:"opinion" title:"法律意见" description:"The signed legal opinion"`
-	Author     string `json:"author,omitempty" title:"出具人"`
+	Author     string `json:"author,omitempty" title:"出具人" picker:"signer"`
 	AuthorRole string `json:"author_role,omitempty" title:"出具人身份" enum:",legal_adviser,public_lawyer"`
-	Date       string `json:"date,omitempty" title:"出具日期" description:"YYYY-MM-DD"`
+	Date       string `json:"date,omitempty" title:"出具日期" description:"YYYY-MM-DD" picker:"today"`
 	Signed     bool   `json:"signed,omitempty" title:"已签名"`
 }
 
@@ -54,8 +63,8 @@ type LegalityReviewForm struct {
 	// Full lifecycle: the three heads of Art. 27, who answers for the
 	// opinion, the exploratory statement, and acceptance of a shortened
 	// review time (G-LR-TIME).
-	Heads                 []string `json:"heads,omitempty" title:"审查事项" description:"authority, procedure, content"`
-	Reviewer              string   `json:"reviewer,omitempty" title:"审查人"`
+	Heads                 []string `json:"heads,omitempty" title:"审查事项" description:"authority, procedure, content" options:"authority,procedure,content"`
+	Reviewer              string   `json:"reviewer,omitempty" title:"审查人" picker:"signer"`
 	OpinionRef            string   `json:"opinion_ref,omitempty" title:"审查意见书文号"`
 	NoClearRule           string   `json:"no_clear_rule,omitempty" title:"国家尚无明确规定的说明"`
 	ShortenedTimeAccepted bool     `json:"shortened_time_accepted,omitempty" title:"同意缩短审查时间"`
@@ -65,7 +74,7 @@ type LegalityReviewForm struct {
 type ApplyChangesForm struct {
 	Summary string `json:"summary" title:"修改情况说明"`
 	// DraftHash is the revised draft (full lifecycle), made as the opinion asked.
-	DraftHash string `json:"draft_hash,omitempty" title:"修改后的决策草案（sha256）"`
+	DraftHash string `json:"draft_hash,omitempty" title:"修改后的决策草案" picker:"document" doc:"draft"`
 }
 
 // CollectiveDiscussionForm is the meeting record (Arts. 29–30).
@@ -83,7 +92,7 @@ type CollectiveDiscussionForm struct {
 	DivergenceStatedAtMeeting bool            `json:"divergence_stated_at_meeting,omitempty" title:"理由在会上说明"`
 	Unanimous                 bool            `json:"unanimous,omitempty" title:"纪要载为一致同意"`
 	Substantive               bool            `json:"substantive_changes,omitempty" title:"修改属实质性修改"`
-	DiscussedDraftHash        string          `json:"discussed_draft_hash,omitempty" title:"讨论的草案（sha256）"`
+	DiscussedDraftHash        string          `json:"discussed_draft_hash,omitempty" title:"讨论的草案" picker:"document" doc:"draft"`
 	RiskDisclosureInMinutes   bool            `json:"risk_disclosure_in_minutes,omitempty" title:"法律风险提示已载入纪要"`
 	MinutesRef                string          `json:"minutes_ref,omitempty" title:"会议纪要文号"`
 }
@@ -104,14 +113,14 @@ type PublicationForm struct {
 	Newspaper       string `json:"newspaper,omitempty" title:"报纸及期号"`
 	// Full lifecycle (the Party report is its own step there).
 	PublishDate             string            `json:"publish_date,omitempty" title:"公布日期" description:"YYYY-MM-DD"`
-	Interpretation          []string          `json:"interpretation,omitempty" title:"解读方式" description:"press_conference, interview, written_interpretation"`
+	Interpretation          []string          `json:"interpretation,omitempty" title:"解读方式" description:"press_conference, interview, written_interpretation" options:"press_conference,interview,written_interpretation"`
 	PublicAdoptionExplained bool              `json:"public_adoption_explained,omitempty" title:"已说明公众意见采纳情况"`
 	ExpertAdoptionExplained bool              `json:"expert_adoption_explained,omitempty" title:"已说明专家意见采纳情况"`
 	Redactions              []rules.Redaction `json:"redactions,omitempty" title:"删节部分及依据"`
 	ExecutionUnits          []rules.Unit      `json:"execution_units,omitempty" title:"执行单位"`
 	Withheld                bool              `json:"withheld,omitempty" title:"依法不予公开"`
 	WithholdGround          string            `json:"withhold_ground,omitempty" title:"不予公开的法律依据"`
-	WithholdApprovedBy      string            `json:"withhold_approved_by,omitempty" title:"批准人"`
+	WithholdApprovedBy      string            `json:"withhold_approved_by,omitempty" title:"批准人" picker:"staff"`
 }
 
 // CalendarReviewForm settles an action that a newly loaded official calendar

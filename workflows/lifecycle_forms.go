@@ -16,7 +16,7 @@ import (
 type TrackChoice struct {
 	Applies bool   `json:"applies" title:"是否适用"`
 	Reason  string `json:"reason" title:"理由"`
-	Officer string `json:"officer,omitempty" title:"负责人"`
+	Officer string `json:"officer,omitempty" title:"负责人" picker:"staff"`
 }
 
 func (c TrackChoice) determination() rules.Determination {
@@ -27,19 +27,19 @@ func (c TrackChoice) determination() rules.Determination {
 type CostBenefitForm struct {
 	TrackChoice
 	DocumentRef string   `json:"document_ref,omitempty" title:"成本效益分析文件"`
-	Costs       []string `json:"costs,omitempty" title:"成本项" description:"people, money, materials, resources, environment"`
-	Benefits    []string `json:"benefits,omitempty" title:"效益项" description:"economic, social, environmental"`
+	Costs       []string `json:"costs,omitempty" title:"成本项" description:"people, money, materials, resources, environment" options:"people,money,materials,resources,environment"`
+	Benefits    []string `json:"benefits,omitempty" title:"效益项" description:"economic, social, environmental" options:"economic,social,environmental"`
 }
 
 // ParticipationChoice is the public-participation determination and the
 // forms it takes (Art. 14).
 type ParticipationChoice struct {
 	TrackChoice
-	Forms []string `json:"forms,omitempty" title:"参与方式" description:"comment (公开征求意见), hearing (听证会)"`
+	Forms []string `json:"forms,omitempty" title:"参与方式" description:"comment (公开征求意见), hearing (听证会)" options:"comment,hearing"`
 	// NotApplicableBasis and ApprovedBy: only a matter not to be disclosed by
 	// law may skip participation (R-PP-01, R-SEC-01).
 	NotApplicableBasis string `json:"not_applicable_basis,omitempty" title:"不适用的法律依据"`
-	ApprovedBy         string `json:"approved_by,omitempty" title:"批准人"`
+	ApprovedBy         string `json:"approved_by,omitempty" title:"批准人" picker:"staff"`
 	// SpecificGroups: 决策事项涉及特定群体利益 (Art. 14(3), R-PP-02);
 	// BusinessRelevant: enterprises and business associations are among
 	// those concerned (Henan 210); MarketDocument: the decision is issued
@@ -57,13 +57,13 @@ type GroupConsultation struct {
 	Kind         string `json:"kind" title:"协商对象类别" enum:"peoples_organisation,social_organisation,mass_representatives,enterprise,industry_association,chamber_of_commerce"`
 	Body         string `json:"body" title:"协商对象"`
 	HeldOn       string `json:"held_on" title:"协商日期"`
-	RecordSHA256 string `json:"record_sha256" title:"沟通协商记录（文档sha256）" description:"sha256 of the record uploaded to the case's documents"`
+	RecordSHA256 string `json:"record_sha256" title:"沟通协商记录" description:"sha256 of the record uploaded to the case's documents" picker:"document"`
 }
 
 // DraftingForm submits a draft version with its research and the
 // determinations of the consultation tracks (spec §4.3).
 type DraftingForm struct {
-	DraftHash         string                 `json:"draft_hash" title:"决策草案（文档sha256）" description:"sha256 of the draft uploaded to the case's documents"`
+	DraftHash         string                 `json:"draft_hash" title:"决策草案文件" description:"sha256 of the draft uploaded to the case's documents" picker:"document" doc:"draft"`
 	DraftSummary      string                 `json:"draft_summary" title:"决策草案说明"`
 	ExplanationRef    string                 `json:"explanation_ref" title:"起草说明"`
 	LegalBasis        []rules.LegalBasisItem `json:"legal_basis" title:"法律依据清单"`
@@ -71,7 +71,7 @@ type DraftingForm struct {
 	MajorDisagreement bool                   `json:"major_disagreement,omitempty" title:"有关方面存在较大分歧"`
 	AlternativesRef   string                 `json:"alternatives_ref,omitempty" title:"备选方案"`
 	Alternatives      int                    `json:"alternatives,omitempty" title:"方案数量"`
-	InvolvedUnits     []string               `json:"involved_units,omitempty" title:"涉及的有关单位"`
+	InvolvedUnits     []string               `json:"involved_units,omitempty" title:"涉及的有关单位" picker:"org"`
 	Consultations     []rules.Consultation   `json:"consultations,omitempty" title:"协商记录"`
 	DisputeUnresolved bool                   `json:"dispute_unresolved,omitempty" title:"存在未能协商一致的争议"`
 	DisputeStatement  rules.DisputeStatement `json:"dispute_statement,omitzero" title:"争议说明"`
@@ -87,10 +87,10 @@ type DraftingForm struct {
 type PublicCommentForm struct {
 	PublishDate       string   `json:"publish_date" title:"公布日期"`
 	EndDate           string   `json:"end_date" title:"截止日期"`
-	DraftRef          string   `json:"draft_ref" title:"公布的决策草案"`
+	DraftRef          string   `json:"draft_ref" title:"公布的决策草案" picker:"document" doc:"draft"`
 	ExplanationRef    string   `json:"explanation_ref" title:"草案说明"`
 	SubmissionMethods []string `json:"submission_methods" title:"提出意见的方式"`
-	Channels          []string `json:"channels" title:"公布渠道" description:"website, new_media, newspaper, radio, tv"`
+	Channels          []string `json:"channels" title:"公布渠道" description:"website, new_media, newspaper, radio, tv" options:"website,new_media,newspaper,radio,tv"`
 	Text              string   `json:"text" title:"公告正文"`
 	ShorteningReason  string   `json:"shortening_reason,omitempty" title:"缩短期限的理由（须载入公告正文）"`
 }
@@ -116,12 +116,12 @@ type HearingForm struct {
 	Organiser         string               `json:"organiser" title:"组织单位"`
 	HearingDate       string               `json:"hearing_date" title:"听证日期"`
 	NoticePublishedOn string               `json:"notice_published_on" title:"听证公告日期"`
-	NoticeItems       []string             `json:"notice_items" title:"公告内容" description:"draft, explanation, time, place"`
+	NoticeItems       []string             `json:"notice_items" title:"公告内容" description:"draft, explanation, time, place" options:"draft,explanation,time,place"`
 	Sides             []string             `json:"sides" title:"相关各方"`
 	SelectionRecord   string               `json:"selection_record" title:"遴选记录"`
 	ListPublishedOn   string               `json:"list_published_on" title:"参加人名单公布日期"`
 	Participants      []HearingParticipant `json:"participants" title:"听证参加人"`
-	Segments          []string             `json:"segments" title:"听证程序" description:"presentation, debate, confirmation"`
+	Segments          []string             `json:"segments" title:"听证程序" description:"presentation, debate, confirmation" options:"presentation,debate,confirmation"`
 	PublicAccess      string               `json:"public_access" title:"公开方式"`
 	RecordRef         string               `json:"record_ref" title:"听证会记录"`
 	RecordConfirmed   bool                 `json:"record_confirmed" title:"记录已确认"`
@@ -146,7 +146,7 @@ type ExpertReviewForm struct {
 	// panel it is the whole form: experts, opinions and the adoption report
 	// come from the panel's record.
 	Method            string                `json:"method,omitempty" title:"论证方式" enum:"meeting,written,commissioned"`
-	Aspects           []string              `json:"aspects" title:"论证范围" description:"necessity, feasibility, scientific"`
+	Aspects           []string              `json:"aspects" title:"论证范围" description:"necessity, feasibility, scientific" options:"necessity,feasibility,scientific"`
 	Experts           []rules.Expert        `json:"experts" title:"论证专家"`
 	Rationale         string                `json:"rationale" title:"遴选理由（专业性、代表性、中立性）"`
 	Opinions          []rules.ExpertOpinion `json:"opinions" title:"书面论证意见"`
@@ -164,8 +164,8 @@ type RiskAssessmentForm struct {
 	// "registered-institutions" marker). The server takes the name from the
 	// register.
 	AssessorInstitutionID string           `json:"assessor_institution_id,omitempty" title:"受托评估机构（机构登记）" format:"uuid"`
-	ContractSHA256        string           `json:"contract_sha256,omitempty" title:"委托合同（本事项已上传的文件）"`
-	DeclarationSHA256     string           `json:"independence_declaration_sha256,omitempty" title:"独立性声明（签章文件；或由机构通过专用链接声明）"`
+	ContractSHA256        string           `json:"contract_sha256,omitempty" title:"委托合同（本事项已上传的文件）" picker:"document"`
+	DeclarationSHA256     string           `json:"independence_declaration_sha256,omitempty" title:"独立性声明（签章文件；或由机构通过专用链接声明）" picker:"document"`
 	Report                rules.RiskReport `json:"report,omitzero" title:"风险评估报告"`
 	ReportRef             string           `json:"report_ref" title:"评估报告文件"`
 	// Existing reuses an assessment made under other rules (R-RSK-02); Risks
@@ -194,7 +194,7 @@ type FairCompetitionForm struct {
 type LegalitySubmissionForm struct {
 	ExplanationRef     string `json:"explanation_ref" title:"决策草案说明"`
 	ProcedureStatement string `json:"procedure_statement" title:"履行法定程序的说明"`
-	AttestedBy         string `json:"attested_by" title:"确认人"`
+	AttestedBy         string `json:"attested_by" title:"确认人" picker:"signer"`
 	RequestedReplyOn   string `json:"requested_reply_on" title:"要求答复日期"`
 	// ExceptionReason explains a reply time under seven working days; the
 	// review body accepts it in its opinion (G-LR-TIME).
@@ -276,7 +276,7 @@ type PostEvaluationForm struct {
 // ArchiveForm closes the dossier (Art. 33, R-ARC-03).
 type ArchiveForm struct {
 	DossierRef string `json:"dossier_ref" title:"档案号"`
-	Archivist  string `json:"archivist" title:"归档人"`
+	Archivist  string `json:"archivist" title:"归档人" picker:"signer"`
 }
 
 func fullFormFor(taskType string) any {

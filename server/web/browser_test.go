@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/internal/lawfulpath"
 	"github.com/juece/juece/server/web/chromium"
 	"github.com/juece/juece/workflows"
@@ -54,7 +55,7 @@ var fills = map[string]fill{
 		"f.legal_basis":   "《中华人民共和国价格法》第二十三条\n《政府制定价格行为规则》",
 	}},
 	workflows.TaskDrafting: {fields: map[string]string{
-		"f.draft_hash":               "3b7e0c9a",
+		"f.draft_hash":               draftSHA, // the testdata draft, uploaded first (completeOpenTask)
 		"f.draft_summary":            "城区集中供暖价格调整方案",
 		"f.explanation_ref":          "起草说明",
 		"f.cost_benefit.applies":     "false",
@@ -75,7 +76,7 @@ var fills = map[string]fill{
 	workflows.TaskPublicComment: {fields: map[string]string{
 		"f.publish_date":       lawfulpath.Day(-60),
 		"f.end_date":           lawfulpath.Day(-30),
-		"f.draft_ref":          "征求意见稿",
+		"f.draft_ref":          draftSHA,
 		"f.explanation_ref":    "起草说明",
 		"f.submission_methods": "网站留言",
 		"f.channels":           "website",
@@ -104,7 +105,7 @@ var fills = map[string]fill{
 	workflows.TaskLegalityReview: {fields: map[string]string{
 		"f.outcome":  "pass",
 		"f.opinion":  "经审查，决策事项在法定权限内，程序完备，内容合法。",
-		"f.heads":    "authority\nprocedure\ncontent",
+		"f.heads":    "authority\nprocedure\ncontent", // the three boxes
 		"f.reviewer": "李娜",
 	}},
 	workflows.TaskApplyChanges: {fields: map[string]string{
@@ -592,6 +593,13 @@ func (p *persona) completeOpenTask(caseID, typ string) {
 	if !ok {
 		p.t.Fatalf("no row in fills for task type %q: add how to fill its form", typ)
 	}
+	if typ == workflows.TaskDrafting {
+		// The draft is a document the unit files: the form picks it.
+		p.navigate("/cases/" + caseID)
+		if p.count(`#document-list td`) == 0 || !strings.Contains(p.text("#document-list"), "征求意见稿") {
+			p.uploadDocument(caseID, testdataPath(p.t, "征求意见稿.txt"), "草案", "征求意见稿")
+		}
+	}
 	p.openTask(caseID, typ)
 	if p.count("#claim") == 1 {
 		p.clickNavigate("#claim")
@@ -630,10 +638,31 @@ func (p *persona) fillForm(f fill) {
 func (p *persona) fillInput(sel, v string) {
 	p.t.Helper()
 	kind := p.eval(fmt.Sprintf(`(e => e ? (e.tagName === 'INPUT' ? e.type : e.tagName.toLowerCase()) : '')(document.querySelector(%q))`, sel))
+	if kind != "" && p.eval(fmt.Sprintf(`String(document.querySelector(%q).disabled)`, sel)) == "true" {
+		// Filled in by the server (the signer, today): it must read as the
+		// table expects.
+		if got := p.value(sel); got != v {
+			p.t.Errorf("%s: %s reads %q, want %q", p.role, sel, got, v)
+		}
+		return
+	}
 	switch kind {
 	case "":
 		p.t.Fatalf("%s: the form has no input %s", p.role, sel)
+	case "radio":
+		// A choice among the case's documents, by the value the picker has.
+		p.click(fmt.Sprintf(`%s[value=%q]`, sel, v))
 	case "checkbox":
+		if group := p.eval(fmt.Sprintf(`document.querySelector(%q).value`, sel)); group != "true" && v != "true" {
+			// A group of boxes: tick those named, one a line.
+			for _, one := range strings.Split(v, "\n") {
+				box := fmt.Sprintf(`%s[value=%q]`, sel, one)
+				if p.eval(fmt.Sprintf(`String(document.querySelector(%q).checked)`, box)) != "true" {
+					p.click(box)
+				}
+			}
+			return
+		}
 		if checked := p.eval(fmt.Sprintf(`String(document.querySelector(%q).checked)`, sel)); (checked == "true") != (v == "true") {
 			p.click(sel)
 		}
@@ -846,3 +875,23 @@ func (p *persona) downloadAs(sel, ext string) []byte {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// draftSHA is the SHA-256 of the testdata draft, which the drafting form's
+// document picker offers once it is filed.
+var draftSHA = func() string {
+	b, err := os.ReadFile(filepath.Join("testdata", "征求意见稿.txt"))
+	if err != nil {
+		panic(err)
+	}
+	return db.SHA256Hex(b)
+}()
+
+// testdataPath is the absolute path of a file in testdata.
+func testdataPath(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

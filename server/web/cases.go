@@ -543,6 +543,32 @@ func (ui *UI) document(c echo.Context) error {
 	return nil
 }
 
+// documentPreview serves a document for the document pickers' preview: a
+// PDF, an image or plain text inline, framed only by the workbench's own
+// pages, the text and images in a sandbox; any other type is the download.
+// The API decides who may read it, as for the download.
+func (ui *UI) documentPreview(c echo.Context) error {
+	res := c.Response()
+	res.Before(func() {
+		h := res.Header()
+		if res.Status != http.StatusOK {
+			return
+		}
+		kind := previewKind(h.Get(echo.HeaderContentType))
+		if kind == "" {
+			return
+		}
+		h.Set(echo.HeaderContentDisposition, "inline")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		csp := "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+		if kind != "pdf" { // Chromium's PDF viewer does not run in a sandbox
+			csp += "; sandbox"
+		}
+		h.Set("Content-Security-Policy", csp)
+	})
+	return ui.document(c)
+}
+
 func atoiDefault(s string, def int) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {

@@ -199,7 +199,7 @@ func (ui *UI) panelFor(c echo.Context, d *taskData, tl Timeline, docs DocumentLi
 	var list []caseDocument
 	for _, x := range docs.Documents {
 		list = append(list, caseDocument{SHA256: x.SHA256, Kind: x.Kind, Name: x.Name, Stage: x.Stage, By: x.CreatedBy.Name,
-			Role: x.CreatedBy.Role, Version: x.Version, Preview: isPreviewable(x.MediaType), Created: dayWithWeekday(l, x.CreatedAt.In(chinaTime))})
+			Role: x.CreatedBy.Role, Version: x.Version, Preview: previewKind(x.MediaType) != "", Created: dayWithWeekday(l, x.CreatedAt.In(chinaTime))})
 	}
 	p.Items = consider(considerationsOf(d.Task.Type, d.Case.State), list)
 	d.Panel = p

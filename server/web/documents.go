@@ -144,31 +144,3 @@ func writeUpload(mw *multipart.Writer, f uploadData, file *multipart.FileHeader)
 	return mw.Close()
 }
 
-// previewable are the media types a browser shows safely in a page of its
-// own: plain text and pictures. Anything else (PDF, Office, OFD) is
-// downloaded.
-var previewable = []string{"text/plain", "image/png", "image/jpeg"}
-
-func isPreviewable(mediaType string) bool {
-	mt, _, _ := strings.Cut(mediaType, ";")
-	return slices.Contains(previewable, strings.TrimSpace(strings.ToLower(mt)))
-}
-
-// preview shows a document in the browser rather than downloading it, for
-// the task page's "预览" (text and pictures only): the API's download with
-// its disposition made inline. Its Content-Security-Policy stays the API's
-// "sandbox": the page runs no script and cannot be framed.
-func (ui *UI) preview(c echo.Context) error {
-	res := c.Response()
-	res.Before(func() {
-		h := res.Header()
-		if cd := h.Get(echo.HeaderContentDisposition); strings.HasPrefix(cd, "attachment") && isPreviewable(h.Get(echo.HeaderContentType)) &&
-			strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
-			h.Set(echo.HeaderContentDisposition, "inline"+strings.TrimPrefix(cd, "attachment"))
-		}
-	})
-	if err := ui.api.Download(c, currentUser(c), Op{Route: "GET /documents/:sha256", Params: []string{c.Param("sha256")}}); err != nil {
-		return ui.fail(c, err)
-	}
-	return nil
-}

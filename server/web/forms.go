@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/juece/juece/db"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -37,6 +39,12 @@ type schema struct {
 	EnumLabels []string           `json:"x-enum-labels"`
 	Items      *schema            `json:"items"`
 	Properties map[string]*schema `json:"properties"`
+	// Picker is what the system knows the value from (server/pickers): a
+	// case document, an organisation, a member of staff, the signer, today;
+	// DocKind narrows a document's kind; Default is the server's value.
+	Picker  string `json:"x-juece-picker"`
+	DocKind string `json:"x-juece-document-kind"`
+	Default any    `json:"default"`
 }
 
 // kind is the schema's type, the first that is not "null".
@@ -137,6 +145,18 @@ type Field struct {
 	// Children are the fields of a nested object or of a section.
 	Children []Field
 	Disabled bool
+	// Docs are the choices of a document picker, with what a person needs
+	// to recognise each; UploadURL files one more.
+	Docs      []docOption
+	UploadURL string
+}
+
+// docOption is a case document offered by a document picker.
+type docOption struct {
+	SHA256, Name, Kind, By, On string
+	Version                    int
+	Preview                    string // "pdf", "image", "text" or "" (download only)
+	Selected                   bool
 }
 
 // Option is one choice of a select.
@@ -152,6 +172,11 @@ type formBuilder struct {
 	errors   map[string]string // path → message
 	disabled bool
 	rowURL   string // base URL of the row fragment, "" for none
+	// docs are the case's documents (document pickers), signer the signed-in
+	// user's name (signer fields), uploadURL the case page's upload form.
+	docs      []db.DocumentLink
+	signer    string
+	uploadURL string
 }
 
 // fieldOrder is the declaration order of a task type's form struct, so the
@@ -256,7 +281,11 @@ func (b *formBuilder) fields(s *schema, values map[string]any, path, orderPrefix
 		if path != "" {
 			p = path + "." + k
 		}
-		out = append(out, b.field(k, s.Properties[k], values[k], p, orderPrefix+k))
+		// A field with nothing to ask is left out; a row's cell keeps its
+		// column.
+		if f := b.field(k, s.Properties[k], values[k], p, orderPrefix+k); f.Kind != "none" || strings.HasSuffix(path, "]") {
+			out = append(out, f)
+		}
 	}
 	return out
 }
@@ -267,6 +296,8 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 	switch {
 	case strings.HasPrefix(s.Description, serverFilled):
 		f.Disabled, f.Hint = true, text(b.lang, "form.server_filled")
+	case s.Picker != "" || s.Items != nil && len(s.Items.Enum) > 0:
+		// The choices say it: no codes, no hashes as hints.
 	case codeList.MatchString(s.Description):
 		// The codes a list takes (authority, procedure, content): codes, not
 		// a sentence of either language.
@@ -274,8 +305,11 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 	case b.lang == langZH && s.Description != "" && s.Description != s.Title && !isASCII(s.Description):
 		// Chinese hints.
 		f.Hint = s.Description
-	case b.lang == langEN && s.Description != "" && s.Description != "YYYY-MM-DD":
+	case b.lang == langEN && s.Description != "" && s.Description != "YYYY-MM-DD" && !codeList.MatchString(s.Description):
 		f.Hint = s.Description
+	}
+	if b.picked(&f, key, s, v) {
+		return f
 	}
 	enum := enumValues(key, s)
 	switch kind := s.kind(); {
@@ -290,6 +324,13 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 			f.Options = append(f.Options, Option{Value: e, Label: s.enumLabel(b.lang, key, e), Selected: e == cur})
 		}
 		f.Value = cur
+	case kind == "array" && s.Items != nil && (len(s.Items.EnumLabels) == 0 || s.Picker == "org") && len(enumValues(key, s.Items)) > 0:
+		// The values a list takes, or organisations: check boxes, labelled.
+		f.Kind = "checks"
+		items, _ := v.([]any)
+		for _, e := range enumValues(key, s.Items) {
+			f.Options = append(f.Options, Option{Value: e, Label: s.Items.enumLabel(b.lang, key, e), Selected: slices.Contains(items, any(e))})
+		}
 	case kind == "array" && s.Items != nil && len(s.Items.EnumLabels) > 0:
 		// Several of the server's choices (affiliated institutions).
 		f.Kind = "multiselect"
@@ -308,6 +349,12 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 			rows = []any{map[string]any{}}
 		}
 		f.Columns = b.fields(s.Items, nil, path+"[]", orderKey+".")
+		if slices.ContainsFunc(f.Columns, func(c Field) bool { return c.Kind == "none" }) {
+			// Rows of something the server offers none of (the dispositions
+			// of proposals when none was recorded): not asked.
+			f.Kind = "none"
+			return f
+		}
 		for i, r := range rows {
 			m, _ := r.(map[string]any)
 			f.Rows = append(f.Rows, b.row(s.Items, m, path, i, orderKey))
@@ -340,6 +387,76 @@ func (b *formBuilder) field(key string, s *schema, v any, path, orderKey string)
 		f.Value = scalarString(v)
 	}
 	return f
+}
+
+// picked renders the fields whose value the system knows (server/pickers):
+// the signer and today, shown and never posted (the server fills them); a
+// document, chosen among the case's documents by its name. It reports
+// whether it rendered f.
+func (b *formBuilder) picked(f *Field, key string, s *schema, v any) bool {
+	switch s.Picker {
+	case "choice":
+		if len(enumValues(key, s)) > 0 {
+			return false // a select of the server's choices
+		}
+		f.Kind = "none" // nothing to choose: no input, never typed
+		return true
+	case "signer", "today":
+		f.Kind, f.Disabled = "text", true
+		f.Value = scalarString(v)
+		if f.Value == "" && !b.disabled {
+			if s.Picker == "signer" {
+				f.Value = b.signer
+			} else {
+				f.Value = scalarString(s.Default)
+			}
+		}
+		f.Hint = text(b.lang, "form.picker_"+s.Picker)
+		return true
+	case "document":
+		if s.kind() != "string" {
+			return false
+		}
+		f.Kind = "document"
+		f.Value = scalarString(v)
+		f.UploadURL = b.uploadURL
+		offered := enumValues(key, s)
+		for _, d := range b.docs {
+			if !slices.Contains(offered, d.SHA256) && d.SHA256 != f.Value || slices.ContainsFunc(f.Docs, func(o docOption) bool { return o.SHA256 == d.SHA256 }) {
+				continue
+			}
+			f.Docs = append(f.Docs, docOption{SHA256: d.SHA256, Name: d.Name, Kind: label(b.lang, "kind", d.Kind), By: d.CreatedByName,
+				On: d.CreatedAt.In(chinaTime).Format(time.DateOnly), Version: d.Version, Preview: previewKind(d.MediaType), Selected: d.SHA256 == f.Value})
+		}
+		slices.Reverse(f.Docs) // the latest first
+		if strings.Contains(f.Path, "[") {
+			// In a row of a table: a select of the same documents.
+			f.Kind = "select"
+			f.Options = []Option{{Value: "", Label: "—", Selected: f.Value == ""}}
+			for _, d := range f.Docs {
+				f.Options = append(f.Options, Option{Value: d.SHA256, Label: d.Name + "（v" + strconv.Itoa(d.Version) + " · " + d.Kind + " · " + d.On + "）", Selected: d.Selected})
+			}
+			f.Docs = nil
+		}
+		return true
+	}
+	return false
+}
+
+// previewKind is how a document of mediaType is previewed in the page:
+// PDF in a frame, images as images, plain text in a frame; others are
+// downloaded.
+func previewKind(mediaType string) string {
+	mt, _, _ := strings.Cut(mediaType, ";")
+	switch mt = strings.TrimSpace(strings.ToLower(mt)); {
+	case mt == "application/pdf":
+		return "pdf"
+	case mt == "image/png" || mt == "image/jpeg" || mt == "image/gif" || mt == "image/webp":
+		return "image"
+	case mt == "text/plain":
+		return "text"
+	}
+	return ""
 }
 
 // row builds the inputs of row i of an array of objects.
@@ -483,7 +600,7 @@ func decodeValue(s *schema, posted url.Values, path string, errs map[string]stri
 			rows = append(rows, r)
 		}
 		return rows
-	case kind == "array" && s.Items != nil && len(s.Items.EnumLabels) > 0:
+	case kind == "array" && s.Items != nil && len(s.Items.Enum) > 0:
 		items := []any{}
 		for _, v := range posted[name] {
 			if v = strings.TrimSpace(v); v != "" {

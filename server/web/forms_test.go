@@ -7,9 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swaggest/jsonschema-go"
 
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/server/pickers"
 	"github.com/juece/juece/workflows"
 )
 
@@ -17,7 +20,7 @@ import (
 func schemaOf(t *testing.T, taskType string) *schema {
 	t.Helper()
 	r := jsonschema.Reflector{}
-	sch, err := r.Reflect(workflows.FormFor(taskType), jsonschema.InlineRefs)
+	sch, err := r.Reflect(workflows.FormFor(taskType), jsonschema.InlineRefs, pickers.Intercept())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +51,7 @@ func TestMeetingFormFromSchema(t *testing.T) {
 	for k, want := range map[string]string{"meeting_type": "select", "meeting_date": "date", "statements": "rows",
 		"decision": "select", "divergence_reason": "textarea", "dissent": "lines", "present": "number", "members": "number",
 		"dissent_details": "rows", "divergence_stated_at_meeting": "checkbox", "unanimous": "checkbox",
-		"substantive_changes": "checkbox", "discussed_draft_hash": "text", "risk_disclosure_in_minutes": "checkbox", "minutes_ref": "text"} {
+		"substantive_changes": "checkbox", "discussed_draft_hash": "document", "risk_disclosure_in_minutes": "checkbox", "minutes_ref": "text"} {
 		if kinds[k] != want {
 			t.Errorf("%s is a %s, want %s", k, kinds[k], want)
 		}
@@ -237,7 +240,7 @@ func TestCaseBodyPostsTheMatterFlags(t *testing.T) {
 
 // TestServerFilledAndCodes: the comment report's counts come from the
 // comment store, so their inputs are disabled (never posted); a list of
-// codes shows them as codes (not as a hint sentence) in Chinese; an "…_on" field is a date; an
+// codes is check boxes with Chinese labels; an "…_on" field is a date; an
 // enum's empty value is the select's own "—", not a second empty option.
 func TestServerFilledAndCodes(t *testing.T) {
 	byKey := func(typ string) map[string]Field {
@@ -252,8 +255,10 @@ func TestServerFilledAndCodes(t *testing.T) {
 	if f := report["received"]; !f.Disabled || f.Hint == "" {
 		t.Errorf("received = %+v, want disabled with a hint", f)
 	}
+	// The three heads of Art. 27 are check boxes named in Chinese, with no
+	// codes as a hint.
 	review := byKey(workflows.TaskLegalityReview)
-	if f := review["heads"]; f.Kind != "lines" || strings.Join(f.Codes, " ") != "authority procedure content" || strings.Contains(f.Hint, "authority") {
+	if f := review["heads"]; f.Kind != "checks" || len(f.Options) != 3 || f.Options[0].Label != "是否符合决策机关的法定权限" || f.Hint != "" {
 		t.Errorf("heads = %+v", f)
 	}
 	if f := byKey(workflows.TaskLegalitySubmission)["requested_reply_on"]; f.Kind != "date" {
@@ -262,5 +267,131 @@ func TestServerFilledAndCodes(t *testing.T) {
 	opinion := byKey(workflows.TaskLegalOpinion)
 	if f := opinion["author_role"]; len(f.Options) != 3 || f.Options[1].Label != "法律顾问" {
 		t.Errorf("author_role options = %+v", f.Options)
+	}
+}
+
+// TestEveryFormChoiceHasLabels: each value an enum or a list's options
+// take, in every task form, is named in Chinese and English (a form never
+// shows a code).
+func TestEveryFormChoiceHasLabels(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	n := 0
+	var walk func(rt reflect.Type)
+	walk = func(rt reflect.Type) {
+		for rt.Kind() == reflect.Pointer || rt.Kind() == reflect.Slice {
+			rt = rt.Elem()
+		}
+		if rt.Kind() != reflect.Struct || seen[rt] {
+			return
+		}
+		seen[rt] = true
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			for _, tag := range []string{"enum", "options"} {
+				for _, v := range strings.Split(f.Tag.Get(tag), ",") {
+					if v == "" {
+						continue
+					}
+					n++
+					if m, ok := labels[name+"."+v]; !ok || m.zh == "" || m.en == "" {
+						t.Errorf("no label for %s %q (%s)", name, v, rt.Name())
+					}
+				}
+			}
+			walk(f.Type)
+		}
+	}
+	for _, typ := range workflows.TaskTypes {
+		if f := workflows.FormFor(typ); f != nil {
+			walk(reflect.TypeOf(f))
+		}
+	}
+	if n < 60 {
+		t.Fatalf("found only %d choices: is the walk right?", n)
+	}
+}
+
+// TestPickersRender: a document is chosen among the case's documents by
+// name, kind, uploader and day (never its hash shown or typed), with a
+// preview for a PDF and a download for other types; the signer is the
+// signed-in user and today the server's day, shown and never posted.
+func TestPickersRender(t *testing.T) {
+	at := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	docs := []db.DocumentLink{
+		{SHA256: strings.Repeat("a", 64), Name: "征求意见稿.pdf", Kind: "draft", Version: 1, CreatedByName: "张伟", CreatedAt: at, MediaType: "application/pdf"},
+		{SHA256: strings.Repeat("b", 64), Name: "附件.zip", Kind: "attachment", Version: 1, CreatedByName: "张伟", CreatedAt: at, MediaType: "application/zip"},
+	}
+	s := schemaOf(t, workflows.TaskDrafting)
+	s.Properties["draft_hash"].Enum = []any{docs[0].SHA256, docs[1].SHA256}
+	b := formBuilder{lang: langZH, order: fieldOrder(workflows.TaskDrafting), docs: docs, signer: "张伟", uploadURL: "/cases/x#upload-form"}
+	var draft Field
+	for _, f := range b.fields(s, nil, "", "") {
+		if f.Key == "draft_hash" {
+			draft = f
+		}
+	}
+	if draft.Kind != "document" || len(draft.Docs) != 2 || draft.Label != "决策草案文件" {
+		t.Fatalf("draft_hash = %+v", draft)
+	}
+	if d := draft.Docs[1]; d.Name != "征求意见稿.pdf" || d.Kind != "草案" || d.By != "张伟" || d.On != "2026-12-07" || d.Preview != "pdf" {
+		t.Errorf("the draft offered = %+v", d)
+	}
+	if draft.Docs[0].Preview != "" {
+		t.Errorf("a zip is previewed: %+v", draft.Docs[0])
+	}
+	// In a row (a consultation's record), the same documents as a select.
+	report := schemaOf(t, workflows.TaskCommentReport)
+	report.Properties["group_consultations"].Items.Properties["record_sha256"].Enum = []any{docs[1].SHA256}
+	b = formBuilder{lang: langZH, order: fieldOrder(workflows.TaskCommentReport), docs: docs}
+	cells := b.row(report.Properties["group_consultations"].Items, nil, "group_consultations", 0, "group_consultations")
+	for _, f := range cells {
+		if f.Key == "record_sha256" && (f.Kind != "select" || len(f.Options) != 2 || f.Options[1].Value != docs[1].SHA256 || !strings.HasPrefix(f.Options[1].Label, "附件.zip（v1 · 附件")) {
+			t.Errorf("a consultation's record = %+v", f)
+		}
+	}
+	opinion := schemaOf(t, workflows.TaskLegalOpinion)
+	opinion.Properties["date"].Default = "2026-12-07"
+	b = formBuilder{lang: langZH, order: fieldOrder(workflows.TaskLegalOpinion), signer: "王芳"}
+	for _, f := range b.fields(opinion, nil, "", "") {
+		switch f.Key {
+		case "author":
+			if !f.Disabled || f.Value != "王芳" {
+				t.Errorf("author = %+v, want 王芳, not posted", f)
+			}
+		case "date":
+			if !f.Disabled || f.Value != "2026-12-07" {
+				t.Errorf("date = %+v, want the server's day, not posted", f)
+			}
+		}
+	}
+	// The dispositions of proposals are asked only when proposals were
+	// recorded, each chosen, never typed.
+	ini := schemaOf(t, workflows.TaskInitiation)
+	b = formBuilder{lang: langZH, order: fieldOrder(workflows.TaskInitiation)}
+	for _, f := range b.fields(ini, nil, "", "") {
+		if f.Key == "dispositions" {
+			t.Errorf("without proposals the initiation asks for dispositions: %+v", f)
+		}
+	}
+	ini.Properties["dispositions"].Items.Properties["proposal_id"].Enum = []any{"P1"}
+	found := false
+	for _, f := range b.fields(ini, nil, "", "") {
+		if f.Key == "dispositions" {
+			found = f.Kind == "rows" && f.Rows[0][0].Key == "proposal_id" && f.Rows[0][0].Kind == "select"
+		}
+	}
+	if !found {
+		t.Error("with a proposal recorded the initiation offers no disposition to choose it in")
+	}
+	// A posted form never carries the signer: the server fills it.
+	values, _ := decodeForm(opinion, url.Values{"f.opinion": {"合法"}, "f.heads": {"authority"}})
+	if got := submittable(values); got["author"] != nil || got["date"] != nil {
+		t.Errorf("submitted %v", got)
+	}
+	review := schemaOf(t, workflows.TaskLegalityReview)
+	values, _ = decodeForm(review, url.Values{"f.heads": {"authority", "content"}})
+	if got := submittable(values)["heads"]; !reflect.DeepEqual(got, []any{"authority", "content"}) {
+		t.Errorf("heads posted as %v", got)
 	}
 }

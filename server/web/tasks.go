@@ -247,7 +247,8 @@ func (ui *UI) buildForm(c echo.Context, d *taskData, values map[string]any, errs
 		}
 	}
 	b := formBuilder{lang: lang(c), order: fieldOrder(d.Task.Type), errors: errs, disabled: !d.CanComplete,
-		rowURL: "/tasks/" + d.Task.ID + "/row"}
+		rowURL: "/tasks/" + d.Task.ID + "/row", docs: d.Task.Documents, signer: currentUser(c).Name,
+		uploadURL: "/cases/" + d.Task.CaseID + "?task=" + d.Task.ID + "#upload-form"}
 	d.Fields = b.form(d.Task.Type, s, values)
 	return nil
 }
@@ -341,7 +342,7 @@ func (ui *UI) taskRow(c echo.Context) error {
 	if err != nil || i < 0 || i >= maxRows || ps == nil || ps.Items == nil || ps.Items.kind() != "object" {
 		return ui.fail(c, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Detail: "无此表格行 / no such row"})
 	}
-	b := formBuilder{lang: lang(c), order: fieldOrder(t.Type), rowURL: "/tasks/" + t.ID + "/row"}
+	b := formBuilder{lang: lang(c), order: fieldOrder(t.Type), rowURL: "/tasks/" + t.ID + "/row", docs: t.Documents, signer: currentUser(c).Name}
 	f := Field{Path: field, ID: "f-" + idSafe(field),
 		AddURL: "/tasks/" + t.ID + "/row?" + url.Values{"field": {field}, "i": {strconv.Itoa(i + 1)}}.Encode()}
 	return ui.fragment(c, "task", "row-fragment", struct {

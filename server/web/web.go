@@ -113,7 +113,7 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/cases/:id/dossier", ui.dossier)
 	s.GET("/cases/:id/print/:doc", ui.printed)
 	s.GET("/documents/:sha256", ui.document)
-	s.GET("/documents/:sha256/preview", ui.preview) // text and pictures shown inline (documents.go)
+	s.GET("/documents/:sha256/preview", ui.documentPreview)
 	s.GET("/tasks/:id", ui.taskPage)
 	s.GET("/cases/:id/comments", ui.ledgerPage)
 	s.POST("/cases/:id/comments/dispose", ui.ledgerDispose)

@@ -125,7 +125,7 @@ func AlternativesPrompt(majorDisagreement bool, alternatives int) *Violation {
 
 // Consultation is the record of consulting one unit (Art. 13).
 type Consultation struct {
-	Unit   string `json:"unit"`
+	Unit   string `json:"unit" picker:"org"`
 	Record string `json:"record"` // minutes or written reply of the full consultation
 	Agreed bool   `json:"agreed"`
 }

@@ -36,7 +36,7 @@ var (
 
 // Unit is an undertaking or execution unit.
 type Unit struct {
-	Name string `json:"name"`
+	Name string `json:"name" picker:"org"`
 	Lead bool   `json:"lead,omitempty"`
 }
 
