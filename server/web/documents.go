@@ -143,4 +143,3 @@ func writeUpload(mw *multipart.Writer, f uploadData, file *multipart.FileHeader)
 	}
 	return mw.Close()
 }
-
