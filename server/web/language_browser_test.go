@@ -374,21 +374,23 @@ func TestTaskPageShowsTheCaseBesideTheForm(t *testing.T) {
 	reviewer.shot("task-panel-768")
 	reviewer.viewport(1280, 900)
 
-	// The adviser's date: ISO typed, its weekday beside it from the server
-	// (the browser runs with --lang=zh-CN; an en-US one shows the same).
+	// A date input: ISO typed, its weekday beside it from the server (the
+	// browser runs with --lang=zh-CN; an en-US one shows the same). The
+	// adviser's own opinion date is the server's (server/pickers): the
+	// working-day calculator's day is typed.
 	adviser := b.login(workflows.RoleLegalAdviser)
-	adviser.openTask(review, workflows.TaskLegalOpinion)
-	if typ := adviser.eval(`document.querySelector('[name="f.date"]').type`); typ != "text" {
+	adviser.navigate("/calendar")
+	if typ := adviser.eval(`document.querySelector('#calc-from').type`); typ != "text" {
 		t.Errorf("the date input is type=%s, want text with an ISO pattern", typ)
 	}
-	adviser.fillInput(`[name="f.date"]`, "2026-12-07")
-	adviser.waitText(`[name="f.date"] + .weekday`, "（周一）")
-	adviser.fillInput(`[name="f.date"]`, "12/07/2026")
-	adviser.waitText(`[name="f.date"] + .weekday`, "年-月-日")
+	adviser.fillInput(`#calc-from`, "2026-12-07")
+	adviser.waitText(`#calc-from + .weekday`, "（周一）")
+	adviser.fillInput(`#calc-from`, "12/07/2026")
+	adviser.waitText(`#calc-from + .weekday`, "年-月-日")
 	adviser.shot("task-date-weekday")
-	adviser.navigate("/tasks/" + strings.TrimPrefix(adviser.location(), st.url+"/tasks/") + "?lang=en")
-	adviser.fillInput(`[name="f.date"]`, "2026-12-08")
-	adviser.waitText(`[name="f.date"] + .weekday`, "(Tue)")
+	adviser.navigate("/calendar?lang=en")
+	adviser.fillInput(`#calc-from`, "2026-12-08")
+	adviser.waitText(`#calc-from + .weekday`, "(Tue)")
 	adviser.navigate("/inbox?lang=zh")
 	b.assertNoConsoleErrors()
 }
