@@ -181,7 +181,7 @@ func TestServerConfigAccounts(t *testing.T) {
 	}
 	a := sc.Accounts.WithDefaults()
 	if a.Password.MinLength != 8 || a.Password.MaxAge != 90*24*time.Hour || a.Password.History != 5 || a.Argon2 != accounts.DefaultArgon2 ||
-		a.Lockout != (accounts.LockoutPolicy{MaxFailures: 5, AddressMaxFailures: 5, Window: 15 * time.Minute, Cooldown: 15 * time.Minute}) || strings.Join(a.TOTPRoles, ",") != "admin,auditor,legality_review_officer" {
+		a.Lockout != (accounts.LockoutPolicy{MaxFailures: 5, AddressMaxFailures: 5, Window: 15 * time.Minute, Cooldown: 15 * time.Minute}) || strings.Join(a.TOTPRoles, ",") != "admin,security_admin,audit_admin,auditor,legality_review_officer" {
 		t.Fatalf("defaults: %+v", a)
 	}
 	sc, err = serverConfig(Config{PasswordMinLength: 12, PasswordMaxAge: "off", LoginMaxFailures: 3, LoginMaxFailuresPerAddress: 20, LoginWindow: "5m", LoginLockout: "1h", TOTPRoles: "none"})

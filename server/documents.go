@@ -414,6 +414,7 @@ func (s *Server) getDocument(c echo.Context) error {
 // request's own path parameters stay as they are.
 func (s *Server) canSeeCase(c echo.Context, caseID string) (bool, error) {
 	sc := s.echo.NewContext(c.Request(), c.Response())
+	sc.SetPath(c.Path()) // the matrix's scope is the route's (oversees)
 	sc.Set(userKey, c.Get(userKey))
 	sc.SetParamNames("id")
 	sc.SetParamValues(caseID)

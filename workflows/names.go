@@ -51,11 +51,16 @@ const (
 	RoleExecutiveHead     = "executive_head"          // HEAD: 行政首长
 	RoleAuditor           = "auditor"                 // SUP: 审计 / 监督
 	RoleOrgHead           = "org_head"                // 单位负责人: receives escalations
-	RoleAdmin             = "admin"
+	// The three administrators (三员分立; internal/authz): none can do the
+	// others' work, none acts on cases.
+	RoleAdmin         = "admin"          // 系统管理员: accounts, configuration (calendars, organisations)
+	RoleSecurityAdmin = "security_admin" // 安全管理员: roles, permissions, lockouts, token revocation
+	RoleAuditAdmin    = "audit_admin"    // 审计管理员: reads the security log and the administrators' actions
 )
 
 // Roles lists every role a user may have.
-var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleOrgHead, RoleAuditor, RoleAdmin}
+var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleOrgHead, RoleAuditor, RoleAdmin,
+	RoleSecurityAdmin, RoleAuditAdmin}
 
 // Case states (spec §3). StatePublication is the thin procedure's state
 // between the decision and its publication; cases on the full lifecycle go
