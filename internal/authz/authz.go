@@ -67,6 +67,9 @@ type Row struct {
 	AdminToken bool
 	// Refusal is the text a refused role reads (default: a generic one).
 	Refusal string
+	// Public: served without a token to anyone (Art. 15: anyone may
+	// comment); every role, and nobody, may call it.
+	Public bool
 }
 
 // Scope of role on the row.
@@ -117,6 +120,8 @@ func api(method, path, zh, en string, g grant) Row {
 
 func adminAct(r Row) Row { r.AdminToken = true; return r }
 
+func public(r Row) Row { r.Public = true; return r }
+
 func refusing(r Row, text string) Row { r.Refusal = text; return r }
 
 // UpdateKey is the matrix key of a workflow Update.
@@ -129,6 +134,9 @@ func update(name, zh, en string, g grant) Row {
 // matrix is THE table. Every API route of routes.go has a row
 // (TestAuthzMatrixCoversEveryRoute), and so does every Update.
 var matrix = []Row{
+	// Public comments need no token (routes.go, public_comments.go).
+	public(api("POST", "/cases/:id/comments", "提交公众意见（公开）", "comment on a draft (public)", with(Any, Roles...))),
+	public(api("GET", "/cases/:id/comments/challenge", "意见验证题（公开）", "comment challenge (public)", with(Any, Roles...))),
 	api("GET", "/me", "本人账户", "own account", with(Any, Roles...)),
 	api("GET", "/users", "人员名单", "users", with(Own, Officers...).and(Reach, Auditor, SystemAdmin, SecurityAdmin, AuditAdmin)),
 	adminAct(api("POST", "/users", "新增账户（系统管理员）", "add an account (system administrator)", with(Any, SystemAdmin))),
@@ -195,8 +203,8 @@ var matrix = []Row{
 	api("GET", "/reports/annual", "年度报告", "annual report", caseRead()),
 	api("GET", "/institutions", "第三方机构库", "institutions", with(Any, staff...)),
 	refusing(api("POST", "/institutions", "登记第三方机构", "register an institution",
-		with(Any, DepartmentOfficer, LegalityReviewer, LegalAdviser, MeetingSecretary, OrgHead, SystemAdmin)),
-		"只有承办、审查、法律顾问、会议秘书、单位负责人和系统管理员可以登记机构 / only officers of the units, reviewers, advisers, secretaries, heads of unit and administrators register institutions"),
+		with(Any, DepartmentOfficer, LegalityReviewer, LegalAdviser, MeetingSecretary, OrgHead)),
+		"只有承办单位经办人、合法性审查人员、法律顾问、会议秘书和单位负责人可以登记机构 / only officers of the units, reviewers, advisers, secretaries and heads of unit register institutions"),
 	api("POST", "/cases/:id/links/:link_id/revoke", "撤销专用链接", "revoke a personal link", with(Own, DepartmentOfficer, OrgHead)),
 	api("GET", "/experts", "专家库", "expert pool", caseRead()),
 	api("POST", "/experts", "专家入库", "add an expert", caseAct()),
@@ -307,6 +315,7 @@ func Doc(labels map[string]string) string {
 	b.WriteString("- **本单位及监督范围 / reach**: own, and the organisations in the user's reach (an auditor's government, the administrators' installation; db/reach.go).\n")
 	b.WriteString("- **允许 / any**: not about one organisation (own account, configuration, reference data), or the answer is filtered to what the user may see.\n")
 	b.WriteString("- **🔑**: an issued API token needs scope `admin` (a token of scope `act` gets `403 token_scope`); a `read` token only reads (GET).\n")
+	b.WriteString("- **🌐**: public, served without a token (the public's comments, Art. 15).\n")
 	b.WriteString("- Without a token, or with an expired or revoked one: `401 unauthenticated`.\n\n")
 	b.WriteString("三员分立: 系统管理员 (`admin`: accounts, configuration), 安全管理员 (`security_admin`: roles, lockouts, token revocation)\n")
 	b.WriteString("and 审计管理员 (`audit_admin`: the access log and the administrators' actions) are separate; none can do the others' work and\n")
@@ -323,6 +332,9 @@ func Doc(labels map[string]string) string {
 	b.WriteString("\n")
 	for _, row := range Rows() {
 		key := "`" + row.Key + "`"
+		if row.Public {
+			key += " 🌐"
+		}
 		if row.AdminToken {
 			key += " 🔑"
 		}
@@ -339,3 +351,25 @@ func Doc(labels map[string]string) string {
 	}
 	return b.String()
 }
+
+// caseRoutes are the path prefixes of what a case holds: acting there is
+// acting on a case.
+var caseRoutes = []string{"/api/v1/cases", "/api/v1/tasks", "/api/v1/documents", "/api/v1/directories", "/api/v1/experts",
+	"/api/v1/institutions", "update "}
+
+// IsCaseRoute says whether key is a route of a case's work (or an Update).
+func IsCaseRoute(key string) bool {
+	_, path, _ := strings.Cut(key, " ")
+	if strings.HasPrefix(key, "update ") {
+		return true
+	}
+	for _, p := range caseRoutes {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRead says whether key is a GET route.
+func IsRead(key string) bool { return strings.HasPrefix(key, "GET ") }
