@@ -114,6 +114,13 @@ var (
 	overseer = func() grant { return with(Reach, Auditor, SystemAdmin) }
 )
 
+// auditorsOnly is the refusal of the audit trail's routes.
+const auditorsOnly = "仅审计监督人员和系统管理员可用 / only auditors and administrators may use this"
+
+func audit(path, zh, en string) Row {
+	return refusing(api("GET", path, zh, en, overseer()), auditorsOnly)
+}
+
 func api(method, path, zh, en string, g grant) Row {
 	return Row{Key: method + " /api/v1" + path, ZH: zh, EN: en, Allow: g}
 }
@@ -172,16 +179,17 @@ var matrix = []Row{
 	api("GET", "/calendar/years/:year", "节假日安排", "a year's calendar", with(Any, staff...)),
 	refusing(adminAct(api("POST", "/calendar/years", "载入节假日安排（系统管理员）", "load holiday arrangements (system administrator)", with(Any, SystemAdmin))),
 		"只有系统管理员可以载入节假日安排 / only an administrator can load holiday arrangements"),
-	api("GET", "/audit/events", "审计事件", "audit events", overseer()),
-	api("GET", "/audit/refusals", "被拒操作", "refusals", overseer()),
-	api("GET", "/audit/directory-events", "目录审计事件", "directory events", overseer()),
-	api("GET", "/audit/verify", "校验审计链", "verify the audit chain", overseer()),
-	api("GET", "/audit/checkpoints", "检查点", "checkpoints", overseer()),
+	audit("/audit/events", "审计事件", "audit events"),
+	audit("/audit/refusals", "被拒操作", "refusals"),
+	audit("/audit/directory-events", "目录审计事件", "directory events"),
+	audit("/audit/verify", "校验审计链", "verify the audit chain"),
+	audit("/audit/checkpoints", "检查点", "checkpoints"),
 	refusing(adminAct(api("POST", "/audit/checkpoints", "写入检查点（系统管理员）", "write a checkpoint (system administrator)", with(Any, SystemAdmin))),
 		"检查点由系统定时任务和系统管理员写入 / checkpoints are written by the scheduled system job and administrators"),
-	api("GET", "/audit/access", "访问日志（安全审计）", "access log (security audit)", with(Reach, Auditor, AuditAdmin)),
+	refusing(api("GET", "/audit/access", "访问日志（安全审计）", "access log (security audit)", with(Reach, Auditor, AuditAdmin)),
+		"访问日志仅供审计监督人员和审计管理员查阅 / the access log is for auditors and the audit administrator"),
 	api("GET", "/audit/admin-actions", "管理员操作日志", "administrators' actions", with(Any, AuditAdmin)),
-	api("GET", "/audit/crosscheck/:case_id", "交叉核对", "crosscheck", overseer()),
+	audit("/audit/crosscheck/:case_id", "交叉核对", "crosscheck"),
 	api("GET", "/cases/:id/comments", "公众意见", "public comments", caseRead()),
 	api("GET", "/cases/:id/comments/summary", "公众意见汇总", "comment summary", caseRead()),
 	api("POST", "/cases/:id/comments/:comment_id/disposition", "处理公众意见", "dispose of a comment", caseAct()),
