@@ -170,7 +170,7 @@ func TestAuditAccessAPI(t *testing.T) {
 		status      int
 		code        string
 	}{
-		{"department_officer", "", 403, "forbidden"},
+		{"department_officer", "", 403, "forbidden_role"},
 		{"auditor", "?kind=bogus", 400, "invalid_request"},
 		{"auditor", "?actor=x", 400, "invalid_request"},
 		{"auditor", "?limit=0", 400, "invalid_request"},

@@ -38,6 +38,9 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := currentUser(c)
 		row, ok := matrixRow(c)
+		if !ok && !s.served(c.Request().Method, c.Path()) {
+			return next(c) // echo's own 404 or 405: no route to authorise
+		}
 		if !ok {
 			return newError(http.StatusForbidden, CodeForbiddenRole,
 				"该接口未列入授权矩阵，任何角色均不可调用 / this route has no row in the authorisation matrix: nobody may call it")
@@ -62,6 +65,20 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// served says whether routes.go serves method on path (a route, not echo's
+// not-found or method-not-allowed handler).
+func (s *Server) served(method, path string) bool {
+	s.routesOnce.Do(func() {
+		s.routeSet = map[string]bool{}
+		for _, r := range s.echo.Routes() {
+			if !strings.HasSuffix(r.Path, "/*") {
+				s.routeSet[r.Method+" "+r.Path] = true
+			}
+		}
+	})
+	return s.routeSet[method+" "+path]
 }
 
 // webCallKey marks a workbench call's scratch context (webui.go).

@@ -248,9 +248,10 @@ var matrix = []Row{
 	update("hearing_step", "听证步骤", "hearing step", caseAct()),
 	update("meeting_step", "会议步骤", "meeting step", caseAct()),
 	update("record_proposal", "登记决策事项建议", "record a proposal", caseAct()),
-	// Only the institution itself declares, through its personal link: no
-	// account's role may.
-	update("declare_independence", "独立性声明（仅第三方机构本人）", "declaration of independence (the institution only)", grant{}),
+	// Only the institution itself declares, through its personal link; an
+	// officer who tries is refused by the validator under R-RSK-05, with
+	// its citation.
+	update("declare_independence", "独立性声明（仅第三方机构本人）", "declaration of independence (the institution only)", caseAct()),
 }
 
 var byKey = func() map[string]Row {
