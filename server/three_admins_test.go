@@ -155,5 +155,5 @@ func TestThreeAdminsSeparation(t *testing.T) {
 			t.Errorf("%s succeeded", q)
 		}
 	}
-	t.Logf("三员分立: %d refusals of the other two administrators' work and of %d case actions, for each of the three", refusals, len(caseActs))
+	t.Logf("三员分立: %d refusals in all: each of the three refused the other two's work and %d case actions", refusals, len(caseActs))
 }
