@@ -101,7 +101,7 @@ type Config struct {
 	// JUECE_LOGIN_MAX_FAILURES (5) within JUECE_LOGIN_WINDOW (15m), per
 	// account and per client address, lock for JUECE_LOGIN_LOCKOUT (15m) —
 	// and JUECE_TOTP_ROLES, the roles that need a TOTP second factor
-	// (admin,auditor,legality_review_officer; none: nobody).
+	// (admin,security_admin,audit_admin,auditor,legality_review_officer; none: nobody).
 	PasswordMinLength int
 	PasswordMaxAge    string
 	PasswordHistory   int
@@ -265,7 +265,7 @@ JUECE_CHECKPOINT_INTERVAL (24h: serve and dev also write one when the latest is 
 JUECE_SESSION_IDLE (30m) and JUECE_SESSION_LIFETIME (12h): workbench sessions; JUECE_COOKIE_SECURE=1: Secure cookies always;
 JUECE_PASSWORD_MIN_LENGTH (8), JUECE_PASSWORD_MAX_AGE (2160h; off: never), JUECE_PASSWORD_HISTORY (5), JUECE_ARGON2_MEMORY_KIB (65536), JUECE_ARGON2_TIME (3), JUECE_ARGON2_THREADS (4):
 passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account (an address: JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS, the same by default) for JUECE_LOGIN_LOCKOUT (15m);
-JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
+JUECE_TOTP_ROLES (admin,security_admin,audit_admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_PUBLIC_URL (the request's host): where people reach the workbench; the printed documents' QR codes link to its verify pages.
 JUECE_CRYPTO_SUITE (sha256; sm3: SM3 chains, SM2-signed checkpoints, fixed at installation) JUECE_SIGNING_KEY (the checkpoint signing key, PEM; required under sm3)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/db/dbtest"
+	"github.com/juece/juece/workflows"
 )
 
 // TestUsersDisableAndTokensRevokeCommands (issue 15, item 8): the commands
@@ -181,7 +183,7 @@ func TestServerConfigAccounts(t *testing.T) {
 	}
 	a := sc.Accounts.WithDefaults()
 	if a.Password.MinLength != 8 || a.Password.MaxAge != 90*24*time.Hour || a.Password.History != 5 || a.Argon2 != accounts.DefaultArgon2 ||
-		a.Lockout != (accounts.LockoutPolicy{MaxFailures: 5, AddressMaxFailures: 5, Window: 15 * time.Minute, Cooldown: 15 * time.Minute}) || strings.Join(a.TOTPRoles, ",") != "admin,auditor,legality_review_officer" {
+		a.Lockout != (accounts.LockoutPolicy{MaxFailures: 5, AddressMaxFailures: 5, Window: 15 * time.Minute, Cooldown: 15 * time.Minute}) || strings.Join(a.TOTPRoles, ",") != "admin,security_admin,audit_admin,auditor,legality_review_officer" {
 		t.Fatalf("defaults: %+v", a)
 	}
 	sc, err = serverConfig(Config{PasswordMinLength: 12, PasswordMaxAge: "off", LoginMaxFailures: 3, LoginMaxFailuresPerAddress: 20, LoginWindow: "5m", LoginLockout: "1h", TOTPRoles: "none"})
@@ -284,5 +286,38 @@ func TestDemoUsersKeepTheirCredentials(t *testing.T) {
 	acc := accounts.New(s.DB)
 	if st, err := acc.PasswordLogin(ctx, first[0].Handle, first[0].Password, accounts.Request{Addr: "192.0.2.9"}, ""); err != nil || st.Session.ID == "" {
 		t.Fatalf("the demo password of %s: %+v %v", first[0].Handle, st, err)
+	}
+}
+
+// TestUsersAddTakesTheThreeAdministrators: juece users add sets up the
+// system, security and audit administrators (三员分立), whose roles the API
+// neither gives nor takes; each reaches the installation.
+func TestUsersAddTakesTheThreeAdministrators(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{DatabaseURL: dbtest.URL(t), Argon2MemoryKiB: 19 * 1024, Argon2Time: 1, Argon2Threads: 1}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SeedDemo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{workflows.RoleAdmin, workflows.RoleSecurityAdmin, workflows.RoleAuditAdmin} {
+		var out bytes.Buffer
+		handle := "three-" + strings.ReplaceAll(role, "_", "-")
+		if err := runUsers(ctx, cfg, []string{"add", "--name", "三员", "--role", role, "--org", "yiyang", "--handle", handle, "--by", "ops"}, &out); err != nil {
+			t.Fatalf("users add --role %s: %v", role, err)
+		}
+		_, tok, ok := strings.Cut(out.String(), "token (shown once): ")
+		tok, _, _ = strings.Cut(tok, "\n")
+		u, err := s.UserByToken(ctx, tok)
+		if !ok || err != nil || u.Role != role || u.Reach != db.ReachAll {
+			t.Fatalf("%s: %+v %v\n%s", role, u, err, out.String())
+		}
+	}
+	if err := runUsers(ctx, cfg, []string{"add", "--name", "x", "--role", "superuser", "--org", "yiyang"}, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "security_admin, audit_admin") {
+		t.Fatalf("an unknown role: %v", err)
 	}
 }

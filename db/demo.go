@@ -55,6 +55,9 @@ var demoUsers = []DemoUser{
 	{Handle: "wugang", Name: "吴刚", Role: "org_head", Org: "yiyang-justice"},
 	{Handle: "zhengli", Name: "郑丽", Role: "org_head", Org: "yiyang-office"},
 	{Handle: "suntao", Name: "孙涛", Role: "org_head", Org: "yiyang-nrb"},
+	// Two of the three administrators (三员分立, internal/authz); the
+	// system administrator is set up with juece users add.
+	{Handle: "qianlei", Name: "钱磊", Role: "security_admin", Org: "yiyang"},
 }
 
 // SeedDemo creates the demo organisations and users. Existing demo users whose

@@ -188,3 +188,13 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, error) {
 	}
 	return users, nil
 }
+
+// UserByHandle loads a user by login handle.
+func (s *Store) UserByHandle(ctx context.Context, handle string) (User, error) {
+	var u User
+	err := s.DB.GetContext(ctx, &u, `SELECT * FROM users WHERE handle = $1`, handle)
+	if err != nil {
+		return User{}, fmt.Errorf("user %s: %w", handle, mapErr(err))
+	}
+	return u, nil
+}

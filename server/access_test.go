@@ -70,7 +70,7 @@ func TestAccessLogLoginsAndDenials(t *testing.T) {
 		if c.method == "POST" {
 			body = map[string]string{"title": "越权发起"}
 		}
-		if code := s.do(c.role, c.method, c.path, body, &p); code != 403 || p.Code != "forbidden" {
+		if code := s.do(c.role, c.method, c.path, body, &p); code != 403 || p.Code != "forbidden_role" {
 			t.Fatalf("%s %s: %d %+v", c.role, c.path, code, p)
 		}
 	}
@@ -90,7 +90,7 @@ func TestAccessLogLoginsAndDenials(t *testing.T) {
 	d := denied[3]
 	if d.UserID != officerID || d.UserName != "张伟" || d.Role != "department_officer" || d.Org != "yiyang-nrb" ||
 		d.RequestID != "req-denied-1" || d.ClientAddr != "127.0.0.1" || d.Method != "GET" || d.Path != "/api/v1/audit/verify" ||
-		d.Code != "forbidden" || !strings.Contains(d.Detail, "auditors") || d.Count != 1 {
+		d.Code != "forbidden_role" || !strings.Contains(d.Detail, "auditors") || d.Count != 1 {
 		t.Fatalf("denial = %+v", d)
 	}
 	if denied[2].Path != "/api/v1/cases" || denied[2].Method != "POST" || denied[2].UserName != "王芳" {
@@ -170,7 +170,7 @@ func TestAuditAccessAPI(t *testing.T) {
 		status      int
 		code        string
 	}{
-		{"department_officer", "", 403, "forbidden"},
+		{"department_officer", "", 403, "forbidden_role"},
 		{"auditor", "?kind=bogus", 400, "invalid_request"},
 		{"auditor", "?actor=x", 400, "invalid_request"},
 		{"auditor", "?limit=0", 400, "invalid_request"},

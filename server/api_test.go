@@ -228,7 +228,7 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 		{"foreign unit", "department_officer", "POST", "/api/v1/cases", map[string]any{"title": "他单位事项", "unit_id": "yiyang-justice"}, "", 403, "forbidden"},
 		{"unknown case", "auditor", "GET", "/api/v1/cases/00000000-0000-0000-0000-000000000000", nil, "", 404, "not_found"},
 		{"non-uuid case", "auditor", "GET", "/api/v1/cases/abc", nil, "", 404, "not_found"},
-		{"non-uuid task", "auditor", "POST", "/api/v1/tasks/abc/complete", map[string]any{}, "", 404, "not_found"},
+		{"non-uuid task", "department_officer", "POST", "/api/v1/tasks/abc/complete", map[string]any{}, "", 404, "not_found"},
 		{"bad state filter", "auditor", "GET", "/api/v1/tasks?state=done", nil, "", 400, "invalid_request"},
 		{"bad case filter", "auditor", "GET", "/api/v1/tasks?case_id=1", nil, "", 400, "invalid_request"},
 		{"unknown route", "auditor", "GET", "/api/v1/nothing", nil, "", 404, "not_found"},

@@ -117,9 +117,9 @@ func TestAuditorSearchesDirectoryEvents(t *testing.T) {
 		status      int
 		code        string
 	}{
-		{"department_officer", "", 403, "forbidden"},
-		{"meeting_secretary", "?action=directory.refused", 403, "forbidden"},
-		{"executive_head", "", 403, "forbidden"},
+		{"department_officer", "", 403, "forbidden_role"},
+		{"meeting_secretary", "?action=directory.refused", 403, "forbidden_role"},
+		{"executive_head", "", 403, "forbidden_role"},
 		{"", "", 401, "unauthenticated"},
 		{"auditor", "?case_id=" + dirID, 400, "invalid_request"},
 		{"auditor", "?directory_id=x", 400, "invalid_request"},

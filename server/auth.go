@@ -9,6 +9,7 @@ import (
 
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/internal/authz"
 )
 
 const userKey = "juece.user"
@@ -39,17 +40,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // CodeTokenScope refuses a request its token's scope does not cover.
 const CodeTokenScope = "token_scope"
 
-// adminScopeRoutes are the acts only an administrator may take: a token
-// needs the admin scope for them (the role check is the handler's).
-var adminScopeRoutes = map[string]bool{
-	"POST /api/v1/calendar/years":    true,
-	"POST /api/v1/audit/checkpoints": true,
-}
-
 // scopeAllows checks a request against its API token's scope
 // (db/accounts tokens): read is GET only; act is what the role may do but
-// the administrator-only acts; admin, and a user's personal token, all the
-// role may do.
+// the administrator-only acts (the matrix's AdminToken rows,
+// internal/authz); admin, and a user's personal token, all the role may do.
 func scopeAllows(scope, method, route string) error {
 	switch scope {
 	case db.ScopeRead:
@@ -57,7 +51,7 @@ func scopeAllows(scope, method, route string) error {
 			return newError(http.StatusForbidden, CodeTokenScope, "该访问令牌只读 / this API token may only read")
 		}
 	case db.ScopeAct:
-		if adminScopeRoutes[method+" "+route] {
+		if row, ok := authz.Route(method, route); ok && row.AdminToken {
 			return newError(http.StatusForbidden, CodeTokenScope, "该操作需要管理范围的访问令牌 / this act needs an API token of scope admin")
 		}
 	}
@@ -87,8 +81,14 @@ func overseer(u db.User) bool { return u.Reach != "" }
 
 // oversees says whether any of orgs lies in the current user's reach. It is
 // the one check behind every overseer's read across organisations.
+// It consults the authorisation matrix: only a route whose row gives the
+// user's role the scope Reach reads across organisations by reach.
 func (s *Server) oversees(c echo.Context, orgs ...string) (bool, error) {
-	return s.store.InReach(c.Request().Context(), currentUser(c).Reach, orgs...)
+	u := currentUser(c)
+	if row, ok := matrixRow(c); !ok || row.Scope(u.Role) != authz.Reach {
+		return false, nil
+	}
+	return s.store.InReach(c.Request().Context(), u.Reach, orgs...)
 }
 
 // userByToken authenticates a bearer token against the database on every

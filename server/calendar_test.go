@@ -282,8 +282,8 @@ func TestCalendarLoadForbiddenToOthers(t *testing.T) {
 	s := calendarStack(t)
 	for _, role := range []string{"department_officer", "auditor", "executive_head"} {
 		var p problem
-		if code := s.do(role, "POST", "/api/v1/calendar/years", test2027, &p); code != 403 || p.Code != "forbidden" {
-			t.Errorf("%s: %d %+v, want 403 forbidden", role, code, p)
+		if code := s.do(role, "POST", "/api/v1/calendar/years", test2027, &p); code != 403 || p.Code != "forbidden_role" {
+			t.Errorf("%s: %d %+v, want 403 forbidden_role", role, code, p)
 		}
 	}
 	var y yearAnswer

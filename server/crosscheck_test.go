@@ -127,7 +127,7 @@ func TestCrossCheckAgainstTemporalHistory(t *testing.T) {
 		status   int
 		code     string
 	}{
-		{"department_officer", id, 403, "forbidden"},
+		{"department_officer", id, 403, "forbidden_role"},
 		{"auditor", "not-a-uuid", 400, "invalid_request"},
 		{"auditor", uuid.NewString(), 404, "not_found"},
 	} {

@@ -59,9 +59,11 @@ func (s *Server) listInstitutions(c echo.Context) error {
 
 // registersInstitutions are the roles that add to the register: the
 // officers who engage third parties and organise meetings and reviews.
-// Supervisors read it only.
+// Supervisors read it only; the system administrator, who keeps accounts
+// and configuration, does not do the officers' work (三员分立). The
+// authorisation matrix (internal/authz) has the same roles.
 var registersInstitutions = []string{workflows.RoleDepartmentOfficer, workflows.RoleLegalityReviewer,
-	workflows.RoleLegalAdviser, workflows.RoleMeetingSecretary, workflows.RoleOrgHead, workflows.RoleAdmin}
+	workflows.RoleLegalAdviser, workflows.RoleMeetingSecretary, workflows.RoleOrgHead}
 
 // registerInstitution adds an institution to the register. A credit code
 // that fails GB 32100-2015's check is a field error; a code already

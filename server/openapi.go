@@ -46,6 +46,22 @@ type casePath struct {
 	CaseID string `path:"case_id" format:"uuid"`
 }
 
+// handlePath names a user by login handle.
+type handlePath struct {
+	Handle string `path:"handle"`
+}
+
+type roleReq struct {
+	handlePath
+	RoleRequest
+}
+
+// AdminActionQuery filters GET /audit/admin-actions.
+type AdminActionQuery struct {
+	Role  string `query:"role" enum:"admin,security_admin,audit_admin"`
+	After int64  `query:"after" description:"游标：上一页最后一条的 seq"`
+}
+
 type taskActionReq struct {
 	idPath
 	IdempotencyKey string `header:"Idempotency-Key"`
@@ -114,6 +130,11 @@ var openapiSpec = func() []byte {
 		{"GET", "/healthz", "Liveness", nil, new(map[string]string), 200, false, nil},
 		{"GET", "/readyz", "Readiness: PostgreSQL and Temporal", nil, new(Readiness), 200, false, []int{503}},
 		{"GET", "/api/v1/me", "The authenticated user, with their reach as an auditor or admin (reach)", nil, new(db.User), 200, true, nil},
+		{"POST", "/api/v1/users", "Add an account without a role (system administrator, 三员分立: the security administrator assigns its role); the initial password is shown once", new(NewUserRequest), new(NewUserAnswer), 201, true, []int{400, 403, 409}},
+		{"POST", "/api/v1/users/{handle}/disable", "Disable an account: its tokens and sessions stop at once (system administrator)", new(handlePath), new(AccountActionAnswer), 200, true, []int{400, 403, 404, 409}},
+		{"POST", "/api/v1/users/{handle}/role", "Assign a user's role (security administrator; not the three administrators' roles, not one's own)", new(roleReq), new(UserView), 200, true, []int{400, 403, 404}},
+		{"POST", "/api/v1/users/{handle}/unlock", "Lift an account's lockouts (security administrator)", new(handlePath), new(UnlockAnswer), 200, true, []int{400, 403, 404}},
+		{"POST", "/api/v1/users/{handle}/tokens/revoke", "Revoke every API token of a user (security administrator)", new(handlePath), new(AccountActionAnswer), 200, true, []int{400, 403, 404, 409}},
 		{"GET", "/api/v1/rules", "The catalogue of enforced rules with citations", nil, new(RuleList), 200, true, nil},
 		{"GET", "/api/v1/profiles", "The legal profiles new cases start under, with the params and rule policy a case started now freezes in (JUECE_PROFILES overrides the built-in ones)", nil, new(ProfileList), 200, true, nil},
 		{"GET", "/api/v1/cases", "Cases the user may see (their organisation's as decision organ, undertaking unit or task holder; auditors and admins: those whose organ or unit lies in their reach), newest first, with filters and keyset paging (cursor); the first page counts the matching cases per state", new(CaseListQuery), new(db.CasePage), 200, true, []int{400}},
@@ -145,7 +166,8 @@ var openapiSpec = func() []byte {
 		{"GET", "/api/v1/audit/verify", "Verify the whole record: every case chain, the checkpoint chain, checkpointed heads, documents, the access log, every decision directory's chain and checkpointed directory heads; an auditor is shown the problems of the cases and directories in their reach, of the record as a whole, and of cases and directories that are gone", nil, new(db.AuditReport), 200, true, []int{403}},
 		{"GET", "/api/v1/audit/checkpoints", "The latest global audit checkpoints", nil, new(CheckpointList), 200, true, []int{403}},
 		{"POST", "/api/v1/audit/checkpoints", "Write a global audit checkpoint now (201; 200 if nothing changed): admins only; the scheduled job writes one daily", nil, new(CheckpointWritten), 201, true, []int{403}},
-		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials, of the users of the organisations in the auditor's reach (failed authentications: a reach over everything) (auditors, admins)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/audit/access", "The access log: logins (first use of a token per hour), failed authentications (counted, one row per address per second), permission denials, of the users of the organisations in the auditor's reach (failed authentications: a reach over everything) (auditors, the audit administrator)", new(AccessQuery), new(AccessPage), 200, true, []int{400, 403}},
+		{"GET", "/api/v1/audit/admin-actions", "The three administrators' recorded requests, the audit administrator's own reads included (append-only; audit administrator)", new(AdminActionQuery), new(AdminActionPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/security/events", "The security-event log (安全事件日志), newest first: logins, failures, lockouts, unlocks, password changes and resets, TOTP enrolments and resets, role changes, users added and disabled, tokens issued and revoked, permission denials, logouts, the log's own reads and purges; kept at least 180 days (网络安全法 Art. 21). Each read is itself recorded (audit administrator only)", new(SecurityQuery), new(SecurityPage), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/security/events.csv", "The security-event log as a CSV attachment (UTF-8 with BOM), every matching event newest first; the export is itself recorded (audit administrator only)", new(SecurityQuery), new(securityCSV), 200, true, []int{400, 403}},
 		{"GET", "/api/v1/reports/annual", "An organisation's annual figures (R-LIA-05): directory, cases by state, legality review coverage, collective discussion and participation rates, expert and risk reviews, stage durations in working days, overdue tasks, post-evaluations, refusals by rule; each with its cases. JSON, or CSV with format=csv or Accept: text/csv (auditors and admins whose reach holds the organisation, the organisation, its general office)", new(AnnualReportQuery), new(AnnualReport), 200, true, []int{400, 403, 404}},

@@ -229,7 +229,7 @@ func TestDocumentUploadRefusedClearly(t *testing.T) {
 		{"task of another case", "department_officer", map[string]string{"kind": "draft", "task_id": otherTask}, "a.pdf", pdfBytes, 400, "invalid_request"},
 		{"task of another organisation", "department_officer", map[string]string{"kind": "opinion", "task_id": opinionTask}, "a.pdf", pdfBytes, 403, "forbidden"},
 		{"path in name", "department_officer", map[string]string{"kind": "draft", "name": "../a.pdf"}, "a.pdf", pdfBytes, 400, "invalid_request"},
-		{"auditor", "auditor", draft, "a.pdf", pdfBytes, 403, "forbidden"},
+		{"auditor", "auditor", draft, "a.pdf", pdfBytes, 403, "forbidden_role"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -490,9 +490,9 @@ func TestAuditorViews(t *testing.T) {
 		status     int
 		code       string
 	}{
-		{"department_officer", "/api/v1/audit/events", 403, "forbidden"},
-		{"executive_head", "/api/v1/audit/refusals", 403, "forbidden"},
-		{"meeting_secretary", "/api/v1/audit/verify", 403, "forbidden"},
+		{"department_officer", "/api/v1/audit/events", 403, "forbidden_role"},
+		{"executive_head", "/api/v1/audit/refusals", 403, "forbidden_role"},
+		{"meeting_secretary", "/api/v1/audit/verify", 403, "forbidden_role"},
 		{"auditor", "/api/v1/audit/events?nope=1", 400, "invalid_request"},
 		{"auditor", "/api/v1/audit/events?limit=0", 400, "invalid_request"},
 		{"auditor", "/api/v1/audit/events?limit=1001", 400, "invalid_request"},

@@ -31,9 +31,18 @@ func (s *Server) routes() {
 	// and a user's first request each hour (after it): access.go.
 	access := newAccessLog(s.store, s.log)
 	s.mountWeb(access) // the web workbench at / (webui.go, server/web)
-	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins)
+	// authorize consults the authorisation matrix (internal/authz) for the
+	// user's role on the route before any handler.
+	api := e.Group("/api/v1", access.failures, s.authenticate, access.logins, s.authorize)
 	api.GET("/me", s.me)
 	api.GET("/users", s.listUsers)
+	// 三员分立 (authz.go): the system administrator keeps accounts, the
+	// security administrator roles, lockouts and tokens.
+	api.POST("/users", s.addUser)
+	api.POST("/users/:handle/disable", s.disableUser)
+	api.POST("/users/:handle/role", s.setUserRole)
+	api.POST("/users/:handle/unlock", s.unlockUser)
+	api.POST("/users/:handle/tokens/revoke", s.revokeUserTokens)
 	api.GET("/rules", s.listRules)
 	api.GET("/profiles", s.listProfiles)
 	api.GET("/cases", s.listCases)
@@ -70,6 +79,7 @@ func (s *Server) routes() {
 	api.GET("/audit/access", s.auditAccess)
 	api.GET("/security/events", s.securityEvents)
 	api.GET("/security/events.csv", s.securityEventsCSV)
+	api.GET("/audit/admin-actions", s.adminActions)
 	api.GET("/audit/crosscheck/:case_id", s.auditCrossCheck)
 	api.GET("/cases/:id/comments", s.listPublicComments)
 	api.GET("/cases/:id/comments/summary", s.publicCommentSummary)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -93,6 +94,10 @@ type Server struct {
 	// pageRefused shows texts the screen refused on a workbench page as a
 	// page (screen.go); set by mountWeb.
 	pageRefused func(echo.Context, *web.Problem) error
+	// routeSet is routes.go's routes (authz.go served), built once from
+	// the echo instance: the code's, the same in every process.
+	routesOnce sync.Once
+	routeSet   map[string]bool
 
 	// OnCalendarLoaded, if set, is called after an upload stored new
 	// versions of the given years, to recompute provisional deadlines

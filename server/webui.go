@@ -198,7 +198,7 @@ func (a webAPI) Download(c echo.Context, u db.User, op web.Op) error {
 // pass the same checks as a client's.
 func (a webAPI) handler(op web.Op) echo.HandlerFunc {
 	h := webRoutes[op.Route].handler
-	return a.s.screen(func(c echo.Context) error { return h(a.s, c) })
+	return a.s.screen(a.s.authorize(func(c echo.Context) error { return h(a.s, c) }))
 }
 
 // context builds the scratch context of an operation. The request keeps the
@@ -257,6 +257,7 @@ func (a webAPI) context(c echo.Context, u db.User, op web.Op, w http.ResponseWri
 	sc.SetParamNames(names...)
 	sc.SetParamValues(op.Params...)
 	sc.Set(userKey, u)
+	sc.Set(webCallKey, true)
 	sc.Response().Header().Set(echo.HeaderXRequestID, requestID(c))
 	return sc, nil
 }

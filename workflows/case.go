@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/juece/juece/activities"
+	"github.com/juece/juece/internal/authz"
 	"github.com/juece/juece/workflows/meeting"
 	"github.com/juece/juece/workflows/participation"
 	"github.com/juece/juece/workflows/rules"
@@ -373,6 +374,17 @@ func refuse(typ string, msg string, details ...any) error {
 	return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
 }
 
+// matrixAllows refuses an Update that the authorisation matrix
+// (internal/authz) does not allow the actor's role. Called by validators
+// only: they do not run on replay and write nothing to history, so the
+// matrix cannot change a recorded case.
+func matrixAllows(update string, a activities.Actor) error {
+	if authz.UpdateAllows(update, a.Role) {
+		return nil
+	}
+	return refuse(ErrForbidden, "授权矩阵不允许您的角色办理此操作 / the authorisation matrix does not allow your role this step")
+}
+
 // RefusalDetail is the detail of a refusal error: the rules or fields at fault.
 type RefusalDetail struct {
 	Violations []rules.Violation `json:"violations,omitempty"`
@@ -385,6 +397,9 @@ type RefusalDetail struct {
 func (w *caseWF) validateCompleteTask(ctx workflow.Context, req CompleteTaskRequest) error {
 	if _, ok := w.settled[workflow.GetCurrentUpdateInfo(ctx).ID]; ok {
 		return nil // already recorded under this update's ID: answer it
+	}
+	if err := matrixAllows(UpdateCompleteTask, req.Actor); err != nil {
+		return err
 	}
 	_, err := w.check(workflow.Now(ctx), req)
 	return err

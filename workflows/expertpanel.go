@@ -164,6 +164,9 @@ func panelInvalid(field, zh, en string) error {
 var PanelDispositions = []string{"adopted", "partly_adopted", "not_adopted"}
 
 func (w *caseWF) validatePanel(ctx workflow.Context, req ExpertPanelRequest) error {
+	if err := matrixAllows(UpdateExpertPanel, req.Actor); err != nil {
+		return err
+	}
 	_, err := w.checkPanel(req)
 	return err
 }

@@ -59,6 +59,9 @@ func (w *caseWF) hearingFor(t *Task) *participation.Hearing {
 }
 
 func (w *caseWF) validateHearingStep(ctx workflow.Context, req HearingStepRequest) error {
+	if err := matrixAllows(UpdateHearingStep, req.Actor); err != nil {
+		return err
+	}
 	_, err := w.checkHearingStep(workflow.Now(ctx), req)
 	return err
 }

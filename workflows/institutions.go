@@ -149,6 +149,9 @@ type IndependenceRequest struct {
 }
 
 func (w *caseWF) validateIndependence(ctx workflow.Context, req IndependenceRequest) error {
+	if err := matrixAllows(UpdateDeclareIndependence, req.Actor); err != nil {
+		return err
+	}
 	_, err := w.checkIndependence(req)
 	return err
 }

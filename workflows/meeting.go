@@ -64,6 +64,9 @@ func (w *caseWF) sessionOf(t *Task) *meeting.Session {
 }
 
 func (w *caseWF) validateMeetingStep(ctx workflow.Context, req MeetingStepRequest) error {
+	if err := matrixAllows(UpdateMeetingStep, req.Actor); err != nil {
+		return err
+	}
 	_, err := w.checkMeetingStep(workflow.Now(ctx), req)
 	return err
 }

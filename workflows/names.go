@@ -51,16 +51,16 @@ const (
 	RoleExecutiveHead     = "executive_head"          // HEAD: 行政首长
 	RoleAuditor           = "auditor"                 // SUP: 审计 / 监督
 	RoleOrgHead           = "org_head"                // 单位负责人: receives escalations
-	RoleAdmin             = "admin"
-	// The 三员 of 等保 2.0 (GB/T 22239-2019 8.1.4.2: system, security and
-	// audit administrators kept apart). RoleAuditAdmin alone reads the
-	// security-event log, and each of their reads is logged there.
-	RoleSecurityAdmin = "security_admin" // 安全管理员
-	RoleAuditAdmin    = "audit_admin"    // 审计管理员
+	// The three administrators (三员分立; internal/authz): none can do the
+	// others' work, none acts on cases.
+	RoleAdmin         = "admin"          // 系统管理员: accounts, configuration (calendars, organisations)
+	RoleSecurityAdmin = "security_admin" // 安全管理员: roles, permissions, lockouts, token revocation
+	RoleAuditAdmin    = "audit_admin"    // 审计管理员: reads the security log and the administrators' actions
 )
 
 // Roles lists every role a user may have.
-var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleOrgHead, RoleAuditor, RoleAdmin, RoleSecurityAdmin, RoleAuditAdmin}
+var Roles = []string{RoleDepartmentOfficer, RoleLegalityReviewer, RoleLegalAdviser, RoleMeetingSecretary, RoleExecutiveHead, RoleOrgHead, RoleAuditor, RoleAdmin,
+	RoleSecurityAdmin, RoleAuditAdmin}
 
 // Case states (spec §3). StatePublication is the thin procedure's state
 // between the decision and its publication; cases on the full lifecycle go

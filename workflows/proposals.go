@@ -57,6 +57,9 @@ type ProposalRequest struct {
 }
 
 func (w *caseWF) validateRecordProposal(ctx workflow.Context, req ProposalRequest) error {
+	if err := matrixAllows(UpdateRecordProposal, req.Actor); err != nil {
+		return err
+	}
 	_, err := w.checkProposal(req)
 	return err
 }

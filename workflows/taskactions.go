@@ -133,6 +133,9 @@ func violation(r rules.Rule) rules.Violation {
 }
 
 func (w *caseWF) validateTaskAction(ctx workflow.Context, req TaskActionRequest) error {
+	if err := matrixAllows(UpdateTaskAction, req.Actor); err != nil {
+		return err
+	}
 	_, err := w.checkAction(req)
 	return err
 }

@@ -23,10 +23,11 @@ type Config struct {
 	Now func() time.Time
 }
 
-// DefaultTOTPRoles are the roles that hold the most: the administrator,
-// the auditor (reads across organisations) and the legality reviewer (whose
-// opinion gates a decision). The role names are those of workflows.
-var DefaultTOTPRoles = []string{"admin", "auditor", "legality_review_officer"}
+// DefaultTOTPRoles are the roles that hold the most: the three
+// administrators, the auditor (reads across organisations) and the legality
+// reviewer (whose opinion gates a decision). The role names are those of
+// workflows.
+var DefaultTOTPRoles = []string{"admin", "security_admin", "audit_admin", "auditor", "legality_review_officer"}
 
 // WithDefaults fills what c leaves unset.
 func (c Config) WithDefaults() Config {

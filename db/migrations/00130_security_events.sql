@@ -120,7 +120,7 @@ BEGIN
     EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %I', app);
     EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, audit_checkpoints, audit_checkpoint_cases,
         audit_checkpoint_directories, documents, document_links, access_events, directory_events, directory_adjustments,
-        public_comments, security_events FROM %I', app);
+        public_comments, admin_actions, security_events FROM %I', app);
     EXECUTE format('GRANT UPDATE (disposition, disposition_reason, disposed_by, disposed_at) ON public_comments TO %I', app);
     EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON goose_db_version FROM %I', app);
     EXECUTE format('GRANT EXECUTE ON FUNCTION security_events_purge(int, text) TO %I', app);

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db"
+	"github.com/juece/juece/internal/authz"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -58,10 +59,12 @@ func (ui *UI) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 // may file at one of them or at the case's state (rules.Filings, which the
 // API enforces: the form only spares the user a choice it would refuse).
 func uploadForm(u db.User, state string, open []db.Task) uploadData {
-	f := uploadData{Allowed: u.Role != workflows.RoleAuditor && state != workflows.StateClosed}
+	// Only the officers file documents (the authorisation matrix: not the
+	// auditor, nor any of the three administrators).
+	f := uploadData{Allowed: slices.Contains(authz.Officers, u.Role) && state != workflows.StateClosed}
 	steps := []string{state}
 	for _, t := range open {
-		if t.OrgID == u.OrgID || u.Role == workflows.RoleAdmin {
+		if t.OrgID == u.OrgID {
 			f.Steps = append(f.Steps, t)
 			steps = append(steps, t.Type)
 		}

@@ -503,7 +503,7 @@ var labels = map[string]msg{
 	"role.executive_head":          {"行政首长", "Executive head"},
 	"role.auditor":                 {"审计监督", "Auditor"},
 	"role.org_head":                {"单位负责人", "Head of organisation"},
-	"role.admin":                   {"系统管理员", "Administrator"},
+	"role.admin":                   {"系统管理员", "System administrator"},
 	"role.security_admin":          {"安全管理员", "Security administrator"},
 	"role.audit_admin":             {"审计管理员", "Audit administrator"},
 	// Consultation tracks and their states (rules.Tracks).
@@ -837,6 +837,10 @@ func LabelZH(kind, value string) string { return label(langZH, kind, value) }
 
 // label names a value of a kind ("state", "task", "role", "outcome", …).
 // Audit actions "task.completed.<type>" are named after their task type.
+// RoleLabel is a role's Chinese label ("" for a role without one), for
+// refusals the API writes and the authorisation matrix's documentation.
+func RoleLabel(role string) string { return labels["role."+role].zh }
+
 func label(lang, kind, value string) string {
 	if m, ok := labels[kind+"."+value]; ok {
 		return m.pick(lang)
