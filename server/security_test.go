@@ -49,8 +49,8 @@ func TestSecurityLogOnlyForTheAuditAdmin(t *testing.T) {
 		}
 		for _, path := range []string{"/api/v1/security/events", "/api/v1/security/events.csv"} {
 			var p problem
-			if code := s.do(role, "GET", path, nil, &p); code != 403 || p.Code != "forbidden" {
-				t.Errorf("%s %s: %d %+v; want 403 forbidden", role, path, code, p)
+			if code := s.do(role, "GET", path, nil, &p); code != 403 || p.Code != "forbidden_role" {
+				t.Errorf("%s %s: %d %+v; want 403 forbidden_role", role, path, code, p)
 			}
 		}
 	}
