@@ -15,6 +15,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/server/web"
 )
 
@@ -114,6 +115,9 @@ func (a webAPI) Authenticate(c echo.Context, session string) (db.User, error) {
 
 // Accounts is the sign-in's store with this server's settings.
 func (a webAPI) Accounts() *accounts.Store { return a.s.accounts }
+
+// Limits are this server's limits against abuse.
+func (a webAPI) Limits() *ratelimit.Limiter { return a.s.limits }
 
 // Logout ends the session on the server, so the cookie no longer works
 // even if it was copied, and writes the access log's logout row.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -28,6 +29,9 @@ type API interface {
 	// password, lockout, second-factor and session settings: the login's
 	// steps and the account page run on it.
 	Accounts() *accounts.Store
+	// Limits are the server's limits against abuse (server/ratelimit), the
+	// login's among them; nil: none.
+	Limits() *ratelimit.Limiter
 	// Logout ends the session on the server and records the logout.
 	Logout(c echo.Context, u db.User, session string) error
 	// SecureCookies says whether cookies set on this answer get Secure:
