@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Year is one year's holiday arrangement: the rest days (放假) and the
@@ -73,6 +75,7 @@ const (
 	ProblemDuplicateYear    = "duplicate_year"
 	ProblemFormat           = "format"
 	ProblemConflictingField = "conflicting_field"
+	ProblemText             = "text"
 )
 
 // ValidationError is one problem found in holiday data. Its message is
@@ -141,6 +144,16 @@ func ValidateYear(y Year) error {
 	}
 	if strings.TrimSpace(y.Notice) == "" && strings.TrimSpace(y.DocumentNumber) == "" {
 		add(yr, ProblemMissingSource, "缺少通知名称或文号（R-CAL-02）", "missing notice title or document number (R-CAL-02)")
+	}
+	// The texts are stored (calendar_versions) and cited by every deadline:
+	// what PostgreSQL cannot store or a reader cannot see is refused here,
+	// not at the INSERT. (Found by FuzzParseYearCSV: a notice cut inside a
+	// character.)
+	for _, txt := range []string{y.Notice, y.DocumentNumber} {
+		if !utf8.ValidString(txt) || strings.ContainsFunc(txt, unicode.IsControl) {
+			add(yr, ProblemText, "通知名称或文号含有无效字符", "the notice title or document number holds invalid or control characters")
+			break
+		}
 	}
 	if y.PublishedOn != "" {
 		if _, err := ParseDate(y.PublishedOn); err != nil {
