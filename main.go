@@ -33,6 +33,7 @@ import (
 	"github.com/juece/juece/db/pgcluster"
 	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/server/web/chromium"
 	"github.com/juece/juece/worker"
 	"github.com/juece/juece/worker/devtemporal"
@@ -124,6 +125,10 @@ type Config struct {
 	// audit trail and the public-comment limit) and X-Forwarded-Proto
 	// believed. Empty: none; the client address is the direct peer's.
 	TrustedProxies string
+	// RateLimits is JUECE_RATE_LIMITS: the limits against abuse
+	// (server/ratelimit), "name=N/window" or "name=off" separated by
+	// commas; a limit not named keeps its default.
+	RateLimits string
 	// MetricsListen is JUECE_METRICS_LISTEN: the address of a listener of its
 	// own for /metrics (Prometheus). Empty: serve and dev answer /metrics on
 	// the API's listener and the worker serves none.
@@ -180,6 +185,7 @@ func loadConfig() Config {
 		TOTPRoles:                  env("JUECE_TOTP_ROLES", strings.Join(accounts.DefaultTOTPRoles, ",")),
 		CookieSecure:               os.Getenv("JUECE_COOKIE_SECURE") == "1",
 		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
+		RateLimits:                 os.Getenv("JUECE_RATE_LIMITS"),
 		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
 	}
 }
@@ -222,6 +228,8 @@ JUECE_PASSWORD_MIN_LENGTH (8), JUECE_PASSWORD_MAX_AGE (2160h; off: never), JUECE
 passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an account (an address: JUECE_LOGIN_MAX_FAILURES_PER_ADDRESS, the same by default) for JUECE_LOGIN_LOCKOUT (15m);
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+JUECE_RATE_LIMITS: the limits against abuse, counted in PostgreSQL, as name=N/window or name=off separated by commas (429 with Retry-After beyond): login-account (10/1m), login-address (60/1m),
+token-user (1200/1m), token-address (60/1m: missing or unknown tokens), form-address (20/1m: hearing registrations, personal-link posts), link-token (10/1m), challenge-address (60/1m), receipt-address (30/1m).
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 
@@ -875,6 +883,9 @@ func serverConfig(cfg Config) (server.Config, error) {
 	}
 	if sc.Accounts, err = accountsConfig(cfg); err != nil {
 		return sc, err
+	}
+	if sc.RateLimits, err = ratelimit.Parse(cfg.RateLimits); err != nil {
+		return sc, fmt.Errorf("JUECE_RATE_LIMITS: %w", err)
 	}
 	if cfg.ProfilesFile == "" {
 		return sc, nil

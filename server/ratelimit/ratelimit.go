@@ -6,9 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	mrand "math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -183,4 +186,42 @@ func (l *Limiter) Over(ctx context.Context, lim Limit, what string) (Decision, e
 		return Decision{OK: true}, nil
 	}
 	return Decision{Count: rows[0].N, RetryAfter: time.Duration(rows[0].Left * float64(time.Second))}, nil
+}
+
+// Parse reads limits as JUECE_RATE_LIMITS gives them: comma-separated
+// "name=N/window" ("token-user=600/1m") or "name=off", by the limits'
+// names in Defaults; a limit not named keeps its default.
+func Parse(spec string) (Config, error) {
+	var c Config
+	d := Defaults
+	fields := map[string]*Limit{
+		d.LoginPerAccount.Name: &c.LoginPerAccount, d.LoginPerAddress.Name: &c.LoginPerAddress,
+		d.TokenPerUser.Name: &c.TokenPerUser, d.TokenFailuresPerAddress.Name: &c.TokenFailuresPerAddress,
+		d.FormPerAddress.Name: &c.FormPerAddress, d.PersonalLinkPerToken.Name: &c.PersonalLinkPerToken,
+		d.ChallengePerAddress.Name: &c.ChallengePerAddress, d.ReceiptPerAddress.Name: &c.ReceiptPerAddress,
+	}
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(item, "=")
+		l, known := fields[strings.TrimSpace(name)]
+		if !ok || !known {
+			return Config{}, fmt.Errorf("rate limit %q: want name=N/window or name=off, name one of %s", item, strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
+		}
+		l.Name = strings.TrimSpace(name)
+		if strings.TrimSpace(val) == "off" {
+			l.N = -1
+			continue
+		}
+		n, w, ok := strings.Cut(strings.TrimSpace(val), "/")
+		count, err1 := strconv.Atoi(n)
+		win, err2 := time.ParseDuration(w)
+		if !ok || err1 != nil || err2 != nil || count < 1 || win < time.Second {
+			return Config{}, fmt.Errorf("rate limit %q: want N/window with N ≥ 1 and a window of at least 1s (\"60/1m\")", item)
+		}
+		l.N, l.Window = count, win
+	}
+	return c.WithDefaults(), nil
 }
