@@ -115,6 +115,14 @@ func wrongTypes(sc *schema, comps map[string]*schema) []malformedBody {
 	return out
 }
 
+// noBody are the routes whose post carries nothing but the session's CSRF
+// token: the button is the request, so no body of theirs is malformed.
+var noBody = map[string]bool{
+	"POST /logout":                    true,
+	"POST /account/totp":              true, // begins an enrolment: a new secret to confirm
+	"POST /cases/:id/comments/report": true, // makes the adoption report of the ledger as it stands
+}
+
 // tableCounts counts the rows of every table but those a refused request
 // writes by design: the access log (every refusal is logged), the rate
 // limits' counters, the login's failure counts, challenges and lockouts,
@@ -206,8 +214,8 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 		if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch && r.Method != http.MethodDelete {
 			continue
 		}
-		if r.Path == "/logout" || strings.HasSuffix(r.Path, "/*") {
-			continue // logout takes no body: any post of it is a logout
+		if noBody[r.Method+" "+r.Path] || strings.HasSuffix(r.Path, "/*") {
+			continue
 		}
 		target := param.ReplaceAllStringFunc(r.Path, func(m string) string { return url.PathEscape(pathValue(r.Path, m[1:], ids)) })
 		api := strings.HasPrefix(r.Path, "/api/")
@@ -269,8 +277,8 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 				t.Errorf("%s: %v", what, a)
 			case a.elapsed > answerWithin:
 				t.Errorf("%s: answered after %v", what, a.elapsed)
-			case api && (a.status < 400 || a.status > 499):
-				t.Errorf("%s: %v, want a 4xx", what, a)
+			case a.status < 400 || a.status > 499:
+				t.Errorf("%s: %v, want a 4xx (a route whose post takes no body belongs in noBody)", what, a)
 			}
 		}
 	}
@@ -330,7 +338,7 @@ func (s *stack) sendRaw(role, method, target string, b malformedBody) answer {
 		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", 100+anonymous>>16&0xff, anonymous>>8&0xff, anonymous&0xff))
 	}
 	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirects.Do(req)
 	if err != nil {
 		return answer{err: err, elapsed: time.Since(start)}
 	}
@@ -338,3 +346,6 @@ func (s *stack) sendRaw(role, method, target string, b malformedBody) answer {
 	raw, err := io.ReadAll(resp.Body)
 	return answer{status: resp.StatusCode, body: string(raw), elapsed: time.Since(start), err: err}
 }
+
+// noRedirects answers a redirect (a workbench form's success) as it is.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
