@@ -121,6 +121,15 @@ var noBody = map[string]bool{
 	"POST /logout":                    true,
 	"POST /account/totp":              true, // begins an enrolment: a new secret to confirm
 	"POST /cases/:id/comments/report": true, // makes the adoption report of the ledger as it stands
+	// The API's report of the expert panel is made from the panel's record:
+	// it reads no body (a refusal under R-EXP-07 is recorded as one).
+	"POST /api/v1/cases/:id/expert-panel/report": true,
+}
+
+// refusedByRedirect are the workbench's routes that refuse a post without
+// its fields by sending the browser back to a page, by that page.
+var refusedByRedirect = map[string]string{
+	"POST /account/totp/confirm": "/account", // no enrolment begun: back to the account page
 }
 
 // tableCounts counts the rows of every table but those a refused request
@@ -205,6 +214,11 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 		t.Fatalf("openapi.json: %v", a)
 	}
 	before := s.tableCounts(t)
+	var lastEvent int64
+	if err := s.store.DB.Get(&lastEvent, "SELECT coalesce(max(id), 0) FROM audit_events"); err != nil {
+		t.Fatal(err)
+	}
+	probeStart := time.Now()
 	param := regexp.MustCompile(`:([a-z_0-9]+)`)
 	roles := []string{"department_officer", "lina", "meeting_secretary", "admin", "auditor"}
 	probes, routes, slow := 0, 0, time.Duration(0)
@@ -277,6 +291,8 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 				t.Errorf("%s: %v", what, a)
 			case a.elapsed > answerWithin:
 				t.Errorf("%s: answered after %v", what, a.elapsed)
+			case a.status == http.StatusSeeOther && refusedByRedirect[r.Method+" "+r.Path] != "" && a.location == refusedByRedirect[r.Method+" "+r.Path]:
+				// refused by sending the browser back to the form's page
 			case a.status < 400 || a.status > 499:
 				t.Errorf("%s: %v, want a 4xx (a route whose post takes no body belongs in noBody)", what, a)
 			}
@@ -290,6 +306,26 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 		if before[tb] != n {
 			t.Errorf("table %s: %d rows before the probes, %d after", tb, before[tb], n)
 		}
+	}
+	var newEvents []struct {
+		Action string `db:"action"`
+		TaskID string `db:"task_id"`
+		Data   string `db:"data"`
+		N      int    `db:"n"`
+	}
+	if err := s.store.DB.Select(&newEvents, `SELECT action, task_id, left(data::text, 300) AS data, count(*) AS n FROM audit_events WHERE id > $1
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, lastEvent); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range newEvents {
+		t.Errorf("audit events written during the probes: %d × %s (task %s): %s", e.N, e.Action, e.TaskID, e.Data)
+	}
+	var newDocs []string
+	if err := s.store.DB.Select(&newDocs, `SELECT media_type || ' ' || size || ' ' || left(convert_from(content, 'UTF8'), 200) FROM documents WHERE created_at >= $1`, probeStart); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range newDocs {
+		t.Errorf("document stored during the probes: %s", d)
 	}
 	cases := []string{caseID}
 	for _, tr := range sd.tracks {
@@ -344,7 +380,7 @@ func (s *stack) sendRaw(role, method, target string, b malformedBody) answer {
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, body: string(raw), elapsed: time.Since(start), err: err}
+	return answer{status: resp.StatusCode, body: string(raw), elapsed: time.Since(start), err: err, location: resp.Header.Get("Location")}
 }
 
 // noRedirects answers a redirect (a workbench form's success) as it is.
