@@ -229,7 +229,7 @@ passwords; JUECE_LOGIN_MAX_FAILURES (5) in JUECE_LOGIN_WINDOW (15m) lock an acco
 JUECE_TOTP_ROLES (admin,auditor,legality_review_officer; none: nobody): the roles that sign in with a TOTP code;
 JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
 JUECE_RATE_LIMITS: the limits against abuse, counted in PostgreSQL, as name=N/window or name=off separated by commas (429 with Retry-After beyond): login-account (10/1m), login-address (60/1m),
-token-user (1200/1m), token-address (60/1m: missing or unknown tokens), form-address (20/1m: hearing registrations, personal-link posts), link-token (10/1m), challenge-address (60/1m), receipt-address (30/1m).
+token-user (1200/1m), token-address (60/1m: missing or unknown tokens), registration-address (10/1m: hearing registrations), form-address (60/1m: personal-link posts), link-token (30/1m), challenge-address (60/1m), receipt-address (30/1m).
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 `
 

@@ -124,6 +124,7 @@ var noBody = map[string]bool{
 	// The API's report of the expert panel is made from the panel's record:
 	// it reads no body (a refusal under R-EXP-07 is recorded as one).
 	"POST /api/v1/cases/:id/expert-panel/report": true,
+	"POST /cases/:id/expert-panel/report":        true,
 }
 
 // refusedByRedirect are the workbench's routes that refuse a post without
@@ -207,7 +208,7 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 	// to reach its decoder.
 	off := ratelimit.Limit{N: -1}
 	h.serveWith(server.Config{RateLimits: ratelimit.Config{LoginPerAccount: off, LoginPerAddress: off, TokenPerUser: off,
-		TokenFailuresPerAddress: off, FormPerAddress: off, PersonalLinkPerToken: off, ChallengePerAddress: off, ReceiptPerAddress: off}})
+		TokenFailuresPerAddress: off, RegistrationPerAddress: off, FormPerAddress: off, PersonalLinkPerToken: off, ChallengePerAddress: off, ReceiptPerAddress: off}})
 
 	var doc openAPIDoc
 	if a := s.send("", "GET", "/api/openapi.json", "", nil, 10*time.Second); a.err != nil || json.Unmarshal([]byte(a.body), &doc) != nil {

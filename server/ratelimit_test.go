@@ -30,6 +30,7 @@ func TestRateLimitsHoldAcrossTwoServers(t *testing.T) {
 		TokenPerUser:            ratelimit.Limit{N: 6, Window: window},
 		TokenFailuresPerAddress: ratelimit.Limit{N: 4, Window: window},
 		ChallengePerAddress:     ratelimit.Limit{N: 3, Window: window},
+		RegistrationPerAddress:  ratelimit.Limit{N: 3, Window: window},
 		FormPerAddress:          ratelimit.Limit{N: 3, Window: window},
 		PersonalLinkPerToken:    ratelimit.Limit{N: 2, Window: window},
 	}}
@@ -145,13 +146,18 @@ func TestRateLimitsHoldAcrossTwoServers(t *testing.T) {
 	}
 
 	// Personal links, per link: the posts to one link (a guessed token
-	// here) are counted whatever the address; per address, the public
-	// forms together (198.51.100.70 registered three times).
+	// here) are counted whatever the address; per address, the links'
+	// posts (three from 198.51.100.90, the fourth refused).
 	for i := range 2 {
 		if r := send(i, "POST", "/p/jcl_guessed", "", fmt.Sprintf("198.51.100.%d", 80+i), "application/x-www-form-urlencoded", "x=1"); r.code != 404 {
 			t.Fatalf("post %d to a guessed link: %d, want 404", i+1, r.code)
 		}
 	}
 	limited("a 3rd post to one link", send(0, "POST", "/p/jcl_guessed", "", "198.51.100.82", "application/x-www-form-urlencoded", "x=1"), false)
-	limited("a personal-link post from an address past the forms' limit", send(1, "POST", "/p/jcl_other", "", "198.51.100.70", "application/x-www-form-urlencoded", "x=1"), false)
+	for i := range 3 {
+		if r := send(i, "POST", fmt.Sprintf("/p/jcl_other%d", i), "", "198.51.100.90", "application/x-www-form-urlencoded", "x=1"); r.code != 404 {
+			t.Fatalf("post %d from one address: %d, want 404", i+1, r.code)
+		}
+	}
+	limited("a 4th personal-link post from one address", send(1, "POST", "/p/jcl_other9", "", "198.51.100.90", "application/x-www-form-urlencoded", "x=1"), false)
 }

@@ -115,8 +115,8 @@ func (p *Portal) hearingDraft(c echo.Context) error {
 	return c.Blob(http.StatusOK, mediaType, body)
 }
 
-// A person registers once; a script is slowed down by the limit of the
-// public forms per address (ratelimit.Config.FormPerAddress), counted in
+// A person registers once; a script is slowed down by the limit of
+// registrations per address (ratelimit.Config.RegistrationPerAddress), counted in
 // PostgreSQL, so every API server counts the same address together.
 const maxRegistration = 16 << 10
 
@@ -137,7 +137,7 @@ func (p *Portal) register(c echo.Context) error {
 	if err != nil {
 		return p.Fail(c, err)
 	}
-	if err := p.limit(c, func(c ratelimit.Config) ratelimit.Limit { return c.FormPerAddress }, "提交过于频繁，请稍后再试。", Prefix+"/hearing/"+n.TaskID); err != nil {
+	if err := p.limit(c, func(c ratelimit.Config) ratelimit.Limit { return c.RegistrationPerAddress }, "提交过于频繁，请稍后再试。", Prefix+"/hearing/"+n.TaskID); err != nil {
 		return p.Fail(c, err)
 	}
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxRegistration)

@@ -39,10 +39,12 @@ type Config struct {
 	// address whose bearer token was missing or unknown (a guessed token).
 	TokenPerUser            Limit
 	TokenFailuresPerAddress Limit
-	// FormPerAddress counts the posts of the citizens' forms from one
-	// address: hearing registrations, personal-link forms. (The public
-	// comment's own limit is counted in its INSERT: public.CommentLimit.)
-	FormPerAddress Limit
+	// RegistrationPerAddress counts the hearing registrations posted from
+	// one address; FormPerAddress the personal-link forms' posts. (The
+	// public comment's own limit is counted in its INSERT:
+	// public.CommentLimit.)
+	RegistrationPerAddress Limit
+	FormPerAddress         Limit
 	// PersonalLinkPerToken counts the posts to one personal link.
 	PersonalLinkPerToken Limit
 	// ChallengePerAddress counts the comment challenges issued to one
@@ -59,8 +61,9 @@ var Defaults = Config{
 	LoginPerAddress:         Limit{Name: "login-address", N: 60, Window: time.Minute},
 	TokenPerUser:            Limit{Name: "token-user", N: 1200, Window: time.Minute},
 	TokenFailuresPerAddress: Limit{Name: "token-address", N: 60, Window: time.Minute},
-	FormPerAddress:          Limit{Name: "form-address", N: 20, Window: time.Minute},
-	PersonalLinkPerToken:    Limit{Name: "link-token", N: 10, Window: time.Minute},
+	RegistrationPerAddress:  Limit{Name: "registration-address", N: 10, Window: time.Minute},
+	FormPerAddress:          Limit{Name: "form-address", N: 60, Window: time.Minute},
+	PersonalLinkPerToken:    Limit{Name: "link-token", N: 30, Window: time.Minute},
 	ChallengePerAddress:     Limit{Name: "challenge-address", N: 60, Window: time.Minute},
 	ReceiptPerAddress:       Limit{Name: "receipt-address", N: 30, Window: time.Minute},
 }
@@ -82,6 +85,7 @@ func (c Config) WithDefaults() Config {
 	fill(&c.LoginPerAddress, Defaults.LoginPerAddress)
 	fill(&c.TokenPerUser, Defaults.TokenPerUser)
 	fill(&c.TokenFailuresPerAddress, Defaults.TokenFailuresPerAddress)
+	fill(&c.RegistrationPerAddress, Defaults.RegistrationPerAddress)
 	fill(&c.FormPerAddress, Defaults.FormPerAddress)
 	fill(&c.PersonalLinkPerToken, Defaults.PersonalLinkPerToken)
 	fill(&c.ChallengePerAddress, Defaults.ChallengePerAddress)
@@ -197,8 +201,9 @@ func Parse(spec string) (Config, error) {
 	fields := map[string]*Limit{
 		d.LoginPerAccount.Name: &c.LoginPerAccount, d.LoginPerAddress.Name: &c.LoginPerAddress,
 		d.TokenPerUser.Name: &c.TokenPerUser, d.TokenFailuresPerAddress.Name: &c.TokenFailuresPerAddress,
-		d.FormPerAddress.Name: &c.FormPerAddress, d.PersonalLinkPerToken.Name: &c.PersonalLinkPerToken,
-		d.ChallengePerAddress.Name: &c.ChallengePerAddress, d.ReceiptPerAddress.Name: &c.ReceiptPerAddress,
+		d.RegistrationPerAddress.Name: &c.RegistrationPerAddress, d.FormPerAddress.Name: &c.FormPerAddress,
+		d.PersonalLinkPerToken.Name: &c.PersonalLinkPerToken,
+		d.ChallengePerAddress.Name:  &c.ChallengePerAddress, d.ReceiptPerAddress.Name: &c.ReceiptPerAddress,
 	}
 	for _, item := range strings.Split(spec, ",") {
 		item = strings.TrimSpace(item)

@@ -29,13 +29,13 @@ func FuzzDecodeForm(f *testing.F) {
 			f.Fatal(err)
 		}
 	}
-	for i := range workflows.TaskTypes {
-		for _, s := range []string{"", "f.opinion=同意&f.reviewer=李娜", "f.statements[0].member=王&f.statements[0].position=support&f.statements[3].member=x",
-			"f.statements[499].member=a&f.statements[500].member=b&f.statements[-1].member=c&f.statements[x].member=d",
-			"f.vote_count=abc&f.attendees=3.5&f.attendees=4", "f.forms=hearing&f.forms=expert_review", "f.participation.applies=on&f.participation.reason=%00",
-			"f.items=a%0D%0Ab%0A%0Ac", "%zz&f.=1&f..x=2&f.statements[0]=3", "f.statements[0].member[0].x=1"} {
-			f.Add(uint8(i), s)
-		}
+	for i, s := range []string{"", "f.opinion=同意&f.reviewer=李娜", "f.statements[0].member=王&f.statements[0].position=support&f.statements[3].member=x",
+		"f.statements[499].member=a&f.statements[500].member=b&f.statements[-1].member=c&f.statements[x].member=d",
+		"f.vote_count=abc&f.attendees=3.5&f.attendees=4", "f.forms=hearing&f.forms=expert_review", "f.participation.applies=on&f.participation.reason=%00",
+		"f.items=a%0D%0Ab%0A%0Ac", "%zz&f.=1&f..x=2&f.statements[0]=3", "f.statements[0].member[0].x=1"} {
+		// Each seed under two task types; the fuzzer varies the type too.
+		f.Add(uint8(i), s)
+		f.Add(uint8(i+10), s)
 	}
 	f.Fuzz(func(t *testing.T, which uint8, raw string) {
 		typ := workflows.TaskTypes[int(which)%len(workflows.TaskTypes)]
