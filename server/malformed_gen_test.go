@@ -49,6 +49,9 @@ func malformedJSON() []malformedBody {
 		{"no content type", "", []byte(`{}`)},
 		{"a broken content type", "application/json; charset=\"", []byte(`{}`)},
 		{"multipart without a boundary", "multipart/form-data", []byte("--x\r\n\r\n")},
+		// A CSV row with a bare quote (FuzzParseYearCSV: the holiday CSV
+		// loader panicked on it).
+		{"a broken CSV", "text/csv", []byte("date,kind,year,document_number,published_on,notice\n0010\"000")},
 	}
 }
 
