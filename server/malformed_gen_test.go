@@ -203,6 +203,9 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 		t.Fatalf("create directory: %d", code)
 	}
 	sd := seedTracks(t, h)
+	// An administrator, for the routes only they may call (the calendar's
+	// load, the audit checkpoint): the demo has none.
+	s.tokens["admin"] = seedCalendarAndAdmin(t, s.store)
 	ids := map[string]string{"case": caseID, "task": review, "directory": dir.ID}
 	for k, v := range sd.ids {
 		ids[k] = v
