@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
@@ -70,4 +73,38 @@ func TestLoginRateLimitedAcrossServers(t *testing.T) {
 	if rec := formLogin(t, hs[1], plain[1], "", "X-Forwarded-For", "198.51.100.10"); rec.Code != 303 {
 		t.Fatalf("the same user from another address: %d, want 303", rec.Code)
 	}
+}
+
+// TestRateLimitedLoginInBrowser: past the login's rate for a user name,
+// the browser gets the login page again with the refusal in Chinese (the
+// screenshots ratelimit-login-390 and -1366).
+func TestRateLimitedLoginInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a real browser against the real stack")
+	}
+	st := newStackWith(t, server.Config{RateLimits: ratelimit.Config{LoginPerAccount: ratelimit.Limit{N: 2, Window: 24 * time.Hour}}})
+	b := newBrowser(t, st)
+	b.loginShot = ""
+	bctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	u := st.users["department_officer"]
+	p := &persona{b: b, t: t, role: u.Role, org: u.Org, ctx: bctx}
+	if err := chromedp.Listen(bctx, func(ev any) { b.console(u.Role, ev) }); err != nil {
+		t.Fatal(err)
+	}
+	for i, pw := range []string{"wrong-1", "wrong-2", u.Password} {
+		p.navigate("/login")
+		p.sendKeys("#handle", u.Handle)
+		p.sendKeys("#password", pw)
+		p.clickNavigate("main form button[type=submit]")
+		body := p.text("main")
+		if limited := strings.Contains(body, "登录请求过于频繁"); limited != (i == 2) {
+			t.Fatalf("attempt %d: the page says %q", i+1, body)
+		}
+	}
+	for _, w := range []int64{390, 1366} {
+		p.viewport(w, map[int64]int64{390: 844, 1366: 900}[w])
+		p.shot(fmt.Sprintf("ratelimit-login-%d", w))
+	}
+	b.assertNoConsoleErrors()
 }
