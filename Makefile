@@ -26,7 +26,9 @@ test: setup fmt-check vet
 ## in every `go test` too); a crash fails and leaves its input in testdata/fuzz/.
 FUZZ_TIME ?= 5s
 FUZZ_TARGETS := ./server/input:FuzzJSON ./server/input:FuzzText ./db/participation:FuzzSplitClauses \
-	./db/participation:FuzzReceiptNumber ./workflows/rules:FuzzCreditCode ./db/numbering:FuzzNormalize ./db:FuzzAppendCanonical ./db/dossier:FuzzVerifyDossier
+	./db/participation:FuzzReceiptNumber ./workflows/rules:FuzzCreditCode ./db/numbering:FuzzNormalize ./db:FuzzAppendCanonical \
+	./server/web:FuzzDecodeForm ./server:FuzzQueryParams ./server:FuzzReadUpload ./server:FuzzSniffDocument \
+	./db/calendar:FuzzParseYearJSON ./db/calendar:FuzzParseYearCSV ./workflows:FuzzLoadProfiles .:FuzzVerifyDossierZIP ./db/dossier:FuzzVerifyDossier
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \

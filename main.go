@@ -34,6 +34,7 @@ import (
 	"github.com/juece/juece/db/security"
 	"github.com/juece/juece/internal/metrics"
 	"github.com/juece/juece/server"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/server/web/chromium"
 	"github.com/juece/juece/worker"
 	"github.com/juece/juece/worker/devtemporal"
@@ -126,6 +127,10 @@ type Config struct {
 	// audit trail and the public-comment limit) and X-Forwarded-Proto
 	// believed. Empty: none; the client address is the direct peer's.
 	TrustedProxies string
+	// RateLimits is JUECE_RATE_LIMITS: the limits against abuse
+	// (server/ratelimit), "name=N/window" or "name=off" separated by
+	// commas; a limit not named keeps its default.
+	RateLimits string
 	// MetricsListen is JUECE_METRICS_LISTEN: the address of a listener of its
 	// own for /metrics (Prometheus). Empty: serve and dev answer /metrics on
 	// the API's listener and the worker serves none.
@@ -208,6 +213,7 @@ func loadConfig() Config {
 		TOTPRoles:                  env("JUECE_TOTP_ROLES", strings.Join(accounts.DefaultTOTPRoles, ",")),
 		CookieSecure:               os.Getenv("JUECE_COOKIE_SECURE") == "1",
 		TrustedProxies:             os.Getenv("JUECE_TRUSTED_PROXIES"),
+		RateLimits:                 os.Getenv("JUECE_RATE_LIMITS"),
 		MetricsListen:              os.Getenv("JUECE_METRICS_LISTEN"),
 		CryptoSuite:                env("JUECE_CRYPTO_SUITE", "sha256"),
 		SigningKey:                 os.Getenv("JUECE_SIGNING_KEY"),
@@ -270,6 +276,8 @@ JUECE_TRUSTED_PROXIES (none): CIDRs of the reverse proxies whose X-Forwarded-For
 JUECE_PUBLIC_URL (the request's host): where people reach the workbench; the printed documents' QR codes link to its verify pages.
 JUECE_CRYPTO_SUITE (sha256; sm3: SM3 chains, SM2-signed checkpoints, fixed at installation) JUECE_SIGNING_KEY (the checkpoint signing key, PEM; required under sm3)
 and JUECE_DATA_KEY (seals the contacts of commenters and hearing applicants: SM4-GCM under sm3, AES-256-GCM under sha256; required under sm3).
+JUECE_RATE_LIMITS: the limits against abuse, counted in PostgreSQL, as name=N/window or name=off separated by commas (429 with Retry-After beyond): login-account (10/1m), login-address (60/1m),
+token-user (1200/1m), token-address (60/1m: missing or unknown tokens), registration-address (10/1m: hearing registrations), form-address (60/1m: personal-link posts), link-token (30/1m), challenge-address (60/1m), receipt-address (30/1m).
 JUECE_METRICS_LISTEN (a listener of its own for /metrics; empty: serve and dev answer /metrics on the API's listener, the worker serves none).
 JUECE_SECURITY_RETENTION_DAYS (180; less is refused, 网络安全法 Art. 21): how long the security-event log keeps a row.
 JUECE_OIDC_ISSUER, JUECE_OIDC_CLIENT_ID, JUECE_OIDC_CLIENT_SECRET, JUECE_OIDC_REDIRECT_URL (none): sign-in through a unified identity platform (统一身份认证);
@@ -988,6 +996,9 @@ func serverConfig(cfg Config) (server.Config, error) {
 	}
 	if sc.OIDC, err = oidcConfig(cfg); err != nil {
 		return sc, err
+	}
+	if sc.RateLimits, err = ratelimit.Parse(cfg.RateLimits); err != nil {
+		return sc, fmt.Errorf("JUECE_RATE_LIMITS: %w", err)
 	}
 	if cfg.ProfilesFile == "" {
 		return sc, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/juece/juece/activities"
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/internal/authz"
+	"github.com/juece/juece/server/ratelimit"
 )
 
 const userKey = "juece.user"
@@ -17,17 +18,34 @@ const userKey = "juece.user"
 // authenticate requires a bearer token on every /api/v1 route.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		// An address that sent too many missing or unknown tokens is
+		// refused before its next token is looked up, right or wrong.
+		if s.limits != nil {
+			if d, err := s.limits.Over(ctx, s.limits.Cfg.TokenFailuresPerAddress, c.RealIP()); err != nil {
+				return err
+			} else if !d.OK {
+				return tooManyRequests(c, d, "该地址的无效访问令牌过多，请稍后再试 / too many requests with a missing or invalid token from this address, try again later")
+			}
+		}
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(token) == "" {
-			return unauthenticated("缺少访问令牌 / missing bearer token")
+			return s.tokenFailure(c, "缺少访问令牌 / missing bearer token")
 		}
 		u, err := s.userByToken(c, strings.TrimSpace(token))
 		if errors.Is(err, db.ErrNotFound) {
-			return unauthenticated("访问令牌无效 / invalid token")
+			return s.tokenFailure(c, "访问令牌无效 / invalid token")
 		}
 		if err != nil {
 			return err
+		}
+		if s.limits != nil {
+			if d, err := s.limits.Hit(ctx, s.limits.Cfg.TokenPerUser, u.ID); err != nil {
+				return err
+			} else if !d.OK {
+				return tooManyRequests(c, d, "请求过于频繁，请稍后再试 / too many requests for this user, try again later")
+			}
 		}
 		c.Set(userKey, u)
 		if err := scopeAllows(u.TokenScope, c.Request().Method, c.Path()); err != nil {
@@ -35,6 +53,23 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// tokenFailure answers a missing or unknown token, counted against the
+// client's address.
+func (s *Server) tokenFailure(c echo.Context, detail string) error {
+	if s.limits != nil {
+		if _, err := s.limits.Hit(c.Request().Context(), s.limits.Cfg.TokenFailuresPerAddress, c.RealIP()); err != nil {
+			return err
+		}
+	}
+	return unauthenticated(detail)
+}
+
+// tooManyRequests is a 429 with the limit's Retry-After, code rate_limited.
+func tooManyRequests(c echo.Context, d ratelimit.Decision, detail string) error {
+	c.Response().Header().Set("Retry-After", d.RetryAfterSeconds())
+	return newError(http.StatusTooManyRequests, CodeRateLimited, detail)
 }
 
 // CodeTokenScope refuses a request its token's scope does not cover.

@@ -27,6 +27,8 @@ type answer struct {
 	body    string
 	elapsed time.Duration
 	err     error // the request did not answer in time (or at all)
+	// location is a redirect's Location (TestMalformedBodiesEverywhere).
+	location string
 }
 
 // send posts a raw body as a role and waits at most limit for the answer.

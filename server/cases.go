@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -380,13 +383,34 @@ func (s *Server) verify(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// decodeJSON reads a JSON body strictly; malformed bodies are 400. Its texts
-// passed the screen (screen.go) before the handler ran.
+// decodeJSON reads a JSON body strictly: declared application/json (else
+// 415), one JSON object and nothing after it, no unknown field; malformed
+// bodies are 400. Its texts passed the screen (screen.go) before the
+// handler ran. (TestMalformedBodiesEverywhere found bodies of another
+// content type, a body of two objects and a JSON null taken as an empty
+// request, reaching the procedure's rules and recorded as refused steps.)
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	if mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
+		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "Content-Type 须为 application/json / Content-Type must be application/json")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) { // over the body limit
+			return he
+		}
+		return invalid("请求体无法读取 / the body could not be read")
+	}
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return invalid("请求体须为一个 JSON 对象 / the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return invalid("请求体不是有效的 JSON 或含未知字段 / body is not valid JSON or has unknown fields: " + err.Error())
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return invalid("JSON 对象之后还有内容 / the body holds more after its JSON object")
 	}
 	return nil
 }

@@ -35,7 +35,9 @@ const (
 	// CodeCommentPeriodClosed refuses a public comment outside the period
 	// of the case's comment notice.
 	CodeCommentPeriodClosed = "comment_period_closed"
-	// CodeRateLimited refuses a client that sent too many public comments.
+	// CodeRateLimited refuses a client over one of its limits (server/ratelimit):
+	// too many public comments, API requests, bad tokens or challenges; the
+	// answer carries Retry-After.
 	CodeRateLimited = "rate_limited"
 )
 
@@ -207,6 +209,14 @@ func (s *Server) commentChallenge(c echo.Context) error {
 	}
 	if _, err := s.openNotice(c, cs.ID, today()); err != nil {
 		return err
+	}
+	// Counted with the portal's comment form (public.Portal.IssueChallenge).
+	if s.limits != nil {
+		if d, err := s.limits.Hit(c.Request().Context(), s.limits.Cfg.ChallengePerAddress, c.RealIP()); err != nil {
+			return err
+		} else if !d.OK {
+			return tooManyRequests(c, d, "获取验证题过于频繁，请稍后再试 / too many challenges for this address, try again later")
+		}
 	}
 	ch, err := s.portal.Guard().Issue(c.Request().Context(), cs.ID)
 	if err != nil {

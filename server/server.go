@@ -24,6 +24,7 @@ import (
 	"github.com/juece/juece/server/oidc"
 	"github.com/juece/juece/server/personal"
 	"github.com/juece/juece/server/public"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/server/web"
 	"github.com/juece/juece/workflows"
 )
@@ -73,13 +74,17 @@ type Config struct {
 	// e.g. https://juece.example.gov.cn): the printed documents' QR codes
 	// link to its verify pages. "": the request's own scheme and host.
 	PublicURL string
+	// RateLimits are the limits against abuse (server/ratelimit): login
+	// attempts, API token use, the public forms; zero: ratelimit.Defaults.
+	RateLimits ratelimit.Config
 }
 
 // Server holds the API's dependencies.
 type Server struct {
 	echo     *echo.Echo
 	store    *db.Store
-	registry *registry.Store // the register of institutions (db/registry)
+	registry *registry.Store    // the register of institutions (db/registry)
+	limits   *ratelimit.Limiter // the limits against abuse, counted in PostgreSQL; nil without a store
 	temporal client.Client
 	log      *slog.Logger
 	cfg      Config
@@ -127,9 +132,11 @@ func New(store *db.Store, tc client.Client, log *slog.Logger, cfg Config) *Serve
 		s.accounts = accounts.New(store.DB)
 		s.accounts.Config = cfg.Accounts
 		s.accounts.Config.Sessions = cfg.Sessions
+		s.limits = ratelimit.New(store.DB, cfg.RateLimits)
 	}
 	s.personal = personal.New(store, s.links, log)
-	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now})
+	s.personal.Limits = s.limits
+	s.portal = public.New(public.Deps{Store: store, Participation: s.links, Log: log, Now: cfg.Now, Limits: s.limits})
 	s.OnCalendarLoaded = func(ctx context.Context, _ []int) error {
 		_, err := StartRecompute(ctx, store, tc, cfg.TaskQueue)
 		return err

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -183,6 +184,13 @@ func (s *Server) completeTask(c echo.Context) error {
 	var req CompleteTaskRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
+	}
+	// A form is an object: a string, number or list is refused as it is,
+	// before any rule is weighed against it.
+	if f := bytes.TrimSpace(req.Form); len(f) > 0 && f[0] != '{' && !bytes.Equal(f, []byte("null")) {
+		e := newError(http.StatusBadRequest, CodeInvalidForm, "form 须为 JSON 对象 / form must be a JSON object")
+		e.Fields = []workflows.FieldError{{Field: "form", Message: "form 须为 JSON 对象", EN: "form must be a JSON object"}}
+		return e
 	}
 	updateID, keyed, err := updateIDFor(c, u, t)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/server/oidc"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/server/web"
 )
 
@@ -126,6 +127,9 @@ func (a webAPI) OIDC() *oidc.Client { return a.s.oidc }
 
 // Accounts is the sign-in's store with this server's settings.
 func (a webAPI) Accounts() *accounts.Store { return a.s.accounts }
+
+// Limits are this server's limits against abuse.
+func (a webAPI) Limits() *ratelimit.Limiter { return a.s.limits }
 
 // Logout ends the session on the server, so the cookie no longer works
 // even if it was copied, and writes the access log's logout row.

@@ -243,8 +243,8 @@ func (s *Store) AddComment(ctx context.Context, c NewComment, lim Limit) (Receip
 	}
 	var n int
 	err = s.DB.QueryRowContext(ctx, `WITH hit AS (
-			INSERT INTO portal_rate (key, window_start, n) VALUES ($11, $12, 1)
-			ON CONFLICT (key, window_start) DO UPDATE SET n = portal_rate.n + 1 RETURNING n),
+			INSERT INTO rate_counters (key, window_start, n) VALUES ($11, $12, 1)
+			ON CONFLICT (key, window_start) DO UPDATE SET n = rate_counters.n + 1 RETURNING n),
 		ins AS (
 			INSERT INTO public_comments (id, case_id, notice_seq, author_name, contact, body, topic, received_at, clause_no, receipt_hash, challenge)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($14, '') FROM hit WHERE hit.n <= $13
@@ -262,21 +262,9 @@ func (s *Store) AddComment(ctx context.Context, c NewComment, lim Limit) (Receip
 	}
 	if mrand.IntN(1000) == 0 {
 		// Old windows are of no use; one request in a thousand sweeps them.
-		_, _ = s.DB.ExecContext(ctx, `DELETE FROM portal_rate WHERE window_start < now() - interval '1 day'`)
+		_, _ = s.DB.ExecContext(ctx, `DELETE FROM rate_counters WHERE window_start < now() - interval '1 day'`)
 	}
 	return r, nil
-}
-
-// Hit counts one request against lim outside a comment (a hearing
-// registration, a receipt lookup); false when the limit is exceeded.
-func (s *Store) Hit(ctx context.Context, lim Limit) (bool, error) {
-	var n int
-	err := s.DB.GetContext(ctx, &n, `INSERT INTO portal_rate (key, window_start, n) VALUES ($1, $2, 1)
-		ON CONFLICT (key, window_start) DO UPDATE SET n = portal_rate.n + 1 RETURNING n`, lim.Key, time.Now().UTC().Truncate(lim.Window))
-	if err != nil {
-		return false, fmt.Errorf("rate limit %s: %w", lim.Key, err)
-	}
-	return n <= lim.N, nil
 }
 
 // ReceiptView is what the receipt lookup shows: the comment as received and,

@@ -8,7 +8,9 @@ package personal
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"io"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/server/ratelimit"
 )
 
 //go:embed templates/*.html
@@ -124,6 +127,9 @@ type Handler struct {
 	links    *participation.Store
 	log      *slog.Logger
 	purposes map[string]Purpose
+	// Limits are the server's limits against abuse (server/ratelimit):
+	// a form's posts per address and per link; nil: none.
+	Limits *ratelimit.Limiter
 }
 
 // New returns a handler with no purposes registered, over the store (access
@@ -227,6 +233,9 @@ func (h *Handler) viewOf(l participation.Link, pg Page) view {
 
 func (h *Handler) post(c echo.Context) error {
 	ctx := c.Request().Context()
+	if ok, err := h.limited(c); err != nil || !ok {
+		return err
+	}
 	l, p, err := h.resolve(c)
 	if err != nil {
 		return h.refusedLink(c, l, err)
@@ -362,6 +371,32 @@ func (h *Handler) Refused(c echo.Context, message string) error {
 
 // fail is a fault of the server, never of the holder: logged, and a page
 // without internal text.
+// limited counts a post against the limits of the client's address and of
+// the link (by its token's hash: the token itself is never stored); over
+// either, it answers 429 with Retry-After and ok is false.
+func (h *Handler) limited(c echo.Context) (ok bool, err error) {
+	if h.Limits == nil {
+		return true, nil
+	}
+	ctx := c.Request().Context()
+	sum := sha256.Sum256([]byte(c.Param("token")))
+	for _, hit := range []struct {
+		lim  ratelimit.Limit
+		what string
+	}{{h.Limits.Cfg.FormPerAddress, c.RealIP()}, {h.Limits.Cfg.PersonalLinkPerToken, hex.EncodeToString(sum[:])}} {
+		d, err := h.Limits.Hit(ctx, hit.lim, hit.what)
+		if err != nil {
+			return false, h.fail(c, err)
+		}
+		if !d.OK {
+			c.Response().Header().Set("Retry-After", d.RetryAfterSeconds())
+			return false, h.render(c, http.StatusTooManyRequests, view{Status: http.StatusTooManyRequests, Page: Page{Title: "个人专用链接"},
+				Error: "提交过于频繁，请稍后再试。"})
+		}
+	}
+	return true, nil
+}
+
 func (h *Handler) fail(c echo.Context, err error) error {
 	h.log.ErrorContext(c.Request().Context(), "personal link", "err", err)
 	return h.render(c, http.StatusInternalServerError, view{Status: http.StatusInternalServerError, Page: Page{Title: "个人专用链接"},

@@ -15,6 +15,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/calendar"
 	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/server/ratelimit"
 )
 
 // Comment notices (公开征求意见, Art. 15 of Decree 713; spec §4.4.1): the
@@ -46,7 +47,6 @@ const (
 	maxCommentForm  = 64 << 10
 	maxCommentText  = 5000
 	commentsPerMin  = 10
-	receiptsPerMin  = 30
 	feedbackPerPage = 50
 )
 
@@ -268,7 +268,7 @@ func (p *Portal) commentNotice(c echo.Context) error {
 		}
 	}
 	if v.Open {
-		if v.Challenge, err = p.Guard().Issue(ctx, n.CaseID); err != nil {
+		if v.Challenge, err = p.IssueChallenge(c, n.CaseID); err != nil {
 			return p.Fail(c, err)
 		}
 	}
@@ -330,7 +330,7 @@ func (p *Portal) postComment(c echo.Context) error {
 	v.Form = form
 	refuse := func(status int) error {
 		var err error
-		if v.Challenge, err = p.Guard().Issue(ctx, n.CaseID); err != nil {
+		if v.Challenge, err = p.IssueChallenge(c, n.CaseID); err != nil {
 			return p.Fail(c, err)
 		}
 		return p.Render(c, status, "comment_notice", n.Title, "comment", v)
@@ -395,10 +395,8 @@ func (p *Portal) receipt(c echo.Context) error {
 		return p.Fail(c, &Problem{Status: http.StatusBadRequest, Message: "回执编号应为16位字母和数字（如 ABCD-EFGH-JKLM-NPQR），请核对后重新输入。", Back: back})
 	}
 	ctx := c.Request().Context()
-	if ok, err := p.Participation.Hit(ctx, participation.Limit{Key: "receipt:" + c.RealIP(), N: receiptsPerMin, Window: time.Minute}); err != nil {
+	if err := p.limit(c, func(c ratelimit.Config) ratelimit.Limit { return c.ReceiptPerAddress }, "查询过于频繁，请稍后再试。", back); err != nil {
 		return p.Fail(c, err)
-	} else if !ok {
-		return p.Fail(c, &Problem{Status: http.StatusTooManyRequests, Message: "查询过于频繁，请稍后再试。", Back: back})
 	}
 	r, err := p.Participation.LookupReceipt(ctx, n.CaseID, number)
 	if errors.Is(err, db.ErrNotFound) {

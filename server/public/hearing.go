@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/server/ratelimit"
 )
 
 // Hearing notices (听证公告, Arts. 16–17 of Decree 713; spec §4.4.2): the
@@ -114,13 +115,10 @@ func (p *Portal) hearingDraft(c echo.Context) error {
 	return c.Blob(http.StatusOK, mediaType, body)
 }
 
-// Registration limits: a person registers once; a script is slowed down.
-// The counter is PostgreSQL's (participation.Store.Hit), so every API server
-// counts the same address together.
-const (
-	registrationsPerMin = 10
-	maxRegistration     = 16 << 10
-)
+// A person registers once; a script is slowed down by the limit of
+// registrations per address (ratelimit.Config.RegistrationPerAddress), counted in
+// PostgreSQL, so every API server counts the same address together.
+const maxRegistration = 16 << 10
 
 // cleanField checks one typed field: trimmed, no control characters, at
 // most max characters.
@@ -139,11 +137,8 @@ func (p *Portal) register(c echo.Context) error {
 	if err != nil {
 		return p.Fail(c, err)
 	}
-	if ok, err := p.Participation.Hit(c.Request().Context(), participation.Limit{Key: "registration:" + c.RealIP(), N: registrationsPerMin, Window: time.Minute}); err != nil {
+	if err := p.limit(c, func(c ratelimit.Config) ratelimit.Limit { return c.RegistrationPerAddress }, "提交过于频繁，请稍后再试。", Prefix+"/hearing/"+n.TaskID); err != nil {
 		return p.Fail(c, err)
-	} else if !ok {
-		c.Response().Header().Set("Retry-After", "60")
-		return p.Fail(c, &Problem{Status: http.StatusTooManyRequests, Message: "提交过于频繁，请稍后再试。"})
 	}
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxRegistration)
 	if err := c.Request().ParseForm(); err != nil {

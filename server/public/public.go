@@ -39,6 +39,7 @@ import (
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/participation"
+	"github.com/juece/juece/server/ratelimit"
 )
 
 //go:embed templates/*.html
@@ -58,6 +59,9 @@ type Deps struct {
 	Log           *slog.Logger
 	// Now is the clock (tests set it); nil: time.Now.
 	Now func() time.Time
+	// Limits are the server's limits against abuse (server/ratelimit),
+	// counted in PostgreSQL; nil: none (tests of the pages alone).
+	Limits *ratelimit.Limiter
 }
 
 // Portal serves the public pages.
@@ -368,4 +372,32 @@ func mustParsePages() map[string]*template.Template {
 		pages[name] = t
 	}
 	return pages
+}
+
+// limit counts one request of the client's address against lim; over it,
+// the answer is a 429 page with Retry-After (back: the page to return to).
+func (p *Portal) limit(c echo.Context, lim func(ratelimit.Config) ratelimit.Limit, message, back string) error {
+	if p.Limits == nil {
+		return nil
+	}
+	d, err := p.Limits.Hit(c.Request().Context(), lim(p.Limits.Cfg), c.RealIP())
+	if err != nil {
+		return err
+	}
+	if !d.OK {
+		c.Response().Header().Set("Retry-After", d.RetryAfterSeconds())
+		return &Problem{Status: http.StatusTooManyRequests, Message: message, Back: back}
+	}
+	return nil
+}
+
+// IssueChallenge issues a comment challenge for the case to the client,
+// counted against its address (ratelimit.Config.ChallengePerAddress):
+// the portal's comment form and the API's challenge count together.
+func (p *Portal) IssueChallenge(c echo.Context, caseID string) (Challenge, error) {
+	if err := p.limit(c, func(c ratelimit.Config) ratelimit.Limit { return c.ChallengePerAddress },
+		"获取验证题过于频繁，请稍后再试。", Prefix+"/comment/"+caseID); err != nil {
+		return Challenge{}, err
+	}
+	return p.Guard().Issue(c.Request().Context(), caseID)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/server/oidc"
+	"github.com/juece/juece/server/ratelimit"
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
 )
@@ -32,6 +33,9 @@ type API interface {
 	// OIDC is the unified identity platform's client (server/oidc); nil
 	// when none is configured, and the login offers none.
 	OIDC() *oidc.Client
+	// Limits are the server's limits against abuse (server/ratelimit), the
+	// login's among them; nil: none.
+	Limits() *ratelimit.Limiter
 	// Logout ends the session on the server and records the logout.
 	Logout(c echo.Context, u db.User, session string) error
 	// SecureCookies says whether cookies set on this answer get Secure:

@@ -140,7 +140,7 @@ func ledgerBack(c echo.Context, form url.Values, flash string) string {
 func (ui *UI) ledgerDispose(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	ids := form["ids"]
 	if ids == nil {
@@ -158,7 +158,7 @@ func (ui *UI) ledgerDispose(c echo.Context) error {
 func (ui *UI) ledgerHide(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	err = ui.call(c, Op{Route: "POST /cases/:id/comments/:comment_id/hide", Params: []string{c.Param("id"), form.Get("comment_id")},
 		Body: map[string]string{"reason_code": form.Get("reason_code"), "reason": form.Get("reason")}}, nil)

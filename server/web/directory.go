@@ -224,7 +224,7 @@ func (ui *UI) directoryWrite(c echo.Context, form, route string, body map[string
 func (ui *UI) addDirectoryEntry(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	e := entryForm{Title: strings.TrimSpace(form.Get("title")), Category: form.Get("category"),
 		LeadUnit: strings.TrimSpace(form.Get("lead_unit")), CoUnits: form.Get("co_units"),

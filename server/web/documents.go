@@ -88,7 +88,7 @@ func (ui *UI) uploadDocument(c echo.Context) error {
 		TaskID: strings.TrimSpace(c.FormValue("task_id"))}
 	file, err := c.FormFile("file")
 	if err != nil && !errors.Is(err, http.ErrMissingFile) {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	// The API reads a multipart body; stream one to it from the file the
 	// browser sent, with the form's fields and nothing else (the API

@@ -126,7 +126,7 @@ func (ui *UI) showHearing(c echo.Context, status int, d hearingData) error {
 func (ui *UI) hearingStep(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	step := hearing.Step{Step: form.Get("step"), Trigger: form.Get("trigger"), Citation: form.Get("citation"), Organiser: form.Get("organiser"), OrganiserInstitutionID: strings.TrimSpace(form.Get("organiser_institution_id")),
 		HearingDate: form.Get("hearing_date"), StartTime: form.Get("start_time"), Place: form.Get("place"), DraftSHA256: form.Get("draft_sha256"),
@@ -169,7 +169,7 @@ func (ui *UI) hearingRefused(c echo.Context, formName string, err error) error {
 func (ui *UI) hearingLink(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	var l struct {
 		Path       string `json:"path"`

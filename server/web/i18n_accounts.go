@@ -7,6 +7,7 @@ func init() {
 		"login.handle":           {"用户名", "User name"},
 		"login.password":         {"密码", "Password"},
 		"login.submit":           {"登录", "Sign in"},
+		"login.too_many":         {"登录请求过于频繁，请稍后再试。", "Too many sign-in attempts from here or for this user name: try again shortly."},
 		"login.failed":           {"用户名或密码错误，或账户已停用。", "Wrong user name or password, or the account is disabled."},
 		"login.expired":          {"登录表单已过期，请重试。", "The sign-in form expired; please try again."},
 		"login.api_hint":         {"API 客户端以个人访问令牌（Authorization: Bearer）访问 /api/v1，不经此页面。", "API clients use a personal access token (Authorization: Bearer) on /api/v1, not this page."},

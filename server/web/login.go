@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db/accounts"
+	"github.com/juece/juece/server/ratelimit"
 )
 
 // The login (issue 12): user name and password, then — as db/accounts
@@ -123,6 +124,9 @@ func challengeOf(c echo.Context) string {
 }
 
 func (ui *UI) login(c echo.Context) error {
+	if ok, err := ui.loginRate(c, strings.TrimSpace(c.FormValue("handle"))); !ok {
+		return err
+	}
 	if !ui.loginForm(c) {
 		return ui.showLogin(c, http.StatusForbidden, loginData{Mode: "password", Error: "login.expired"})
 	}
@@ -136,6 +140,40 @@ func (ui *UI) login(c echo.Context) error {
 		return ui.showLogin(c, http.StatusUnauthorized, loginData{Mode: "password", Error: "login.failed", Handle: handle})
 	}
 	return ui.loginStep(c, st, err)
+}
+
+// loginRate counts a login step against the limits of the client's address
+// and, for the password step, of the user name typed (server/ratelimit:
+// counted in PostgreSQL, a request rate before db/accounts' lockout counts
+// failures). Over either, it answers the login page with 429 and
+// Retry-After, and ok is false.
+func (ui *UI) loginRate(c echo.Context, handle string) (ok bool, err error) {
+	l := ui.api.Limits()
+	if l == nil {
+		return true, nil
+	}
+	ctx := c.Request().Context()
+	hits := []struct {
+		lim  ratelimit.Limit
+		what string
+	}{{l.Cfg.LoginPerAddress, c.RealIP()}}
+	if handle != "" {
+		hits = append(hits, struct {
+			lim  ratelimit.Limit
+			what string
+		}{l.Cfg.LoginPerAccount, strings.ToLower(handle)})
+	}
+	for _, h := range hits {
+		d, err := l.Hit(ctx, h.lim, h.what)
+		if err != nil {
+			return false, ui.fail(c, err)
+		}
+		if !d.OK {
+			c.Response().Header().Set("Retry-After", d.RetryAfterSeconds())
+			return false, ui.showLogin(c, http.StatusTooManyRequests, loginData{Mode: "password", Error: "login.too_many", Handle: truncateRunes(handle, 100)})
+		}
+	}
+	return true, nil
 }
 
 // loginStep answers a step's outcome: a lockout page, the next step's page,
@@ -220,6 +258,9 @@ func (ui *UI) showStep(c echo.Context, want string, status int, errKey string) e
 }
 
 func (ui *UI) loginTOTP(c echo.Context) error {
+	if ok, err := ui.loginRate(c, ""); !ok {
+		return err
+	}
 	if !ui.loginForm(c) {
 		return ui.showLogin(c, http.StatusForbidden, loginData{Mode: "password", Error: "login.expired"})
 	}
@@ -235,6 +276,9 @@ func (ui *UI) loginTOTP(c echo.Context) error {
 }
 
 func (ui *UI) loginChange(c echo.Context) error {
+	if ok, err := ui.loginRate(c, ""); !ok {
+		return err
+	}
 	if !ui.loginForm(c) {
 		return ui.showLogin(c, http.StatusForbidden, loginData{Mode: "password", Error: "login.expired"})
 	}
@@ -251,6 +295,9 @@ func (ui *UI) loginChange(c echo.Context) error {
 }
 
 func (ui *UI) loginEnrol(c echo.Context) error {
+	if ok, err := ui.loginRate(c, ""); !ok {
+		return err
+	}
 	if !ui.loginForm(c) {
 		return ui.showLogin(c, http.StatusForbidden, loginData{Mode: "password", Error: "login.expired"})
 	}

@@ -142,7 +142,7 @@ func positionOf(s string) string {
 func (ui *UI) meetingStepForm(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	st := meeting.Step{Step: form.Get("step"), MeetingType: form.Get("meeting_type"), Agenda: form.Get("agenda"),
 		Member: form.Get("member"), Position: form.Get("position"), Text: form.Get("text"), Decision: form.Get("decision"),

@@ -263,7 +263,7 @@ func (ui *UI) completeTask(c echo.Context) error {
 	}
 	form, err := c.FormParams()
 	if err != nil {
-		return ui.fail(c, err)
+		return ui.formFailed(c, err)
 	}
 	s, err := parseSchema(d.Task.FormSchema)
 	if err != nil {

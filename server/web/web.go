@@ -482,6 +482,20 @@ func (ui *UI) fail(c echo.Context, err error) error {
 			RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}))
 }
 
+// formFailed answers a posted form that cannot be read — not a form, a
+// broken multipart body, one over the size limit — as the client's error
+// (400, 413), never as the server's: found by TestMalformedBodiesEverywhere.
+func (ui *UI) formFailed(c echo.Context, err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return ui.errorPage(c, http.StatusRequestEntityTooLarge, "提交的内容过大 / the form is too large", "")
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ui.errorPage(c, http.StatusBadRequest, "提交的表单格式有误，请从页面重新填写 / the form could not be read: fill it in again from its page", "")
+}
+
 // call runs an API operation for the signed-in user.
 func (ui *UI) call(c echo.Context, op Op, out any) error {
 	return ui.api.Call(c, currentUser(c), op, out)
