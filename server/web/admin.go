@@ -161,9 +161,15 @@ func (ui *UI) showUsers(c echo.Context, d *usersData, status int) error {
 	}
 	d.Users = list.Users
 	d.AdminRoles = authz.Admins
-	if d.Problem != nil && d.Form != "add" && d.Form != "list" {
-		_, h, _ := strings.Cut(d.Form, ":")
-		d.Orphan = !slices.ContainsFunc(d.Users, func(x userRow) bool { return x.Handle == h })
+	if d.Form == "add" {
+		d.Orphan = d.Problem != nil && !d.Can["add"]
+	} else if d.Problem != nil && d.Form != "list" {
+		// Shown next to the row's form when the page has it, else above
+		// the list (a form the page does not offer, a user not listed).
+		act, h, _ := strings.Cut(d.Form, ":")
+		d.Orphan = !d.Can[act] || !slices.ContainsFunc(d.Users, func(x userRow) bool {
+			return x.Handle == h && (act != "role" || !authz.IsAdmin(x.Role))
+		})
 	}
 	if err := ui.lockouts(ctx, d.Users); err != nil {
 		return ui.fail(c, err)
