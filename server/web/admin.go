@@ -108,6 +108,8 @@ type usersData struct {
 	Roles []string
 	// AdminRoles: the three administrators' roles, which no form changes.
 	AdminRoles []string
+	// Me: the signed-in user's handle (no one disables their own account).
+	Me string
 	// Orphan: the problem is of a form whose row is not listed.
 	Orphan  bool
 	Can     map[string]bool // "add", "disable", "role", "unlock", "revoke"
@@ -139,6 +141,7 @@ func (ui *UI) showUsers(c echo.Context, d *usersData, status int) error {
 		d.Org = u.OrgID
 	}
 	d.Roles = assignableRoles()
+	d.Me = u.Handle
 	d.Can = map[string]bool{
 		"add": may(u.Role, "POST /users"), "disable": may(u.Role, "POST /users/:handle/disable"), "role": may(u.Role, "POST /users/:handle/role"),
 		"unlock": may(u.Role, "POST /users/:handle/unlock"), "revoke": may(u.Role, "POST /users/:handle/tokens/revoke"),
@@ -168,7 +171,7 @@ func (ui *UI) showUsers(c echo.Context, d *usersData, status int) error {
 		// the list (a form the page does not offer, a user not listed).
 		act, h, _ := strings.Cut(d.Form, ":")
 		d.Orphan = !d.Can[act] || !slices.ContainsFunc(d.Users, func(x userRow) bool {
-			return x.Handle == h && (act != "role" || !authz.IsAdmin(x.Role))
+			return x.Handle == h && (act != "role" || !authz.IsAdmin(x.Role)) && (act != "disable" || x.Handle != u.Handle)
 		})
 	}
 	if err := ui.lockouts(ctx, d.Users); err != nil {
@@ -207,6 +210,7 @@ func (ui *UI) addUser(c echo.Context) error {
 	err := ui.call(c, Op{Route: "POST /users", Body: map[string]string{"handle": d.New.Handle, "name": d.New.Name, "org": d.New.Org}}, &added)
 	if err == nil {
 		d.Added, d.Org = &added, added.Org
+		d.New.Handle, d.New.Name = "", ""
 		return ui.showUsers(c, &d, http.StatusCreated)
 	}
 	return ui.usersRefused(c, &d, err)

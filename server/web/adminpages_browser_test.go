@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/workflows"
@@ -109,7 +111,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	if len(pw) < 12 {
 		t.Fatalf("the initial password shown is %q", pw)
 	}
-	if r := sa.text(`#users tr[data-handle="zhangxin"] td.role`); r != "未分配角色" {
+	if r := sa.text(`#users tr[data-handle="zhangxin"] span.role`); r != "未分配角色" {
 		t.Errorf("the new account's role reads %q", r)
 	}
 	both(sa, "system-added")
@@ -153,7 +155,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 			se.count(".act-disable"), se.count(".act-role"), se.count(".act-unlock"), se.count(".act-revoke"))
 	}
 	row := `#users tr[data-handle="zhangxin"]`
-	if s := se.text(row + " td.state"); !strings.Contains(s, "已锁定") {
+	if s := se.text(row + " span.state"); !strings.Contains(s, "已锁定") {
 		t.Errorf("the locked account's state reads %q", s)
 	}
 	if n := se.count(`#role-zhangxin option[value="admin"], #role-zhangxin option[value="security_admin"], #role-zhangxin option[value="audit_admin"]`); n != 0 {
@@ -163,7 +165,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	se.setValue("#role-zhangxin", workflows.RoleDepartmentOfficer)
 	se.clickNavigate(row + " .act-role button")
 	noRefusal(se)
-	if r := se.text(row + " td.role"); r != "承办单位经办人" {
+	if r := se.text(row + " span.role"); r != "承办单位经办人" {
 		t.Errorf("after the assignment the role reads %q", r)
 	}
 	if r := roleOf("zhangxin"); r != workflows.RoleDepartmentOfficer {
@@ -171,7 +173,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	}
 	se.clickNavigate(row + " .act-unlock button")
 	noRefusal(se)
-	if s := se.text(row + " td.state"); s != "正常" {
+	if s := se.text(row + " span.state"); s != "正常" {
 		t.Errorf("after the unlock the state reads %q", s)
 	}
 	if f := se.text("p.flash"); f != "锁定已解除。" {
@@ -245,6 +247,24 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	}
 	if code := post(au, "/admin/users", map[string]string{"handle": "wangwu", "name": "王五", "org": "yiyang"}); code != "forbidden_role" {
 		t.Errorf("the audit administrator's addition: %q; want forbidden_role", code)
+	}
+	// The pages in Chinese carry no English sentence, and in English no
+	// Chinese in their chrome (the scans of TestChinesePagesHaveNoEnglishSentences).
+	for _, v := range []struct {
+		p     *persona
+		pages []string
+	}{{sa, []string{"/admin/users"}}, {se, []string{"/admin/users"}}, {au, []string{"/audit/admin-actions", "/admin/users"}}} {
+		for _, path := range v.pages {
+			v.p.navigate(path + "?lang=zh")
+			for _, s := range run(v.p, chromedp.Evaluate[[]string](latinSentences)) {
+				t.Errorf("%s %s: English sentence %q", v.p.role, path, s)
+			}
+			v.p.navigate(path + "?lang=en")
+			for _, s := range run(v.p, chromedp.Evaluate[[]string](hanInChrome)) {
+				t.Errorf("[en] %s %s: Chinese %q", v.p.role, path, s)
+			}
+			v.p.navigate(path + "?lang=zh")
+		}
 	}
 	b.assertNoConsoleErrors()
 }
