@@ -217,6 +217,9 @@ func TestAdminPagesInBrowser(t *testing.T) {
 			t.Errorf("the administrators' actions show %s %d times; want %d", r, n, want)
 		}
 	}
+	if n := au.count(`#admin-actions tr[data-via="web"]`); n != au.count(`#admin-actions tbody tr`) {
+		t.Errorf("%d of the workbench's requests are recorded as the API's", au.count(`#admin-actions tbody tr`)-n)
+	}
 	if n := au.count(`#admin-actions tr[data-route="POST /api/v1/users/:handle/role"] span.detail`); n != 1 {
 		t.Errorf("the role change's detail is shown %d times; want 1", n)
 	} else if txt := au.text(`#admin-actions tr[data-route="POST /api/v1/users/:handle/role"] span.detail`); !strings.Contains(txt, "zhangxin") ||
