@@ -251,6 +251,13 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	if code := post(au, "/admin/users", map[string]string{"handle": "wangwu", "name": "王五", "org": "yiyang"}); code != "forbidden_role" {
 		t.Errorf("the audit administrator's addition: %q; want forbidden_role", code)
 	}
+	// The home page sends each to their own page too.
+	for _, p := range []*persona{sa, se, au} {
+		p.navigate("/")
+		if loc, want := p.location(), st.url+landingOf(p.role); !strings.HasPrefix(loc, want) {
+			t.Errorf("%s: / leads to %s; want %s", p.role, loc, want)
+		}
+	}
 	// The pages in Chinese carry no English sentence, and in English no
 	// Chinese in their chrome (the scans of TestChinesePagesHaveNoEnglishSentences).
 	for _, v := range []struct {
