@@ -367,9 +367,7 @@ type page struct {
 	Officer  bool
 	// Supervises: the header links to the supervision page (督查).
 	Supervises bool
-	// AuditsSecurity: the header links to the security-event log.
-	AuditsSecurity bool
-	Data           any
+	Data       any
 	// Technical: the footer links to the API reference (admins only; a
 	// county officer has no use for it).
 	Technical bool
@@ -386,7 +384,6 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		p.ReadsAll = readsAll(u)
 		p.Officer = u.Role == workflows.RoleDepartmentOfficer
 		p.Supervises = supervises(u)
-		p.AuditsSecurity = auditsSecurity(u.Role)
 		p.Technical = u.Role == workflows.RoleAdmin
 		p.Can = navFor(u.Role)
 		p.Home = landing(u.Role)
