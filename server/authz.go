@@ -258,7 +258,10 @@ func (s *Server) setUserRole(c echo.Context) error {
 	}
 	u := currentUser(c)
 	by := db.AdminAction{UserID: u.ID, UserName: u.Name, Role: u.Role, Org: u.OrgID, Method: c.Request().Method, Route: c.Path(),
-		URI: c.Request().URL.RequestURI(), RequestID: requestID(c), ClientAddr: c.RealIP()}
+		URI: c.Request().URL.RequestURI(), RequestID: requestID(c), ClientAddr: c.RealIP(), Via: "api"}
+	if c.Get(webCallKey) != nil {
+		by.Via = "web"
+	}
 	old, err := s.store.SetUserRole(c.Request().Context(), h, req.Role, authz.Admins, by)
 	switch {
 	case errors.Is(err, db.ErrNotFound):

@@ -84,7 +84,15 @@ var webRoutes = map[string]webRoute{
 	"GET /security/events":                      {handler: (*Server).securityEvents},
 	"GET /security/events.csv":                  {handler: (*Server).securityEventsCSV},
 	"GET /notifications":                        {handler: (*Server).notifications},
-	"POST /notifications/:id/read":              {handler: (*Server).readNotification},
+
+	// The three administrators' pages (server/web/admin.go).
+	"POST /users":                       {handler: (*Server).addUser},
+	"POST /users/:handle/disable":       {handler: (*Server).disableUser},
+	"POST /users/:handle/role":          {handler: (*Server).setUserRole},
+	"POST /users/:handle/unlock":        {handler: (*Server).unlockUser},
+	"POST /users/:handle/tokens/revoke": {handler: (*Server).revokeUserTokens},
+	"GET /audit/admin-actions":          {handler: (*Server).adminActions},
+	"POST /notifications/:id/read":      {handler: (*Server).readNotification},
 
 	// The decision directory's pages (server/web/directory.go).
 	"GET /directories":              {handler: (*Server).listDirectories},

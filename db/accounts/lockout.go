@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // LockoutPolicy: MaxFailures failed logins within Window, for one account or
@@ -148,4 +149,27 @@ func (s *Store) Unlock(ctx context.Context, handle string) (int, error) {
 		return 0, nil
 	}
 	return n, err
+}
+
+// AccountLockouts returns the lockouts in force of the accounts handles,
+// by lower-cased handle: when each ends (the workbench's accounts page).
+func (s *Store) AccountLockouts(ctx context.Context, handles []string) (map[string]time.Time, error) {
+	keys := make([]string, len(handles))
+	for i, h := range handles {
+		keys[i] = accountKey(h)
+	}
+	var rows []struct {
+		Key   string    `db:"key"`
+		Until time.Time `db:"until"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `SELECT key, max(until) AS until FROM login_lockouts
+		WHERE scope = 'account' AND key = ANY($1) AND until > now() GROUP BY key`, pq.Array(keys))
+	if err != nil {
+		return nil, fmt.Errorf("account lockouts: %w", err)
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.Key] = r.Until
+	}
+	return out, nil
 }

@@ -60,7 +60,7 @@ func TestEveryNameHasAChineseLabel(t *testing.T) {
 		facts = append(facts, k)
 	}
 	for kind, values := range map[string][]string{"state": workflows.States, "task": workflows.TaskTypes,
-		"role": workflows.Roles, "track": rules.Tracks, "fact": facts, "seckind": security.Kinds} {
+		"role": workflows.Roles, "track": rules.Tracks, "fact": facts, "seckind": security.Kinds, "via": {"api", "web"}} {
 		for _, v := range values {
 			m, ok := labels[kind+"."+v]
 			if !ok || m.zh == "" || m.en == "" {

@@ -213,7 +213,7 @@ func (ui *UI) loginStep(c echo.Context, st accounts.Step, err error) error {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: st.Session.ID, Path: "/", MaxAge: int(time.Until(st.Session.ExpiresAt).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
 	if next == "" {
-		next = "/inbox"
+		next = landing(st.User.Role)
 	}
 	if len(st.RecoveryCodes) > 0 {
 		return ui.showLogin(c, http.StatusOK, loginData{Mode: "codes", Codes: st.RecoveryCodes, Next: next})

@@ -119,7 +119,7 @@ func (ui *UI) oidcCallback(c echo.Context) error {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: st.Session.ID, Path: "/", MaxAge: int(time.Until(st.Session.ExpiresAt).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ui.api.SecureCookies(c)})
 	if next == "" {
-		next = "/inbox"
+		next = landing(st.User.Role)
 	}
 	return ui.oidcContinue(c, next)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/db/security"
-	"github.com/juece/juece/workflows"
 )
 
 // The audit administrator's page of the security-event log (安全事件日志,
@@ -31,9 +30,6 @@ type securityPage struct {
 	Events     []security.Event `json:"events"`
 	NextCursor string           `json:"next_cursor"`
 }
-
-// auditsSecurity says whether the header links to the security log.
-func auditsSecurity(role string) bool { return role == workflows.RoleAuditAdmin }
 
 func (ui *UI) securityPage(c echo.Context) error {
 	q, f := auditQuery(c, securityFilters)

@@ -14,7 +14,7 @@ import (
 
 // pageNames are the page templates; each is parsed with layout.html and
 // parts.html, once per language.
-var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error", "notifications", "supervision", "cases", "hearing", "meeting", "experts", "panel", "comments", "account", "annual", "security"}
+var pageNames = []string{"login", "inbox", "newcase", "case", "task", "verify", "audit_events", "audit_refusals", "audit_verify", "calendar", "directories", "directory", "error", "notifications", "supervision", "cases", "hearing", "meeting", "experts", "panel", "comments", "account", "annual", "security", "admin_users", "admin_actions"}
 
 // funcs are the template functions; t, label, day and time are replaced per
 // language (funcsFor).

@@ -136,6 +136,13 @@ func (ui *UI) Mount(e *echo.Echo) {
 	s.GET("/audit/refusals", ui.auditRefusals)
 	s.GET("/audit/verify", ui.auditVerify)
 	s.GET("/security", ui.securityPage)
+	s.GET("/admin/users", ui.usersPage)
+	s.POST("/admin/users", ui.addUser)
+	s.POST("/admin/users/:handle/disable", ui.userAct("disable", "POST /users/:handle/disable", "user_disabled"))
+	s.POST("/admin/users/:handle/role", ui.userAct("role", "POST /users/:handle/role", "role_assigned"))
+	s.POST("/admin/users/:handle/unlock", ui.userAct("unlock", "POST /users/:handle/unlock", "user_unlocked"))
+	s.POST("/admin/users/:handle/tokens/revoke", ui.userAct("revoke", "POST /users/:handle/tokens/revoke", "tokens_revoked"))
+	s.GET("/audit/admin-actions", ui.adminActionsPage)
 	s.GET("/security/events.csv", ui.securityExport)
 	s.GET("/calendar", ui.calendar)
 	s.GET("/notifications", ui.notificationsPage)
@@ -360,12 +367,14 @@ type page struct {
 	Officer  bool
 	// Supervises: the header links to the supervision page (督查).
 	Supervises bool
-	// AuditsSecurity: the header links to the security-event log.
-	AuditsSecurity bool
-	Data           any
+	Data       any
 	// Technical: the footer links to the API reference (admins only; a
 	// county officer has no use for it).
 	Technical bool
+	// Can: the header's links the user's role may use (navFor: from the
+	// authorisation matrix); Home is where the brand links (landing).
+	Can  map[string]bool
+	Home string
 }
 
 func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
@@ -375,8 +384,9 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		p.ReadsAll = readsAll(u)
 		p.Officer = u.Role == workflows.RoleDepartmentOfficer
 		p.Supervises = supervises(u)
-		p.AuditsSecurity = auditsSecurity(u.Role)
 		p.Technical = u.Role == workflows.RoleAdmin
+		p.Can = navFor(u.Role)
+		p.Home = landing(u.Role)
 	}
 	if tok, ok := c.Get(tokenKey).(string); ok {
 		p.CSRF = csrfToken(tok)
@@ -402,6 +412,9 @@ func (ui *UI) newPage(c echo.Context, nav, title string, data any) page {
 		}
 		if strings.HasPrefix(path, "/login/") {
 			path = "/login"
+		}
+		if strings.HasPrefix(path, "/admin/users") {
+			path = "/admin/users"
 		}
 		if strings.HasPrefix(path, "/directories/") {
 			for _, form := range []string{"/entries", "/consent", "/publish"} {
@@ -548,8 +561,9 @@ func (ui *UI) orgLabel(ctx context.Context, lang, id string) string {
 }
 
 func (ui *UI) home(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-		return c.Redirect(http.StatusSeeOther, "/inbox")
+	ui.optionalSession(c)
+	if u, ok := c.Get(userKey).(db.User); ok {
+		return c.Redirect(http.StatusSeeOther, landing(u.Role))
 	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
