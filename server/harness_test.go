@@ -243,7 +243,8 @@ func fullPath() []pathStep {
 		{"department_officer", "legality_submission", map[string]any{"explanation_ref": "起草说明", "procedure_statement": "已履行公众参与程序",
 			"attested_by": "张伟", "requested_reply_on": day(40)}, "legality_review"},
 		{"legality_review_officer", "legality_receipt", map[string]any{"outcome": "complete"}, "legality_review"},
-		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author": "王芳", "author_role": "legal_adviser", "date": day(0), "signed": true}, "legality_review"},
+		// The opinion's author and date are the server's (server/pickers).
+		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author_role": "legal_adviser", "signed": true}, "legality_review"},
 		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法",
 			"heads": []string{"authority", "procedure", "content"}, "reviewer": "李娜"}, "collective_discussion"},
 		{"meeting_secretary", "collective_discussion", meetingForm, "pre_issuance"},
