@@ -1,9 +1,11 @@
 package web
 
 import (
-	"github.com/labstack/echo/v4"
-
+	"encoding/json"
 	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/juece/juece/workflows"
 	"github.com/juece/juece/workflows/rules"
@@ -22,15 +24,27 @@ type consideration struct {
 	Steps    []string
 	Roles    []string
 	Latest   bool // only the newest version of each document counts (the draft)
-	Required bool // shown as missing when no document is it
+	Required bool // shown as missing when no document is it and no form recorded it
+	// Forms are the task types whose completed forms are this item too: an
+	// opinion or a submission recorded through its task's form rather than
+	// filed as a document (recordedFields names what is shown of each).
+	Forms []string
+}
+
+// recordedFields are, per task type, the fields of its completed form the
+// panel shows as what was recorded (the latest completion of the type).
+var recordedFields = map[string][]string{
+	workflows.TaskLegalitySubmission: {"explanation_ref", "procedure_statement", "requested_reply_on"},
+	workflows.TaskLegalOpinion:       {"opinion"},
+	workflows.TaskLegalityReview:     {"outcome", "opinion", "required_changes"},
 }
 
 // reviewItems are what the legality review considers (Arts. 26–28): the
 // submission package, the draft under review and the legal adviser's opinion.
 var reviewItems = []consideration{
-	{Key: "submission", Steps: []string{workflows.TaskLegalitySubmission, workflows.TaskLegalityReceipt}, Required: true},
+	{Key: "submission", Steps: []string{workflows.TaskLegalitySubmission, workflows.TaskLegalityReceipt}, Required: true, Forms: []string{workflows.TaskLegalitySubmission}},
 	{Key: "draft", Kinds: []string{rules.DocDraft}, Latest: true, Required: true},
-	{Key: "adviser_opinion", Kinds: []string{rules.DocOpinion}, Roles: []string{workflows.RoleLegalAdviser}, Required: true},
+	{Key: "adviser_opinion", Kinds: []string{rules.DocOpinion}, Roles: []string{workflows.RoleLegalAdviser}, Required: true, Forms: []string{workflows.TaskLegalOpinion}},
 }
 
 // considerations says per task type what its page lists; a type not here
@@ -41,7 +55,7 @@ var considerations = map[string][]consideration{
 	workflows.TaskLegalityReview:  reviewItems,
 	workflows.TaskLegalityReceipt: reviewItems[:2],
 	workflows.TaskApplyChanges: {
-		{Key: "legality_opinion", Kinds: []string{rules.DocOpinion}, Steps: []string{workflows.TaskLegalityReview}, Roles: []string{workflows.RoleLegalityReviewer}, Required: true},
+		{Key: "legality_opinion", Kinds: []string{rules.DocOpinion}, Steps: []string{workflows.TaskLegalityReview}, Roles: []string{workflows.RoleLegalityReviewer}, Required: true, Forms: []string{workflows.TaskLegalityReview}},
 		{Key: "draft", Kinds: []string{rules.DocDraft}, Latest: true, Required: true},
 	},
 	// The discussion package of Art. 29 (G-CD-PKG): the draft and related
@@ -54,8 +68,8 @@ var considerations = map[string][]consideration{
 		{Key: "public_adoption", Kinds: []string{rules.DocOpinion}, Steps: []string{workflows.TaskCommentReport, workflows.TaskHearing}},
 		{Key: "expert_opinions", Kinds: []string{rules.DocOpinion}, Steps: []string{workflows.TaskExpertReview}},
 		{Key: "risk_report", Steps: []string{workflows.TaskRiskAssessment}},
-		{Key: "legality_opinion", Kinds: []string{rules.DocOpinion}, Steps: []string{workflows.TaskLegalityReview}, Roles: []string{workflows.RoleLegalityReviewer}, Required: true},
-		{Key: "adviser_opinion", Kinds: []string{rules.DocOpinion}, Roles: []string{workflows.RoleLegalAdviser}},
+		{Key: "legality_opinion", Kinds: []string{rules.DocOpinion}, Steps: []string{workflows.TaskLegalityReview}, Roles: []string{workflows.RoleLegalityReviewer}, Required: true, Forms: []string{workflows.TaskLegalityReview}},
+		{Key: "adviser_opinion", Kinds: []string{rules.DocOpinion}, Roles: []string{workflows.RoleLegalAdviser}, Forms: []string{workflows.TaskLegalOpinion}},
 		{Key: "meeting_materials", Steps: []string{workflows.TaskCollectiveDiscussion}},
 	},
 }
@@ -85,21 +99,81 @@ type caseDocument struct {
 	Created                             string
 }
 
-// considered is one item with the documents that are it.
+// considered is one item with the documents that are it and the forms
+// that recorded it.
 type considered struct {
 	Key      string
 	Required bool
 	Docs     []caseDocument
+	Recorded []recorded
+}
+
+// recorded is a completed task's form as the panel shows it: who, when,
+// and the values of its recordedFields.
+type recorded struct {
+	TaskType, By, Day string
+	Values            []recordedValue
+}
+
+type recordedValue struct{ Field, Text string }
+
+// recordedForms are the latest completion of each task type in a case's
+// timeline, keyed by type (task.completed.<type>).
+func recordedForms(l string, events []Event) map[string]recorded {
+	out := map[string]recorded{}
+	for _, e := range events {
+		typ, ok := strings.CutPrefix(e.Action, "task.completed.")
+		fields := recordedFields[typ]
+		if !ok || len(fields) == 0 {
+			continue
+		}
+		var d struct {
+			Form map[string]any `json:"form"`
+		}
+		if json.Unmarshal(e.Data, &d) != nil {
+			continue
+		}
+		r := recorded{TaskType: typ, By: e.Actor.Name, Day: dayWithWeekday(l, e.At.In(chinaTime))}
+		for _, f := range fields {
+			if t := formText(d.Form[f]); t != "" {
+				r.Values = append(r.Values, recordedValue{Field: f, Text: t})
+			}
+		}
+		out[typ] = r
+	}
+	return out
+}
+
+// formText is a form value as one line: a string, or a list's items joined.
+func formText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case []any:
+		var parts []string
+		for _, it := range x {
+			if s, ok := it.(string); ok && strings.TrimSpace(s) != "" {
+				parts = append(parts, strings.TrimSpace(s))
+			}
+		}
+		return strings.Join(parts, "；")
+	}
+	return ""
 }
 
 // consider sorts a case's documents (oldest first, as the API lists them)
 // into the items of a step. A document may be more than one item (the
 // adviser's opinion filed at the review is both an opinion and the
 // adviser's).
-func consider(items []consideration, docs []caseDocument) []considered {
+func consider(items []consideration, docs []caseDocument, forms map[string]recorded) []considered {
 	out := make([]considered, 0, len(items))
 	for _, it := range items {
 		c := considered{Key: it.Key, Required: it.Required}
+		for _, typ := range it.Forms {
+			if r, ok := forms[typ]; ok {
+				c.Recorded = append(c.Recorded, r)
+			}
+		}
 		for _, d := range docs {
 			if it.matches(d) {
 				c.Docs = append(c.Docs, d)
@@ -201,7 +275,7 @@ func (ui *UI) panelFor(c echo.Context, d *taskData, tl Timeline, docs DocumentLi
 		list = append(list, caseDocument{SHA256: x.SHA256, Kind: x.Kind, Name: x.Name, Stage: x.Stage, By: x.CreatedBy.Name,
 			Role: x.CreatedBy.Role, Version: x.Version, Preview: previewKind(x.MediaType) != "", Created: dayWithWeekday(l, x.CreatedAt.In(chinaTime))})
 	}
-	p.Items = consider(considerationsOf(d.Task.Type, d.Case.State), list)
+	p.Items = consider(considerationsOf(d.Task.Type, d.Case.State), list, recordedForms(l, tl.Events))
 	d.Panel = p
 	return nil
 }
