@@ -169,7 +169,14 @@ func TestCrossCheckAfterWorkerKills(t *testing.T) {
 		t.Fatalf("me: %d %v", code, err)
 	}
 	adviser := activities.Actor{UserID: me.ID, Name: me.Name, Role: me.Role, OrgID: me.Org}
-	form, _ := json.Marshal(steps[pre].Form)
+	// Sent to the workflow itself, not through the API: the signer and the
+	// day the API would fill from the session and its clock (server/pickers)
+	// are the adviser's and today's here.
+	signed := map[string]any{"author": me.Name, "date": time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)}
+	for k, v := range steps[pre].Form {
+		signed[k] = v
+	}
+	form, _ := json.Marshal(signed)
 	tc := temporaltest.Server(t).Client()
 	for _, key := range []string{"race-a", "race-b"} {
 		go func() {

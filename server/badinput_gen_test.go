@@ -23,6 +23,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/swaggest/jsonschema-go"
 
+	"github.com/juece/juece/db"
+	"github.com/juece/juece/db/accounts"
 	"github.com/juece/juece/server"
 	"github.com/juece/juece/workflows"
 )
@@ -789,14 +791,29 @@ func (s *stack) probeWorkbench(t *testing.T, ids map[string]string, sd seeded, n
 	t.Helper()
 	routes := routeList(t)
 	start := []string{"/inbox", "/cases", "/cases/new", "/cases/" + ids["case"], "/tasks/" + ids["task"], "/directories",
-		"/directories/" + ids["directory"], "/calendar", "/audit", "/audit/refusals", "/audit/verify", "/notifications", "/supervision", "/reports/annual"}
+		"/directories/" + ids["directory"], "/calendar", "/audit", "/audit/refusals", "/audit/verify", "/notifications", "/supervision", "/reports/annual",
+		"/admin/users", "/audit/admin-actions", "/security"}
+	// The system administrator is set up at the command line (juece users
+	// add), not among the demo users: its account forms are probed too.
+	if _, ok := s.users["admin"]; !ok {
+		if _, _, err := s.store.CreateUser(context.Background(), "xitong", "石统", "admin", "yiyang"); err != nil {
+			t.Fatal(err)
+		}
+		sys := []db.DemoUser{{Handle: "xitong", Name: "石统", Role: "admin", Org: "yiyang"}}
+		acc := accounts.New(s.store.DB)
+		acc.Config = testAccounts
+		if err := acc.DemoCredentials(context.Background(), sys, nil); err != nil {
+			t.Fatal(err)
+		}
+		s.users["admin"], s.users["xitong"] = sys[0], sys[0]
+	}
 	probed := map[string]bool{} // route pattern + field set, once each
 	covered := map[string]bool{}
 	n := 0
 	// Nobody first: the portal's and the personal links' forms are probed
 	// as the citizens and the holders send them, without a session (the
 	// workbench links to the portal, so a signed-in crawl finds them too).
-	for _, role := range []string{"", "login:totp", "login:change", "login:enrol", "department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "executive_head", "suntao"} {
+	for _, role := range []string{"", "login:totp", "login:change", "login:enrol", "department_officer", "lina", "zhouqiang", "wangfang", "meeting_secretary", "auditor", "executive_head", "suntao", "admin", "security_admin", "audit_admin"} {
 		var forms []webForm
 		if stage, ok := strings.CutPrefix(role, "login:"); ok {
 			// A login at one of its later steps (loginSteps).

@@ -241,17 +241,17 @@ func fullPath() []pathStep {
 			"explanation_ref": "起草说明", "submission_methods": []string{"网站留言"}, "channels": []string{"website"}, "text": "公开征求意见，期限30日。"}, "consulting"},
 		{"department_officer", "public_comment_report", map[string]any{"adoption_report_ref": "公众意见采纳情况报告", "summary": "共收到意见，已逐条研究"}, "consulting"},
 		{"department_officer", "legality_submission", map[string]any{"explanation_ref": "起草说明", "procedure_statement": "已履行公众参与程序",
-			"attested_by": "张伟", "requested_reply_on": day(40)}, "legality_review"},
+			"requested_reply_on": day(40)}, "legality_review"},
 		{"legality_review_officer", "legality_receipt", map[string]any{"outcome": "complete"}, "legality_review"},
 		// The opinion's author and date are the server's (server/pickers).
 		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author_role": "legal_adviser", "signed": true}, "legality_review"},
 		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法",
-			"heads": []string{"authority", "procedure", "content"}, "reviewer": "李娜"}, "collective_discussion"},
+			"heads": []string{"authority", "procedure", "content"}}, "collective_discussion"},
 		{"meeting_secretary", "collective_discussion", meetingForm, "pre_issuance"},
 		{"meeting_secretary", "party_report", map[string]any{"report_ref": "宜政文〔2026〕30号", "report_date": day(0)}, "publication"},
 		{"meeting_secretary", "publication", publicationForm, "in_execution"},
 		{"department_officer", "execution_report", map[string]any{"summary": "已执行完毕", "completed": true}, "archiving"},
-		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30", "archivist": "刘洋"}, "closed"},
+		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30"}, "closed"},
 	}
 }
 

@@ -75,13 +75,13 @@ func Steps() []Step {
 			"explanation_ref": "起草说明", "submission_methods": []string{"网站留言"}, "channels": []string{"website"}, "text": "公开征求意见，期限30日。"}, "consulting"},
 		{"department_officer", "public_comment_report", map[string]any{"adoption_report_ref": "公众意见采纳情况报告", "summary": "已逐条研究"}, "consulting"},
 		{"department_officer", "legality_submission", map[string]any{"explanation_ref": "起草说明", "procedure_statement": "已履行公众参与程序",
-			"attested_by": "张伟", "requested_reply_on": Day(40)}, "legality_review"},
+			"requested_reply_on": Day(40)}, "legality_review"},
 		// The review body confirms it received the materials complete,
 		// today; Art. 26's time counts from here (R-LR-03).
 		{"legality_review_officer", "legality_receipt", map[string]any{"outcome": "complete"}, "legality_review"},
-		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author": "王芳", "author_role": "legal_adviser", "date": Day(0), "signed": true}, "legality_review"},
+		{"legal_advisor", "legal_opinion", map[string]any{"opinion": "合法", "author_role": "legal_adviser", "signed": true}, "legality_review"},
 		{"legality_review_officer", "legality_review", map[string]any{"outcome": "pass", "opinion": "权限、程序、内容均合法",
-			"heads": []string{"authority", "procedure", "content"}, "reviewer": "李娜"}, "collective_discussion"},
+			"heads": []string{"authority", "procedure", "content"}}, "collective_discussion"},
 		{"meeting_secretary", "collective_discussion", map[string]any{"meeting_type": "executive", "meeting_date": Day(0), "decision": "approved",
 			"present": 5, "members": 7, "statements": []map[string]any{
 				{"member": "李副县长", "position": "support", "text": "同意"},
@@ -91,7 +91,7 @@ func Steps() []Step {
 		{"meeting_secretary", "publication", map[string]any{"website": "https://www.yiyang.gov.cn/zwgk/1.html",
 			"execution_units": []map[string]any{{"name": "yiyang-nrb", "lead": true}}}, "in_execution"},
 		{"department_officer", "execution_report", map[string]any{"summary": "已执行完毕", "completed": true}, "archiving"},
-		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30", "archivist": "刘洋"}, "closed"},
+		{"meeting_secretary", "archive", map[string]any{"dossier_ref": "宜档2026-30"}, "closed"},
 	}
 }
 
