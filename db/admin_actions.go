@@ -125,10 +125,26 @@ func (s *Store) SetUserRole(ctx context.Context, handle, role string, protected 
 	if _, err = security.Append(ctx, tx, security.Event{Kind: security.KindRoleChanged, UserID: by.UserID, UserName: by.UserName,
 		Role: by.Role, Org: by.Org, SubjectID: old.ID, SubjectName: strings.TrimSpace(old.Name) + " (" + old.Handle + ")",
 		ClientAddr: by.ClientAddr, RequestID: by.RequestID, Method: by.Method, Path: by.URI,
-		Detail: fmt.Sprintf("变更角色 %s → %s / role changed from %s to %s", orNone(old.Role), role, orNone(old.Role), role)}); err != nil {
+		Detail: fmt.Sprintf("变更角色 %s → %s / role changed from %s to %s", zhOrNone(old.Role), role, enOrNone(old.Role), role)}); err != nil {
 		return old, err
 	}
 	return old, tx.Commit()
+}
+
+// zhOrNone and enOrNone name no role in one language each, for a detail
+// recorded as "中文 / English" (the security log's).
+func zhOrNone(role string) string {
+	if role == "" {
+		return "（无角色）"
+	}
+	return role
+}
+
+func enOrNone(role string) string {
+	if role == "" {
+		return "(none)"
+	}
+	return role
 }
 
 func orNone(role string) string {

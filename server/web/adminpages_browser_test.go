@@ -263,7 +263,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	for _, v := range []struct {
 		p     *persona
 		pages []string
-	}{{sa, []string{"/admin/users"}}, {se, []string{"/admin/users"}}, {au, []string{"/audit/admin-actions", "/admin/users"}}} {
+	}{{sa, []string{"/admin/users"}}, {se, []string{"/admin/users"}}, {au, []string{"/audit/admin-actions", "/admin/users", "/security"}}} {
 		for _, path := range v.pages {
 			v.p.navigate(path + "?lang=zh")
 			for _, s := range run(v.p, chromedp.Evaluate[[]string](latinSentences)) {

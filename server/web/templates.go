@@ -69,6 +69,7 @@ func funcs(lang string) template.FuncMap {
 		// tr is the text in the page's language only (the other if it has
 		// none): a Chinese page shows no English sentence, and vice versa.
 		"tr":      func(zh, en string) string { return inLang(lang, zh, en) },
+		"oneLang": func(s string) string { return oneLang(lang, s) },
 		"weekday": func(v any) weekdayHint { return weekdayOf(lang, v) },
 		"isCode":  isCode,
 		"join":    strings.Join,
@@ -116,6 +117,18 @@ func inLang(lang, zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// oneLang is the page language's half of a text recorded as
+// "中文 / English" (the security log's and the administrators' details):
+// the part before the first " / " in Chinese, the part after it in
+// English; a text without the separator is shown as it is.
+func oneLang(lang, s string) string {
+	zh, en, ok := strings.Cut(s, " / ")
+	if !ok {
+		return s
+	}
+	return inLang(lang, strings.TrimSpace(zh), strings.TrimSpace(en))
 }
 
 func mustParsePages() map[string]map[string]*template.Template {
