@@ -193,6 +193,15 @@ func (s *stack) csrfOf(t *testing.T, session string) string {
 // longer than 2 s, and the probes change nothing: every table's rows but
 // the logs' and counters' are as before, and the crosscheck of every case
 // finds no missing, duplicate or extra event.
+// rateLimitsOff turns every limit against abuse off, for a test whose
+// probes must each reach the check it tests (the limits have their own
+// test, TestRateLimitsHoldAcrossTwoServers).
+func rateLimitsOff() ratelimit.Config {
+	off := ratelimit.Limit{N: -1}
+	return ratelimit.Config{LoginPerAccount: off, LoginPerAddress: off, TokenPerUser: off, TokenFailuresPerAddress: off,
+		RegistrationPerAddress: off, FormPerAddress: off, PersonalLinkPerToken: off, ChallengePerAddress: off, ReceiptPerAddress: off}
+}
+
 func TestMalformedBodiesEverywhere(t *testing.T) {
 	h := newHearingStack(t)
 	s := h.stack
@@ -215,9 +224,7 @@ func TestMalformedBodiesEverywhere(t *testing.T) {
 	}
 	// The limits against abuse have their own test: here every probe is
 	// to reach its decoder.
-	off := ratelimit.Limit{N: -1}
-	h.serveWith(server.Config{RateLimits: ratelimit.Config{LoginPerAccount: off, LoginPerAddress: off, TokenPerUser: off,
-		TokenFailuresPerAddress: off, RegistrationPerAddress: off, FormPerAddress: off, PersonalLinkPerToken: off, ChallengePerAddress: off, ReceiptPerAddress: off}})
+	h.serveWith(server.Config{RateLimits: rateLimitsOff()})
 
 	var doc openAPIDoc
 	if a := s.send("", "GET", "/api/openapi.json", "", nil, 10*time.Second); a.err != nil || json.Unmarshal([]byte(a.body), &doc) != nil {
