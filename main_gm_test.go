@@ -13,9 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/juece/juece/db"
 	"github.com/juece/juece/db/dbtest"
@@ -153,29 +150,7 @@ func TestVerifySM3Dossier(t *testing.T) {
 	if n, err := store.Suite(ctx); err != nil || n != suite.SM3 {
 		t.Fatalf("installed suite = %s, %v", n, err)
 	}
-	demo, err := store.SeedDemo(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := store.UserByToken(ctx, demo[0].Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := uuid.NewString()
-	ev := db.AuditEvent{CaseID: id, EventKey: "open", At: time.Now(), Action: "case.opened", ActorID: u.ID, ActorName: u.Name,
-		ActorRole: u.Role, ActorOrg: u.OrgID, Data: json.RawMessage(`{"title":"宜阳县城区集中供暖价格调整方案"}`)}
-	if _, _, err := store.ApplyStep(ctx, db.Step{Event: ev, OpenCase: &db.Case{ID: id, WorkflowID: "case-" + id, Title: "宜阳县城区集中供暖价格调整方案",
-		OrganID: "yiyang", UnitID: "yiyang-nrb", Profile: "luoyang", State: "initiation", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	sha, err := store.Blobs().Put(ctx, []byte("%PDF-1.4\n方案\n%%EOF\n"), "application/pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, _, err := store.AttachDocument(ctx, db.DocumentLink{SHA256: sha, CaseID: id, Kind: "draft", Name: "方案.pdf", Stage: "initiation", CreatedBy: u.ID},
-		db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}); err != nil {
-		t.Fatal(err)
-	}
+	id := openCaseWithDraft(t, ctx, store)
 	for _, step := range []struct {
 		env  []string
 		args []string

@@ -47,29 +47,7 @@ func TestRecordCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	demo, err := store.SeedDemo(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := store.UserByToken(ctx, demo[0].Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := uuid.NewString()
-	ev := db.AuditEvent{CaseID: id, EventKey: "open", At: time.Now(), Action: "case.opened", ActorID: u.ID, ActorName: u.Name,
-		ActorRole: u.Role, ActorOrg: u.OrgID, Data: json.RawMessage(`{"title":"宜阳县城区集中供暖价格调整方案"}`)}
-	if _, _, err := store.ApplyStep(ctx, db.Step{Event: ev, OpenCase: &db.Case{ID: id, WorkflowID: "case-" + id, Title: "宜阳县城区集中供暖价格调整方案",
-		OrganID: "yiyang", UnitID: "yiyang-nrb", Profile: "luoyang", State: "initiation", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	sha, err := store.Blobs().Put(ctx, []byte("%PDF-1.4\n方案\n%%EOF\n"), "application/pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, _, err := store.AttachDocument(ctx, db.DocumentLink{SHA256: sha, CaseID: id, Kind: "draft", Name: "方案.pdf", Stage: "initiation", CreatedBy: u.ID},
-		db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}); err != nil {
-		t.Fatal(err)
-	}
+	id := openCaseWithDraft(t, ctx, store)
 
 	withDB := append(envWithout("DATABASE_URL", "TEMPORAL_ADDRESS"), "DATABASE_URL="+dbURL)
 	offline := envWithout("DATABASE_URL", "TEST_DATABASE_URL", "TEMPORAL_ADDRESS")
@@ -164,4 +142,35 @@ func TestRecordCommands(t *testing.T) {
 	if out, code := run(withDB, "verify"); code != 1 || !strings.Contains(out, "FAIL case_deleted case="+id) {
 		t.Fatalf("verify after deleting the case: exit %d\n%s", code, out)
 	}
+}
+
+// openCaseWithDraft seeds the demo users and opens a case in the record
+// with one document filed (the draft), as the workflow would: the first
+// demo user is its actor. It returns the case's ID.
+func openCaseWithDraft(t *testing.T, ctx context.Context, store *db.Store) string {
+	t.Helper()
+	demo, err := store.SeedDemo(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.UserByToken(ctx, demo[0].Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.NewString()
+	ev := db.AuditEvent{CaseID: id, EventKey: "open", At: time.Now(), Action: "case.opened", ActorID: u.ID, ActorName: u.Name,
+		ActorRole: u.Role, ActorOrg: u.OrgID, Data: json.RawMessage(`{"title":"宜阳县城区集中供暖价格调整方案"}`)}
+	if _, _, err := store.ApplyStep(ctx, db.Step{Event: ev, OpenCase: &db.Case{ID: id, WorkflowID: "case-" + id, Title: "宜阳县城区集中供暖价格调整方案",
+		OrganID: "yiyang", UnitID: "yiyang-nrb", Profile: "luoyang", State: "initiation", CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	sha, err := store.Blobs().Put(ctx, []byte("%PDF-1.4\n方案\n%%EOF\n"), "application/pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := store.AttachDocument(ctx, db.DocumentLink{SHA256: sha, CaseID: id, Kind: "draft", Name: "方案.pdf", Stage: "initiation", CreatedBy: u.ID},
+		db.AuditEvent{ActorID: u.ID, ActorName: u.Name, ActorRole: u.Role, ActorOrg: u.OrgID}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
