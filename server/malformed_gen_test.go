@@ -180,6 +180,15 @@ func (s *stack) csrfOf(t *testing.T, session string) string {
 	return string(m[1])
 }
 
+// rateLimitsOff turns every limit against abuse off, for a test whose
+// probes must each reach the check it tests (the limits have their own
+// test, TestRateLimitsHoldAcrossTwoServers).
+func rateLimitsOff() ratelimit.Config {
+	off := ratelimit.Limit{N: -1}
+	return ratelimit.Config{LoginPerAccount: off, LoginPerAddress: off, TokenPerUser: off, TokenFailuresPerAddress: off,
+		RegistrationPerAddress: off, FormPerAddress: off, PersonalLinkPerToken: off, ChallengePerAddress: off, ReceiptPerAddress: off}
+}
+
 // TestMalformedBodiesEverywhere (issue 12, item 7) walks every route of the
 // server that takes a body (echo's own route table: a new route is probed
 // without a change here) and sends it malformed bodies: empty, truncated or
@@ -190,18 +199,9 @@ func (s *stack) csrfOf(t *testing.T, session string) string {
 // token of a role that may call the route; the workbench with a session
 // and its CSRF token (in the query, so the body is what is refused); the
 // portal and the personal links as nobody. No answer is a 5xx or takes
-// longer than 2 s, and the probes change nothing: every table's rows but
-// the logs' and counters' are as before, and the crosscheck of every case
-// finds no missing, duplicate or extra event.
-// rateLimitsOff turns every limit against abuse off, for a test whose
-// probes must each reach the check it tests (the limits have their own
-// test, TestRateLimitsHoldAcrossTwoServers).
-func rateLimitsOff() ratelimit.Config {
-	off := ratelimit.Limit{N: -1}
-	return ratelimit.Config{LoginPerAccount: off, LoginPerAddress: off, TokenPerUser: off, TokenFailuresPerAddress: off,
-		RegistrationPerAddress: off, FormPerAddress: off, PersonalLinkPerToken: off, ChallengePerAddress: off, ReceiptPerAddress: off}
-}
-
+// longer than answerWithin (a hang guard), and the probes change nothing:
+// every table's rows but the logs' and counters' are as before, and the
+// crosscheck of every case finds no missing, duplicate or extra event.
 func TestMalformedBodiesEverywhere(t *testing.T) {
 	h := newHearingStack(t)
 	s := h.stack
