@@ -167,16 +167,8 @@ func TestAuthzMatrixEveryRouteRoleOrg(t *testing.T) {
 	// Thousands of probes from one address: the limits against abuse
 	// would answer 429 before the matrix is asked.
 	s.serve(server.Config{RateLimits: rateLimitsOff()})
-	caseID := s.startCase("授权矩阵探测事项")
-	s.walk(caseID, "legal_opinion")
-	task := s.taskOf(caseID, "legality_review")
-	var dir struct {
-		ID string `json:"id"`
-	}
-	if code := s.do("meeting_secretary", "POST", "/api/v1/directories", map[string]any{"organ_id": "yiyang", "year": 2026}, &dir); code != 201 {
-		t.Fatalf("create directory: %d", code)
-	}
-	ids := map[string]string{"case": caseID, "task": task, "directory": dir.ID}
+	caseID, task, directory := s.probeTargets("授权矩阵探测事项")
+	ids := map[string]string{"case": caseID, "task": task, "directory": directory}
 	own, other := seedAuthzUsers(t, s)
 
 	// Tokens: for each role an issued read and act token of its own user, and

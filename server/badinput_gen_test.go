@@ -54,6 +54,23 @@ var badValues = func() []badValue {
 // answerWithin is how long an answer may take before the probe counts the
 // server as hung: a guard against a request that never ends, not a
 // performance figure (the machine running the tests may be busy).
+// probeTargets opens a case and takes it to its legality review (the legal
+// opinion and the review open) and creates the county's 2026 directory:
+// the case, review task and directory the generated probes fill the
+// routes' parameters with.
+func (s *stack) probeTargets(title string) (caseID, review, directory string) {
+	s.t.Helper()
+	caseID = s.startCase(title)
+	s.walk(caseID, "legal_opinion")
+	var dir struct {
+		ID string `json:"id"`
+	}
+	if code := s.do("meeting_secretary", "POST", "/api/v1/directories", map[string]any{"organ_id": "yiyang", "year": 2026}, &dir); code != 201 {
+		s.t.Fatalf("create directory: %d", code)
+	}
+	return caseID, s.taskOf(caseID, "legality_review"), dir.ID
+}
+
 const answerWithin = 10 * time.Second
 
 // slowest is the longest answer a probe got.
@@ -81,9 +98,7 @@ var slowest time.Duration
 func TestBadInputEverywhere(t *testing.T) {
 	h := newHearingStack(t)
 	s := h.stack
-	caseID := s.startCase("宜阳县城区道路停车收费调整")
-	s.walk(caseID, "legal_opinion")
-	review := s.taskOf(caseID, "legality_review")
+	caseID, review, directory := s.probeTargets("宜阳县城区道路停车收费调整")
 	// A notification (for the workbench's read form): 李娜 claims the
 	// review and delegates it to 周强.
 	zhou := s.userID("zhouqiang")
@@ -92,12 +107,6 @@ func TestBadInputEverywhere(t *testing.T) {
 	}
 	if code := s.act("lina", review, map[string]any{"action": "delegate", "target_user_id": zhou}, nil); code != 200 {
 		t.Fatalf("delegate: %d", code)
-	}
-	var dir struct {
-		ID string `json:"id"`
-	}
-	if code := s.do("meeting_secretary", "POST", "/api/v1/directories", map[string]any{"organ_id": "yiyang", "year": 2026}, &dir); code != 201 {
-		t.Fatalf("create directory: %d", code)
 	}
 	sd := seedTracks(t, h)
 	steps := 0
@@ -117,7 +126,7 @@ func TestBadInputEverywhere(t *testing.T) {
 			t.Fatalf("the next valid step of %s after %s: %v", which, after, a)
 		}
 	}
-	ids := map[string]string{"case": caseID, "task": review, "directory": dir.ID}
+	ids := map[string]string{"case": caseID, "task": review, "directory": directory}
 	for k, v := range sd.ids {
 		ids[k] = v
 	}

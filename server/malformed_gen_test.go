@@ -205,20 +205,12 @@ func rateLimitsOff() ratelimit.Config {
 func TestMalformedBodiesEverywhere(t *testing.T) {
 	h := newHearingStack(t)
 	s := h.stack
-	caseID := s.startCase("宜阳县城区道路停车收费调整（畸形请求）")
-	s.walk(caseID, "legal_opinion")
-	review := s.taskOf(caseID, "legality_review")
-	var dir struct {
-		ID string `json:"id"`
-	}
-	if code := s.do("meeting_secretary", "POST", "/api/v1/directories", map[string]any{"organ_id": "yiyang", "year": 2026}, &dir); code != 201 {
-		t.Fatalf("create directory: %d", code)
-	}
+	caseID, review, directory := s.probeTargets("宜阳县城区道路停车收费调整（畸形请求）")
 	sd := seedTracks(t, h)
 	// An administrator, for the routes only they may call (the calendar's
 	// load, the audit checkpoint): the demo has none.
 	s.tokens["admin"] = seedCalendarAndAdmin(t, s.store)
-	ids := map[string]string{"case": caseID, "task": review, "directory": dir.ID}
+	ids := map[string]string{"case": caseID, "task": review, "directory": directory}
 	for k, v := range sd.ids {
 		ids[k] = v
 	}
